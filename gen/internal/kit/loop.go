@@ -1,0 +1,169 @@
+package kit
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Mask selects the first n lanes of a vector, for the tail of a loop.
+type Mask struct {
+	k   reg.Register   // AVX-512 opmask
+	vec reg.VecVirtual // AVX2 lane mask (all-ones lanes selected)
+}
+
+var maskTab Mem
+var maskTabDone bool
+
+// maskTable is 8 all-ones dwords then 8 zero dwords: 32 bytes read from
+// offset (lanes-n)*size select the first n lanes, for either element size.
+func maskTable() Mem {
+	if !maskTabDone {
+		maskTab = GLOBL("masktab", RODATA|NOPTR)
+		for i := 0; i < 16; i++ {
+			v := uint32(0)
+			if i < 8 {
+				v = 0xffffffff
+			}
+			DATA(4*i, U32(v))
+		}
+		maskTabDone = true
+	}
+	return maskTab
+}
+
+// TailMask builds the mask of the first n lanes, 0 < n < Lanes().
+func (k Kit) TailMask(n reg.GPVirtual) Mask {
+	if k.Is512() {
+		all := GP64()
+		t := GP64()
+		MOVQ(I32(-1), all)
+		BZHIQ(n, all, t)
+		m := K()
+		KMOVW(t.As32(), m)
+		return Mask{k: m}
+	}
+	off := GP64()
+	MOVQ(U32(uint32(k.Lanes())), off)
+	SUBQ(n, off)
+	base := GP64()
+	LEAQ(maskTable(), base)
+	v := k.Vec()
+	VMOVDQU(Mem{Base: base, Index: off, Scale: uint8(k.T.Size)}, v)
+	return Mask{vec: v}
+}
+
+// Block is one vector's worth of a loop body: U is its slot in the unrolled
+// main loop (0 in the one-vector loop and the tail), Off its byte offset
+// from the current pointers, and Mask non-nil in the tail, where every load
+// and store must be masked.
+type Block struct {
+	Kit
+	U    int
+	Off  int
+	Mask *Mask
+}
+
+// Masked reports whether this block is the loop's tail.
+func (b Block) Masked() bool { return b.Mask != nil }
+
+// At is the block's memory operand for a pointer.
+func (b Block) At(ptr reg.Register) Mem { return Mem{Base: ptr, Disp: b.Off} }
+
+// Load reads one vector at ptr into dst; in the tail, unselected lanes are 0.
+func (b Block) Load(ptr reg.Register, dst reg.VecVirtual) {
+	switch {
+	case b.Mask == nil:
+		b.Kit.Load(b.At(ptr), dst)
+	case b.Is512():
+		pick(b.Kit, VMOVUPS_Z, VMOVUPD_Z)(b.At(ptr), b.Mask.k, dst)
+	default:
+		pick(b.Kit, VMASKMOVPS, VMASKMOVPD)(b.At(ptr), b.Mask.vec, dst)
+	}
+}
+
+// LoadOr reads one vector at ptr into dst; in the tail, unselected lanes
+// take the value of fill (e.g. -Inf for a max).
+func (b Block) LoadOr(ptr reg.Register, dst, fill reg.VecVirtual) {
+	switch {
+	case b.Mask == nil:
+		b.Kit.Load(b.At(ptr), dst)
+	case b.Is512():
+		b.Kit.Mov(fill, dst)
+		pick(b.Kit, VMOVUPS, VMOVUPD)(b.At(ptr), b.Mask.k, dst)
+	default:
+		t := b.Vec()
+		pick(b.Kit, VMASKMOVPS, VMASKMOVPD)(b.At(ptr), b.Mask.vec, t)
+		pick(b.Kit, VBLENDVPS, VBLENDVPD)(b.Mask.vec, t, fill, dst)
+	}
+}
+
+// Store writes src at ptr; in the tail only the selected lanes.
+func (b Block) Store(src reg.VecVirtual, ptr reg.Register) {
+	switch {
+	case b.Mask == nil:
+		b.Kit.Store(src, b.At(ptr))
+	case b.Is512():
+		pick(b.Kit, VMOVUPS, VMOVUPD)(src, b.Mask.k, b.At(ptr))
+	default:
+		pick(b.Kit, VMASKMOVPS, VMASKMOVPD)(src, b.Mask.vec, b.At(ptr))
+	}
+}
+
+// Loop emits the standard loop over n elements: a main loop of unroll
+// vectors per iteration, a one-vector loop, and a masked tail. ptrs advance
+// together by the bytes consumed; body emits the work of one Block. n and
+// the pointers are clobbered.
+func (k Kit) Loop(n reg.GPVirtual, ptrs []reg.GPVirtual, unroll int, body func(b Block)) {
+	main, single, tail, done := NewLabel("main"), NewLabel("single"), NewLabel("tail"), NewLabel("done")
+	step := unroll * k.Lanes()
+	advance := func(bytes int) {
+		for _, p := range ptrs {
+			ADDQ(U32(uint32(bytes)), p)
+		}
+	}
+	if unroll > 1 {
+		Label(main)
+		CMPQ(n, U32(uint32(step)))
+		JB(LabelRef(single))
+		for u := 0; u < unroll; u++ {
+			body(Block{Kit: k, U: u, Off: u * k.VecBytes})
+		}
+		advance(unroll * k.VecBytes)
+		SUBQ(U32(uint32(step)), n)
+		JMP(LabelRef(main))
+	}
+	Label(single)
+	CMPQ(n, U32(uint32(k.Lanes())))
+	JB(LabelRef(tail))
+	body(Block{Kit: k})
+	advance(k.VecBytes)
+	SUBQ(U32(uint32(k.Lanes())), n)
+	JMP(LabelRef(single))
+	Label(tail)
+	TESTQ(n, n)
+	JZ(LabelRef(done))
+	m := k.TailMask(n)
+	body(Block{Kit: k, Mask: &m})
+	Label(done)
+}
+
+// Reduce folds a vector to its lane 0 with op (an Add or Max of this Kit),
+// leaving the result in the low lane of v's XMM view.
+func (k Kit) Reduce(v reg.VecVirtual, op func(a, b, d Op)) {
+	if k.Is512() {
+		t := YMM()
+		VEXTRACTF64X4(U8(1), v, t)
+		op(t, v.AsY(), v.AsY())
+	}
+	t := XMM()
+	VEXTRACTF128(U8(1), v.AsY(), t)
+	op(t, v.AsX(), v.AsX())
+	// 128 bits: swap the 64-bit halves, then (for f32) the 32-bit pairs.
+	VPERMILPD(U8(1), v.AsX(), t)
+	op(t, v.AsX(), v.AsX())
+	if k.T.Size == 4 {
+		VMOVSHDUP(v.AsX(), t)
+		op(t, v.AsX(), v.AsX())
+	}
+}

@@ -1,0 +1,6 @@
+//go:build purego || noasm || !amd64
+
+package kernels
+
+// registerArch: no assembly in this build, only the Generic level.
+func registerArch() {}

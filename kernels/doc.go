@@ -1,0 +1,26 @@
+// Package kernels is descent's public numerical kernel API: BLAS-like vector
+// operations, reductions, activations and row-wise softmax, generic over
+// float32 and float64, each backed by hand-scheduled assembly (AVX-512,
+// AVX2+FMA) picked at run time, and by a pure-Go fallback everywhere else.
+//
+// Every function checks its arguments before any assembly runs and panics
+// with a message naming the argument on a programmer error (mismatched
+// lengths, a cols that does not divide the length). Lengths must agree
+// exactly; a destination may be the same slice as an input (but must not
+// partially overlap one).
+//
+// The instruction set is chosen once at start-up with cpuid: the best level
+// the CPU and operating system support, capped by the environment variable
+// DESCENT_ISA (generic, avx2, avx512, neon). ISA reports the level in use,
+// Available lists the levels this machine can run, and SetISA switches for
+// tests and benchmarks. Building with the purego (or noasm) tag compiles no
+// assembly at all.
+//
+// Accuracy: elementwise arithmetic (Add, Sub, Mul, Div, Axpy, Scale, ...) is
+// exact IEEE arithmetic per element, with Axpy fused (one rounding) at the
+// assembly levels. Reductions (Sum, Dot, Asum) use many independent
+// accumulators, so their rounding differs from a left-to-right loop but stays
+// within the classical bound γ_d·Σ|terms| with d = ⌈n/4⌉+8. Exp, Log, Sigmoid
+// and Tanh are vectorised approximations whose error bounds are stated on
+// each function.
+package kernels

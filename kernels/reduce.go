@@ -1,0 +1,132 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// Dot returns Σ x[i]*y[i] (BLAS dot), accumulated in T with many
+// independent partial sums; len(x) must equal len(y).
+func Dot[T Float](x, y []T) T {
+	checkLen("Dot", "x", len(x), "y", len(y))
+	if len(x) == 0 {
+		return 0
+	}
+	return table[T]().dot(x, y)
+}
+
+// Sum returns Σ x[i]; 0 for an empty slice.
+func Sum[T Float](x []T) T {
+	if len(x) == 0 {
+		return 0
+	}
+	return table[T]().sum(x)
+}
+
+// Asum returns Σ |x[i]| (BLAS asum); 0 for an empty slice.
+func Asum[T Float](x []T) T {
+	if len(x) == 0 {
+		return 0
+	}
+	return table[T]().asum(x)
+}
+
+// Nrm2 returns the Euclidean norm sqrt(Σ x[i]²) without overflow or
+// underflow in the intermediate sum, as BLAS nrm2: Nrm2([]float64{1e300,
+// 1e300}) is 1.414e300, not +Inf. float32 input is summed in float64, which
+// cannot overflow; float64 input takes one fast pass and, only if that sum
+// overflowed or may have underflowed, a second pass scaled by max|x[i]|.
+// Any NaN gives NaN; otherwise any ±Inf gives +Inf.
+func Nrm2[T Float](x []T) T {
+	if len(x) == 0 {
+		return 0
+	}
+	t := table[T]()
+	s := t.sumsq(x)
+	// Above 2^-900 every square that underflowed was below 2^-1074, so all
+	// of them together are less than n·2^-174 of the sum: negligible.
+	if s > 0x1p-900 && s <= math.MaxFloat64 || s == 0 || s != s {
+		return T(math.Sqrt(s))
+	}
+	return T(scaledNrm2(x))
+}
+
+// scaledNrm2 is the slow, safe path: scale by the largest magnitude.
+func scaledNrm2[T Float](x []T) float64 {
+	var amax float64
+	for _, v := range x {
+		a := math.Abs(float64(v))
+		if a != a {
+			return math.NaN()
+		}
+		if a > amax {
+			amax = a
+		}
+	}
+	if math.IsInf(amax, 1) {
+		return amax
+	}
+	if amax == 0 {
+		return 0
+	}
+	var s float64
+	for _, v := range x {
+		r := float64(v) / amax
+		s += r * r
+	}
+	return amax * math.Sqrt(s)
+}
+
+func checkNonEmpty(fn string, n int) {
+	if n == 0 {
+		panic(fmt.Sprintf("kernels.%s: len(x)=0: the %s of an empty slice is undefined", fn, fn))
+	}
+}
+
+// Max returns the largest element of x, or NaN if any element is NaN (as
+// math.Max). It panics if x is empty.
+func Max[T Float](x []T) T {
+	checkNonEmpty("Max", len(x))
+	return table[T]().max(x)
+}
+
+// Min returns the smallest element of x, or NaN if any element is NaN. It
+// panics if x is empty.
+func Min[T Float](x []T) T {
+	checkNonEmpty("Min", len(x))
+	return table[T]().min(x)
+}
+
+// ArgMax returns the index of the first largest element of x, or of the
+// first NaN if x holds one (so that x[ArgMax(x)] is Max(x)). It panics if x
+// is empty.
+func ArgMax[T Float](x []T) int {
+	checkNonEmpty("ArgMax", len(x))
+	return firstIndex(x, table[T]().max(x))
+}
+
+// ArgMin returns the index of the first smallest element of x, or of the
+// first NaN if x holds one. It panics if x is empty.
+func ArgMin[T Float](x []T) int {
+	checkNonEmpty("ArgMin", len(x))
+	return firstIndex(x, table[T]().min(x))
+}
+
+// firstIndex finds the first element equal to m (or the first NaN when m is
+// NaN). The vectorised Max/Min pass does the heavy work; this scan stops at
+// the first hit.
+func firstIndex[T Float](x []T, m T) int {
+	if m != m {
+		for i, v := range x {
+			if v != v {
+				return i
+			}
+		}
+	}
+	for i, v := range x {
+		if v == m {
+			return i
+		}
+	}
+	panic("kernels: internal error: extreme value not found") // unreachable: m is an element of x
+}

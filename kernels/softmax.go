@@ -1,0 +1,49 @@
+package kernels
+
+import "fmt"
+
+func checkRows(fn string, dst, x, cols int) {
+	checkLen(fn, "dst", dst, "x", x)
+	if cols <= 0 {
+		panic(fmt.Sprintf("kernels.%s: cols=%d must be positive", fn, cols))
+	}
+	if x%cols != 0 {
+		panic(fmt.Sprintf("kernels.%s: len(x)=%d is not a multiple of cols=%d", fn, x, cols))
+	}
+}
+
+// Softmax treats x as rows of cols elements and sets each row of dst to
+// exp(x - max(row)) / Σ exp(x - max(row)): numerically stable for any finite
+// input. A row holding NaN becomes all NaN; a row holding +Inf becomes NaN
+// too (Inf - Inf), as in PyTorch. dst may be x.
+func Softmax[T Float](dst, x []T, cols int) {
+	checkRows("Softmax", len(dst), len(x), cols)
+	checkAlias("Softmax", dst, "x", x)
+	t := table[T]()
+	for r := 0; r < len(x); r += cols {
+		row, out := x[r:r+cols:r+cols], dst[r:r+cols:r+cols]
+		m := t.max(row)
+		s := t.expShiftSum(out, row, m)
+		t.mulScalar(out, out, 1/s)
+	}
+}
+
+// LogSoftmax treats x as rows of cols elements and sets each row of dst to
+// x - max(row) - log Σ exp(x - max(row)), stable for any finite input and
+// exact in the tail where Log(Softmax) would give -Inf. dst may be x.
+func LogSoftmax[T Float](dst, x []T, cols int) {
+	checkRows("LogSoftmax", len(dst), len(x), cols)
+	checkAlias("LogSoftmax", dst, "x", x)
+	t := table[T]()
+	var lse [1]T
+	for r := 0; r < len(x); r += cols {
+		row, out := x[r:r+cols:r+cols], dst[r:r+cols:r+cols]
+		m := t.max(row)
+		lse[0] = t.sumExpShift(row, m)
+		t.log(lse[:], lse[:])
+		// (x-m) is exact near the maximum (Sterbenz); subtracting lse
+		// separately keeps the small results accurate when |m| is large.
+		t.addScalar(out, row, -m)
+		t.addScalar(out, out, -lse[0])
+	}
+}
