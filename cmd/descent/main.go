@@ -1,0 +1,94 @@
+// Command descent shows what the descent library does on this machine.
+//
+//	descent [info]     the CPU, the instruction-set levels and a short throughput table
+//	descent help       this list
+//
+// Flags follow the subcommand; `descent info -h` lists them.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand: it parses its own flags from args and writes
+// to stdout; an error of type usageError exits 2, any other error exits 1.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout io.Writer) error
+}
+
+type usageError struct{ error }
+
+var commands = []command{
+	{"info", "the CPU, its instruction-set levels and a short kernel throughput table (the default)", runInfo},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, for tests.
+func run(args []string, stdout, stderr io.Writer) int {
+	name := "info"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(args, stdout)
+		var ue usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "descent %s: %v\n", name, err)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "descent %s: %v\n", name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "descent: unknown command %q\n\n", name)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: descent <command> [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'descent <command> -h' for a command's flags.")
+}
+
+// newFlags makes a FlagSet whose parse errors become usage errors.
+func newFlags(name string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("descent "+name, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
+	}
+	return nil
+}
