@@ -7,11 +7,119 @@ package asm
 // Add computes dst[i] = a[i] + b[i]; lengths are checked by the caller.
 func AddF32AVX2(dst []float32, a []float32, b []float32)
 
+// Sub computes dst[i] = a[i] - b[i]; lengths are checked by the caller.
+func SubF32AVX2(dst []float32, a []float32, b []float32)
+
+// Mul computes dst[i] = a[i] * b[i]; lengths are checked by the caller.
+func MulF32AVX2(dst []float32, a []float32, b []float32)
+
+// Div computes dst[i] = a[i] / b[i]; lengths are checked by the caller.
+func DivF32AVX2(dst []float32, a []float32, b []float32)
+
+// AddScalar computes dst[i] = a[i] + s; lengths are checked by the caller.
+func AddScalarF32AVX2(dst []float32, a []float32, s float32)
+
+// MulScalar computes dst[i] = a[i] * s; lengths are checked by the caller.
+func MulScalarF32AVX2(dst []float32, a []float32, s float32)
+
+// Axpy computes y[i] += alpha*x[i] with a fused multiply-add; lengths are checked by the caller.
+func AxpyF32AVX2(alpha float32, x []float32, y []float32)
+
+// Scale computes x[i] *= alpha.
+func ScaleF32AVX2(alpha float32, x []float32)
+
+// ReLU computes dst[i] = x[i] where x[i] > 0 or x[i] is NaN, and +0 elsewhere.
+func ReLUF32AVX2(dst []float32, x []float32)
+
+// ReLUGrad computes dst[i] = dy[i] where x[i] > 0, and +0 elsewhere (NaN x included).
+func ReLUGradF32AVX2(dst []float32, x []float32, dy []float32)
+
 // Add computes dst[i] = a[i] + b[i]; lengths are checked by the caller.
 func AddF64AVX2(dst []float64, a []float64, b []float64)
+
+// Sub computes dst[i] = a[i] - b[i]; lengths are checked by the caller.
+func SubF64AVX2(dst []float64, a []float64, b []float64)
+
+// Mul computes dst[i] = a[i] * b[i]; lengths are checked by the caller.
+func MulF64AVX2(dst []float64, a []float64, b []float64)
+
+// Div computes dst[i] = a[i] / b[i]; lengths are checked by the caller.
+func DivF64AVX2(dst []float64, a []float64, b []float64)
+
+// AddScalar computes dst[i] = a[i] + s; lengths are checked by the caller.
+func AddScalarF64AVX2(dst []float64, a []float64, s float64)
+
+// MulScalar computes dst[i] = a[i] * s; lengths are checked by the caller.
+func MulScalarF64AVX2(dst []float64, a []float64, s float64)
+
+// Axpy computes y[i] += alpha*x[i] with a fused multiply-add; lengths are checked by the caller.
+func AxpyF64AVX2(alpha float64, x []float64, y []float64)
+
+// Scale computes x[i] *= alpha.
+func ScaleF64AVX2(alpha float64, x []float64)
+
+// ReLU computes dst[i] = x[i] where x[i] > 0 or x[i] is NaN, and +0 elsewhere.
+func ReLUF64AVX2(dst []float64, x []float64)
+
+// ReLUGrad computes dst[i] = dy[i] where x[i] > 0, and +0 elsewhere (NaN x included).
+func ReLUGradF64AVX2(dst []float64, x []float64, dy []float64)
 
 // Add computes dst[i] = a[i] + b[i]; lengths are checked by the caller.
 func AddF32AVX512(dst []float32, a []float32, b []float32)
 
+// Sub computes dst[i] = a[i] - b[i]; lengths are checked by the caller.
+func SubF32AVX512(dst []float32, a []float32, b []float32)
+
+// Mul computes dst[i] = a[i] * b[i]; lengths are checked by the caller.
+func MulF32AVX512(dst []float32, a []float32, b []float32)
+
+// Div computes dst[i] = a[i] / b[i]; lengths are checked by the caller.
+func DivF32AVX512(dst []float32, a []float32, b []float32)
+
+// AddScalar computes dst[i] = a[i] + s; lengths are checked by the caller.
+func AddScalarF32AVX512(dst []float32, a []float32, s float32)
+
+// MulScalar computes dst[i] = a[i] * s; lengths are checked by the caller.
+func MulScalarF32AVX512(dst []float32, a []float32, s float32)
+
+// Axpy computes y[i] += alpha*x[i] with a fused multiply-add; lengths are checked by the caller.
+func AxpyF32AVX512(alpha float32, x []float32, y []float32)
+
+// Scale computes x[i] *= alpha.
+func ScaleF32AVX512(alpha float32, x []float32)
+
+// ReLU computes dst[i] = x[i] where x[i] > 0 or x[i] is NaN, and +0 elsewhere.
+func ReLUF32AVX512(dst []float32, x []float32)
+
+// ReLUGrad computes dst[i] = dy[i] where x[i] > 0, and +0 elsewhere (NaN x included).
+func ReLUGradF32AVX512(dst []float32, x []float32, dy []float32)
+
 // Add computes dst[i] = a[i] + b[i]; lengths are checked by the caller.
 func AddF64AVX512(dst []float64, a []float64, b []float64)
+
+// Sub computes dst[i] = a[i] - b[i]; lengths are checked by the caller.
+func SubF64AVX512(dst []float64, a []float64, b []float64)
+
+// Mul computes dst[i] = a[i] * b[i]; lengths are checked by the caller.
+func MulF64AVX512(dst []float64, a []float64, b []float64)
+
+// Div computes dst[i] = a[i] / b[i]; lengths are checked by the caller.
+func DivF64AVX512(dst []float64, a []float64, b []float64)
+
+// AddScalar computes dst[i] = a[i] + s; lengths are checked by the caller.
+func AddScalarF64AVX512(dst []float64, a []float64, s float64)
+
+// MulScalar computes dst[i] = a[i] * s; lengths are checked by the caller.
+func MulScalarF64AVX512(dst []float64, a []float64, s float64)
+
+// Axpy computes y[i] += alpha*x[i] with a fused multiply-add; lengths are checked by the caller.
+func AxpyF64AVX512(alpha float64, x []float64, y []float64)
+
+// Scale computes x[i] *= alpha.
+func ScaleF64AVX512(alpha float64, x []float64)
+
+// ReLU computes dst[i] = x[i] where x[i] > 0 or x[i] is NaN, and +0 elsewhere.
+func ReLUF64AVX512(dst []float64, x []float64)
+
+// ReLUGrad computes dst[i] = dy[i] where x[i] > 0, and +0 elsewhere (NaN x included).
+func ReLUGradF64AVX512(dst []float64, x []float64, dy []float64)

@@ -16,20 +16,16 @@ main_1:
 	CMPQ    AX, $0x00000020
 	JB      single_1
 	VMOVUPS (DX), Y0
-	VMOVUPS (BX), Y1
-	VADDPS  Y1, Y0, Y0
+	VADDPS  (BX), Y0, Y0
 	VMOVUPS Y0, (CX)
 	VMOVUPS 32(DX), Y0
-	VMOVUPS 32(BX), Y1
-	VADDPS  Y1, Y0, Y0
+	VADDPS  32(BX), Y0, Y0
 	VMOVUPS Y0, 32(CX)
 	VMOVUPS 64(DX), Y0
-	VMOVUPS 64(BX), Y1
-	VADDPS  Y1, Y0, Y0
+	VADDPS  64(BX), Y0, Y0
 	VMOVUPS Y0, 64(CX)
 	VMOVUPS 96(DX), Y0
-	VMOVUPS 96(BX), Y1
-	VADDPS  Y1, Y0, Y0
+	VADDPS  96(BX), Y0, Y0
 	VMOVUPS Y0, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
@@ -41,8 +37,7 @@ single_1:
 	CMPQ    AX, $0x00000008
 	JB      tail_1
 	VMOVUPS (DX), Y0
-	VMOVUPS (BX), Y1
-	VADDPS  Y1, Y0, Y0
+	VADDPS  (BX), Y0, Y0
 	VMOVUPS Y0, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
@@ -84,6 +79,524 @@ DATA masktab<>+56(SB)/4, $0x00000000
 DATA masktab<>+60(SB)/4, $0x00000000
 GLOBL masktab<>(SB), RODATA|NOPTR, $64
 
+// func SubF32AVX2(dst []float32, a []float32, b []float32)
+// Requires: AVX
+TEXT ·SubF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_2:
+	CMPQ    AX, $0x00000020
+	JB      single_2
+	VMOVUPS (DX), Y0
+	VSUBPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VSUBPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VSUBPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VSUBPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_2
+
+single_2:
+	CMPQ    AX, $0x00000008
+	JB      tail_2
+	VMOVUPS (DX), Y0
+	VSUBPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_2
+
+tail_2:
+	TESTQ      AX, AX
+	JZ         done_2
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VSUBPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_2:
+	VZEROUPPER
+	RET
+
+// func MulF32AVX2(dst []float32, a []float32, b []float32)
+// Requires: AVX
+TEXT ·MulF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_3:
+	CMPQ    AX, $0x00000020
+	JB      single_3
+	VMOVUPS (DX), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VMULPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VMULPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VMULPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_3
+
+single_3:
+	CMPQ    AX, $0x00000008
+	JB      tail_3
+	VMOVUPS (DX), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_3
+
+tail_3:
+	TESTQ      AX, AX
+	JZ         done_3
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VMULPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_3:
+	VZEROUPPER
+	RET
+
+// func DivF32AVX2(dst []float32, a []float32, b []float32)
+// Requires: AVX
+TEXT ·DivF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_4:
+	CMPQ    AX, $0x00000020
+	JB      single_4
+	VMOVUPS (DX), Y0
+	VDIVPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VDIVPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VDIVPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VDIVPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_4
+
+single_4:
+	CMPQ    AX, $0x00000008
+	JB      tail_4
+	VMOVUPS (DX), Y0
+	VDIVPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_4
+
+tail_4:
+	TESTQ      AX, AX
+	JZ         done_4
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VDIVPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_4:
+	VZEROUPPER
+	RET
+
+// func AddScalarF32AVX2(dst []float32, a []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·AddScalarF32AVX2(SB), NOSPLIT, $0-52
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_5:
+	CMPQ    AX, $0x00000020
+	JB      single_5
+	VMOVUPS (DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_5
+
+single_5:
+	CMPQ    AX, $0x00000008
+	JB      tail_5
+	VMOVUPS (DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_5
+
+tail_5:
+	TESTQ      AX, AX
+	JZ         done_5
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VADDPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+
+done_5:
+	VZEROUPPER
+	RET
+
+// func MulScalarF32AVX2(dst []float32, a []float32, s float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·MulScalarF32AVX2(SB), NOSPLIT, $0-52
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_6:
+	CMPQ    AX, $0x00000020
+	JB      single_6
+	VMOVUPS (DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_6
+
+single_6:
+	CMPQ    AX, $0x00000008
+	JB      tail_6
+	VMOVUPS (DX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_6
+
+tail_6:
+	TESTQ      AX, AX
+	JZ         done_6
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VMULPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+
+done_6:
+	VZEROUPPER
+	RET
+
+// func AxpyF32AVX2(alpha float32, x []float32, y []float32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·AxpyF32AVX2(SB), NOSPLIT, $0-56
+	MOVSS        alpha+0(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+	MOVQ         y_base+32(FP), DX
+
+main_7:
+	CMPQ        AX, $0x00000020
+	JB          single_7
+	VMOVUPS     (DX), Y1
+	VFMADD231PS (CX), Y0, Y1
+	VMOVUPS     Y1, (DX)
+	VMOVUPS     32(DX), Y1
+	VFMADD231PS 32(CX), Y0, Y1
+	VMOVUPS     Y1, 32(DX)
+	VMOVUPS     64(DX), Y1
+	VFMADD231PS 64(CX), Y0, Y1
+	VMOVUPS     Y1, 64(DX)
+	VMOVUPS     96(DX), Y1
+	VFMADD231PS 96(CX), Y0, Y1
+	VMOVUPS     Y1, 96(DX)
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, AX
+	JMP         main_7
+
+single_7:
+	CMPQ        AX, $0x00000008
+	JB          tail_7
+	VMOVUPS     (DX), Y1
+	VFMADD231PS (CX), Y0, Y1
+	VMOVUPS     Y1, (DX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
+	JMP         single_7
+
+tail_7:
+	TESTQ       AX, AX
+	JZ          done_7
+	MOVQ        $0x00000008, BX
+	SUBQ        AX, BX
+	LEAQ        masktab<>+0(SB), AX
+	VMOVDQU     (AX)(BX*4), Y1
+	VMASKMOVPS  (DX), Y1, Y2
+	VMASKMOVPS  (CX), Y1, Y3
+	VFMADD231PS Y3, Y0, Y2
+	VMASKMOVPS  Y2, Y1, (DX)
+
+done_7:
+	VZEROUPPER
+	RET
+
+// func ScaleF32AVX2(alpha float32, x []float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·ScaleF32AVX2(SB), NOSPLIT, $0-32
+	MOVSS        alpha+0(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+
+main_8:
+	CMPQ    AX, $0x00000020
+	JB      single_8
+	VMOVUPS (CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000020, AX
+	JMP     main_8
+
+single_8:
+	CMPQ    AX, $0x00000008
+	JB      tail_8
+	VMOVUPS (CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000008, AX
+	JMP     single_8
+
+tail_8:
+	TESTQ      AX, AX
+	JZ         done_8
+	MOVQ       $0x00000008, DX
+	SUBQ       AX, DX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DX*4), Y1
+	VMASKMOVPS (CX), Y1, Y2
+	VMULPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+
+done_8:
+	VZEROUPPER
+	RET
+
+// func ReLUF32AVX2(dst []float32, x []float32)
+// Requires: AVX
+TEXT ·ReLUF32AVX2(SB), NOSPLIT, $0-48
+	VXORPS Y0, Y0, Y0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+
+main_9:
+	CMPQ    AX, $0x00000020
+	JB      single_9
+	VMOVUPS (DX), Y1
+	VCMPPS  $0x16, Y0, Y1, Y2
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VCMPPS  $0x16, Y0, Y1, Y2
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VCMPPS  $0x16, Y0, Y1, Y2
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VCMPPS  $0x16, Y0, Y1, Y2
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_9
+
+single_9:
+	CMPQ    AX, $0x00000008
+	JB      tail_9
+	VMOVUPS (DX), Y1
+	VCMPPS  $0x16, Y0, Y1, Y2
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_9
+
+tail_9:
+	TESTQ      AX, AX
+	JZ         done_9
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VCMPPS     $0x16, Y0, Y2, Y0
+	VANDPS     Y0, Y2, Y0
+	VMASKMOVPS Y0, Y1, (CX)
+
+done_9:
+	VZEROUPPER
+	RET
+
+// func ReLUGradF32AVX2(dst []float32, x []float32, dy []float32)
+// Requires: AVX
+TEXT ·ReLUGradF32AVX2(SB), NOSPLIT, $0-72
+	VXORPS Y0, Y0, Y0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+	MOVQ   dy_base+48(FP), BX
+
+main_10:
+	CMPQ    AX, $0x00000020
+	JB      single_10
+	VMOVUPS (DX), Y1
+	VMOVUPS (BX), Y2
+	VCMPPS  $0x1e, Y0, Y1, Y1
+	VANDPS  Y1, Y2, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VMOVUPS 32(BX), Y2
+	VCMPPS  $0x1e, Y0, Y1, Y1
+	VANDPS  Y1, Y2, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VMOVUPS 64(BX), Y2
+	VCMPPS  $0x1e, Y0, Y1, Y1
+	VANDPS  Y1, Y2, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VMOVUPS 96(BX), Y2
+	VCMPPS  $0x1e, Y0, Y1, Y1
+	VANDPS  Y1, Y2, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_10
+
+single_10:
+	CMPQ    AX, $0x00000008
+	JB      tail_10
+	VMOVUPS (DX), Y1
+	VMOVUPS (BX), Y2
+	VCMPPS  $0x1e, Y0, Y1, Y1
+	VANDPS  Y1, Y2, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_10
+
+tail_10:
+	TESTQ      AX, AX
+	JZ         done_10
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VMASKMOVPS (BX), Y1, Y3
+	VCMPPS     $0x1e, Y0, Y2, Y0
+	VANDPS     Y0, Y3, Y0
+	VMASKMOVPS Y0, Y1, (CX)
+
+done_10:
+	VZEROUPPER
+	RET
+
 // func AddF64AVX2(dst []float64, a []float64, b []float64)
 // Requires: AVX
 TEXT ·AddF64AVX2(SB), NOSPLIT, $0-72
@@ -92,47 +605,42 @@ TEXT ·AddF64AVX2(SB), NOSPLIT, $0-72
 	MOVQ a_base+24(FP), DX
 	MOVQ b_base+48(FP), BX
 
-main_2:
+main_11:
 	CMPQ    AX, $0x00000010
-	JB      single_2
+	JB      single_11
 	VMOVUPD (DX), Y0
-	VMOVUPD (BX), Y1
-	VADDPD  Y1, Y0, Y0
+	VADDPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
 	VMOVUPD 32(DX), Y0
-	VMOVUPD 32(BX), Y1
-	VADDPD  Y1, Y0, Y0
+	VADDPD  32(BX), Y0, Y0
 	VMOVUPD Y0, 32(CX)
 	VMOVUPD 64(DX), Y0
-	VMOVUPD 64(BX), Y1
-	VADDPD  Y1, Y0, Y0
+	VADDPD  64(BX), Y0, Y0
 	VMOVUPD Y0, 64(CX)
 	VMOVUPD 96(DX), Y0
-	VMOVUPD 96(BX), Y1
-	VADDPD  Y1, Y0, Y0
+	VADDPD  96(BX), Y0, Y0
 	VMOVUPD Y0, 96(CX)
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000010, AX
-	JMP     main_2
+	JMP     main_11
 
-single_2:
+single_11:
 	CMPQ    AX, $0x00000004
-	JB      tail_2
+	JB      tail_11
 	VMOVUPD (DX), Y0
-	VMOVUPD (BX), Y1
-	VADDPD  Y1, Y0, Y0
+	VADDPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000004, AX
-	JMP     single_2
+	JMP     single_11
 
-tail_2:
+tail_11:
 	TESTQ      AX, AX
-	JZ         done_2
+	JZ         done_11
 	MOVQ       $0x00000004, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -142,7 +650,525 @@ tail_2:
 	VADDPD     Y2, Y1, Y1
 	VMASKMOVPD Y1, Y0, (CX)
 
-done_2:
+done_11:
+	VZEROUPPER
+	RET
+
+// func SubF64AVX2(dst []float64, a []float64, b []float64)
+// Requires: AVX
+TEXT ·SubF64AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_12:
+	CMPQ    AX, $0x00000010
+	JB      single_12
+	VMOVUPD (DX), Y0
+	VSUBPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VSUBPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VSUBPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VSUBPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     main_12
+
+single_12:
+	CMPQ    AX, $0x00000004
+	JB      tail_12
+	VMOVUPD (DX), Y0
+	VSUBPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     single_12
+
+tail_12:
+	TESTQ      AX, AX
+	JZ         done_12
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VSUBPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_12:
+	VZEROUPPER
+	RET
+
+// func MulF64AVX2(dst []float64, a []float64, b []float64)
+// Requires: AVX
+TEXT ·MulF64AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_13:
+	CMPQ    AX, $0x00000010
+	JB      single_13
+	VMOVUPD (DX), Y0
+	VMULPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VMULPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VMULPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VMULPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     main_13
+
+single_13:
+	CMPQ    AX, $0x00000004
+	JB      tail_13
+	VMOVUPD (DX), Y0
+	VMULPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     single_13
+
+tail_13:
+	TESTQ      AX, AX
+	JZ         done_13
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VMULPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_13:
+	VZEROUPPER
+	RET
+
+// func DivF64AVX2(dst []float64, a []float64, b []float64)
+// Requires: AVX
+TEXT ·DivF64AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_14:
+	CMPQ    AX, $0x00000010
+	JB      single_14
+	VMOVUPD (DX), Y0
+	VDIVPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	VMOVUPD 32(DX), Y0
+	VDIVPD  32(BX), Y0, Y0
+	VMOVUPD Y0, 32(CX)
+	VMOVUPD 64(DX), Y0
+	VDIVPD  64(BX), Y0, Y0
+	VMOVUPD Y0, 64(CX)
+	VMOVUPD 96(DX), Y0
+	VDIVPD  96(BX), Y0, Y0
+	VMOVUPD Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     main_14
+
+single_14:
+	CMPQ    AX, $0x00000004
+	JB      tail_14
+	VMOVUPD (DX), Y0
+	VDIVPD  (BX), Y0, Y0
+	VMOVUPD Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     single_14
+
+tail_14:
+	TESTQ      AX, AX
+	JZ         done_14
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VDIVPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_14:
+	VZEROUPPER
+	RET
+
+// func AddScalarF64AVX2(dst []float64, a []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·AddScalarF64AVX2(SB), NOSPLIT, $0-56
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_15:
+	CMPQ    AX, $0x00000010
+	JB      single_15
+	VMOVUPD (DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     main_15
+
+single_15:
+	CMPQ    AX, $0x00000004
+	JB      tail_15
+	VMOVUPD (DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     single_15
+
+tail_15:
+	TESTQ      AX, AX
+	JZ         done_15
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VADDPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+
+done_15:
+	VZEROUPPER
+	RET
+
+// func MulScalarF64AVX2(dst []float64, a []float64, s float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·MulScalarF64AVX2(SB), NOSPLIT, $0-56
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_16:
+	CMPQ    AX, $0x00000010
+	JB      single_16
+	VMOVUPD (DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     main_16
+
+single_16:
+	CMPQ    AX, $0x00000004
+	JB      tail_16
+	VMOVUPD (DX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     single_16
+
+tail_16:
+	TESTQ      AX, AX
+	JZ         done_16
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VMULPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+
+done_16:
+	VZEROUPPER
+	RET
+
+// func AxpyF64AVX2(alpha float64, x []float64, y []float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·AxpyF64AVX2(SB), NOSPLIT, $0-56
+	MOVSD        alpha+0(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+	MOVQ         y_base+32(FP), DX
+
+main_17:
+	CMPQ        AX, $0x00000010
+	JB          single_17
+	VMOVUPD     (DX), Y1
+	VFMADD231PD (CX), Y0, Y1
+	VMOVUPD     Y1, (DX)
+	VMOVUPD     32(DX), Y1
+	VFMADD231PD 32(CX), Y0, Y1
+	VMOVUPD     Y1, 32(DX)
+	VMOVUPD     64(DX), Y1
+	VFMADD231PD 64(CX), Y0, Y1
+	VMOVUPD     Y1, 64(DX)
+	VMOVUPD     96(DX), Y1
+	VFMADD231PD 96(CX), Y0, Y1
+	VMOVUPD     Y1, 96(DX)
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000010, AX
+	JMP         main_17
+
+single_17:
+	CMPQ        AX, $0x00000004
+	JB          tail_17
+	VMOVUPD     (DX), Y1
+	VFMADD231PD (CX), Y0, Y1
+	VMOVUPD     Y1, (DX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
+	JMP         single_17
+
+tail_17:
+	TESTQ       AX, AX
+	JZ          done_17
+	MOVQ        $0x00000004, BX
+	SUBQ        AX, BX
+	LEAQ        masktab<>+0(SB), AX
+	VMOVDQU     (AX)(BX*8), Y1
+	VMASKMOVPD  (DX), Y1, Y2
+	VMASKMOVPD  (CX), Y1, Y3
+	VFMADD231PD Y3, Y0, Y2
+	VMASKMOVPD  Y2, Y1, (DX)
+
+done_17:
+	VZEROUPPER
+	RET
+
+// func ScaleF64AVX2(alpha float64, x []float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·ScaleF64AVX2(SB), NOSPLIT, $0-32
+	MOVSD        alpha+0(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+
+main_18:
+	CMPQ    AX, $0x00000010
+	JB      single_18
+	VMOVUPD (CX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(CX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(CX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(CX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000010, AX
+	JMP     main_18
+
+single_18:
+	CMPQ    AX, $0x00000004
+	JB      tail_18
+	VMOVUPD (CX), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000004, AX
+	JMP     single_18
+
+tail_18:
+	TESTQ      AX, AX
+	JZ         done_18
+	MOVQ       $0x00000004, DX
+	SUBQ       AX, DX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DX*8), Y1
+	VMASKMOVPD (CX), Y1, Y2
+	VMULPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+
+done_18:
+	VZEROUPPER
+	RET
+
+// func ReLUF64AVX2(dst []float64, x []float64)
+// Requires: AVX
+TEXT ·ReLUF64AVX2(SB), NOSPLIT, $0-48
+	VXORPD Y0, Y0, Y0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+
+main_19:
+	CMPQ    AX, $0x00000010
+	JB      single_19
+	VMOVUPD (DX), Y1
+	VCMPPD  $0x16, Y0, Y1, Y2
+	VANDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VCMPPD  $0x16, Y0, Y1, Y2
+	VANDPD  Y2, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VCMPPD  $0x16, Y0, Y1, Y2
+	VANDPD  Y2, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VCMPPD  $0x16, Y0, Y1, Y2
+	VANDPD  Y2, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     main_19
+
+single_19:
+	CMPQ    AX, $0x00000004
+	JB      tail_19
+	VMOVUPD (DX), Y1
+	VCMPPD  $0x16, Y0, Y1, Y2
+	VANDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     single_19
+
+tail_19:
+	TESTQ      AX, AX
+	JZ         done_19
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VCMPPD     $0x16, Y0, Y2, Y0
+	VANDPD     Y0, Y2, Y0
+	VMASKMOVPD Y0, Y1, (CX)
+
+done_19:
+	VZEROUPPER
+	RET
+
+// func ReLUGradF64AVX2(dst []float64, x []float64, dy []float64)
+// Requires: AVX
+TEXT ·ReLUGradF64AVX2(SB), NOSPLIT, $0-72
+	VXORPD Y0, Y0, Y0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+	MOVQ   dy_base+48(FP), BX
+
+main_20:
+	CMPQ    AX, $0x00000010
+	JB      single_20
+	VMOVUPD (DX), Y1
+	VMOVUPD (BX), Y2
+	VCMPPD  $0x1e, Y0, Y1, Y1
+	VANDPD  Y1, Y2, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 32(BX), Y2
+	VCMPPD  $0x1e, Y0, Y1, Y1
+	VANDPD  Y1, Y2, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VMOVUPD 64(BX), Y2
+	VCMPPD  $0x1e, Y0, Y1, Y1
+	VANDPD  Y1, Y2, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VMOVUPD 96(BX), Y2
+	VCMPPD  $0x1e, Y0, Y1, Y1
+	VANDPD  Y1, Y2, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000010, AX
+	JMP     main_20
+
+single_20:
+	CMPQ    AX, $0x00000004
+	JB      tail_20
+	VMOVUPD (DX), Y1
+	VMOVUPD (BX), Y2
+	VCMPPD  $0x1e, Y0, Y1, Y1
+	VANDPD  Y1, Y2, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000004, AX
+	JMP     single_20
+
+tail_20:
+	TESTQ      AX, AX
+	JZ         done_20
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VMASKMOVPD (BX), Y1, Y3
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y3, Y0
+	VMASKMOVPD Y0, Y1, (CX)
+
+done_20:
 	VZEROUPPER
 	RET
 
@@ -154,47 +1180,42 @@ TEXT ·AddF32AVX512(SB), NOSPLIT, $0-72
 	MOVQ a_base+24(FP), DX
 	MOVQ b_base+48(FP), BX
 
-main_3:
+main_21:
 	CMPQ    AX, $0x00000040
-	JB      single_3
+	JB      single_21
 	VMOVUPS (DX), Z0
-	VMOVUPS (BX), Z1
-	VADDPS  Z1, Z0, Z0
+	VADDPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
 	VMOVUPS 64(DX), Z0
-	VMOVUPS 64(BX), Z1
-	VADDPS  Z1, Z0, Z0
+	VADDPS  64(BX), Z0, Z0
 	VMOVUPS Z0, 64(CX)
 	VMOVUPS 128(DX), Z0
-	VMOVUPS 128(BX), Z1
-	VADDPS  Z1, Z0, Z0
+	VADDPS  128(BX), Z0, Z0
 	VMOVUPS Z0, 128(CX)
 	VMOVUPS 192(DX), Z0
-	VMOVUPS 192(BX), Z1
-	VADDPS  Z1, Z0, Z0
+	VADDPS  192(BX), Z0, Z0
 	VMOVUPS Z0, 192(CX)
 	ADDQ    $0x00000100, CX
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000040, AX
-	JMP     main_3
+	JMP     main_21
 
-single_3:
+single_21:
 	CMPQ    AX, $0x00000010
-	JB      tail_3
+	JB      tail_21
 	VMOVUPS (DX), Z0
-	VMOVUPS (BX), Z1
-	VADDPS  Z1, Z0, Z0
+	VADDPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
 	ADDQ    $0x00000040, CX
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000010, AX
-	JMP     single_3
+	JMP     single_21
 
-tail_3:
+tail_21:
 	TESTQ     AX, AX
-	JZ        done_3
+	JZ        done_21
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -203,7 +1224,516 @@ tail_3:
 	VADDPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_3:
+done_21:
+	VZEROUPPER
+	RET
+
+// func SubF32AVX512(dst []float32, a []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·SubF32AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_22:
+	CMPQ    AX, $0x00000040
+	JB      single_22
+	VMOVUPS (DX), Z0
+	VSUBPS  (BX), Z0, Z0
+	VMOVUPS Z0, (CX)
+	VMOVUPS 64(DX), Z0
+	VSUBPS  64(BX), Z0, Z0
+	VMOVUPS Z0, 64(CX)
+	VMOVUPS 128(DX), Z0
+	VSUBPS  128(BX), Z0, Z0
+	VMOVUPS Z0, 128(CX)
+	VMOVUPS 192(DX), Z0
+	VSUBPS  192(BX), Z0, Z0
+	VMOVUPS Z0, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000040, AX
+	JMP     main_22
+
+single_22:
+	CMPQ    AX, $0x00000010
+	JB      tail_22
+	VMOVUPS (DX), Z0
+	VSUBPS  (BX), Z0, Z0
+	VMOVUPS Z0, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000010, AX
+	JMP     single_22
+
+tail_22:
+	TESTQ     AX, AX
+	JZ        done_22
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VSUBPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_22:
+	VZEROUPPER
+	RET
+
+// func MulF32AVX512(dst []float32, a []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·MulF32AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_23:
+	CMPQ    AX, $0x00000040
+	JB      single_23
+	VMOVUPS (DX), Z0
+	VMULPS  (BX), Z0, Z0
+	VMOVUPS Z0, (CX)
+	VMOVUPS 64(DX), Z0
+	VMULPS  64(BX), Z0, Z0
+	VMOVUPS Z0, 64(CX)
+	VMOVUPS 128(DX), Z0
+	VMULPS  128(BX), Z0, Z0
+	VMOVUPS Z0, 128(CX)
+	VMOVUPS 192(DX), Z0
+	VMULPS  192(BX), Z0, Z0
+	VMOVUPS Z0, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000040, AX
+	JMP     main_23
+
+single_23:
+	CMPQ    AX, $0x00000010
+	JB      tail_23
+	VMOVUPS (DX), Z0
+	VMULPS  (BX), Z0, Z0
+	VMOVUPS Z0, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000010, AX
+	JMP     single_23
+
+tail_23:
+	TESTQ     AX, AX
+	JZ        done_23
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_23:
+	VZEROUPPER
+	RET
+
+// func DivF32AVX512(dst []float32, a []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·DivF32AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_24:
+	CMPQ    AX, $0x00000040
+	JB      single_24
+	VMOVUPS (DX), Z0
+	VDIVPS  (BX), Z0, Z0
+	VMOVUPS Z0, (CX)
+	VMOVUPS 64(DX), Z0
+	VDIVPS  64(BX), Z0, Z0
+	VMOVUPS Z0, 64(CX)
+	VMOVUPS 128(DX), Z0
+	VDIVPS  128(BX), Z0, Z0
+	VMOVUPS Z0, 128(CX)
+	VMOVUPS 192(DX), Z0
+	VDIVPS  192(BX), Z0, Z0
+	VMOVUPS Z0, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000040, AX
+	JMP     main_24
+
+single_24:
+	CMPQ    AX, $0x00000010
+	JB      tail_24
+	VMOVUPS (DX), Z0
+	VDIVPS  (BX), Z0, Z0
+	VMOVUPS Z0, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000010, AX
+	JMP     single_24
+
+tail_24:
+	TESTQ     AX, AX
+	JZ        done_24
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VDIVPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_24:
+	VZEROUPPER
+	RET
+
+// func AddScalarF32AVX512(dst []float32, a []float32, s float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·AddScalarF32AVX512(SB), NOSPLIT, $0-52
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_25:
+	CMPQ    AX, $0x00000040
+	JB      single_25
+	VMOVUPS (DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	VMOVUPS 64(DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(CX)
+	VMOVUPS 128(DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(CX)
+	VMOVUPS 192(DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, AX
+	JMP     main_25
+
+single_25:
+	CMPQ    AX, $0x00000010
+	JB      tail_25
+	VMOVUPS (DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, AX
+	JMP     single_25
+
+tail_25:
+	TESTQ     AX, AX
+	JZ        done_25
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (CX)
+
+done_25:
+	VZEROUPPER
+	RET
+
+// func MulScalarF32AVX512(dst []float32, a []float32, s float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·MulScalarF32AVX512(SB), NOSPLIT, $0-52
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_26:
+	CMPQ    AX, $0x00000040
+	JB      single_26
+	VMOVUPS (DX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	VMOVUPS 64(DX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(CX)
+	VMOVUPS 128(DX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(CX)
+	VMOVUPS 192(DX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, AX
+	JMP     main_26
+
+single_26:
+	CMPQ    AX, $0x00000010
+	JB      tail_26
+	VMOVUPS (DX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, AX
+	JMP     single_26
+
+tail_26:
+	TESTQ     AX, AX
+	JZ        done_26
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (CX)
+
+done_26:
+	VZEROUPPER
+	RET
+
+// func AxpyF32AVX512(alpha float32, x []float32, y []float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·AxpyF32AVX512(SB), NOSPLIT, $0-56
+	MOVSS        alpha+0(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+	MOVQ         y_base+32(FP), DX
+
+main_27:
+	CMPQ        AX, $0x00000040
+	JB          single_27
+	VMOVUPS     (DX), Z1
+	VFMADD231PS (CX), Z0, Z1
+	VMOVUPS     Z1, (DX)
+	VMOVUPS     64(DX), Z1
+	VFMADD231PS 64(CX), Z0, Z1
+	VMOVUPS     Z1, 64(DX)
+	VMOVUPS     128(DX), Z1
+	VFMADD231PS 128(CX), Z0, Z1
+	VMOVUPS     Z1, 128(DX)
+	VMOVUPS     192(DX), Z1
+	VFMADD231PS 192(CX), Z0, Z1
+	VMOVUPS     Z1, 192(DX)
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, AX
+	JMP         main_27
+
+single_27:
+	CMPQ        AX, $0x00000010
+	JB          tail_27
+	VMOVUPS     (DX), Z1
+	VFMADD231PS (CX), Z0, Z1
+	VMOVUPS     Z1, (DX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
+	JMP         single_27
+
+tail_27:
+	TESTQ       AX, AX
+	JZ          done_27
+	MOVQ        $-1, BX
+	BZHIQ       AX, BX, AX
+	KMOVW       AX, K1
+	VMOVUPS.Z   (DX), K1, Z1
+	VMOVUPS.Z   (CX), K1, Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (DX)
+
+done_27:
+	VZEROUPPER
+	RET
+
+// func ScaleF32AVX512(alpha float32, x []float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·ScaleF32AVX512(SB), NOSPLIT, $0-32
+	MOVSS        alpha+0(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+
+main_28:
+	CMPQ    AX, $0x00000040
+	JB      single_28
+	VMOVUPS (CX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	VMOVUPS 64(CX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(CX)
+	VMOVUPS 128(CX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(CX)
+	VMOVUPS 192(CX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000040, AX
+	JMP     main_28
+
+single_28:
+	CMPQ    AX, $0x00000010
+	JB      tail_28
+	VMOVUPS (CX), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, AX
+	JMP     single_28
+
+tail_28:
+	TESTQ     AX, AX
+	JZ        done_28
+	MOVQ      $-1, DX
+	BZHIQ     AX, DX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (CX), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (CX)
+
+done_28:
+	VZEROUPPER
+	RET
+
+// func ReLUF32AVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·ReLUF32AVX512(SB), NOSPLIT, $0-48
+	VXORPS Z0, Z0, Z0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+
+main_29:
+	CMPQ      AX, $0x00000040
+	JB        single_29
+	VMOVUPS   (DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   64(DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVUPS   Z1, 64(CX)
+	VMOVUPS   128(DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVUPS   Z1, 128(CX)
+	VMOVUPS   192(DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVUPS   Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	SUBQ      $0x00000040, AX
+	JMP       main_29
+
+single_29:
+	CMPQ      AX, $0x00000010
+	JB        tail_29
+	VMOVUPS   (DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	SUBQ      $0x00000010, AX
+	JMP       single_29
+
+tail_29:
+	TESTQ     AX, AX
+	JZ        done_29
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VCMPPS    $0x16, Z0, Z1, K2
+	VMOVAPS.Z Z1, K2, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_29:
+	VZEROUPPER
+	RET
+
+// func ReLUGradF32AVX512(dst []float32, x []float32, dy []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·ReLUGradF32AVX512(SB), NOSPLIT, $0-72
+	VXORPS Z0, Z0, Z0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+	MOVQ   dy_base+48(FP), BX
+
+main_30:
+	CMPQ      AX, $0x00000040
+	JB        single_30
+	VMOVUPS   (DX), Z1
+	VMOVUPS   (BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   64(DX), Z1
+	VMOVUPS   64(BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVUPS   Z1, 64(CX)
+	VMOVUPS   128(DX), Z1
+	VMOVUPS   128(BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVUPS   Z1, 128(CX)
+	VMOVUPS   192(DX), Z1
+	VMOVUPS   192(BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVUPS   Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, AX
+	JMP       main_30
+
+single_30:
+	CMPQ      AX, $0x00000010
+	JB        tail_30
+	VMOVUPS   (DX), Z1
+	VMOVUPS   (BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000010, AX
+	JMP       single_30
+
+tail_30:
+	TESTQ     AX, AX
+	JZ        done_30
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VMOVUPS.Z (BX), K1, Z2
+	VCMPPS    $0x1e, Z0, Z1, K2
+	VMOVAPS.Z Z2, K2, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_30:
 	VZEROUPPER
 	RET
 
@@ -215,47 +1745,42 @@ TEXT ·AddF64AVX512(SB), NOSPLIT, $0-72
 	MOVQ a_base+24(FP), DX
 	MOVQ b_base+48(FP), BX
 
-main_4:
+main_31:
 	CMPQ    AX, $0x00000020
-	JB      single_4
+	JB      single_31
 	VMOVUPD (DX), Z0
-	VMOVUPD (BX), Z1
-	VADDPD  Z1, Z0, Z0
+	VADDPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
 	VMOVUPD 64(DX), Z0
-	VMOVUPD 64(BX), Z1
-	VADDPD  Z1, Z0, Z0
+	VADDPD  64(BX), Z0, Z0
 	VMOVUPD Z0, 64(CX)
 	VMOVUPD 128(DX), Z0
-	VMOVUPD 128(BX), Z1
-	VADDPD  Z1, Z0, Z0
+	VADDPD  128(BX), Z0, Z0
 	VMOVUPD Z0, 128(CX)
 	VMOVUPD 192(DX), Z0
-	VMOVUPD 192(BX), Z1
-	VADDPD  Z1, Z0, Z0
+	VADDPD  192(BX), Z0, Z0
 	VMOVUPD Z0, 192(CX)
 	ADDQ    $0x00000100, CX
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_4
+	JMP     main_31
 
-single_4:
+single_31:
 	CMPQ    AX, $0x00000008
-	JB      tail_4
+	JB      tail_31
 	VMOVUPD (DX), Z0
-	VMOVUPD (BX), Z1
-	VADDPD  Z1, Z0, Z0
+	VADDPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
 	ADDQ    $0x00000040, CX
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_4
+	JMP     single_31
 
-tail_4:
+tail_31:
 	TESTQ     AX, AX
-	JZ        done_4
+	JZ        done_31
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -264,6 +1789,515 @@ tail_4:
 	VADDPD    Z1, Z0, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_4:
+done_31:
+	VZEROUPPER
+	RET
+
+// func SubF64AVX512(dst []float64, a []float64, b []float64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·SubF64AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_32:
+	CMPQ    AX, $0x00000020
+	JB      single_32
+	VMOVUPD (DX), Z0
+	VSUBPD  (BX), Z0, Z0
+	VMOVUPD Z0, (CX)
+	VMOVUPD 64(DX), Z0
+	VSUBPD  64(BX), Z0, Z0
+	VMOVUPD Z0, 64(CX)
+	VMOVUPD 128(DX), Z0
+	VSUBPD  128(BX), Z0, Z0
+	VMOVUPD Z0, 128(CX)
+	VMOVUPD 192(DX), Z0
+	VSUBPD  192(BX), Z0, Z0
+	VMOVUPD Z0, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_32
+
+single_32:
+	CMPQ    AX, $0x00000008
+	JB      tail_32
+	VMOVUPD (DX), Z0
+	VSUBPD  (BX), Z0, Z0
+	VMOVUPD Z0, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_32
+
+tail_32:
+	TESTQ     AX, AX
+	JZ        done_32
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VSUBPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_32:
+	VZEROUPPER
+	RET
+
+// func MulF64AVX512(dst []float64, a []float64, b []float64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·MulF64AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_33:
+	CMPQ    AX, $0x00000020
+	JB      single_33
+	VMOVUPD (DX), Z0
+	VMULPD  (BX), Z0, Z0
+	VMOVUPD Z0, (CX)
+	VMOVUPD 64(DX), Z0
+	VMULPD  64(BX), Z0, Z0
+	VMOVUPD Z0, 64(CX)
+	VMOVUPD 128(DX), Z0
+	VMULPD  128(BX), Z0, Z0
+	VMOVUPD Z0, 128(CX)
+	VMOVUPD 192(DX), Z0
+	VMULPD  192(BX), Z0, Z0
+	VMOVUPD Z0, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_33
+
+single_33:
+	CMPQ    AX, $0x00000008
+	JB      tail_33
+	VMOVUPD (DX), Z0
+	VMULPD  (BX), Z0, Z0
+	VMOVUPD Z0, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_33
+
+tail_33:
+	TESTQ     AX, AX
+	JZ        done_33
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VMULPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_33:
+	VZEROUPPER
+	RET
+
+// func DivF64AVX512(dst []float64, a []float64, b []float64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·DivF64AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ a_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+
+main_34:
+	CMPQ    AX, $0x00000020
+	JB      single_34
+	VMOVUPD (DX), Z0
+	VDIVPD  (BX), Z0, Z0
+	VMOVUPD Z0, (CX)
+	VMOVUPD 64(DX), Z0
+	VDIVPD  64(BX), Z0, Z0
+	VMOVUPD Z0, 64(CX)
+	VMOVUPD 128(DX), Z0
+	VDIVPD  128(BX), Z0, Z0
+	VMOVUPD Z0, 128(CX)
+	VMOVUPD 192(DX), Z0
+	VDIVPD  192(BX), Z0, Z0
+	VMOVUPD Z0, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	ADDQ    $0x00000100, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_34
+
+single_34:
+	CMPQ    AX, $0x00000008
+	JB      tail_34
+	VMOVUPD (DX), Z0
+	VDIVPD  (BX), Z0, Z0
+	VMOVUPD Z0, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	ADDQ    $0x00000040, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_34
+
+tail_34:
+	TESTQ     AX, AX
+	JZ        done_34
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VDIVPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_34:
+	VZEROUPPER
+	RET
+
+// func AddScalarF64AVX512(dst []float64, a []float64, s float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·AddScalarF64AVX512(SB), NOSPLIT, $0-56
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_35:
+	CMPQ    AX, $0x00000020
+	JB      single_35
+	VMOVUPD (DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	VMOVUPD 64(DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, 64(CX)
+	VMOVUPD 128(DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, 128(CX)
+	VMOVUPD 192(DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_35
+
+single_35:
+	CMPQ    AX, $0x00000008
+	JB      tail_35
+	VMOVUPD (DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_35
+
+tail_35:
+	TESTQ     AX, AX
+	JZ        done_35
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VADDPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (CX)
+
+done_35:
+	VZEROUPPER
+	RET
+
+// func MulScalarF64AVX512(dst []float64, a []float64, s float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·MulScalarF64AVX512(SB), NOSPLIT, $0-56
+	MOVSD        s+48(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         a_base+24(FP), DX
+
+main_36:
+	CMPQ    AX, $0x00000020
+	JB      single_36
+	VMOVUPD (DX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	VMOVUPD 64(DX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 64(CX)
+	VMOVUPD 128(DX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 128(CX)
+	VMOVUPD 192(DX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_36
+
+single_36:
+	CMPQ    AX, $0x00000008
+	JB      tail_36
+	VMOVUPD (DX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_36
+
+tail_36:
+	TESTQ     AX, AX
+	JZ        done_36
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VMULPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (CX)
+
+done_36:
+	VZEROUPPER
+	RET
+
+// func AxpyF64AVX512(alpha float64, x []float64, y []float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·AxpyF64AVX512(SB), NOSPLIT, $0-56
+	MOVSD        alpha+0(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+	MOVQ         y_base+32(FP), DX
+
+main_37:
+	CMPQ        AX, $0x00000020
+	JB          single_37
+	VMOVUPD     (DX), Z1
+	VFMADD231PD (CX), Z0, Z1
+	VMOVUPD     Z1, (DX)
+	VMOVUPD     64(DX), Z1
+	VFMADD231PD 64(CX), Z0, Z1
+	VMOVUPD     Z1, 64(DX)
+	VMOVUPD     128(DX), Z1
+	VFMADD231PD 128(CX), Z0, Z1
+	VMOVUPD     Z1, 128(DX)
+	VMOVUPD     192(DX), Z1
+	VFMADD231PD 192(CX), Z0, Z1
+	VMOVUPD     Z1, 192(DX)
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000020, AX
+	JMP         main_37
+
+single_37:
+	CMPQ        AX, $0x00000008
+	JB          tail_37
+	VMOVUPD     (DX), Z1
+	VFMADD231PD (CX), Z0, Z1
+	VMOVUPD     Z1, (DX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
+	JMP         single_37
+
+tail_37:
+	TESTQ       AX, AX
+	JZ          done_37
+	MOVQ        $-1, BX
+	BZHIQ       AX, BX, AX
+	KMOVW       AX, K1
+	VMOVUPD.Z   (DX), K1, Z1
+	VMOVUPD.Z   (CX), K1, Z2
+	VFMADD231PD Z2, Z0, Z1
+	VMOVUPD     Z1, K1, (DX)
+
+done_37:
+	VZEROUPPER
+	RET
+
+// func ScaleF64AVX512(alpha float64, x []float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·ScaleF64AVX512(SB), NOSPLIT, $0-32
+	MOVSD        alpha+0(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         x_len+16(FP), AX
+	MOVQ         x_base+8(FP), CX
+
+main_38:
+	CMPQ    AX, $0x00000020
+	JB      single_38
+	VMOVUPD (CX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	VMOVUPD 64(CX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 64(CX)
+	VMOVUPD 128(CX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 128(CX)
+	VMOVUPD 192(CX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000020, AX
+	JMP     main_38
+
+single_38:
+	CMPQ    AX, $0x00000008
+	JB      tail_38
+	VMOVUPD (CX), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000008, AX
+	JMP     single_38
+
+tail_38:
+	TESTQ     AX, AX
+	JZ        done_38
+	MOVQ      $-1, DX
+	BZHIQ     AX, DX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (CX), K1, Z1
+	VMULPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (CX)
+
+done_38:
+	VZEROUPPER
+	RET
+
+// func ReLUF64AVX512(dst []float64, x []float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·ReLUF64AVX512(SB), NOSPLIT, $0-48
+	VXORPD Z0, Z0, Z0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+
+main_39:
+	CMPQ      AX, $0x00000020
+	JB        single_39
+	VMOVUPD   (DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVUPD   Z1, (CX)
+	VMOVUPD   64(DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVUPD   Z1, 64(CX)
+	VMOVUPD   128(DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVUPD   Z1, 128(CX)
+	VMOVUPD   192(DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVUPD   Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	SUBQ      $0x00000020, AX
+	JMP       main_39
+
+single_39:
+	CMPQ      AX, $0x00000008
+	JB        tail_39
+	VMOVUPD   (DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVUPD   Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	SUBQ      $0x00000008, AX
+	JMP       single_39
+
+tail_39:
+	TESTQ     AX, AX
+	JZ        done_39
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VCMPPD    $0x16, Z0, Z1, K2
+	VMOVAPD.Z Z1, K2, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_39:
+	VZEROUPPER
+	RET
+
+// func ReLUGradF64AVX512(dst []float64, x []float64, dy []float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·ReLUGradF64AVX512(SB), NOSPLIT, $0-72
+	VXORPD Z0, Z0, Z0
+	MOVQ   dst_len+8(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	MOVQ   x_base+24(FP), DX
+	MOVQ   dy_base+48(FP), BX
+
+main_40:
+	CMPQ      AX, $0x00000020
+	JB        single_40
+	VMOVUPD   (DX), Z1
+	VMOVUPD   (BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVUPD   Z1, (CX)
+	VMOVUPD   64(DX), Z1
+	VMOVUPD   64(BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVUPD   Z1, 64(CX)
+	VMOVUPD   128(DX), Z1
+	VMOVUPD   128(BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVUPD   Z1, 128(CX)
+	VMOVUPD   192(DX), Z1
+	VMOVUPD   192(BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVUPD   Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000020, AX
+	JMP       main_40
+
+single_40:
+	CMPQ      AX, $0x00000008
+	JB        tail_40
+	VMOVUPD   (DX), Z1
+	VMOVUPD   (BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVUPD   Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, AX
+	JMP       single_40
+
+tail_40:
+	TESTQ     AX, AX
+	JZ        done_40
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VMOVUPD.Z (BX), K1, Z2
+	VCMPPD    $0x1e, Z0, Z1, K2
+	VMOVAPD.Z Z2, K2, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_40:
 	VZEROUPPER
 	RET

@@ -6,3 +6,5 @@
 package asm
 
 //go:generate go run -C ../gen ./elementwise -out ../asm/elementwise_amd64.s -stubs ../asm/elementwise_amd64.go -pkg asm
+//go:generate go run -C ../gen ./reduce -out ../asm/reduce_amd64.s -stubs ../asm/reduce_amd64.go -pkg asm
+//go:generate go run -C ../gen ./mathfn -out ../asm/mathfn_amd64.s -stubs ../asm/mathfn_amd64.go -pkg asm

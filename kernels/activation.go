@@ -24,6 +24,10 @@ func ReLUGrad[T Float](dst, x, dy []T) {
 // Exp sets dst[i] = e^x[i]. Special cases as math.Exp: Exp(+Inf) = +Inf,
 // Exp(-Inf) = 0, Exp(NaN) = NaN; results overflow to +Inf and underflow
 // through the subnormals to 0.
+//
+// Accuracy at every level: float32 within 1 ULP (measured maximum 0.94 ULP
+// over all 2^32 inputs with the assembly kernels); float64 within 2 ULP
+// (measured 1.0 ULP against exact values, 2 against package math).
 func Exp[T Float](dst, x []T) {
 	unary("Exp", dst, x)
 	if len(dst) > 0 {
@@ -34,6 +38,10 @@ func Exp[T Float](dst, x []T) {
 // Log sets dst[i] to the natural logarithm of x[i]. Special cases as
 // math.Log: Log(+Inf) = +Inf, Log(±0) = -Inf, Log(x < 0) = NaN,
 // Log(NaN) = NaN; subnormal inputs are exact inputs, not zero.
+//
+// Accuracy at every level: float32 within 1 ULP (measured maximum 0.89 ULP
+// over all 2^32 inputs with the assembly kernels); float64 within 2 ULP
+// (measured 0.71 ULP against exact values, 1 against package math).
 func Log[T Float](dst, x []T) {
 	unary("Log", dst, x)
 	if len(dst) > 0 {
@@ -44,6 +52,11 @@ func Log[T Float](dst, x []T) {
 // Sigmoid sets dst[i] = 1/(1+e^-x[i]), computed as e^x/(1+e^x) for negative
 // x so that it neither overflows nor loses relative accuracy in the tail.
 // Sigmoid(+Inf) = 1, Sigmoid(-Inf) = 0, Sigmoid(NaN) = NaN.
+//
+// Accuracy at every level: float32 within 1 ULP (the assembly kernels work
+// in float64 and round once: measured maximum 0.5001 ULP over all 2^32
+// inputs); float64 within 2 ULP (measured 1.9 ULP against exact values, 2
+// against package math).
 func Sigmoid[T Float](dst, x []T) {
 	unary("Sigmoid", dst, x)
 	if len(dst) > 0 {
@@ -53,6 +66,10 @@ func Sigmoid[T Float](dst, x []T) {
 
 // Tanh sets dst[i] = tanh(x[i]). Special cases as math.Tanh: Tanh(±Inf) =
 // ±1, Tanh(±0) = ±0, Tanh(NaN) = NaN.
+//
+// Accuracy at every level: float32 within 1.5 ULP (measured maximum 1.37
+// ULP over all 2^32 inputs with the assembly kernels); float64 within 2 ULP
+// (measured 1.24 ULP against exact values, 2 against package math).
 func Tanh[T Float](dst, x []T) {
 	unary("Tanh", dst, x)
 	if len(dst) > 0 {

@@ -273,15 +273,40 @@ func goReLUGrad[T Float](dst, x, dy []T) {
 func goExp[T Float](dst, x []T) {
 	x = x[:len(dst)]
 	for i := range dst {
-		dst[i] = T(math.Exp(float64(x[i])))
+		dst[i] = T(exp64(float64(x[i])))
 	}
+}
+
+// exp64 is math.Exp, except that math.Exp on amd64 returns +Inf for
+// x in (709.43, 709.78] where e^x is finite (observed with Go 1.26): there
+// e^x = 2·e^(x-hi)·e^-lo, ln 2 = hi + lo with hi's low 21 bits zero so that
+// x - hi is exact, and e^-lo = 1 - lo to within 2^-64.
+func exp64(v float64) float64 {
+	if v > 709 && v < 710 {
+		const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+		y := math.Exp(v - ln2Hi)
+		return 2 * (y - y*ln2Lo)
+	}
+	return math.Exp(v)
 }
 
 func goLog[T Float](dst, x []T) {
 	x = x[:len(dst)]
 	for i := range dst {
-		dst[i] = T(math.Log(float64(x[i])))
+		dst[i] = T(log64(float64(x[i])))
 	}
+}
+
+// log64 is math.Log, except for subnormal inputs, which math.Log on amd64
+// gets wrong (golang/go#56600): there log(x) = log(frac) + exp·ln2 with
+// x = frac·2^exp and ln2 in two parts.
+func log64(v float64) float64 {
+	if v > 0 && v < 0x1p-1022 {
+		fr, e := math.Frexp(v)
+		const ln2lo = 2.319046813846299558e-17 // ln 2 - float64(ln 2)
+		return math.FMA(float64(e), math.Ln2, math.FMA(float64(e), ln2lo, math.Log(fr)))
+	}
+	return math.Log(v)
 }
 
 // sigmoid64 is 1/(1+e^-v) computed without overflow or cancellation: for

@@ -45,7 +45,7 @@ func Nrm2[T Float](x []T) T {
 	s := t.sumsq(x)
 	// Above 2^-900 every square that underflowed was below 2^-1074, so all
 	// of them together are less than n·2^-174 of the sum: negligible.
-	if s > 0x1p-900 && s <= math.MaxFloat64 || s == 0 || s != s {
+	if s > 0x1p-900 && s <= math.MaxFloat64 || s != s {
 		return T(math.Sqrt(s))
 	}
 	return T(scaledNrm2(x))

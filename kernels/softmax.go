@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 func checkRows(fn string, dst, x, cols int) {
 	checkLen(fn, "dst", dst, "x", x)
@@ -35,15 +38,16 @@ func LogSoftmax[T Float](dst, x []T, cols int) {
 	checkRows("LogSoftmax", len(dst), len(x), cols)
 	checkAlias("LogSoftmax", dst, "x", x)
 	t := table[T]()
-	var lse [1]T
 	for r := 0; r < len(x); r += cols {
 		row, out := x[r:r+cols:r+cols], dst[r:r+cols:r+cols]
 		m := t.max(row)
-		lse[0] = t.sumExpShift(row, m)
-		t.log(lse[:], lse[:])
+		// One logarithm per row, in float64 and rounded once to T: passing
+		// a one-element slice to t.log would make it escape, one heap
+		// allocation per call.
+		lse := T(math.Log(float64(t.sumExpShift(row, m))))
 		// (x-m) is exact near the maximum (Sterbenz); subtracting lse
 		// separately keeps the small results accurate when |m| is large.
 		t.addScalar(out, row, -m)
-		t.addScalar(out, out, -lse[0])
+		t.addScalar(out, out, -lse)
 	}
 }

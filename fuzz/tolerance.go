@@ -1,0 +1,534 @@
+package fuzz
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/descentlab/descent/kernels"
+)
+
+// ---------------------------------------------------------------------------
+// Transcendental error bounds, in ULPs of the result (ULP below). EDIT HERE.
+//
+// These are the bounds stated in the doc comments of kernels/activation.go
+// (the math helper's measurements over all 2^32 float32 inputs and a dense
+// float64 sweep tightened them from the first guesses of 2/2/3/3 and 4).
+// float32: the references are package math in float64, far more accurate
+// than a float32 ULP, so these are the kernels' own errors.
+// float64: the references are package math (with its two amd64 defects
+// worked around, see Exp and Log), itself off by up to about 1 ULP; the
+// stated float64 bounds are measured against package math, so they include
+// the reference's error.
+const (
+	ExpULP32     = 1
+	LogULP32     = 1
+	SigmoidULP32 = 1
+	TanhULP32    = 1.5
+
+	ExpULP64     = 2
+	LogULP64     = 2
+	SigmoidULP64 = 2
+	TanhULP64    = 2
+)
+
+// Nrm2ULP is Nrm2's error in ULPs beyond the accumulation term (see
+// Nrm2Bound): the square root, the scaling multiply and, for float32, the
+// final rounding from float64.
+const Nrm2ULP = 2
+
+// ---------------------------------------------------------------------------
+
+// Case names one kernel call for error messages.
+type Case struct {
+	Kernel string // "Add", "Softmax", ...
+	Level  string // instruction-set level, e.g. "avx2"
+	Type   string // "float32" or "float64"
+	N      int    // length of the slices
+	Off    int    // element offset of the slices inside their buffers
+}
+
+func (c Case) String() string {
+	return fmt.Sprintf("%s level=%s %s n=%d off=%d", c.Kernel, c.Level, c.Type, c.N, c.Off)
+}
+
+// Mismatch is the error the checks return: where, on what, what came out,
+// what should have and how far apart they may be.
+type Mismatch struct {
+	Case
+	Index int     // element index, -1 for a reduction's single result
+	Input string  // the input value(s) at Index, formatted by the caller
+	Got   float64 // the kernel's value (widened)
+	Want  float64 // the reference's value
+	Bound string  // the tolerance that was broken, in words
+}
+
+func (m *Mismatch) Error() string {
+	return fmt.Sprintf("%v index=%d input=[%s]: got %s, want %s; %s",
+		m.Case, m.Index, m.Input, fmtBits(m.Got, m.Type), fmtBits(m.Want, m.Type), m.Bound)
+}
+
+func fmtBits(v float64, typ string) string {
+	if typ == "float32" {
+		return fmt.Sprintf("%.9g (%#08x)", v, math.Float32bits(float32(v)))
+	}
+	return fmt.Sprintf("%.17g (%#016x)", v, math.Float64bits(v))
+}
+
+// prec describes a floating-point type for the bounds.
+type prec struct {
+	name   string
+	u      float64 // unit roundoff, 2^-p
+	mant   int     // explicit mantissa bits (23 or 52)
+	minExp int     // exponent of the smallest normal (-126 or -1022)
+	max    float64 // largest finite value
+	eta    float64 // smallest subnormal, the ULP floor
+}
+
+var (
+	prec32 = prec{"float32", 0x1p-24, 23, -126, math.MaxFloat32, 0x1p-149}
+	prec64 = prec{"float64", 0x1p-53, 52, -1022, math.MaxFloat64, 0x1p-1074}
+)
+
+func precOf[T kernels.Float]() prec {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		return prec32
+	}
+	return prec64
+}
+
+// TypeName is "float32" or "float64".
+func TypeName[T kernels.Float]() string { return precOf[T]().name }
+
+// Unit returns the unit roundoff u of T: 2^-24 or 2^-53.
+func Unit[T kernels.Float]() float64 { return precOf[T]().u }
+
+// Depth is the rounding depth d the reductions are held to: ⌈n/4⌉+8. Any
+// implementation that keeps at least four independent accumulators and
+// combines them (and its tail) in a few steps adds each term through at
+// most d roundings.
+func Depth(n int) int { return (n+3)/4 + 8 }
+
+// Gamma is Higham's γ_d = d·u/(1-d·u): the relative error of d rounded
+// operations.
+func Gamma(d int, u float64) float64 {
+	du := float64(d) * u
+	if du >= 1 {
+		return math.Inf(1)
+	}
+	return du / (1 - du)
+}
+
+// ULP returns the unit in the last place of T at the magnitude of v:
+// 2^(e-23) (float32) or 2^(e-52) (float64), e the binary exponent of v, never
+// less than the smallest subnormal (2^-149 or 2^-1074). v is a float64 and
+// may lie beyond T's range (ULP of a float32 reference above MaxFloat32).
+func ULP[T kernels.Float](v float64) float64 {
+	return ulpOf(precOf[T](), v)
+}
+
+func ulpOf(p prec, v float64) float64 {
+	v = math.Abs(v)
+	if v == 0 || v != v || math.IsInf(v, 0) {
+		return p.eta
+	}
+	_, e := math.Frexp(v) // v = f·2^e, f in [0.5, 1): binary exponent e-1
+	u := math.Ldexp(1, e-1-p.mant)
+	if u < p.eta {
+		return p.eta
+	}
+	return u
+}
+
+// ULPDistance returns |got-ref| in ULPs of ref (ULP). An infinite got with a
+// finite ref (or the reverse) counts as one step beyond T's largest finite
+// value, so that an overflow right at the edge of the range is a 1-ULP error,
+// not an infinite one. NaN against non-NaN, or infinities of opposite signs,
+// are +Inf; NaN against NaN is 0.
+func ULPDistance[T kernels.Float](got T, ref float64) float64 {
+	return ulpDistance(precOf[T](), float64(got), ref)
+}
+
+func ulpDistance(p prec, got, ref float64) float64 {
+	switch {
+	case got != got || ref != ref:
+		if got != got && ref != ref {
+			return 0
+		}
+		return math.Inf(1)
+	case got == ref:
+		return 0
+	case math.IsInf(got, 0) && math.IsInf(ref, 0):
+		return math.Inf(1) // opposite signs
+	case math.IsInf(got, 0):
+		if (got > 0) != (ref > 0) {
+			return math.Inf(1)
+		}
+		return (p.max-math.Abs(ref))/ulpOf(p, ref) + 1
+	case math.IsInf(ref, 0):
+		if (got > 0) != (ref > 0) {
+			return math.Inf(1)
+		}
+		return (p.max-math.Abs(got))/ulpOf(p, p.max) + 1
+	}
+	return math.Abs(got-ref) / ulpOf(p, ref)
+}
+
+// absDistance is |got-ref| with the same treatment of infinities as
+// ulpDistance, measured in absolute terms.
+func absDistance(p prec, got, ref float64) float64 {
+	switch {
+	case got != got || ref != ref:
+		if got != got && ref != ref {
+			return 0
+		}
+		return math.Inf(1)
+	case got == ref:
+		return 0
+	case math.IsInf(got, 0) && math.IsInf(ref, 0):
+		return math.Inf(1)
+	case math.IsInf(got, 0):
+		if (got > 0) != (ref > 0) {
+			return math.Inf(1)
+		}
+		return p.max - math.Abs(ref) + ulpOf(p, p.max)
+	case math.IsInf(ref, 0):
+		if (got > 0) != (ref > 0) {
+			return math.Inf(1)
+		}
+		return p.max - math.Abs(got) + ulpOf(p, p.max)
+	}
+	return math.Abs(got - ref)
+}
+
+// round returns ref rounded to T, widened back.
+func round[T kernels.Float](ref float64) float64 { return float64(T(ref)) }
+
+// same reports whether got is bit for bit want, or both are NaN (of any
+// payload: the kernels promise NaN, not which NaN).
+func same(got, want float64) bool {
+	if got != got && want != want {
+		return true
+	}
+	return math.Float64bits(got) == math.Float64bits(want)
+}
+
+// ---------------------------------------------------------------------------
+// Exact kernels.
+//
+// Add, Sub, Mul, Div, AddScalar, MulScalar, Scale: IEEE arithmetic is one
+// rounding of the exact result, and the float64 reference rounded to float32
+// is that same rounding (see Add), so the kernel must give the reference's
+// value bit for bit, the sign of zero included; only which NaN is free.
+// ReLU and ReLUGrad compute nothing, they select: bit for bit too.
+
+// CheckExact requires got to be ref rounded to T, bit for bit (any NaN for a
+// NaN).
+func CheckExact[T kernels.Float](c Case, i int, input string, got T, ref float64) error {
+	want := round[T](ref)
+	if same(float64(got), want) {
+		return nil
+	}
+	return &Mismatch{c, i, input, float64(got), want, "must be identical (one IEEE rounding of the exact result)"}
+}
+
+// CheckEqual requires got == ref (rounded to T) or both NaN: Max and Min
+// return an element of their input exactly, but which zero a tie between -0
+// and +0 returns is not specified (they compare equal).
+func CheckEqual[T kernels.Float](c Case, got T, ref float64) error {
+	want := round[T](ref)
+	if float64(got) == want || (got != got && want != want) {
+		return nil
+	}
+	return &Mismatch{c, -1, "", float64(got), want, "must be equal (an element of the input)"}
+}
+
+// CheckIndex requires ArgMax/ArgMin to return exactly the reference's index.
+func CheckIndex(c Case, got, want int) error {
+	if got == want {
+		return nil
+	}
+	return &Mismatch{c, -1, fmt.Sprintf("index %d", want), float64(got), float64(want), "index must be identical"}
+}
+
+// CheckAxpy checks y[i] + alpha·x[i]. The assembly fuses the multiply-add
+// (one rounding), the Go fallback may or may not (Go fuses on arm64, not on
+// amd64), so the kernel may also round the product first. Against the
+// reference ref (fused, see Axpy) the error is at most one rounding of the
+// result, ½ULP, plus one rounding of the product, ½ULP(prod), plus a second
+// ½ULP of the result for the unfused sum: bound ULP(ref) + ½ULP(prod), with
+// ULP taken at T's precision. Where the product alone overflows T, the
+// unfused y + (±Inf) is ±Inf, or NaN when y is the opposite infinity, while
+// the fused result may be finite (or y's infinity): all of those pass.
+func CheckAxpy[T kernels.Float](c Case, i int, input string, got T, ref, prod float64) error {
+	p := precOf[T]()
+	want := round[T](ref)
+	g := float64(got)
+	if same(g, want) {
+		return nil
+	}
+	if prod == prod && math.IsInf(round[T](prod), 0) && (g != g || math.IsInf(g, 0)) {
+		return nil // the unfused product overflowed: y ± Inf is ±Inf or NaN
+	}
+	bound := ulpOf(p, ref) + ulpOf(p, prod)/2
+	if g == g && want == want && !math.IsInf(g, 0) && !math.IsInf(want, 0) && math.Abs(g-ref) <= bound {
+		return nil
+	}
+	return &Mismatch{c, i, input, g, ref, fmt.Sprintf("|diff| %.3g > ULP(ref)+½ULP(alpha·x) = %.3g", math.Abs(g-ref), bound)}
+}
+
+// ---------------------------------------------------------------------------
+// Reductions.
+
+// SumBound is the tolerance of Sum, Asum and Dot against the exact result
+// ref (rounded once to float64): the classical bound for summation along
+// chains of at most d = Depth(n) additions, |ŝ - s| ≤ γ_d(u)·Σ|terms|,
+// plus the reference's own rounding u64·|ref|. For Dot the products' own
+// roundings are one more level (d+1), and products that underflow lose up to
+// ½ of the smallest subnormal each: n·η/2 more.
+func SumBound[T kernels.Float](n int, absTerms, ref float64, dot bool) float64 {
+	p := precOf[T]()
+	d := Depth(n)
+	under := 0.0
+	if dot {
+		d++
+		under = float64(n) * p.eta / 2
+	}
+	return Gamma(d, p.u)*absTerms + prec64.u*math.Abs(ref) + under
+}
+
+// absFinite returns Σ|p[i]·q[i]| (or Σ|p[i]|) over the finite terms, in
+// float64 with a relative error below n·2^-53 (negligible next to the
+// bounds it scales), and +Inf if a finite pair's product overflows.
+func absFinite(p, q []float64) float64 {
+	var s float64
+	for i, v := range p {
+		if q != nil {
+			if !isFinite(v) || !isFinite(q[i]) {
+				continue
+			}
+			v *= q[i]
+		}
+		if isFinite(v) || (q != nil && math.IsInf(v, 0)) {
+			s += math.Abs(v)
+		}
+	}
+	return s
+}
+
+// CheckSum checks Sum(x) against its reference ref = fuzz.Sum(x). The
+// tolerance is SumBound. When the finite terms' magnitudes add up to T's
+// overflow threshold, partial sums may overflow, so ±Inf or NaN is accepted
+// then; otherwise non-finite results must be the reference's (NaN for any
+// NaN or for +Inf with -Inf, else the infinity).
+func CheckSum[T kernels.Float](c Case, got T, ref float64, x []float64) error {
+	return checkReduction[T](c, float64(got), ref, absFinite(x, nil), len(x), false)
+}
+
+// CheckAsum checks Asum(x) against ref = fuzz.Asum(x), as CheckSum.
+func CheckAsum[T kernels.Float](c Case, got T, ref float64, x []float64) error {
+	return checkReduction[T](c, float64(got), ref, absFinite(x, nil), len(x), false)
+}
+
+// CheckDot checks Dot(x, y) against ref = fuzz.Dot(x, y), as CheckSum with
+// the products as terms.
+func CheckDot[T kernels.Float](c Case, got T, ref float64, x, y []float64) error {
+	return checkReduction[T](c, float64(got), ref, absFinite(x, y), len(x), true)
+}
+
+func checkReduction[T kernels.Float](c Case, got, ref, abs float64, n int, dot bool) error {
+	p := precOf[T]()
+	want := round[T](ref)
+	if same(got, want) {
+		return nil
+	}
+	bound := SumBound[T](n, abs, ref, dot)
+	overflow := abs+bound >= p.max
+	if got != got || math.IsInf(got, 0) || ref != ref || math.IsInf(ref, 0) {
+		if overflow && ref == ref && (got != got || math.IsInf(got, 0)) {
+			return nil
+		}
+		return &Mismatch{c, -1, fmt.Sprintf("Σ|terms|=%.3g", abs), got, ref, "non-finite result differs"}
+	}
+	if diff := math.Abs(got - ref); diff > bound {
+		return &Mismatch{c, -1, fmt.Sprintf("Σ|terms|=%.3g", abs), got, ref,
+			fmt.Sprintf("|diff| %.3g > γ_%d·Σ|terms| = %.3g", diff, Depth(n), bound)}
+	}
+	return nil
+}
+
+// Nrm2Bound is Nrm2's tolerance at the value ref. The kernels accumulate the
+// squares in float64 for both types (float32 squares are exact in float64;
+// float64 takes one pass, or a second scaled by max|x| when the first over-
+// or underflowed). Each term then carries at most d+3 roundings (the scaling
+// divide, the square, the chain of additions), the sum has relative error
+// γ_{d+3}(2^-53), and the square root halves it. The square root, the
+// scaling multiply and the final rounding to T add Nrm2ULP ULPs of T.
+func Nrm2Bound[T kernels.Float](n int, ref float64) float64 {
+	p := precOf[T]()
+	return Nrm2ULP*ulpOf(p, ref) + Gamma(Depth(n)+3, prec64.u)/2*math.Abs(ref)
+}
+
+// CheckNrm2 checks Nrm2(x) against ref = fuzz.Nrm2(x) within Nrm2Bound.
+func CheckNrm2[T kernels.Float](c Case, got T, ref float64) error {
+	p := precOf[T]()
+	g := float64(got)
+	if same(g, round[T](ref)) {
+		return nil
+	}
+	bound := Nrm2Bound[T](c.N, ref)
+	if d := absDistance(p, g, ref); d > bound {
+		return &Mismatch{c, -1, "", g, ref, fmt.Sprintf("|diff| %.3g > %d ULP + γ_%d/2·ref = %.3g", d, Nrm2ULP, Depth(c.N)+3, bound)}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Transcendental functions.
+
+// TranscendentalULP returns the ULP bound of kernel ("Exp", "Log",
+// "Sigmoid", "Tanh") for T, from the block at the top of this file.
+func TranscendentalULP[T kernels.Float](kernel string) float64 {
+	f32 := precOf[T]().u == prec32.u
+	var a, b float64
+	switch kernel {
+	case "Exp":
+		a, b = ExpULP32, ExpULP64
+	case "Log":
+		a, b = LogULP32, LogULP64
+	case "Sigmoid":
+		a, b = SigmoidULP32, SigmoidULP64
+	case "Tanh":
+		a, b = TanhULP32, TanhULP64
+	default:
+		panic("fuzz: no ULP bound for " + kernel)
+	}
+	if f32 {
+		return a
+	}
+	return b
+}
+
+// CheckULP requires ULPDistance(got, ref) ≤ maxULP. A zero result where the
+// reference is zero must carry the reference's sign (Tanh(-0) = -0), and NaN
+// must meet NaN.
+func CheckULP[T kernels.Float](c Case, i int, input string, got T, ref, maxULP float64) error {
+	p := precOf[T]()
+	g := float64(got)
+	if same(g, round[T](ref)) {
+		return nil
+	}
+	if g == 0 && ref == 0 && math.Signbit(g) != math.Signbit(ref) {
+		return &Mismatch{c, i, input, g, ref, "wrong sign of zero"}
+	}
+	if d := ulpDistance(p, g, ref); d > maxULP {
+		return &Mismatch{c, i, input, g, ref, fmt.Sprintf("%.3g ULP > %g ULP", d, maxULP)}
+	}
+	return nil
+}
+
+// CheckAbs requires |got-ref| ≤ bound (infinities as in ULPDistance), or got
+// identical to ref rounded to T.
+func CheckAbs[T kernels.Float](c Case, i int, input string, got T, ref, bound float64) error {
+	p := precOf[T]()
+	g := float64(got)
+	if same(g, round[T](ref)) {
+		return nil
+	}
+	if d := absDistance(p, g, ref); !(d <= bound) {
+		return &Mismatch{c, i, input, g, ref, fmt.Sprintf("|diff| %.3g > bound %.3g", d, bound)}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Softmax and LogSoftmax, derived from the bounds above.
+//
+// Per row the kernels compute m = max x, d_j = x_j - m (rounded: an absolute
+// error ≤ u·|d_j|, which e^d turns into a relative error of the same size),
+// e_j = exp(d_j) (E_exp ULPs, a relative error ≤ 2u·E_exp), s = Σ e_j (all
+// terms positive: relative error γ_n plus the e_j-weighted mean of their
+// own errors; n, not Depth(n), because the fused exp-and-sum may keep a
+// single accumulator), then
+//
+//   Softmax:    y_j = e_j · fl(1/s)       two more roundings: relative
+//               ε_j + ε_s + 2u, ε_j = 2u·E_exp + u·|d_j|
+//   LogSoftmax: y_j = fl(d_j) - fl(ln s)  absolute u·|d_j| + ε_s (ln turns a
+//               relative error of s into an absolute one) + 2u·E_log·|ln s|
+//               + u·|y_j| (the last subtraction).
+//
+// Results that underflow lose up to E_exp+1 smallest subnormals. The float64
+// reference makes the same kinds of error at float64 precision (with 1-ULP
+// math.Exp and math.Log), so the bound is the sum of both; for float32 the
+// reference's part is negligible.
+
+type rowErr struct {
+	e      []float64 // e^(x_j - m)
+	s, lse float64
+	d      []float64 // |x_j - m|
+}
+
+func analyseRow(row []float64) rowErr {
+	m := Max(row)
+	r := rowErr{e: make([]float64, len(row)), d: make([]float64, len(row))}
+	for j, v := range row {
+		r.d[j] = math.Abs(v - m)
+		r.e[j] = math.Exp(v - m)
+		r.s += r.e[j]
+	}
+	r.lse = math.Log(r.s)
+	return r
+}
+
+// relS returns the relative error bound of s = Σ e_j at precision u with
+// exp error eExp ULPs.
+func (r rowErr) relS(u, eExp float64) float64 {
+	var w float64
+	for j, e := range r.e {
+		if e > 0 {
+			w += e * (2*u*eExp + u*r.d[j])
+		}
+	}
+	return Gamma(len(r.e), u) + w/r.s
+}
+
+// SoftmaxBounds returns the absolute error bound of each output of one
+// Softmax row of T (the row widened to float64), as derived above.
+func SoftmaxBounds[T kernels.Float](row []float64) []float64 {
+	p := precOf[T]()
+	eExp := TranscendentalULP[T]("Exp")
+	r := analyseRow(row)
+	out := make([]float64, len(row))
+	sT, s64 := r.relS(p.u, eExp), r.relS(prec64.u, 1)
+	rel := func(j int, u, eExp, es float64) float64 {
+		e := 2*u*eExp + u*r.d[j] + es + 2*u
+		return e * (1 + 2*e) // second-order terms
+	}
+	for j := range row {
+		y := r.e[j] / r.s
+		out[j] = (eExp + 1) * p.eta
+		if r.e[j] > 0 {
+			out[j] += (rel(j, p.u, eExp, sT) + rel(j, prec64.u, 1, s64)) * y
+		}
+	}
+	return out
+}
+
+// LogSoftmaxBounds returns the absolute error bound of each output of one
+// LogSoftmax row of T, as derived above.
+func LogSoftmaxBounds[T kernels.Float](row []float64) []float64 {
+	p := precOf[T]()
+	eExp, eLog := TranscendentalULP[T]("Exp"), TranscendentalULP[T]("Log")
+	r := analyseRow(row)
+	out := make([]float64, len(row))
+	sT, s64 := r.relS(p.u, eExp), r.relS(prec64.u, 1)
+	abs := func(j int, u, eLog, es float64) float64 {
+		y := math.Abs(r.d[j] + r.lse)
+		return (u*r.d[j] + es/(1-es) + 2*u*eLog*math.Abs(r.lse) + u*y) * (1 + 4*u)
+	}
+	for j := range row {
+		out[j] = abs(j, p.u, eLog, sT) + abs(j, prec64.u, 1, s64) + 2*p.eta
+	}
+	return out
+}
