@@ -79,6 +79,9 @@ type ops[T Float] struct {
 	expShiftSum func(dst, x []T, shift T) T
 	// sumExpShift returns Σ exp(x[i]-shift) without writing anything.
 	sumExpShift func(x []T, shift T) T
+	// gemm is this level's GEMM: microkernel, block sizes, buffer pools
+	// (gemm_driver.go). Arguments are checked, m, n, k > 0, alpha != 0.
+	gemm *gemmKernel[T]
 }
 
 var (

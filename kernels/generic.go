@@ -36,6 +36,7 @@ func genericOps[T Float]() ops[T] {
 		tanh:        goTanh[T],
 		expShiftSum: goExpShiftSum[T],
 		sumExpShift: goSumExpShift[T],
+		gemm:        genericGemm[T](),
 	}
 }
 

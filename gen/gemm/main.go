@@ -1,0 +1,590 @@
+// Command gemm generates the GEMM microkernels of package asm (one MR×NR
+// register-blocked kernel per instruction set and element type, see
+// kernels/gemm_driver.go for the loops around them) and the FMA peak probe
+// that package bench measures the machine with.
+//
+// Register budget. A row-major C tile is held as MR rows of NV vectors; each
+// step of the K loop loads NV vectors of the packed B panel, broadcasts MR
+// values of the packed A panel one at a time, and issues MR·NV FMAs. The FMA
+// latency (4 cycles on Zen 4/5) times the FMA throughput (2 per cycle) asks
+// for at least 8 independent accumulators; more of them also amortise the
+// loads: a step does MR+NV loads for MR·NV FMAs.
+//
+//   - AVX-512 (32 ZMM): MR=14, NV=2 → 28 accumulators + 2 B vectors + 1
+//     broadcast = 31 registers; 16 loads per 28 FMAs (14 cycles), well
+//     inside two loads per cycle. f32 tile 14×32, f64 14×16.
+//   - AVX2 (16 YMM): MR=6, NV=2 → 12 accumulators + 2 + 1 = 15 registers;
+//     8 loads per 12 FMAs. f32 tile 6×16, f64 6×8.
+//
+// Narrow tiles, for products with few columns: NV=1, AVX-512 16 rows
+// (16 accumulators, the broadcast embedded in each FMA: 17 loads per 16
+// FMAs, measured at the wide tile's rate), AVX2 12 rows (12 + 1 + 1).
+//
+// Each tile comes in three ways of reading A (and B): from packed panels
+// (micro), A as stored row-major (microRows, rows addressed as three rows
+// per base register: (base), (base)(lda*1), (base)(lda*2)) or A as stored
+// transposed (microCols); the last two also read B as stored (row stride
+// ldb) or packed (ldb = NR). AVX-512 also has masked edge variants that
+// touch only the first mm rows and nn columns of C. All of them run the
+// same FMAs in the same order, so they give the same bits.
+//
+// The K loop is unrolled 4 times and, in the packed kernel, prefetches the
+// A panel (streamed from L2) 8 steps ahead; these hints may point past the
+// end of the panel, which a prefetch never faults on and never reads
+// architecturally. The C tile of a full tile is prefetched before the loop
+// so that its load at the end does not stall. Measured on this machine
+// (512-bit FMAs at one per cycle, 256-bit at two), the wide kernels run at
+// 97% of the FMA peak on L1-resident panels.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/descentlab/descent/gen/internal/kit"
+)
+
+func main() {
+	ConstraintExpr("!purego,!noasm")
+	for _, k := range kit.All {
+		mr := 6
+		if k.Is512() {
+			mr = 14
+		}
+		micro(k, mr, 2)
+		// The narrow tile, for products with few columns (an MLP's
+		// 10-class output layer): one vector of B per step. AVX-512 takes
+		// 16 rows (16 accumulators + 1 B + 1 broadcast = 18 registers; 17
+		// loads per 16 FMAs; batches of 64 or 256 rows divide evenly), AVX2
+		// 12 (12 + 1 + 1 = 14 of its 16 registers).
+		narrowMR := 16
+		if !k.Is512() {
+			narrowMR = 2 * mr
+		}
+		micro(k, narrowMR, 1)
+		microRows(k, narrowMR, 1)
+		microCols(k, mr, 2)
+		microCols(k, narrowMR, 1)
+		if k.Is512() {
+			for _, md := range []mode{packed, rowsA, colsA} {
+				microEdge(k, mr, 2, md)
+				microEdge(k, narrowMR, 1, md)
+			}
+		}
+		microRows(k, mr, 2)
+	}
+	// Packing of Bᵀ as stored (Trans) into NR-wide panels, for both tiles.
+	// (The same gathers lost to the Go loop for the MR-wide panels of A.)
+	for _, k := range kit.All {
+		packT(k, 2*k.Lanes())
+		packT(k, k.Lanes())
+	}
+	for _, k := range kit.All {
+		peak(k)
+	}
+	Generate()
+}
+
+// The ways a microkernel reads its operands.
+type mode int
+
+const (
+	packed mode = iota // A and B from packed panels
+	rowsA              // A as stored, op(A) = A: a[i*lda+p]; B as stored or packed: b[p*ldb+j]
+	colsA              // A as stored, op(A) = Aᵀ: a[p*lda+i]; B as in rowsA
+)
+
+func micro(k kit.Kit, mr, nv int) { microKernel(k, mr, nv, packed, false) }
+
+// microRows is the microkernel that reads A where it lies, row-major with
+// row stride lda (op(A) = A), instead of from a packed panel: for the
+// small products where packing A costs as much as the multiply. The
+// arithmetic is the same FMAs in the same order, so both give bitwise the
+// same tile.
+func microRows(k kit.Kit, mr, nv int) { microKernel(k, mr, nv, rowsA, false) }
+
+// microCols reads a transposed A where it lies: the mr values of a step
+// are contiguous, a[p*lda+i], and the pointer moves by lda per step.
+func microCols(k kit.Kit, mr, nv int) { microKernel(k, mr, nv, colsA, false) }
+
+// microEdge is the AVX-512 kernel of mode md for an edge tile of C: it
+// computes the whole mr×nr tile but reads and writes only its first mm rows
+// and nn columns of C (opmasks: masked-off lanes are never touched), so
+// that an edge tile needs no scratch tile and no copy.
+func microEdge(k kit.Kit, mr, nv int, md mode) { microKernel(k, mr, nv, md, true) }
+
+func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
+	rows := md != packed // B's row stride is a parameter
+	cols := md == colsA
+	nr := nv * k.Lanes()
+	size := k.T.Size
+	var pa reg.GPVirtual
+	var lda reg.GPVirtual
+	var bases []reg.GPVirtual // rows mode: row 3j is at bases[j]
+	edgeName, edgeSig, edgeDoc := "", "", ""
+	if edge {
+		edgeName, edgeSig = "Edge", ", mm, nn int"
+		edgeDoc = fmt.Sprintf(" Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= %d, 1 <= nn <= %d); len(c) >= (mm-1)*ldc+nn suffices.", mr, nr)
+	}
+	if cols {
+		name := fmt.Sprintf("GemmMicroCols%s%dx%d", edgeName, mr, nr)
+		k.Text(name, "func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T"+edgeSig+")")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s%s%s sets the %d×%d tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = %d) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = %d), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+%d, len(b) >= (kc-1)*ldb+%d and len(c) >= %d*ldc+%d.", name, k.T.Name, k.ISA.Name, mr, nr, mr, nr, mr, nr, mr-1, nr) + edgeDoc)
+	} else if rows {
+		name := fmt.Sprintf("GemmMicroRows%s%dx%d", edgeName, mr, nr)
+		k.Text(name, "func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T"+edgeSig+")")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s%s%s sets the %d×%d tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = %d), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= %d*lda+kc, len(b) >= (kc-1)*ldb+%d and len(c) >= %d*ldc+%d.", name, k.T.Name, k.ISA.Name, mr, nr, nr, mr-1, nr, mr-1, nr) + edgeDoc)
+	} else {
+		name := fmt.Sprintf("GemmMicro%s%dx%d", edgeName, mr, nr)
+		k.Text(name, "func(kc int, a, b, c []T, ldc int, alpha, beta T"+edgeSig+")")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s%s%s sets the %d×%d tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*%d+i]) and B a packed panel (b[p*%d+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*%d, len(b) >= kc*%d and len(c) >= %d*ldc+%d.", name, k.T.Name, k.ISA.Name, mr, nr, mr, nr, mr, nr, mr-1, nr) + edgeDoc)
+	}
+
+	kc := Load(Param("kc"), GP64())
+	pa = Load(Param("a").Base(), GP64()).(reg.GPVirtual)
+	if rows {
+		lda = Load(Param("lda"), GP64()).(reg.GPVirtual)
+		if size == 4 {
+			SHLQ(U8(2), lda)
+		} else {
+			SHLQ(U8(3), lda)
+		}
+	}
+	if rows && !cols {
+		// Rows 3j, 3j+1, 3j+2 are (bases[j]), (bases[j])(lda*1) and
+		// (bases[j])(lda*2).
+		bases = []reg.GPVirtual{pa}
+		for r := 3; r < mr; r += 3 {
+			b := GP64()
+			LEAQ(Mem{Base: bases[len(bases)-1], Index: lda, Scale: 2}, b)
+			ADDQ(lda, b)
+			bases = append(bases, b)
+		}
+	}
+	aAt := func(r, step int) Mem {
+		if !rows {
+			return Mem{Base: pa, Disp: (step*mr + r) * size}
+		}
+		if cols { // pa advances a row of A per step
+			return Mem{Base: pa, Disp: r * size}
+		}
+		m := Mem{Base: bases[r/3], Disp: step * size}
+		if r%3 != 0 {
+			m.Index, m.Scale = lda, uint8(r%3)
+		}
+		return m
+	}
+	advanceA := func(steps int) {
+		if !rows {
+			ADDQ(U32(uint32(steps*mr*size)), pa)
+			return
+		}
+		if cols {
+			return
+		}
+		for _, b := range bases {
+			ADDQ(U32(uint32(steps*size)), b)
+		}
+	}
+	pb := Load(Param("b").Base(), GP64())
+	var ldb reg.GPVirtual // rows mode: B's row stride in bytes
+	if rows {
+		ldb = Load(Param("ldb"), GP64()).(reg.GPVirtual)
+		if size == 4 {
+			SHLQ(U8(2), ldb)
+		} else {
+			SHLQ(U8(3), ldb)
+		}
+	}
+	bAt := func(v, step int) Mem {
+		if rows { // pb advances a row per step
+			return Mem{Base: pb, Disp: v * k.VecBytes}
+		}
+		return Mem{Base: pb, Disp: (step*nr + v*k.Lanes()) * size}
+	}
+	advanceB := func(steps int) {
+		if !rows {
+			ADDQ(U32(uint32(steps*nr*size)), pb)
+		}
+	}
+	pc := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	if size == 4 {
+		SHLQ(U8(2), ldc)
+	} else {
+		SHLQ(U8(3), ldc)
+	}
+
+	// Prefetch the C tile: each row spans nr*size bytes, possibly one cache
+	// line more when unaligned. (Not for an edge tile, whose rows may end
+	// sooner.)
+	if !edge {
+		t := GP64()
+		MOVQ(pc, t)
+		for r := 0; r < mr; r++ {
+			for off := 0; off < nr*size; off += 64 {
+				PREFETCHT0(Mem{Base: t, Disp: off})
+			}
+			PREFETCHT0(Mem{Base: t, Disp: nr*size - 1})
+			if r < mr-1 {
+				ADDQ(ldc, t)
+			}
+		}
+	}
+
+	acc := make([][]reg.VecVirtual, mr)
+	for r := range acc {
+		acc[r] = k.Vecs(nv)
+		for _, v := range acc[r] {
+			k.Zero(v)
+		}
+	}
+
+	step := func(u int) {
+		bv := k.Vecs(nv)
+		for v := range bv {
+			k.Load(bAt(v, u), bv[v])
+		}
+		if rows {
+			ADDQ(ldb, pb)
+		}
+		for r := 0; r < mr; r++ {
+			if nv == 1 && k.Is512() {
+				// One FMA per value of A: the broadcast rides in the FMA
+				// (embedded broadcast), one µop instead of two.
+				pick(k, VFMADD231PS_BCST, VFMADD231PD_BCST)(aAt(r, u), bv[0], acc[r][0])
+				continue
+			}
+			t := k.Vec()
+			k.Broadcast(aAt(r, u), t)
+			for v := range bv {
+				k.FMA231(t, bv[v], acc[r][v])
+			}
+		}
+		if cols {
+			ADDQ(lda, pa)
+		}
+	}
+
+	const unroll = 4
+	// The A panel is consumed at mr*size bytes per step; fetch the lines
+	// that the steps 8..12 ahead will need.
+	prefetchDist := 8 * mr * size
+	loop, single, tail, done := kit.NewLabel("kloop"), kit.NewLabel("kone"), kit.NewLabel("kdone"), kit.NewLabel("done")
+	Label(loop)
+	CMPQ(kc, U8(unroll))
+	JB(LabelRef(single))
+	if !rows { // rows mode: A's rows are sequential streams, left to the hardware
+		for off := 0; off < unroll*mr*size; off += 64 {
+			PREFETCHT0(Mem{Base: pa, Disp: prefetchDist + off})
+		}
+	}
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	advanceA(unroll)
+	advanceB(unroll)
+	SUBQ(U8(unroll), kc)
+	JMP(LabelRef(loop))
+
+	Label(single)
+	TESTQ(kc, kc)
+	JZ(LabelRef(tail))
+	step(0)
+	advanceA(1)
+	advanceB(1)
+	DECQ(kc)
+	JMP(LabelRef(single))
+
+	// C = alpha·acc + beta·C; C is not read when beta is 0.
+	Label(tail)
+	// An edge tile: opmasks for the first nn columns, and a count of the
+	// rows still to write.
+	var masks []reg.Register
+	var rowsLeft reg.GPVirtual
+	if edge {
+		nn := Load(Param("nn"), GP64()).(reg.GPVirtual)
+		for v := 0; v < nv; v++ {
+			n := GP64()
+			MOVQ(nn, n)
+			SUBQ(U32(uint32(v*k.Lanes())), n)
+			zero := GP64()
+			XORQ(zero, zero)
+			CMPQ(n, zero)
+			CMOVQLT(zero, n)
+			all, bits := GP64(), GP64()
+			MOVQ(I32(-1), all)
+			BZHIQ(n, all, bits)
+			m := K()
+			KMOVW(bits.As32(), m)
+			masks = append(masks, m)
+		}
+		rowsLeft = Load(Param("mm"), GP64()).(reg.GPVirtual)
+	}
+	// Broadcast the scalars straight from the frame: with 28 accumulators
+	// live the allocator may pick X16..X31, which SSE loads cannot address.
+	va := k.Vec()
+	k.Broadcast(paramAddr("alpha"), va)
+	for r := range acc {
+		for _, v := range acc[r] {
+			k.Mul(va, v, v)
+		}
+	}
+	vb := k.Vec()
+	k.Broadcast(paramAddr("beta"), vb)
+	z := k.Vec()
+	k.Xor(z, z, z)
+	if size == 4 {
+		VUCOMISS(X(z), X(vb))
+	} else {
+		VUCOMISD(X(z), X(vb))
+	}
+	withBeta := kit.NewLabel("beta")
+	// nextRow moves to the next row of C, leaving when an edge tile has
+	// written its mm rows.
+	nextRow := func(r int) {
+		if r == mr-1 {
+			return
+		}
+		if edge {
+			DECQ(rowsLeft)
+			JZ(LabelRef(done))
+		}
+		ADDQ(ldc, pc)
+	}
+	store := func(r, v int) {
+		mem := Mem{Base: pc, Disp: v * k.VecBytes}
+		if edge {
+			pick(k, VMOVUPS, VMOVUPD)(acc[r][v], masks[v], mem)
+			return
+		}
+		k.Store(acc[r][v], mem)
+	}
+	JNE(LabelRef(withBeta))
+	JP(LabelRef(withBeta)) // NaN beta: read C, as the arithmetic says
+	for r := range acc {
+		for v := range acc[r] {
+			store(r, v)
+		}
+		nextRow(r)
+	}
+	JMP(LabelRef(done))
+
+	Label(withBeta)
+	for r := range acc {
+		for v := range acc[r] {
+			mem := Mem{Base: pc, Disp: v * k.VecBytes}
+			if edge { // merge-masked: masked-off lanes of C are not read
+				pick(k, VFMADD231PS, VFMADD231PD)(mem, vb, masks[v], acc[r][v])
+			} else {
+				k.FMA231(mem, vb, acc[r][v])
+			}
+			store(r, v)
+		}
+		nextRow(r)
+	}
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// packT emits GemmPackT<width><T><ISA>(dst, src []T, ld, rows, kb int),
+// the packing of a block whose panel columns are strided in memory:
+// dst[p*width+r] = src[r*ld+p] for r < rows, p < kb, and 0 for rows <= r <
+// width. One gather per vector of width lanes per p: the gather reads only
+// the lanes its mask selects, so nothing outside src is touched; the
+// indices are 32-bit, so the caller keeps (width-1)*ld below 2^31.
+func packT(k kit.Kit, width int) {
+	size := k.T.Size
+	lanes := k.Lanes()
+	nvec := (width + lanes - 1) / lanes
+	name := fmt.Sprintf("GemmPackT%d", width)
+	k.Text(name, "func(dst, src []T, ld, rows, kb int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s packs a transposed block: dst[p*%d+r] = src[r*ld+p] for r < rows <= %d, p < kb, zero for rows <= r < %d. The caller guarantees kb >= 1, rows >= 1, len(dst) >= kb*%d, len(src) >= (rows-1)*ld+kb and %d*ld < 2^31.", name, k.T.Name, k.ISA.Name, width, width, width, width, width-1))
+	dst := Load(Param("dst").Base(), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := GP64()
+	Load(Param("ld"), ld)
+	rows := Load(Param("rows"), GP64())
+	kb := Load(Param("kb"), GP64())
+
+	// Index vectors (dwords): lane j of vector v holds (v*lanes+j)*ld.
+	idxVec := func() reg.VecVirtual {
+		switch {
+		case k.Is512() && size == 4:
+			return ZMM()
+		case k.Is512() || size == 4:
+			return YMM()
+		}
+		return XMM()
+	}
+	ldv := idxVec()
+	ldx := XMM()
+	VMOVD(ld.As32(), ldx)
+	VPBROADCASTD(ldx, ldv)
+	iota := iotaTable()
+	idx := make([]reg.VecVirtual, nvec)
+	for v := range idx {
+		idx[v] = idxVec()
+		VPMULLD(Mem{Base: iotaBase(iota), Disp: 4 * v * lanes}, ldv, idx[v])
+	}
+
+	// Lane masks: lanes r < rows (gathers) and r < width (the last store).
+	var gk []reg.Register   // AVX-512 gather masks, per vector
+	var gv []reg.VecVirtual // AVX2 gather masks, per vector
+	for v := 0; v < nvec; v++ {
+		n := GP64()
+		MOVQ(rows, n)
+		SUBQ(U32(uint32(v*lanes)), n)
+		zero := GP64()
+		XORQ(zero, zero)
+		CMPQ(n, zero)
+		CMOVQLT(zero, n)
+		full := GP64()
+		MOVQ(U32(uint32(lanes)), full)
+		CMPQ(n, full)
+		CMOVQGT(full, n) // n = clamp(rows - v*lanes, 0, lanes)
+		if k.Is512() {
+			all, bits := GP64(), GP64()
+			MOVQ(I32(-1), all)
+			BZHIQ(n, all, bits)
+			m := K()
+			KMOVW(bits.As32(), m)
+			gk = append(gk, m)
+		} else {
+			gv = append(gv, k.LaneMask(n))
+		}
+	}
+	lastLanes := width - (nvec-1)*lanes
+	var storeK reg.Register
+	var storeV reg.VecVirtual
+	if lastLanes < lanes {
+		n := GP64()
+		MOVQ(U32(uint32(lastLanes)), n)
+		if k.Is512() {
+			all, bits := GP64(), GP64()
+			MOVQ(I32(-1), all)
+			BZHIQ(n, all, bits)
+			storeK = K()
+			KMOVW(bits.As32(), storeK)
+		} else {
+			storeV = k.LaneMask(n)
+		}
+	}
+
+	loop, done := kit.NewLabel("pack"), kit.NewLabel("packdone")
+	Label(loop)
+	TESTQ(kb, kb)
+	JZ(LabelRef(done))
+	for v := 0; v < nvec; v++ {
+		d := k.Vec()
+		k.Zero(d)
+		mem := Mem{Base: src, Index: idx[v], Scale: uint8(size)}
+		if k.Is512() {
+			m := K()
+			KMOVW(gk[v], m) // the gather clears its mask
+			pick(k, VGATHERDPS, VGATHERDPD)(mem, m, d)
+		} else {
+			m := k.Vec()
+			k.Mov(gv[v], m)
+			pick(k, VGATHERDPS, VGATHERDPD)(m, mem, d)
+		}
+		out := Mem{Base: dst, Disp: v * k.VecBytes}
+		switch {
+		case v < nvec-1 || lastLanes == lanes:
+			k.Store(d, out)
+		case k.Is512():
+			pick(k, VMOVUPS, VMOVUPD)(d, storeK, out)
+		default:
+			pick(k, VMASKMOVPS, VMASKMOVPD)(d, storeV, out)
+		}
+	}
+	ADDQ(U8(uint8(size)), src)
+	ADDQ(U32(uint32(width*size)), dst)
+	DECQ(kb)
+	JMP(LabelRef(loop))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+func pick[F any](k kit.Kit, ps, pd F) F {
+	if k.T.Size == 4 {
+		return ps
+	}
+	return pd
+}
+
+var iotaMem Mem
+var iotaDone bool
+
+// iotaTable is the dwords 0, 1, ..., 31.
+func iotaTable() Mem {
+	if !iotaDone {
+		iotaMem = GLOBL("gemmiota", RODATA|NOPTR)
+		for i := 0; i < 32; i++ {
+			DATA(4*i, U32(uint32(i)))
+		}
+		iotaDone = true
+	}
+	return iotaMem
+}
+
+func iotaBase(m Mem) reg.Register {
+	r := GP64()
+	LEAQ(m, r)
+	return r
+}
+
+// paramAddr is the frame address of a scalar parameter.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// X is the XMM view of a vector register.
+func X(v reg.VecVirtual) reg.Register { return v.AsX() }
+
+// peakAccs independent FMA chains: at 2 FMAs per cycle and 4 cycles of
+// latency 8 would do; 12 leave slack for any machine with up to 3 pipes.
+const peakAccs = 12
+
+// peak emits PeakFMA<T><ISA>(n int): n iterations of peakAccs independent
+// register-to-register FMAs, nothing else but the loop counter, so that its
+// time is the machine's FMA throughput. FLOPs per call: n·peakAccs·2·lanes.
+func peak(k kit.Kit) {
+	k.Text("PeakFMA", "func(n int)")
+	Doc(fmt.Sprintf("PeakFMA%s%s runs n iterations of %d independent vector FMAs (n·%d floating-point operations).", k.T.Name, k.ISA.Name, peakAccs, peakAccs*2*k.Lanes()))
+	n := Load(Param("n"), GP64())
+	x, y := k.Vec(), k.Vec()
+	k.Zero(x)
+	k.Zero(y)
+	acc := k.Vecs(peakAccs)
+	for _, v := range acc {
+		k.Zero(v)
+	}
+	loop, done := kit.NewLabel("peak"), kit.NewLabel("peakdone")
+	Label(loop)
+	TESTQ(n, n)
+	JZ(LabelRef(done))
+	for _, v := range acc {
+		k.FMA231(x, y, v)
+	}
+	DECQ(n)
+	JMP(LabelRef(loop))
+	Label(done)
+	// Keep the accumulators live so no pass could drop the FMAs.
+	kit.Combine(acc, k.Add)
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,461 @@
+package kernels
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// The BLIS design (Goto and van de Geijn; Van Zee and van de Geijn): five
+// loops around an MR×NR microkernel that keeps a tile of C in registers for
+// a whole KC-long run of the inner product.
+//
+//	for jc over N in steps of NC:             B block KC×NC lives in L3
+//	  for pc over K in steps of KC:           pack B(pc, jc) into KC×NR panels
+//	    for ic over M in steps of MC:         pack A(ic, pc) into MR×KC panels (L2)
+//	      for jr over NC in steps of NR:      one KC×NR panel of B stays in L1
+//	        for ir over MC in steps of MR:    stream MR×KC panels of A from L2
+//	          microkernel: C(MR×NR) = alpha·A·B + beta·C
+//
+// Packing absorbs the transposes (the microkernel only ever sees packed,
+// unit-stride panels) and pads the edges with zeros, so the microkernel
+// always runs a full tile: a partial tile at the bottom or right edge of C is
+// written by a masked edge kernel (AVX-512) or computed into a scratch tile
+// and written back partially (AVX2, Go). beta is applied
+// on the first KC block only; later blocks accumulate (beta = 1). KC is
+// split evenly (k = 784 runs as 4×196), so no block is left with a few
+// steps that pay a whole tile's load and store of C.
+//
+// Two shortcuts change no bit of the result: operands up to 4 MiB are read
+// where they lie by the microRows/microCols kernels instead of being packed
+// (packing a 64×784 batch costs as much as a third of its product; see
+// block), and a product with few columns (an output layer's 10) or a small
+// A runs on the level's narrow tile, which pads it less.
+//
+// Each level's block sizes are in its gemmKernel (gemm_generic.go and
+// wire_gemm_amd64.go) with the cache reasoning for the machine we tune on
+// (Zen 5: 48 KiB L1D, 1 MiB L2 per core, 32 MiB L3 per CCD).
+
+// gemmKernel is one level's GEMM for one element type: its microkernel and
+// block sizes, and pools for packing buffers and call records.
+type gemmKernel[T Float] struct {
+	mr, nr     int // microkernel tile
+	kc, mc, nc int // cache blocks; mc is a multiple of mr, nc of nr
+	// micro sets the mr×nr tile at c (row stride ldc) to
+	// alpha·Σ_p a[p*mr+i]·b[p*nr+j] + beta·c, reading nothing of c when beta
+	// is 0. len(a) = kc*mr, len(b) = kc*nr, kc ≥ 1, len(c) = (mr-1)*ldc+nr.
+	micro func(kc int, a, b, c []T, ldc int, alpha, beta T)
+	// microRows, if not nil, is micro reading op(A) = A where it lies
+	// (a[i*lda+p]) and B either packed (ldb = nr) or where it lies
+	// (b[p*ldb+j], op(B) = B); the same FMAs in the same order as micro, so
+	// the same bits. len(a) = (mr-1)*lda+kc, len(b) = (kc-1)*ldb+nr.
+	microRows func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T)
+	// microCols, if not nil, is microRows for op(A) = Aᵀ read where it
+	// lies: op(A)(i, p) = a[p*lda+i] (a packed panel is lda = mr);
+	// len(a) = (kc-1)*lda+mr.
+	microCols func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T)
+	// The Edge kernels, if not nil, are micro, microRows and microCols for
+	// an edge tile: they read and write only its first mm rows and nn
+	// columns of C (opmasks), so the tile needs no scratch and no copy;
+	// len(c) = (mm-1)*ldc+nn.
+	microEdge                    func(kc int, a, b, c []T, ldc int, alpha, beta T, mm, nn int)
+	microRowsEdge, microColsEdge func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, mm, nn int)
+	// packBT, if not nil, packs one panel of op(B) = Bᵀ, whose columns
+	// are rows of B, with vector gathers: dst[p*nr+c] = src[c*ld+p] for c <
+	// cols, p < kb, zero-padding columns up to nr. It needs kb, cols >= 1,
+	// len(src) >= (cols-1)*ld+kb and (nr-1)*ld < 2^31. (Gathers measured
+	// slower than the Go loop for the MR-wide panels of A.)
+	packBT func(dst, src []T, ld, cols, kb int)
+	// narrow, if not nil, is the same level's kernel with a narrower tile,
+	// for products whose n is below 2·nr where it pads less: an MLP's output
+	// layer with 10 columns fills 10/16 of a narrow tile but 10/32 of a
+	// wide one. The choice depends on n alone, never on the threads.
+	narrow *gemmKernel[T]
+	// speed is a narrow kernel's FMA rate relative to its wide kernel's,
+	// measured on L1-resident panels: 1.0 for AVX-512 16×16 (embedded
+	// broadcasts), 0.8 for AVX2 12×8 (a broadcast per FMA).
+	speed float64
+
+	// Free lists rather than sync.Pools: a pool drops its contents at every
+	// garbage collection, and packing buffers of a few MiB would then be
+	// reallocated in a steady stream of calls.
+	mu    sync.Mutex
+	works []*gemmWork[T]
+	calls []*gemmCall[T]
+}
+
+func (g *gemmKernel[T]) getWork() *gemmWork[T] {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if n := len(g.works); n > 0 {
+		w := g.works[n-1]
+		g.works = g.works[:n-1]
+		return w
+	}
+	return new(gemmWork[T])
+}
+
+func (g *gemmKernel[T]) putWork(w *gemmWork[T]) {
+	g.mu.Lock()
+	g.works = append(g.works, w)
+	g.mu.Unlock()
+}
+
+func (g *gemmKernel[T]) getCall() *gemmCall[T] {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if n := len(g.calls); n > 0 {
+		c := g.calls[n-1]
+		g.calls = g.calls[:n-1]
+		return c
+	}
+	return new(gemmCall[T])
+}
+
+func (g *gemmKernel[T]) putCall(c *gemmCall[T]) {
+	g.mu.Lock()
+	g.calls = append(g.calls, c)
+	g.mu.Unlock()
+}
+
+// gemmWork holds one goroutine's packing buffers; they only grow, and are
+// pooled, so a steady stream of calls allocates nothing.
+type gemmWork[T Float] struct {
+	a, b, tile []T
+}
+
+func grow[T Float](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// gemmCall is one Gemm call's arguments and its split over goroutines.
+type gemmCall[T Float] struct {
+	g              *gemmKernel[T]
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    T
+	a, b, c        []T
+	lda, ldb, ldc  int
+	pm, pn         int // the grid of parts: pm along M, pn along N
+	wg             sync.WaitGroup
+}
+
+// gemmDirect lets levels with a microRows kernel skip packing small
+// operands; tests turn it off to check that both paths give the same bits.
+var gemmDirect = true
+
+// gemmDirectMax is the largest operand (bytes) read where it lies.
+// Measured (one thread, f32/f64 GFLOP/s, packed → direct): 256×784×128
+// 81/33 → 105/51, 600³ 95/49 → 107/53, 1000³ 92/46 → 93/48,
+// 2000×500×300 75/39 → 80/39; never slower up to 4 MiB.
+const gemmDirectMax = 4 << 20
+
+// gemmMinPerThread is the work (multiply-adds) below which another goroutine
+// does not pay for itself: 2^20 multiply-adds take 5–10 µs on one core.
+const gemmMinPerThread = 1 << 20
+
+func (g *gemmKernel[T]) run(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	g.runThreads(Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	// Few columns pad a wide tile: an MLP's 10-class layer fills 10/32 of
+	// a 14×32 tile. The narrow tile (one vector of B per step) pads them
+	// less, and it also fits batches of 64 rows better than 14-row tiles
+	// do; but it reads A twice as often per FMA, so it is only for small A
+	// or for the few columns it is meant for. (Computing Cᵀ = op(B)ᵀ·op(A)ᵀ
+	// on the wide tile instead, rows along n, was measured no faster: the
+	// transposed write-back of every tile ate the gain.) The choice depends
+	// on the shape alone, never on the threads.
+	var z T
+	small := m*k*int(unsafe.Sizeof(z)) <= 256<<10 // A stays in L2
+	if nw := g.narrow; nw != nil && (small || n < 2*g.nr) &&
+		nw.speed*gemmFill(m, n, nw.mr, nw.nr) > gemmFill(m, n, g.mr, g.nr) {
+		g = nw
+	}
+	cl := g.getCall()
+	*cl = gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	cl.pm, cl.pn = g.split(m, n, k, threads)
+	runParallel(cl, cl.pm*cl.pn, &cl.wg)
+	cl.a, cl.b, cl.c = nil, nil, nil // do not keep the caller's memory alive
+	g.putCall(cl)
+}
+
+// gemmFill is the share of an m×n product's tiles that is real work.
+func gemmFill(m, n, mr, nr int) float64 {
+	return float64(m*n) / float64(ceilDiv(m, mr)*mr*ceilDiv(n, nr)*nr)
+}
+
+// split chooses the grid of parts (pm×pn ≤ threads) that minimises the
+// largest part in whole tiles, so that every part starts on a tile boundary
+// of C: then every element of C is computed by the same tile, in the same
+// order, whatever the number of threads.
+func (g *gemmKernel[T]) split(m, n, k, threads int) (pm, pn int) {
+	work := m * n * k
+	if threads > work/gemmMinPerThread {
+		threads = work / gemmMinPerThread
+	}
+	tm, tn := ceilDiv(m, g.mr), ceilDiv(n, g.nr)
+	pm, pn = 1, 1
+	best := tm * tn
+	for p := 2; p <= threads; p++ {
+		for i := 1; i <= p; i++ {
+			if p%i != 0 || i > tm || p/i > tn {
+				continue
+			}
+			j := p / i
+			largest := ceilDiv(tm, i) * ceilDiv(tn, j)
+			// Prefer more parts only when they shrink the largest one;
+			// on a tie prefer splitting N (each part then packs less of B).
+			if largest < best || largest == best && i*j == pm*pn && j > pn {
+				best, pm, pn = largest, i, j
+			}
+		}
+	}
+	return pm, pn
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// runPart computes the part-th block of C.
+func (cl *gemmCall[T]) runPart(part int) {
+	g := cl.g
+	pi, pj := part/cl.pn, part%cl.pn
+	tm, tn := ceilDiv(cl.m, g.mr), ceilDiv(cl.n, g.nr)
+	i0, i1 := pi*tm/cl.pm*g.mr, min((pi+1)*tm/cl.pm*g.mr, cl.m)
+	j0, j1 := pj*tn/cl.pn*g.nr, min((pj+1)*tn/cl.pn*g.nr, cl.n)
+	w := g.getWork()
+	g.block(w, cl, i0, i1, j0, j1)
+	g.putWork(w)
+}
+
+// block runs the five loops on rows i0..i1 and columns j0..j1 of C.
+func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 int) {
+	mr, nr := g.mr, g.nr
+	w.tile = grow(w.tile, mr*nr)
+	// Operands up to gemmDirectMax are read where they lie instead of
+	// being packed (microRows/microCols; the same FMAs in the same order,
+	// so the same bits): the blocks the loops reuse stay in L1/L2 either
+	// way, and the hardware prefetchers follow a few dozen row streams, so
+	// packing buys nothing and costs up to a third of the product of a
+	// 64-row batch. A row stride that is a multiple of 4 KiB would put
+	// every row of a tile in one set of the 12-way L1, so those are packed
+	// (the 1024² and 2048² squares). Direct B needs direct A (the kernels
+	// that read B in place are the ones that read A in place); Bᵀ is always
+	// packed (gathered).
+	var z T
+	size := int(unsafe.Sizeof(z))
+	microA := g.microRows
+	if cl.transA {
+		microA = g.microCols
+	}
+	directA := microA != nil && gemmDirect &&
+		cl.m*cl.k*size <= gemmDirectMax && cl.lda*size%4096 != 0
+	directB := directA && !cl.transB &&
+		cl.k*cl.n*size <= gemmDirectMax && cl.ldb*size%4096 != 0
+	c, ldc := cl.c, cl.ldc
+	for jc := j0; jc < j1; jc += g.nc {
+		nb := min(g.nc, j1-jc)
+		// K in equal blocks of at most KC (784 = 4×196, not 3×256+16: a
+		// short last block would pay the C tile's load and store for few
+		// FMAs). It depends on k alone, so every part blocks alike.
+		kcb := ceilDiv(cl.k, ceilDiv(cl.k, g.kc))
+		for pc := 0; pc < cl.k; pc += kcb {
+			kb := min(kcb, cl.k-pc)
+			if directB {
+				w.b = grow(w.b, kb*nr) // the edge panel only
+			} else {
+				w.b = grow(w.b, kb*ceilDiv(nb, nr)*nr)
+				packB(w.b, cl.b, cl.ldb, cl.transB, pc, kb, jc, nb, nr, g.packBT)
+			}
+			beta := cl.beta
+			if pc > 0 {
+				beta = 1
+			}
+			for ic := i0; ic < i1; ic += g.mc {
+				mb := min(g.mc, i1-ic)
+				switch {
+				case !directA:
+					w.a = grow(w.a, kb*ceilDiv(mb, mr)*mr)
+					packA(w.a, cl.a, cl.lda, cl.transA, ic, mb, pc, kb, mr)
+				case mb%mr != 0 && cl.transA:
+					// The partial last row panel, packed (and zero-padded)
+					// so that microCols runs it whole with lda = mr.
+					w.a = grow(w.a, mr*kb)
+					packA(w.a, cl.a, cl.lda, true, ic+mb-mb%mr, mb%mr, pc, kb, mr)
+				case mb%mr != 0:
+					// The partial last row panel, copied row-major and
+					// padded with zero rows so microRows runs it whole.
+					w.a = grow(w.a, mr*kb)
+					last := mb - mb%mr
+					for i := 0; i < mr; i++ {
+						row := w.a[i*kb : i*kb+kb]
+						if i < mb%mr {
+							src := (ic+last+i)*cl.lda + pc
+							copy(row, cl.a[src:src+kb])
+						} else {
+							clear(row)
+						}
+					}
+				}
+				for jr := 0; jr < nb; jr += nr {
+					nn := min(nr, nb-jr)
+					var bp []T
+					ldbp := nr // a packed panel
+					switch {
+					case !directB:
+						bp = w.b[jr*kb : jr*kb+kb*nr]
+					case nn == nr:
+						off := pc*cl.ldb + jc + jr
+						bp, ldbp = cl.b[off:off+(kb-1)*cl.ldb+nr], cl.ldb
+					default: // the partial last column panel, packed
+						packB(w.b, cl.b, cl.ldb, false, pc, kb, jc+jr, nn, nr, nil)
+						bp = w.b[:kb*nr]
+					}
+					for ir := 0; ir < mb; ir += mr {
+						mm := min(mr, mb-ir)
+						// A full tile goes straight to C; an edge tile too where
+						// the level has masked edge kernels, otherwise to the
+						// scratch tile, written back partially after.
+						full := mm == mr && nn == nr
+						off := (ic+ir)*ldc + jc + jr
+						if !full && g.microEdge != nil {
+							ce := c[off : off+(mm-1)*ldc+nn]
+							switch {
+							case directA && mm == mr && cl.transA:
+								aoff := pc*cl.lda + ic + ir
+								g.microColsEdge(kb, cl.a[aoff:aoff+(kb-1)*cl.lda+mr], cl.lda, bp, ldbp, ce, ldc, cl.alpha, beta, mm, nn)
+							case directA && mm == mr:
+								aoff := (ic+ir)*cl.lda + pc
+								g.microRowsEdge(kb, cl.a[aoff:aoff+(mr-1)*cl.lda+kb], cl.lda, bp, ldbp, ce, ldc, cl.alpha, beta, mm, nn)
+							case directA && cl.transA:
+								g.microColsEdge(kb, w.a[:mr*kb], mr, bp, ldbp, ce, ldc, cl.alpha, beta, mm, nn)
+							case directA:
+								g.microRowsEdge(kb, w.a[:mr*kb], kb, bp, ldbp, ce, ldc, cl.alpha, beta, mm, nn)
+							default:
+								g.microEdge(kb, w.a[ir*kb:ir*kb+kb*mr], bp, ce, ldc, cl.alpha, beta, mm, nn)
+							}
+							continue
+						}
+						cc, ldcc, bb := w.tile, nr, T(0)
+						if full {
+							cc, ldcc, bb = c[off:], ldc, beta
+						}
+						cc = cc[:(mr-1)*ldcc+nr]
+						switch {
+						case directA && mm == mr && cl.transA:
+							aoff := pc*cl.lda + ic + ir
+							microA(kb, cl.a[aoff:aoff+(kb-1)*cl.lda+mr], cl.lda, bp, ldbp, cc, ldcc, cl.alpha, bb)
+						case directA && mm == mr:
+							aoff := (ic+ir)*cl.lda + pc
+							microA(kb, cl.a[aoff:aoff+(mr-1)*cl.lda+kb], cl.lda, bp, ldbp, cc, ldcc, cl.alpha, bb)
+						case directA && cl.transA:
+							microA(kb, w.a[:mr*kb], mr, bp, ldbp, cc, ldcc, cl.alpha, bb)
+						case directA:
+							microA(kb, w.a[:mr*kb], kb, bp, ldbp, cc, ldcc, cl.alpha, bb)
+						default:
+							g.micro(kb, w.a[ir*kb:ir*kb+kb*mr], bp, cc, ldcc, cl.alpha, bb)
+						}
+						if full {
+							continue
+						}
+						t := w.tile
+						for i := 0; i < mm; i++ {
+							crow := c[off+i*ldc : off+i*ldc+nn]
+							trow := t[i*nr : i*nr+nn]
+							if beta == 0 {
+								copy(crow, trow)
+								continue
+							}
+							for j := range crow {
+								crow[j] = beta*crow[j] + trow[j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA packs rows i0..i0+mb, columns p0..p0+kb of op(A) into MR×KC panels:
+// panel q holds rows q*mr.. of the block, column by column (element (r, p)
+// at q*mr*kb + p*mr + r), rows past the edge zero.
+func packA[T Float](dst, a []T, lda int, trans bool, i0, mb, p0, kb, mr int) {
+	for ir := 0; ir < mb; ir += mr {
+		rows := min(mr, mb-ir)
+		panel := dst[ir*kb : ir*kb+kb*mr]
+		if trans {
+			// op(A)(i, p) = a[p*lda+i]: each column of the panel is a
+			// contiguous run of a row of A.
+			for p := 0; p < kb; p++ {
+				src := a[(p0+p)*lda+i0+ir:]
+				copy(panel[p*mr:p*mr+rows], src[:rows])
+			}
+		} else {
+			// op(A)(i, p) = a[i*lda+p]: four rows at a time, so each pass
+			// reads four sequential streams.
+			r := 0
+			for ; r+4 <= rows; r += 4 {
+				base := (i0+ir+r)*lda + p0
+				s0 := a[base : base+kb]
+				s1 := a[base+lda : base+lda+kb]
+				s2 := a[base+2*lda : base+2*lda+kb]
+				s3 := a[base+3*lda : base+3*lda+kb]
+				for p := range s0 {
+					d := panel[p*mr+r : p*mr+r+4 : p*mr+r+4]
+					d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+				}
+			}
+			for ; r < rows; r++ {
+				base := (i0+ir+r)*lda + p0
+				for p, v := range a[base : base+kb] {
+					panel[p*mr+r] = v
+				}
+			}
+		}
+		if rows < mr {
+			for p := 0; p < kb; p++ {
+				clear(panel[p*mr+rows : p*mr+mr])
+			}
+		}
+	}
+}
+
+// packB packs rows p0..p0+kb, columns j0..j0+nb of op(B) into KC×NR panels:
+// panel q holds columns q*nr.. of the block, row by row (element (p, c) at
+// q*nr*kb + p*nr + c), columns past the edge zero.
+func packB[T Float](dst, b []T, ldb int, trans bool, p0, kb, j0, nb, nr int, gather func(dst, src []T, ld, rows, kb int)) {
+	for jr := 0; jr < nb; jr += nr {
+		cols := min(nr, nb-jr)
+		panel := dst[jr*kb : jr*kb+kb*nr]
+		if trans && gather != nil && (nr-1)*ldb < 1<<31 {
+			base := (j0+jr)*ldb + p0
+			gather(panel, b[base:base+(cols-1)*ldb+kb], ldb, cols, kb)
+			continue
+		}
+		if !trans {
+			for p := 0; p < kb; p++ {
+				src := b[(p0+p)*ldb+j0+jr:]
+				copy(panel[p*nr:p*nr+cols], src[:cols])
+			}
+		} else {
+			// op(B)(p, j) = b[j*ldb+p]: a column of the panel is a
+			// contiguous run of a row of B.
+			for cc := 0; cc < cols; cc++ {
+				base := (j0+jr+cc)*ldb + p0
+				for p, v := range b[base : base+kb] {
+					panel[p*nr+cc] = v
+				}
+			}
+		}
+		if cols < nr {
+			for p := 0; p < kb; p++ {
+				clear(panel[p*nr+cols : p*nr+nr])
+			}
+		}
+	}
+}
