@@ -43,6 +43,7 @@ const (
 	logic                    // bitwise, arrangement ignored (16B)
 	widen                    // FCVTL/FCVTL2: Vd.2D = widen(Vn.2S / Vn.4S upper)
 	narrow                   // FCVTN/FCVTN2: Vd.2S (lower half) / Vd.4S (upper half) = narrow(Vn.2D)
+	byElement                // Vd = op(Vn, Vm[index]): EncodeElem, not Encode
 )
 
 type encoding struct {
@@ -69,6 +70,10 @@ var encodings = map[string]encoding{
 	"FCMEQ": {threeSame, 0, 0, 0b11100, -1, "fcmeq"},
 	"FMLA":  {threeSame, 0, 0, 0b11001, -1, "fmla"},
 	"FMLS":  {threeSame, 0, 1, 0b11001, -1, "fmls"},
+
+	// Vector by element (C4.1.95, "Advanced SIMD vector x indexed
+	// element"): opcode is bits 15:12.
+	"FMLAE": {byElement, 0, 1, 0b0001, -1, "fmla"}, // Vd += Vn * Vm[index]
 
 	"FABS":   {twoMisc, 0, 1, 0b01111, -1, "fabs"},
 	"FNEG":   {twoMisc, 1, 1, 0b01111, -1, "fneg"},
@@ -124,8 +129,44 @@ func Encode(op string, arr Arrangement, d, n, m int) uint32 {
 	case logic:
 		// 0 Q 0 01110 size 1 Rm 00011 1 Rn Rd
 		return q | e.u<<29 | 0b01110<<24 | e.a<<22 | 1<<21 | rm | e.opcode<<11 | 1<<10 | rn | rd
+	case byElement:
+		panic("arm64 gen: " + op + " takes a lane index: use EncodeElem")
 	}
 	panic("unreachable")
+}
+
+// EncodeElem returns the encoding of a by-element op (FMLAE: FMLA Vd.4S,
+// Vn.4S, Vm.S[index], or .2D and .D[index]): Vd, Vn and Vm as in Encode,
+// index the lane of Vm (0-3 for S4, 0-1 for D2). Single and double
+// precision reach all 32 registers as Vm (M is the top bit of Rm).
+func EncodeElem(op string, arr Arrangement, d, n, m, index int) uint32 {
+	e, ok := encodings[op]
+	if !ok || e.form != byElement {
+		panic("arm64 gen: no by-element encoding for " + op)
+	}
+	for _, r := range []int{d, n, m} {
+		if r < 0 || r > 31 {
+			panic(fmt.Sprintf("arm64 gen: %s: register V%d out of range", op, r))
+		}
+	}
+	if index < 0 || index >= 4>>arr.sz() {
+		panic(fmt.Sprintf("arm64 gen: %s: lane %d out of range", op, index))
+	}
+	// 0 Q U 01111 a sz L M:Rm(5) opcode H 0 Rn Rd; the index is H:L (S)
+	// or H with L = 0 (D).
+	h, l := uint32(index), uint32(0)
+	if arr == S4 {
+		h, l = uint32(index)>>1, uint32(index)&1
+	}
+	const q = 1 << 30
+	return q | e.u<<29 | 0b01111<<24 | e.a<<23 | arr.sz()<<22 | l<<21 | uint32(m)<<16 | e.opcode<<12 | h<<11 | uint32(n)<<5 | uint32(d)
+}
+
+// DisasmElem is the GNU objdump text for the instruction EncodeElem builds.
+func DisasmElem(op string, arr Arrangement, d, n, m, index int) string {
+	e := encodings[op]
+	ar := arr.gnu()
+	return fmt.Sprintf("%s\tv%d.%s, v%d.%s, v%d.%s[%d]", e.gnu, d, ar, n, ar, m, ar[1:], index)
 }
 
 // Disasm is the GNU objdump text for the instruction Encode builds (the

@@ -13,7 +13,8 @@ import (
 
 // TestEncode builds an arm64 executable whose one assembly function is the
 // WORDs Encode produces for every instruction in the table (each in both
-// arrangements, with two register patterns), disassembles it with GNU
+// arrangements, with two register patterns; by-element forms at every lane
+// and with Vm above V15), disassembles it with GNU
 // objdump for AArch64 (Debian: binutils-aarch64-linux-gnu) and checks each
 // instruction's text against Disasm. Where that objdump is missing it uses
 // `go tool objdump`, whose arm64 decoder prints these instructions in GNU
@@ -31,6 +32,16 @@ func TestEncode(t *testing.T) {
 	sort.Strings(ops)
 	for _, op := range ops {
 		arrs := []Arrangement{S4, D2}
+		if encodings[op].form == byElement {
+			for _, arr := range arrs {
+				for index := 0; index < 4>>arr.sz(); index++ {
+					for _, r := range [][3]int{{1, 2, 3}, {31, 16, 7}, {8, 30, 17}} {
+						insts = append(insts, inst{EncodeElem(op, arr, r[0], r[1], r[2], index), DisasmElem(op, arr, r[0], r[1], r[2], index)})
+					}
+				}
+			}
+			continue
+		}
 		if f := encodings[op].form; f == logic || f == widen || f == narrow {
 			arrs = arrs[:1]
 		}

@@ -6,10 +6,11 @@
 //
 //	go run ./arm64 -dir ../asm    (from gen/; or go generate ./asm)
 //
-// The kernels and their meaning are listed once, in elementwise.go and
-// reduce.go; the per-kernel notes on the instruction mix and why each loop
-// should run at a Neoverse N1/V1 core's load/store or FP limit are emitted
-// above each function and summarised in README.md.
+// The kernels and their meaning are listed once, in elementwise.go,
+// reduce.go, mathfn.go and gemm.go; the per-kernel notes on the
+// instruction mix and why each loop should run at a Neoverse N1/V1 core's
+// load/store or FP limit are emitted above each function and summarised in
+// README.md.
 package main
 
 import (
@@ -31,6 +32,7 @@ func main() {
 		{"elementwise", elementwise},
 		{"reduce", reduce},
 		{"mathfn", mathfn},
+		{"gemm", gemm},
 	} {
 		f := fam.gen()
 		write(filepath.Join(*dir, fam.name+"_arm64.s"), f.s.String())
