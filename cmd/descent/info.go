@@ -10,19 +10,24 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 
+	"github.com/descentlab/descent/bench"
 	"github.com/descentlab/descent/kernels"
 )
 
 func runInfo(args []string, stdout io.Writer) error {
 	fs := newFlags("info", stdout)
 	n := fs.Int("n", 4096, "vector length of the throughput table")
-	quick := fs.Bool("quick", false, "skip the throughput table")
+	quick := fs.Bool("quick", false, "skip the throughput tables")
+	gemmN := fs.Int("gemm", 512, "matrix size of the GEMM table (0 skips it)")
 	dur := fs.Duration("time", 40*time.Millisecond, "time spent measuring each table cell")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *n <= 0 {
 		return usageError{fmt.Errorf("-n=%d must be positive", *n)}
+	}
+	if *gemmN < 0 {
+		return usageError{fmt.Errorf("-gemm=%d must not be negative", *gemmN)}
 	}
 	c := cpuid.CPU
 	fmt.Fprintf(stdout, "CPU        %s (%s, family %d model %d), %d logical cores, GOMAXPROCS %d\n",
@@ -44,7 +49,47 @@ func runInfo(args []string, stdout io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, "\nfloat32 throughput at n=%d (Gelem/s; ratio to the pure-Go level in the same run):\n", *n)
-	return throughputTable(stdout, *n, *dur)
+	if err := throughputTable(stdout, *n, *dur); err != nil {
+		return err
+	}
+	if *gemmN == 0 {
+		return nil
+	}
+	fmt.Fprintf(stdout, "\nGEMM %d³, one goroutine (GFLOP/s; %% of the FMA peak the probe measures at that level):\n", *gemmN)
+	return gemmTable(stdout, *gemmN, *dur)
+}
+
+// gemmTable times C = A·B on n×n matrices at every level, float32 and
+// float64, on one goroutine, against bench.Peak.
+func gemmTable(w io.Writer, n int, dur time.Duration) error {
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	a32, b32, c32 := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	a64, b64, c64 := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+	for i := range a32 {
+		v := float64(i%17)/17 - 0.5
+		a32[i], b32[i], a64[i], b64[i] = float32(v), float32(-v), v, -v
+	}
+	prev := kernels.ISA()
+	defer kernels.SetISA(prev)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "level\tsgemm\tof peak\tdgemm\tof peak\t\n")
+	flop := 2 * float64(n) * float64(n) * float64(n)
+	for _, l := range kernels.Available() {
+		if err := kernels.SetISA(l); err != nil {
+			return err
+		}
+		g32 := flop / perCall(func() { kernels.MatMul(c32, a32, b32, n, n, n) }, dur).Seconds() / 1e9
+		g64 := flop / perCall(func() { kernels.MatMul(c64, a64, b64, n, n, n) }, dur).Seconds() / 1e9
+		fmt.Fprintf(tw, "%s\t%.1f\t%s\t%.1f\t%s\t\n", l, g32, pct(g32, bench.Peak(l, false)), g64, pct(g64, bench.Peak(l, true)))
+	}
+	return tw.Flush()
+}
+
+func pct(g, peak float64) string {
+	if peak == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*g/peak)
 }
 
 func size(b int) string {
