@@ -27,19 +27,23 @@ func checkLen(fn, an string, a int, bn string, b int) {
 	}
 }
 
-// checkAlias panics if dst and src overlap without being the same slice:
-// the vector kernels read and write whole registers, so a destination that
-// starts a few elements into its source would silently give wrong answers.
-// The caller has checked that len(dst) == len(src). It is written to be
-// inlined: it runs on every call, and for short vectors a function call
-// here was a measurable share of the kernel's time.
-func checkAlias[T Float](fn string, dst []T, srcName string, src []T) {
-	// With n bytes in each, they overlap iff the byte distance
-	// diff = dst - src lies in (-n, n) and is not 0: in unsigned
-	// arithmetic, diff+n-1 < 2n-1.
+// partialOverlap reports whether dst and src, of equal length, share memory
+// without being the same slice: the vector kernels read and write whole
+// registers, so a destination that starts a few elements into its source
+// would silently give wrong answers. It is pure arithmetic so that it
+// inlines into every public kernel: with n bytes in each, they overlap iff
+// the byte distance diff = dst - src lies in (-n, n) and is not 0, in
+// unsigned arithmetic diff+n-1 < 2n-1.
+func partialOverlap[T Float](dst, src []T) bool {
 	n := uintptr(len(dst)) * unsafe.Sizeof(*new(T))
 	diff := uintptr(unsafe.Pointer(unsafe.SliceData(dst))) - uintptr(unsafe.Pointer(unsafe.SliceData(src)))
-	if diff != 0 && n != 0 && diff+n-1 < 2*n-1 {
+	return diff != 0 && n != 0 && diff+n-1 < 2*n-1
+}
+
+// checkAlias panics, naming the argument, if dst partially overlaps src;
+// the caller has checked that len(dst) == len(src).
+func checkAlias[T Float](fn string, dst []T, srcName string, src []T) {
+	if partialOverlap(dst, src) {
 		panicAlias(fn, srcName)
 	}
 }
