@@ -487,292 +487,260 @@ main_3:
 	CMPQ         AX, $0x00000020
 	JB           single_3
 	VMOVUPS      (DX), Y0
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VORPD        mathfn64<>+0(SB), Y1, Y8
-	VMOVUPD      mathfn64<>+64(SB), Y9
-	VMAXPD       Y8, Y9, Y9
-	VMOVUPD      mathfn64<>+128(SB), Y8
-	VMINPD       Y9, Y8, Y8
-	VMULPD       mathfn64<>+192(SB), Y8, Y9
-	VROUNDPD     $0x00, Y9, Y9
-	VFNMADD231PD mathfn64<>+256(SB), Y9, Y8
-	VFNMADD231PD mathfn64<>+320(SB), Y9, Y8
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VMULPD       mathfn64<>+832(SB), Y9, Y8
-	VROUNDPD     $0x01, Y8, Y8
-	VSUBPD       Y8, Y9, Y9
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y8
-	VMOVUPD      mathfn64<>+896(SB), Y9
-	VBLENDVPD    Y1, Y10, Y9, Y9
-	VDIVPD       Y8, Y9, Y9
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y8
-	VMAXPD       Y1, Y8, Y8
-	VMOVUPD      mathfn64<>+128(SB), Y1
-	VMINPD       Y8, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y8
-	VROUNDPD     $0x00, Y8, Y8
-	VFNMADD231PD mathfn64<>+256(SB), Y8, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y8, Y1
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VMULPD       mathfn64<>+832(SB), Y8, Y1
-	VROUNDPD     $0x01, Y1, Y1
-	VSUBPD       Y1, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y1, Y10, Y10
-	VMULPD       Y8, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y8
-	VBLENDVPD    Y0, Y10, Y8, Y8
-	VDIVPD       Y1, Y8, Y8
-	VCVTPD2PSY   Y9, X2
-	VCVTPD2PSY   Y8, X0
-	VINSERTF128  $0x01, X0, Y2, Y2
-	VMOVUPS      Y2, (CX)
+	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VMOVUPS      mathfn32<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMINPS       Y2, Y1, Y1
+	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+320(SB), Y3
+	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y1, Y3, Y4
+	VSUBPS       Y4, Y1, Y5
+	VFMADD231PS  Y1, Y3, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y1
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y5
+	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VFNMADD231PS Y3, Y1, Y5
+	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VADDPS       Y5, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y2
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y2, Y3, Y3
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      mathfn32<>+704(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VRCPPS       Y2, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y5
+	VFNMADD231PS Y2, Y1, Y5
+	VFMADD231PS  Y1, Y5, Y1
+	VMULPS       Y1, Y6, Y5
+	VFNMADD231PS Y5, Y2, Y6
+	VADDPS       Y7, Y6, Y6
+	VFNMADD231PS Y5, Y3, Y6
+	VFMADD231PS  Y6, Y1, Y5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VBLENDVPS    Y0, Y4, Y5, Y5
+	VMOVUPS      Y5, (CX)
 	VMOVUPS      32(DX), Y0
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VORPD        mathfn64<>+0(SB), Y1, Y8
-	VMOVUPD      mathfn64<>+64(SB), Y9
-	VMAXPD       Y8, Y9, Y9
-	VMOVUPD      mathfn64<>+128(SB), Y8
-	VMINPD       Y9, Y8, Y8
-	VMULPD       mathfn64<>+192(SB), Y8, Y9
-	VROUNDPD     $0x00, Y9, Y9
-	VFNMADD231PD mathfn64<>+256(SB), Y9, Y8
-	VFNMADD231PD mathfn64<>+320(SB), Y9, Y8
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VMULPD       mathfn64<>+832(SB), Y9, Y8
-	VROUNDPD     $0x01, Y8, Y8
-	VSUBPD       Y8, Y9, Y9
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y8
-	VMOVUPD      mathfn64<>+896(SB), Y9
-	VBLENDVPD    Y1, Y10, Y9, Y9
-	VDIVPD       Y8, Y9, Y9
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y8
-	VMAXPD       Y1, Y8, Y8
-	VMOVUPD      mathfn64<>+128(SB), Y1
-	VMINPD       Y8, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y8
-	VROUNDPD     $0x00, Y8, Y8
-	VFNMADD231PD mathfn64<>+256(SB), Y8, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y8, Y1
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VMULPD       mathfn64<>+832(SB), Y8, Y1
-	VROUNDPD     $0x01, Y1, Y1
-	VSUBPD       Y1, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y1, Y10, Y10
-	VMULPD       Y8, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y8
-	VBLENDVPD    Y0, Y10, Y8, Y8
-	VDIVPD       Y1, Y8, Y8
-	VCVTPD2PSY   Y9, X3
-	VCVTPD2PSY   Y8, X0
-	VINSERTF128  $0x01, X0, Y3, Y3
-	VMOVUPS      Y3, 32(CX)
+	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VMOVUPS      mathfn32<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMINPS       Y2, Y1, Y1
+	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+320(SB), Y3
+	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y1, Y3, Y4
+	VSUBPS       Y4, Y1, Y5
+	VFMADD231PS  Y1, Y3, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y1
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y5
+	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VFNMADD231PS Y3, Y1, Y5
+	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VADDPS       Y5, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y2
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y2, Y3, Y3
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      mathfn32<>+704(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VRCPPS       Y2, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y5
+	VFNMADD231PS Y2, Y1, Y5
+	VFMADD231PS  Y1, Y5, Y1
+	VMULPS       Y1, Y6, Y5
+	VFNMADD231PS Y5, Y2, Y6
+	VADDPS       Y7, Y6, Y6
+	VFNMADD231PS Y5, Y3, Y6
+	VFMADD231PS  Y6, Y1, Y5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VBLENDVPS    Y0, Y4, Y5, Y5
+	VMOVUPS      Y5, 32(CX)
 	VMOVUPS      64(DX), Y0
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VORPD        mathfn64<>+0(SB), Y1, Y8
-	VMOVUPD      mathfn64<>+64(SB), Y9
-	VMAXPD       Y8, Y9, Y9
-	VMOVUPD      mathfn64<>+128(SB), Y8
-	VMINPD       Y9, Y8, Y8
-	VMULPD       mathfn64<>+192(SB), Y8, Y9
-	VROUNDPD     $0x00, Y9, Y9
-	VFNMADD231PD mathfn64<>+256(SB), Y9, Y8
-	VFNMADD231PD mathfn64<>+320(SB), Y9, Y8
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VMULPD       mathfn64<>+832(SB), Y9, Y8
-	VROUNDPD     $0x01, Y8, Y8
-	VSUBPD       Y8, Y9, Y9
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y8
-	VMOVUPD      mathfn64<>+896(SB), Y9
-	VBLENDVPD    Y1, Y10, Y9, Y9
-	VDIVPD       Y8, Y9, Y9
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y8
-	VMAXPD       Y1, Y8, Y8
-	VMOVUPD      mathfn64<>+128(SB), Y1
-	VMINPD       Y8, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y8
-	VROUNDPD     $0x00, Y8, Y8
-	VFNMADD231PD mathfn64<>+256(SB), Y8, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y8, Y1
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VMULPD       mathfn64<>+832(SB), Y8, Y1
-	VROUNDPD     $0x01, Y1, Y1
-	VSUBPD       Y1, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y1, Y10, Y10
-	VMULPD       Y8, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y8
-	VBLENDVPD    Y0, Y10, Y8, Y8
-	VDIVPD       Y1, Y8, Y8
-	VCVTPD2PSY   Y9, X4
-	VCVTPD2PSY   Y8, X0
-	VINSERTF128  $0x01, X0, Y4, Y4
-	VMOVUPS      Y4, 64(CX)
+	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VMOVUPS      mathfn32<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMINPS       Y2, Y1, Y1
+	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+320(SB), Y3
+	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y1, Y3, Y4
+	VSUBPS       Y4, Y1, Y5
+	VFMADD231PS  Y1, Y3, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y1
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y5
+	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VFNMADD231PS Y3, Y1, Y5
+	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VADDPS       Y5, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y2
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y2, Y3, Y3
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      mathfn32<>+704(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VRCPPS       Y2, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y5
+	VFNMADD231PS Y2, Y1, Y5
+	VFMADD231PS  Y1, Y5, Y1
+	VMULPS       Y1, Y6, Y5
+	VFNMADD231PS Y5, Y2, Y6
+	VADDPS       Y7, Y6, Y6
+	VFNMADD231PS Y5, Y3, Y6
+	VFMADD231PS  Y6, Y1, Y5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VBLENDVPS    Y0, Y4, Y5, Y5
+	VMOVUPS      Y5, 64(CX)
 	VMOVUPS      96(DX), Y0
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VORPD        mathfn64<>+0(SB), Y1, Y8
-	VMOVUPD      mathfn64<>+64(SB), Y9
-	VMAXPD       Y8, Y9, Y9
-	VMOVUPD      mathfn64<>+128(SB), Y8
-	VMINPD       Y9, Y8, Y8
-	VMULPD       mathfn64<>+192(SB), Y8, Y9
-	VROUNDPD     $0x00, Y9, Y9
-	VFNMADD231PD mathfn64<>+256(SB), Y9, Y8
-	VFNMADD231PD mathfn64<>+320(SB), Y9, Y8
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y8, Y10
-	VMULPD       mathfn64<>+832(SB), Y9, Y8
-	VROUNDPD     $0x01, Y8, Y8
-	VSUBPD       Y8, Y9, Y9
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y9, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y8
-	VMOVUPD      mathfn64<>+896(SB), Y9
-	VBLENDVPD    Y1, Y10, Y9, Y9
-	VDIVPD       Y8, Y9, Y9
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y8
-	VMAXPD       Y1, Y8, Y8
-	VMOVUPD      mathfn64<>+128(SB), Y1
-	VMINPD       Y8, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y8
-	VROUNDPD     $0x00, Y8, Y8
-	VFNMADD231PD mathfn64<>+256(SB), Y8, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y8, Y1
-	VMOVUPD      mathfn64<>+384(SB), Y10
-	VFMADD213PD  mathfn64<>+448(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+512(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y10
-	VMULPD       mathfn64<>+832(SB), Y8, Y1
-	VROUNDPD     $0x01, Y1, Y1
-	VSUBPD       Y1, Y8, Y8
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y1, Y10, Y10
-	VMULPD       Y8, Y10, Y10
-	VADDPD       mathfn64<>+896(SB), Y10, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y8
-	VBLENDVPD    Y0, Y10, Y8, Y8
-	VDIVPD       Y1, Y8, Y8
-	VCVTPD2PSY   Y9, X5
-	VCVTPD2PSY   Y8, X0
-	VINSERTF128  $0x01, X0, Y5, Y5
+	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VMOVUPS      mathfn32<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMINPS       Y2, Y1, Y1
+	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+320(SB), Y3
+	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y1, Y3, Y4
+	VSUBPS       Y4, Y1, Y5
+	VFMADD231PS  Y1, Y3, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y1
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y5
+	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VFNMADD231PS Y3, Y1, Y5
+	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VADDPS       Y5, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y2
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y2, Y3, Y3
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      mathfn32<>+704(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VRCPPS       Y2, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y5
+	VFNMADD231PS Y2, Y1, Y5
+	VFMADD231PS  Y1, Y5, Y1
+	VMULPS       Y1, Y6, Y5
+	VFNMADD231PS Y5, Y2, Y6
+	VADDPS       Y7, Y6, Y6
+	VFNMADD231PS Y5, Y3, Y6
+	VFMADD231PS  Y6, Y1, Y5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VBLENDVPS    Y0, Y4, Y5, Y5
 	VMOVUPS      Y5, 96(CX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
@@ -783,77 +751,69 @@ single_3:
 	CMPQ         AX, $0x00000008
 	JB           tail_3
 	VMOVUPS      (DX), Y0
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VORPD        mathfn64<>+0(SB), Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
-	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
-	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
-	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+384(SB), Y4
-	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
-	VROUNDPD     $0x01, Y2, Y2
-	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
-	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y2, Y4, Y4
-	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
-	VBLENDVPD    Y1, Y4, Y3, Y3
-	VDIVPD       Y2, Y3, Y3
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
-	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
-	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
-	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+384(SB), Y4
-	VFMADD213PD  mathfn64<>+448(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+512(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y4
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
-	VROUNDPD     $0x01, Y1, Y1
-	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y1, Y4, Y4
-	VMULPD       Y2, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y2
-	VBLENDVPD    Y0, Y4, Y2, Y2
-	VDIVPD       Y1, Y2, Y2
-	VCVTPD2PSY   Y3, X6
-	VCVTPD2PSY   Y2, X0
-	VINSERTF128  $0x01, X0, Y6, Y6
-	VMOVUPS      Y6, (CX)
+	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VMOVUPS      mathfn32<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMINPS       Y2, Y1, Y1
+	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+320(SB), Y3
+	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y1, Y3, Y4
+	VSUBPS       Y4, Y1, Y5
+	VFMADD231PS  Y1, Y3, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y1
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y5
+	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VFNMADD231PS Y3, Y1, Y5
+	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VROUNDPS     $0x01, Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VADDPS       Y5, Y1, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VMOVUPS      mathfn32<>+704(SB), Y2
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VSUBPS       Y2, Y3, Y3
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y5, Y3, Y3
+	VMOVUPS      mathfn32<>+704(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VRCPPS       Y2, Y1
+	VMOVUPS      mathfn32<>+704(SB), Y5
+	VFNMADD231PS Y2, Y1, Y5
+	VFMADD231PS  Y1, Y5, Y1
+	VMULPS       Y1, Y6, Y5
+	VFNMADD231PS Y5, Y2, Y6
+	VADDPS       Y7, Y6, Y6
+	VFNMADD231PS Y5, Y3, Y6
+	VFMADD231PS  Y6, Y1, Y5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VBLENDVPS    Y0, Y4, Y5, Y5
+	VMOVUPS      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000008, AX
@@ -867,77 +827,69 @@ tail_3:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*4), Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCVTPS2PD    X1, Y2
-	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y1
-	VORPD        mathfn64<>+0(SB), Y2, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y4
-	VMAXPD       Y3, Y4, Y4
-	VMOVUPD      mathfn64<>+128(SB), Y3
-	VMINPD       Y4, Y3, Y3
-	VMULPD       mathfn64<>+192(SB), Y3, Y4
-	VROUNDPD     $0x00, Y4, Y4
-	VFNMADD231PD mathfn64<>+256(SB), Y4, Y3
-	VFNMADD231PD mathfn64<>+320(SB), Y4, Y3
-	VMOVUPD      mathfn64<>+384(SB), Y5
-	VFMADD213PD  mathfn64<>+448(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+512(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+576(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+640(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+704(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+768(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+832(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+896(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+896(SB), Y3, Y5
-	VMULPD       mathfn64<>+832(SB), Y4, Y3
-	VROUNDPD     $0x01, Y3, Y3
-	VSUBPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y3, Y5, Y5
-	VMULPD       Y4, Y5, Y5
-	VADDPD       mathfn64<>+896(SB), Y5, Y3
-	VMOVUPD      mathfn64<>+896(SB), Y4
-	VBLENDVPD    Y2, Y5, Y4, Y4
-	VDIVPD       Y3, Y4, Y4
-	VORPD        mathfn64<>+0(SB), Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
-	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
-	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
-	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+384(SB), Y5
-	VFMADD213PD  mathfn64<>+448(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+512(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y5
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y5
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
-	VROUNDPD     $0x01, Y2, Y2
-	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
-	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y2, Y5, Y5
-	VMULPD       Y3, Y5, Y5
-	VADDPD       mathfn64<>+896(SB), Y5, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
-	VBLENDVPD    Y1, Y5, Y3, Y3
-	VDIVPD       Y2, Y3, Y3
-	VCVTPD2PSY   Y4, X7
-	VCVTPD2PSY   Y3, X1
-	VINSERTF128  $0x01, X1, Y7, Y7
-	VMASKMOVPS   Y7, Y0, (CX)
+	VORPS        mathfn32<>+1856(SB), Y1, Y2
+	VMOVUPS      mathfn32<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y3
+	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+320(SB), Y4
+	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VMULPS       Y2, Y4, Y4
+	VMOVUPS      Y2, Y5
+	VFMADD231PS  Y2, Y4, Y5
+	VSUBPS       Y5, Y2, Y6
+	VFMADD231PS  Y2, Y4, Y6
+	VMOVUPS      mathfn32<>+704(SB), Y2
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y4
+	VSUBPS       Y2, Y4, Y4
+	VADDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y6
+	VMULPS       mathfn32<>+256(SB), Y3, Y4
+	VFNMADD231PS Y4, Y2, Y6
+	VMULPS       mathfn32<>+640(SB), Y3, Y4
+	VROUNDPS     $0x01, Y4, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       mathfn32<>+768(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       Y6, Y2, Y5
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y3, Y2, Y2
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y3, Y6, Y6
+	VMOVUPS      mathfn32<>+704(SB), Y3
+	VADDPS       Y2, Y3, Y3
+	VMOVUPS      mathfn32<>+704(SB), Y4
+	VSUBPS       Y3, Y4, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y6, Y4, Y4
+	VMOVUPS      mathfn32<>+704(SB), Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y1, Y2, Y7, Y7
+	VBLENDVPS    Y1, Y6, Y8, Y8
+	VRCPPS       Y3, Y2
+	VMOVUPS      mathfn32<>+704(SB), Y6
+	VFNMADD231PS Y3, Y2, Y6
+	VFMADD231PS  Y2, Y6, Y2
+	VMULPS       Y2, Y7, Y6
+	VFNMADD231PS Y6, Y3, Y7
+	VADDPS       Y8, Y7, Y7
+	VFNMADD231PS Y6, Y4, Y7
+	VFMADD231PS  Y7, Y2, Y6
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Y1, Y1
+	VBLENDVPS    Y1, Y5, Y6, Y6
+	VMASKMOVPS   Y6, Y0, (CX)
 
 done_3:
 	VZEROUPPER
@@ -954,7 +906,7 @@ main_4:
 	CMPQ         AX, $0x00000020
 	JB           single_4
 	VMOVUPS      (DX), Y0
-	VANDPS       mathfn32<>+1856(SB), Y0, Y1
+	VANDPS       mathfn32<>+1984(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
@@ -987,20 +939,20 @@ main_4:
 	VMOVUPS      mathfn32<>+704(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1920(SB), Y4
-	VFMADD213PS  mathfn32<>+1984(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2048(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+2048(SB), Y4
 	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
 	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+2304(SB), Y0, Y0
+	VANDPS       mathfn32<>+1856(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, (CX)
 	VMOVUPS      32(DX), Y0
-	VANDPS       mathfn32<>+1856(SB), Y0, Y1
+	VANDPS       mathfn32<>+1984(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
@@ -1033,20 +985,20 @@ main_4:
 	VMOVUPS      mathfn32<>+704(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1920(SB), Y4
-	VFMADD213PS  mathfn32<>+1984(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2048(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+2048(SB), Y4
 	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
 	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+2304(SB), Y0, Y0
+	VANDPS       mathfn32<>+1856(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, 32(CX)
 	VMOVUPS      64(DX), Y0
-	VANDPS       mathfn32<>+1856(SB), Y0, Y1
+	VANDPS       mathfn32<>+1984(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
@@ -1079,20 +1031,20 @@ main_4:
 	VMOVUPS      mathfn32<>+704(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1920(SB), Y4
-	VFMADD213PS  mathfn32<>+1984(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2048(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+2048(SB), Y4
 	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
 	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+2304(SB), Y0, Y0
+	VANDPS       mathfn32<>+1856(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, 64(CX)
 	VMOVUPS      96(DX), Y0
-	VANDPS       mathfn32<>+1856(SB), Y0, Y1
+	VANDPS       mathfn32<>+1984(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
@@ -1125,16 +1077,16 @@ main_4:
 	VMOVUPS      mathfn32<>+704(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1920(SB), Y4
-	VFMADD213PS  mathfn32<>+1984(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2048(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+2048(SB), Y4
 	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
 	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+2304(SB), Y0, Y0
+	VANDPS       mathfn32<>+1856(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -1146,7 +1098,7 @@ single_4:
 	CMPQ         AX, $0x00000008
 	JB           tail_4
 	VMOVUPS      (DX), Y0
-	VANDPS       mathfn32<>+1856(SB), Y0, Y1
+	VANDPS       mathfn32<>+1984(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
@@ -1179,16 +1131,16 @@ single_4:
 	VMOVUPS      mathfn32<>+704(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1920(SB), Y4
-	VFMADD213PS  mathfn32<>+1984(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2048(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+2048(SB), Y4
 	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
 	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+2304(SB), Y0, Y0
+	VANDPS       mathfn32<>+1856(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, (CX)
 	ADDQ         $0x00000020, CX
@@ -1204,7 +1156,7 @@ tail_4:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*4), Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VANDPS       mathfn32<>+1856(SB), Y1, Y2
+	VANDPS       mathfn32<>+1984(SB), Y1, Y2
 	VADDPS       Y2, Y2, Y3
 	VMOVUPS      mathfn32<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y4
@@ -1237,16 +1189,16 @@ tail_4:
 	VMOVUPS      mathfn32<>+704(SB), Y4
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y2, Y2, Y3
-	VMOVUPS      mathfn32<>+1920(SB), Y5
-	VFMADD213PS  mathfn32<>+1984(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+2048(SB), Y3, Y5
+	VMOVUPS      mathfn32<>+2048(SB), Y5
 	VFMADD213PS  mathfn32<>+2112(SB), Y3, Y5
 	VFMADD213PS  mathfn32<>+2176(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+2240(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+2304(SB), Y3, Y5
 	VMULPS       Y2, Y3, Y3
 	VFMADD213PS  Y2, Y3, Y5
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Y2, Y2
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Y2, Y2
 	VBLENDVPS    Y2, Y5, Y4, Y4
-	VANDPS       mathfn32<>+2304(SB), Y1, Y1
+	VANDPS       mathfn32<>+1856(SB), Y1, Y1
 	VORPS        Y1, Y4, Y4
 	VMASKMOVPS   Y4, Y0, (CX)
 
@@ -1708,18 +1660,15 @@ main_7:
 	CMPQ         AX, $0x00000010
 	JB           single_7
 	VMOVUPD      (DX), Y0
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+128(SB), Y0
+	VMOVUPD      mathfn64<>+64(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+192(SB), Y0, Y1
+	VMULPD       mathfn64<>+128(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
+	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
 	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+320(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+1024(SB), Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1152(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1216(SB), Y0, Y2
+	VMOVUPD      mathfn64<>+320(SB), Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
@@ -1729,30 +1678,30 @@ main_7:
 	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VMULPD       mathfn64<>+832(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VMULPD       mathfn64<>+1024(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
 	VMOVUPD      Y2, (CX)
 	VMOVUPD      32(DX), Y0
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+128(SB), Y0
+	VMOVUPD      mathfn64<>+64(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+192(SB), Y0, Y1
+	VMULPD       mathfn64<>+128(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
+	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
 	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+320(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+1024(SB), Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1152(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1216(SB), Y0, Y2
+	VMOVUPD      mathfn64<>+320(SB), Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
@@ -1762,30 +1711,30 @@ main_7:
 	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VMULPD       mathfn64<>+832(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VMULPD       mathfn64<>+1024(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 32(CX)
 	VMOVUPD      64(DX), Y0
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+128(SB), Y0
+	VMOVUPD      mathfn64<>+64(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+192(SB), Y0, Y1
+	VMULPD       mathfn64<>+128(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
+	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
 	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+320(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+1024(SB), Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1152(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1216(SB), Y0, Y2
+	VMOVUPD      mathfn64<>+320(SB), Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
@@ -1795,30 +1744,30 @@ main_7:
 	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VMULPD       mathfn64<>+832(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VMULPD       mathfn64<>+1024(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 64(CX)
 	VMOVUPD      96(DX), Y0
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+128(SB), Y0
+	VMOVUPD      mathfn64<>+64(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+192(SB), Y0, Y1
+	VMULPD       mathfn64<>+128(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
+	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
 	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+320(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+1024(SB), Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1152(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1216(SB), Y0, Y2
+	VMOVUPD      mathfn64<>+320(SB), Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
@@ -1828,13 +1777,16 @@ main_7:
 	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VMULPD       mathfn64<>+832(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VMULPD       mathfn64<>+1024(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1848,18 +1800,15 @@ single_7:
 	CMPQ         AX, $0x00000004
 	JB           tail_7
 	VMOVUPD      (DX), Y0
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+128(SB), Y0
+	VMOVUPD      mathfn64<>+64(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+192(SB), Y0, Y1
+	VMULPD       mathfn64<>+128(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
+	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
 	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+320(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+1024(SB), Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1152(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1216(SB), Y0, Y2
+	VMOVUPD      mathfn64<>+320(SB), Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
@@ -1869,13 +1818,16 @@ single_7:
 	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VMULPD       mathfn64<>+832(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
+	VMULPD       mathfn64<>+1024(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1893,18 +1845,15 @@ tail_7:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*8), Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
+	VMOVUPD      mathfn64<>+64(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
+	VMULPD       mathfn64<>+128(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
 	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+1024(SB), Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1152(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1216(SB), Y1, Y3
+	VMOVUPD      mathfn64<>+320(SB), Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
@@ -1914,13 +1863,16 @@ tail_7:
 	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
@@ -1941,26 +1893,27 @@ main_8:
 	CMPQ         AX, $0x00000010
 	JB           single_8
 	VMOVUPD      (DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1280(SB), Y0, Y2
-	VMULPD       mathfn64<>+1344(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
+	VMULPD       mathfn64<>+1280(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1408(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1472(SB), Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y2, Y2
+	VORPD        mathfn64<>+1344(SB), Y1, Y1
+	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
+	VANDPD       mathfn64<>+1472(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1600(SB), Y3, Y2
-	VORPD        mathfn64<>+896(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Y2, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y4
+	VANDPD       mathfn64<>+1536(SB), Y3, Y2
+	VORPD        mathfn64<>+1088(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+896(SB), Y3, Y3
+	VANDPD       mathfn64<>+1088(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+896(SB), Y2, Y2
-	VADDPD       mathfn64<>+1728(SB), Y2, Y3
+	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
+	VADDPD       mathfn64<>+1664(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1792(SB), Y5
+	VMOVUPD      mathfn64<>+1728(SB), Y5
+	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
@@ -1969,41 +1922,41 @@ main_8:
 	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2368(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+320(SB), Y1, Y4
+	VMULPD       mathfn64<>+256(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+256(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
 	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2560(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Y0, Y1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, (CX)
 	VMOVUPD      32(DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1280(SB), Y0, Y2
-	VMULPD       mathfn64<>+1344(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
+	VMULPD       mathfn64<>+1280(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1408(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1472(SB), Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y2, Y2
+	VORPD        mathfn64<>+1344(SB), Y1, Y1
+	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
+	VANDPD       mathfn64<>+1472(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1600(SB), Y3, Y2
-	VORPD        mathfn64<>+896(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Y2, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y4
+	VANDPD       mathfn64<>+1536(SB), Y3, Y2
+	VORPD        mathfn64<>+1088(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+896(SB), Y3, Y3
+	VANDPD       mathfn64<>+1088(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+896(SB), Y2, Y2
-	VADDPD       mathfn64<>+1728(SB), Y2, Y3
+	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
+	VADDPD       mathfn64<>+1664(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1792(SB), Y5
+	VMOVUPD      mathfn64<>+1728(SB), Y5
+	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
@@ -2012,41 +1965,41 @@ main_8:
 	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2368(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+320(SB), Y1, Y4
+	VMULPD       mathfn64<>+256(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+256(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
 	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2560(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Y0, Y1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, 32(CX)
 	VMOVUPD      64(DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1280(SB), Y0, Y2
-	VMULPD       mathfn64<>+1344(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
+	VMULPD       mathfn64<>+1280(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1408(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1472(SB), Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y2, Y2
+	VORPD        mathfn64<>+1344(SB), Y1, Y1
+	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
+	VANDPD       mathfn64<>+1472(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1600(SB), Y3, Y2
-	VORPD        mathfn64<>+896(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Y2, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y4
+	VANDPD       mathfn64<>+1536(SB), Y3, Y2
+	VORPD        mathfn64<>+1088(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+896(SB), Y3, Y3
+	VANDPD       mathfn64<>+1088(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+896(SB), Y2, Y2
-	VADDPD       mathfn64<>+1728(SB), Y2, Y3
+	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
+	VADDPD       mathfn64<>+1664(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1792(SB), Y5
+	VMOVUPD      mathfn64<>+1728(SB), Y5
+	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
@@ -2055,41 +2008,41 @@ main_8:
 	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2368(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+320(SB), Y1, Y4
+	VMULPD       mathfn64<>+256(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+256(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
 	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2560(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Y0, Y1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, 64(CX)
 	VMOVUPD      96(DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1280(SB), Y0, Y2
-	VMULPD       mathfn64<>+1344(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
+	VMULPD       mathfn64<>+1280(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1408(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1472(SB), Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y2, Y2
+	VORPD        mathfn64<>+1344(SB), Y1, Y1
+	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
+	VANDPD       mathfn64<>+1472(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1600(SB), Y3, Y2
-	VORPD        mathfn64<>+896(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Y2, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y4
+	VANDPD       mathfn64<>+1536(SB), Y3, Y2
+	VORPD        mathfn64<>+1088(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+896(SB), Y3, Y3
+	VANDPD       mathfn64<>+1088(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+896(SB), Y2, Y2
-	VADDPD       mathfn64<>+1728(SB), Y2, Y3
+	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
+	VADDPD       mathfn64<>+1664(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1792(SB), Y5
+	VMOVUPD      mathfn64<>+1728(SB), Y5
+	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
@@ -2098,18 +2051,17 @@ main_8:
 	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2368(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+320(SB), Y1, Y4
+	VMULPD       mathfn64<>+256(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+256(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
 	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2560(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Y0, Y1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -2121,26 +2073,27 @@ single_8:
 	CMPQ         AX, $0x00000004
 	JB           tail_8
 	VMOVUPD      (DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1280(SB), Y0, Y2
-	VMULPD       mathfn64<>+1344(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
+	VMULPD       mathfn64<>+1280(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1408(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1472(SB), Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y2, Y2
+	VORPD        mathfn64<>+1344(SB), Y1, Y1
+	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
+	VANDPD       mathfn64<>+1472(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1600(SB), Y3, Y2
-	VORPD        mathfn64<>+896(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Y2, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y4
+	VANDPD       mathfn64<>+1536(SB), Y3, Y2
+	VORPD        mathfn64<>+1088(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+896(SB), Y3, Y3
+	VANDPD       mathfn64<>+1088(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+896(SB), Y2, Y2
-	VADDPD       mathfn64<>+1728(SB), Y2, Y3
+	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
+	VADDPD       mathfn64<>+1664(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1792(SB), Y5
+	VMOVUPD      mathfn64<>+1728(SB), Y5
+	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
@@ -2149,18 +2102,17 @@ single_8:
 	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
 	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2368(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+320(SB), Y1, Y4
+	VMULPD       mathfn64<>+256(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+256(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
 	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2560(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Y0, Y1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, (CX)
 	ADDQ         $0x00000020, CX
@@ -2176,26 +2128,27 @@ tail_8:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*8), Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VCMPPD       $0x01, mathfn64<>+1280(SB), Y1, Y3
-	VMULPD       mathfn64<>+1344(SB), Y1, Y4
+	VCMPPD       $0x01, mathfn64<>+1216(SB), Y1, Y3
+	VMULPD       mathfn64<>+1280(SB), Y1, Y4
 	VBLENDVPD    Y3, Y4, Y1, Y4
 	VPSRLQ       $0x34, Y4, Y2
-	VORPD        mathfn64<>+1408(SB), Y2, Y2
-	VSUBPD       mathfn64<>+1472(SB), Y2, Y2
-	VANDPD       mathfn64<>+1536(SB), Y3, Y3
+	VORPD        mathfn64<>+1344(SB), Y2, Y2
+	VSUBPD       mathfn64<>+1408(SB), Y2, Y2
+	VANDPD       mathfn64<>+1472(SB), Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VANDPD       mathfn64<>+1600(SB), Y4, Y3
-	VORPD        mathfn64<>+896(SB), Y3, Y3
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Y3, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y5
+	VANDPD       mathfn64<>+1536(SB), Y4, Y3
+	VORPD        mathfn64<>+1088(SB), Y3, Y3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y3, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y5
 	VBLENDVPD    Y4, Y5, Y3, Y3
-	VANDPD       mathfn64<>+896(SB), Y4, Y4
+	VANDPD       mathfn64<>+1088(SB), Y4, Y4
 	VADDPD       Y4, Y2, Y2
-	VSUBPD       mathfn64<>+896(SB), Y3, Y3
-	VADDPD       mathfn64<>+1728(SB), Y3, Y4
+	VSUBPD       mathfn64<>+1088(SB), Y3, Y3
+	VADDPD       mathfn64<>+1664(SB), Y3, Y4
 	VDIVPD       Y4, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      mathfn64<>+1792(SB), Y6
+	VMOVUPD      mathfn64<>+1728(SB), Y6
+	VFMADD213PD  mathfn64<>+1792(SB), Y5, Y6
 	VFMADD213PD  mathfn64<>+1856(SB), Y5, Y6
 	VFMADD213PD  mathfn64<>+1920(SB), Y5, Y6
 	VFMADD213PD  mathfn64<>+1984(SB), Y5, Y6
@@ -2204,18 +2157,17 @@ tail_8:
 	VFMADD213PD  mathfn64<>+2176(SB), Y5, Y6
 	VFMADD213PD  mathfn64<>+2240(SB), Y5, Y6
 	VFMADD213PD  mathfn64<>+2304(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+2368(SB), Y5, Y6
 	VMULPD       Y5, Y6, Y6
 	VSUBPD       Y6, Y3, Y6
-	VMULPD       mathfn64<>+320(SB), Y2, Y5
+	VMULPD       mathfn64<>+256(SB), Y2, Y5
 	VFNMADD231PD Y4, Y6, Y5
 	VADDPD       Y3, Y5, Y5
-	VFMADD231PD  mathfn64<>+256(SB), Y2, Y5
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Y1, Y2
+	VFMADD231PD  mathfn64<>+192(SB), Y2, Y5
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Y1, Y2
+	VBLENDVPD    Y2, mathfn64<>+2432(SB), Y5, Y5
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Y1, Y2
 	VBLENDVPD    Y2, mathfn64<>+2496(SB), Y5, Y5
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Y1, Y2
-	VBLENDVPD    Y2, mathfn64<>+2560(SB), Y5, Y5
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Y1, Y2
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Y1, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
 
@@ -2234,19 +2186,16 @@ main_9:
 	CMPQ         AX, $0x00000010
 	JB           single_9
 	VMOVUPD      (DX), Y0
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
+	VMOVUPD      mathfn64<>+64(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
+	VMULPD       mathfn64<>+128(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
 	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+1024(SB), Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1152(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1216(SB), Y1, Y3
+	VMOVUPD      mathfn64<>+320(SB), Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
@@ -2256,35 +2205,35 @@ main_9:
 	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+896(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+1088(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, (CX)
 	VMOVUPD      32(DX), Y0
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
+	VMOVUPD      mathfn64<>+64(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
+	VMULPD       mathfn64<>+128(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
 	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+1024(SB), Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1152(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1216(SB), Y1, Y3
+	VMOVUPD      mathfn64<>+320(SB), Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
@@ -2294,35 +2243,35 @@ main_9:
 	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+896(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+1088(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 32(CX)
 	VMOVUPD      64(DX), Y0
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
+	VMOVUPD      mathfn64<>+64(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
+	VMULPD       mathfn64<>+128(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
 	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+1024(SB), Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1152(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1216(SB), Y1, Y3
+	VMOVUPD      mathfn64<>+320(SB), Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
@@ -2332,35 +2281,35 @@ main_9:
 	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+896(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+1088(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 64(CX)
 	VMOVUPD      96(DX), Y0
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
+	VMOVUPD      mathfn64<>+64(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
+	VMULPD       mathfn64<>+128(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
 	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+1024(SB), Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1152(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1216(SB), Y1, Y3
+	VMOVUPD      mathfn64<>+320(SB), Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
@@ -2370,18 +2319,21 @@ main_9:
 	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+896(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+1088(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 96(CX)
@@ -2394,19 +2346,16 @@ single_9:
 	CMPQ         AX, $0x00000004
 	JB           tail_9
 	VMOVUPD      (DX), Y0
-	VORPD        mathfn64<>+0(SB), Y0, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+128(SB), Y1
+	VMOVUPD      mathfn64<>+64(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+192(SB), Y1, Y2
+	VMULPD       mathfn64<>+128(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
 	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+320(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+1024(SB), Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1152(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1216(SB), Y1, Y3
+	VMOVUPD      mathfn64<>+320(SB), Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
@@ -2416,18 +2365,21 @@ single_9:
 	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VMULPD       mathfn64<>+832(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
+	VMULPD       mathfn64<>+1024(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y1, Y1
+	VADDPD       mathfn64<>+1152(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+896(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+896(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+1088(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, (CX)
@@ -2444,19 +2396,16 @@ tail_9:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*8), Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VORPD        mathfn64<>+0(SB), Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VORPD        mathfn64<>+2624(SB), Y1, Y2
+	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
+	VMOVUPD      mathfn64<>+64(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
+	VMULPD       mathfn64<>+128(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
+	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
 	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+1024(SB), Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1152(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1216(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+320(SB), Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
@@ -2466,18 +2415,21 @@ tail_9:
 	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
+	VADDPD       mathfn64<>+1088(SB), Y4, Y2
+	VMOVUPD      mathfn64<>+1088(SB), Y3
 	VBLENDVPD    Y1, Y4, Y3, Y3
 	VDIVPD       Y2, Y3, Y3
 	VMASKMOVPD   Y3, Y0, (CX)
@@ -2499,18 +2451,15 @@ main_10:
 	VMOVUPD      (DX), Y0
 	VANDPD       mathfn64<>+2688(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
+	VMOVUPD      mathfn64<>+64(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
+	VMULPD       mathfn64<>+128(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
+	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
 	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+1024(SB), Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1152(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1216(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+320(SB), Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
@@ -2520,20 +2469,23 @@ main_10:
 	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+1664(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
+	VMOVUPD      mathfn64<>+1088(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+2752(SB), Y4
@@ -2552,24 +2504,21 @@ main_10:
 	VFMADD213PD  Y1, Y2, Y4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+0(SB), Y0, Y0
+	VANDPD       mathfn64<>+2624(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, (CX)
 	VMOVUPD      32(DX), Y0
 	VANDPD       mathfn64<>+2688(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
+	VMOVUPD      mathfn64<>+64(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
+	VMULPD       mathfn64<>+128(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
+	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
 	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+1024(SB), Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1152(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1216(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+320(SB), Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
@@ -2579,20 +2528,23 @@ main_10:
 	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+1664(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
+	VMOVUPD      mathfn64<>+1088(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+2752(SB), Y4
@@ -2611,24 +2563,21 @@ main_10:
 	VFMADD213PD  Y1, Y2, Y4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+0(SB), Y0, Y0
+	VANDPD       mathfn64<>+2624(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, 32(CX)
 	VMOVUPD      64(DX), Y0
 	VANDPD       mathfn64<>+2688(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
+	VMOVUPD      mathfn64<>+64(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
+	VMULPD       mathfn64<>+128(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
+	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
 	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+1024(SB), Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1152(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1216(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+320(SB), Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
@@ -2638,20 +2587,23 @@ main_10:
 	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+1664(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
+	VMOVUPD      mathfn64<>+1088(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+2752(SB), Y4
@@ -2670,24 +2622,21 @@ main_10:
 	VFMADD213PD  Y1, Y2, Y4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+0(SB), Y0, Y0
+	VANDPD       mathfn64<>+2624(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, 64(CX)
 	VMOVUPD      96(DX), Y0
 	VANDPD       mathfn64<>+2688(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
+	VMOVUPD      mathfn64<>+64(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
+	VMULPD       mathfn64<>+128(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
+	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
 	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+1024(SB), Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1152(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1216(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+320(SB), Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
@@ -2697,20 +2646,23 @@ main_10:
 	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+1664(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
+	VMOVUPD      mathfn64<>+1088(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+2752(SB), Y4
@@ -2729,7 +2681,7 @@ main_10:
 	VFMADD213PD  Y1, Y2, Y4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+0(SB), Y0, Y0
+	VANDPD       mathfn64<>+2624(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -2743,18 +2695,15 @@ single_10:
 	VMOVUPD      (DX), Y0
 	VANDPD       mathfn64<>+2688(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+128(SB), Y2
+	VMOVUPD      mathfn64<>+64(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+192(SB), Y2, Y3
+	VMULPD       mathfn64<>+128(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
+	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
 	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+320(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+1024(SB), Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1152(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1216(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+320(SB), Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
@@ -2764,20 +2713,23 @@ single_10:
 	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VMULPD       mathfn64<>+832(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
+	VMULPD       mathfn64<>+1024(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y2, Y2
+	VADDPD       mathfn64<>+1152(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+896(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y2
+	VADDPD       mathfn64<>+1088(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+1664(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+896(SB), Y3
+	VMOVUPD      mathfn64<>+1088(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+2752(SB), Y4
@@ -2796,7 +2748,7 @@ single_10:
 	VFMADD213PD  Y1, Y2, Y4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+0(SB), Y0, Y0
+	VANDPD       mathfn64<>+2624(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, (CX)
 	ADDQ         $0x00000020, CX
@@ -2814,18 +2766,15 @@ tail_10:
 	VMASKMOVPD   (DX), Y0, Y1
 	VANDPD       mathfn64<>+2688(SB), Y1, Y2
 	VADDPD       Y2, Y2, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y4
+	VMOVUPD      mathfn64<>+0(SB), Y4
 	VMAXPD       Y3, Y4, Y4
-	VMOVUPD      mathfn64<>+128(SB), Y3
+	VMOVUPD      mathfn64<>+64(SB), Y3
 	VMINPD       Y4, Y3, Y3
-	VMULPD       mathfn64<>+192(SB), Y3, Y4
+	VMULPD       mathfn64<>+128(SB), Y3, Y4
 	VROUNDPD     $0x00, Y4, Y4
+	VFNMADD231PD mathfn64<>+192(SB), Y4, Y3
 	VFNMADD231PD mathfn64<>+256(SB), Y4, Y3
-	VFNMADD231PD mathfn64<>+320(SB), Y4, Y3
-	VMOVUPD      mathfn64<>+1024(SB), Y5
-	VFMADD213PD  mathfn64<>+1088(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+1152(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+1216(SB), Y3, Y5
+	VMOVUPD      mathfn64<>+320(SB), Y5
 	VFMADD213PD  mathfn64<>+384(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+448(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+512(SB), Y3, Y5
@@ -2835,20 +2784,23 @@ tail_10:
 	VFMADD213PD  mathfn64<>+768(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+832(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+896(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+896(SB), Y3, Y5
-	VMULPD       mathfn64<>+832(SB), Y4, Y3
+	VFMADD213PD  mathfn64<>+960(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1024(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y3, Y5
+	VMULPD       mathfn64<>+1024(SB), Y4, Y3
 	VROUNDPD     $0x01, Y3, Y3
 	VSUBPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+960(SB), Y3, Y3
+	VADDPD       mathfn64<>+1152(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
-	VADDPD       mathfn64<>+960(SB), Y4, Y4
+	VADDPD       mathfn64<>+1152(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y3, Y5, Y5
 	VMULPD       Y4, Y5, Y5
-	VADDPD       mathfn64<>+896(SB), Y5, Y5
-	VMOVUPD      mathfn64<>+1728(SB), Y3
+	VADDPD       mathfn64<>+1088(SB), Y5, Y5
+	VMOVUPD      mathfn64<>+1664(SB), Y3
 	VDIVPD       Y5, Y3, Y3
-	VMOVUPD      mathfn64<>+896(SB), Y4
+	VMOVUPD      mathfn64<>+1088(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y2, Y2, Y3
 	VMOVUPD      mathfn64<>+2752(SB), Y5
@@ -2867,7 +2819,7 @@ tail_10:
 	VFMADD213PD  Y2, Y3, Y5
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Y2, Y2
 	VBLENDVPD    Y2, Y5, Y4, Y4
-	VANDPD       mathfn64<>+0(SB), Y1, Y1
+	VANDPD       mathfn64<>+2624(SB), Y1, Y1
 	VORPD        Y1, Y4, Y4
 	VMASKMOVPD   Y4, Y0, (CX)
 
@@ -2893,18 +2845,15 @@ main_11:
 	JB           single_11
 	VMOVUPD      (DX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -2914,13 +2863,16 @@ main_11:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2928,18 +2880,15 @@ main_11:
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      32(DX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -2949,13 +2898,16 @@ main_11:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2963,18 +2915,15 @@ main_11:
 	VADDPD       Y7, Y2, Y2
 	VMOVUPD      64(DX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -2984,13 +2933,16 @@ main_11:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2998,18 +2950,15 @@ main_11:
 	VADDPD       Y7, Y3, Y3
 	VMOVUPD      96(DX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3019,13 +2968,16 @@ main_11:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3041,18 +2993,15 @@ single_11:
 	JB           tail_11
 	VMOVUPD      (DX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3062,13 +3011,16 @@ single_11:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3088,18 +3040,15 @@ tail_11:
 	VMOVDQU      (AX)(BX*8), Y5
 	VMASKMOVPD   (DX), Y5, Y6
 	VSUBPD       Y0, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+0(SB), Y0
 	VMAXPD       Y6, Y0, Y0
-	VMOVUPD      mathfn64<>+128(SB), Y6
+	VMOVUPD      mathfn64<>+64(SB), Y6
 	VMINPD       Y0, Y6, Y6
-	VMULPD       mathfn64<>+192(SB), Y6, Y0
+	VMULPD       mathfn64<>+128(SB), Y6, Y0
 	VROUNDPD     $0x00, Y0, Y0
+	VFNMADD231PD mathfn64<>+192(SB), Y0, Y6
 	VFNMADD231PD mathfn64<>+256(SB), Y0, Y6
-	VFNMADD231PD mathfn64<>+320(SB), Y0, Y6
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y6, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y6, Y7
@@ -3109,13 +3058,16 @@ tail_11:
 	VFMADD213PD  mathfn64<>+768(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y6, Y7
-	VMULPD       mathfn64<>+832(SB), Y0, Y6
+	VFMADD213PD  mathfn64<>+960(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
+	VMULPD       mathfn64<>+1024(SB), Y0, Y6
 	VROUNDPD     $0x01, Y6, Y6
 	VSUBPD       Y6, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y0, Y7, Y7
@@ -3152,18 +3104,15 @@ main_12:
 	JB           single_12
 	VMOVUPD      (CX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3173,31 +3122,31 @@ main_12:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
 	VADDPD       Y7, Y1, Y1
 	VMOVUPD      32(CX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3207,31 +3156,31 @@ main_12:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
 	VADDPD       Y7, Y2, Y2
 	VMOVUPD      64(CX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3241,31 +3190,31 @@ main_12:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
 	VADDPD       Y7, Y3, Y3
 	VMOVUPD      96(CX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3275,13 +3224,16 @@ main_12:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3295,18 +3247,15 @@ single_12:
 	JB           tail_12
 	VMOVUPD      (CX), Y5
 	VSUBPD       Y0, Y5, Y5
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+128(SB), Y5
+	VMOVUPD      mathfn64<>+64(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+192(SB), Y5, Y6
+	VMULPD       mathfn64<>+128(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
 	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+320(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y5, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
@@ -3316,13 +3265,16 @@ single_12:
 	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VMULPD       mathfn64<>+832(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
+	VMULPD       mathfn64<>+1024(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y5, Y5
+	VADDPD       mathfn64<>+1152(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3340,18 +3292,15 @@ tail_12:
 	VMOVDQU      (AX)(DX*8), Y5
 	VMASKMOVPD   (CX), Y5, Y6
 	VSUBPD       Y0, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+0(SB), Y0
 	VMAXPD       Y6, Y0, Y0
-	VMOVUPD      mathfn64<>+128(SB), Y6
+	VMOVUPD      mathfn64<>+64(SB), Y6
 	VMINPD       Y0, Y6, Y6
-	VMULPD       mathfn64<>+192(SB), Y6, Y0
+	VMULPD       mathfn64<>+128(SB), Y6, Y0
 	VROUNDPD     $0x00, Y0, Y0
+	VFNMADD231PD mathfn64<>+192(SB), Y0, Y6
 	VFNMADD231PD mathfn64<>+256(SB), Y0, Y6
-	VFNMADD231PD mathfn64<>+320(SB), Y0, Y6
-	VMOVUPD      mathfn64<>+1024(SB), Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1152(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1216(SB), Y6, Y7
+	VMOVUPD      mathfn64<>+320(SB), Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y6, Y7
@@ -3361,13 +3310,16 @@ tail_12:
 	VFMADD213PD  mathfn64<>+768(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+832(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+896(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y6, Y7
-	VMULPD       mathfn64<>+832(SB), Y0, Y6
+	VFMADD213PD  mathfn64<>+960(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+1024(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
+	VMULPD       mathfn64<>+1024(SB), Y0, Y6
 	VROUNDPD     $0x01, Y6, Y6
 	VSUBPD       Y6, Y0, Y0
-	VADDPD       mathfn64<>+960(SB), Y6, Y6
+	VADDPD       mathfn64<>+1152(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VADDPD       mathfn64<>+960(SB), Y0, Y0
+	VADDPD       mathfn64<>+1152(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y0, Y7, Y7
@@ -3744,375 +3696,339 @@ TEXT ·SigmoidF32AVX512(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 
 main_15:
-	CMPQ          AX, $0x00000040
-	JB            single_15
-	VMOVUPS       (DX), Z0
-	VCVTPS2PD     Y0, Z1
-	VEXTRACTF64X4 $0x01, Z0, Y0
-	VCVTPS2PD     Y0, Z0
-	VORPD         mathfn64<>+0(SB), Z1, Z8
-	VMOVUPD       mathfn64<>+64(SB), Z9
-	VMAXPD        Z8, Z9, Z9
-	VMOVUPD       mathfn64<>+128(SB), Z8
-	VMINPD        Z9, Z8, Z8
-	VMULPD        mathfn64<>+192(SB), Z8, Z9
-	VRNDSCALEPD   $0x00, Z9, Z9
-	VFNMADD231PD  mathfn64<>+256(SB), Z9, Z8
-	VFNMADD231PD  mathfn64<>+320(SB), Z9, Z8
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VSCALEFPD     Z9, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z8
-	VMOVUPD       mathfn64<>+896(SB), Z9
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z1, K1
-	VMOVUPD       Z10, K1, Z9
-	VDIVPD        Z8, Z9, Z9
-	VORPD         mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD       mathfn64<>+64(SB), Z8
-	VMAXPD        Z1, Z8, Z8
-	VMOVUPD       mathfn64<>+128(SB), Z1
-	VMINPD        Z8, Z1, Z1
-	VMULPD        mathfn64<>+192(SB), Z1, Z8
-	VRNDSCALEPD   $0x00, Z8, Z8
-	VFNMADD231PD  mathfn64<>+256(SB), Z8, Z1
-	VFNMADD231PD  mathfn64<>+320(SB), Z8, Z1
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VSCALEFPD     Z8, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z1
-	VMOVUPD       mathfn64<>+896(SB), Z8
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD       Z10, K1, Z8
-	VDIVPD        Z1, Z8, Z8
-	VCVTPD2PS     Z9, Y2
-	VCVTPD2PS     Z8, Y0
-	VINSERTF64X4  $0x01, Y0, Z2, Z2
-	VMOVUPS       Z2, (CX)
-	VMOVUPS       64(DX), Z0
-	VCVTPS2PD     Y0, Z1
-	VEXTRACTF64X4 $0x01, Z0, Y0
-	VCVTPS2PD     Y0, Z0
-	VORPD         mathfn64<>+0(SB), Z1, Z8
-	VMOVUPD       mathfn64<>+64(SB), Z9
-	VMAXPD        Z8, Z9, Z9
-	VMOVUPD       mathfn64<>+128(SB), Z8
-	VMINPD        Z9, Z8, Z8
-	VMULPD        mathfn64<>+192(SB), Z8, Z9
-	VRNDSCALEPD   $0x00, Z9, Z9
-	VFNMADD231PD  mathfn64<>+256(SB), Z9, Z8
-	VFNMADD231PD  mathfn64<>+320(SB), Z9, Z8
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VSCALEFPD     Z9, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z8
-	VMOVUPD       mathfn64<>+896(SB), Z9
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z1, K1
-	VMOVUPD       Z10, K1, Z9
-	VDIVPD        Z8, Z9, Z9
-	VORPD         mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD       mathfn64<>+64(SB), Z8
-	VMAXPD        Z1, Z8, Z8
-	VMOVUPD       mathfn64<>+128(SB), Z1
-	VMINPD        Z8, Z1, Z1
-	VMULPD        mathfn64<>+192(SB), Z1, Z8
-	VRNDSCALEPD   $0x00, Z8, Z8
-	VFNMADD231PD  mathfn64<>+256(SB), Z8, Z1
-	VFNMADD231PD  mathfn64<>+320(SB), Z8, Z1
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VSCALEFPD     Z8, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z1
-	VMOVUPD       mathfn64<>+896(SB), Z8
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD       Z10, K1, Z8
-	VDIVPD        Z1, Z8, Z8
-	VCVTPD2PS     Z9, Y3
-	VCVTPD2PS     Z8, Y0
-	VINSERTF64X4  $0x01, Y0, Z3, Z3
-	VMOVUPS       Z3, 64(CX)
-	VMOVUPS       128(DX), Z0
-	VCVTPS2PD     Y0, Z1
-	VEXTRACTF64X4 $0x01, Z0, Y0
-	VCVTPS2PD     Y0, Z0
-	VORPD         mathfn64<>+0(SB), Z1, Z8
-	VMOVUPD       mathfn64<>+64(SB), Z9
-	VMAXPD        Z8, Z9, Z9
-	VMOVUPD       mathfn64<>+128(SB), Z8
-	VMINPD        Z9, Z8, Z8
-	VMULPD        mathfn64<>+192(SB), Z8, Z9
-	VRNDSCALEPD   $0x00, Z9, Z9
-	VFNMADD231PD  mathfn64<>+256(SB), Z9, Z8
-	VFNMADD231PD  mathfn64<>+320(SB), Z9, Z8
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VSCALEFPD     Z9, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z8
-	VMOVUPD       mathfn64<>+896(SB), Z9
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z1, K1
-	VMOVUPD       Z10, K1, Z9
-	VDIVPD        Z8, Z9, Z9
-	VORPD         mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD       mathfn64<>+64(SB), Z8
-	VMAXPD        Z1, Z8, Z8
-	VMOVUPD       mathfn64<>+128(SB), Z1
-	VMINPD        Z8, Z1, Z1
-	VMULPD        mathfn64<>+192(SB), Z1, Z8
-	VRNDSCALEPD   $0x00, Z8, Z8
-	VFNMADD231PD  mathfn64<>+256(SB), Z8, Z1
-	VFNMADD231PD  mathfn64<>+320(SB), Z8, Z1
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VSCALEFPD     Z8, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z1
-	VMOVUPD       mathfn64<>+896(SB), Z8
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD       Z10, K1, Z8
-	VDIVPD        Z1, Z8, Z8
-	VCVTPD2PS     Z9, Y4
-	VCVTPD2PS     Z8, Y0
-	VINSERTF64X4  $0x01, Y0, Z4, Z4
-	VMOVUPS       Z4, 128(CX)
-	VMOVUPS       192(DX), Z0
-	VCVTPS2PD     Y0, Z1
-	VEXTRACTF64X4 $0x01, Z0, Y0
-	VCVTPS2PD     Y0, Z0
-	VORPD         mathfn64<>+0(SB), Z1, Z8
-	VMOVUPD       mathfn64<>+64(SB), Z9
-	VMAXPD        Z8, Z9, Z9
-	VMOVUPD       mathfn64<>+128(SB), Z8
-	VMINPD        Z9, Z8, Z8
-	VMULPD        mathfn64<>+192(SB), Z8, Z9
-	VRNDSCALEPD   $0x00, Z9, Z9
-	VFNMADD231PD  mathfn64<>+256(SB), Z9, Z8
-	VFNMADD231PD  mathfn64<>+320(SB), Z9, Z8
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z8, Z10
-	VSCALEFPD     Z9, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z8
-	VMOVUPD       mathfn64<>+896(SB), Z9
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z1, K1
-	VMOVUPD       Z10, K1, Z9
-	VDIVPD        Z8, Z9, Z9
-	VORPD         mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD       mathfn64<>+64(SB), Z8
-	VMAXPD        Z1, Z8, Z8
-	VMOVUPD       mathfn64<>+128(SB), Z1
-	VMINPD        Z8, Z1, Z1
-	VMULPD        mathfn64<>+192(SB), Z1, Z8
-	VRNDSCALEPD   $0x00, Z8, Z8
-	VFNMADD231PD  mathfn64<>+256(SB), Z8, Z1
-	VFNMADD231PD  mathfn64<>+320(SB), Z8, Z1
-	VMOVUPD       mathfn64<>+384(SB), Z10
-	VFMADD213PD   mathfn64<>+448(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+512(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+576(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+640(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+704(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+768(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+832(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z10
-	VSCALEFPD     Z8, Z10, Z10
-	VADDPD        mathfn64<>+896(SB), Z10, Z1
-	VMOVUPD       mathfn64<>+896(SB), Z8
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD       Z10, K1, Z8
-	VDIVPD        Z1, Z8, Z8
-	VCVTPD2PS     Z9, Y5
-	VCVTPD2PS     Z8, Y0
-	VINSERTF64X4  $0x01, Y0, Z5, Z5
-	VMOVUPS       Z5, 192(CX)
-	ADDQ          $0x00000100, CX
-	ADDQ          $0x00000100, DX
-	SUBQ          $0x00000040, AX
-	JMP           main_15
+	CMPQ         AX, $0x00000040
+	JB           single_15
+	VMOVUPS      (DX), Z0
+	VORPS        mathfn32<>+1856(SB), Z0, Z1
+	VMOVUPS      mathfn32<>+0(SB), Z2
+	VMAXPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMINPS       Z2, Z1, Z1
+	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
+	VMOVUPS      mathfn32<>+320(SB), Z3
+	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VMULPS       Z1, Z3, Z3
+	VMOVUPS      Z1, Z4
+	VFMADD231PS  Z1, Z3, Z4
+	VSUBPS       Z4, Z1, Z5
+	VFMADD231PS  Z1, Z3, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z1
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      mathfn32<>+704(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VADDPS       Z4, Z3, Z3
+	VADDPS       Z3, Z5, Z5
+	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VFNMADD231PS Z3, Z1, Z5
+	VADDPS       Z5, Z1, Z3
+	VSCALEFPS    Z2, Z3, Z3
+	VSCALEFPS    Z2, Z1, Z1
+	VSCALEFPS    Z2, Z5, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z2
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+704(SB), Z4
+	VSUBPS       Z2, Z4, Z4
+	VADDPS       Z1, Z4, Z4
+	VADDPS       Z5, Z4, Z4
+	VMOVUPS      mathfn32<>+704(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
+	VMOVUPS      Z1, K1, Z6
+	VMOVUPS      Z5, K1, Z7
+	VRCP14PS     Z2, Z1
+	VMULPS       Z1, Z6, Z5
+	VFNMADD231PS Z5, Z2, Z6
+	VADDPS       Z7, Z6, Z6
+	VFNMADD231PS Z5, Z4, Z6
+	VFMADD231PS  Z6, Z1, Z5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
+	VMOVUPS      Z3, K1, Z5
+	VMOVUPS      Z5, (CX)
+	VMOVUPS      64(DX), Z0
+	VORPS        mathfn32<>+1856(SB), Z0, Z1
+	VMOVUPS      mathfn32<>+0(SB), Z2
+	VMAXPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMINPS       Z2, Z1, Z1
+	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
+	VMOVUPS      mathfn32<>+320(SB), Z3
+	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VMULPS       Z1, Z3, Z3
+	VMOVUPS      Z1, Z4
+	VFMADD231PS  Z1, Z3, Z4
+	VSUBPS       Z4, Z1, Z5
+	VFMADD231PS  Z1, Z3, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z1
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      mathfn32<>+704(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VADDPS       Z4, Z3, Z3
+	VADDPS       Z3, Z5, Z5
+	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VFNMADD231PS Z3, Z1, Z5
+	VADDPS       Z5, Z1, Z3
+	VSCALEFPS    Z2, Z3, Z3
+	VSCALEFPS    Z2, Z1, Z1
+	VSCALEFPS    Z2, Z5, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z2
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+704(SB), Z4
+	VSUBPS       Z2, Z4, Z4
+	VADDPS       Z1, Z4, Z4
+	VADDPS       Z5, Z4, Z4
+	VMOVUPS      mathfn32<>+704(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
+	VMOVUPS      Z1, K1, Z6
+	VMOVUPS      Z5, K1, Z7
+	VRCP14PS     Z2, Z1
+	VMULPS       Z1, Z6, Z5
+	VFNMADD231PS Z5, Z2, Z6
+	VADDPS       Z7, Z6, Z6
+	VFNMADD231PS Z5, Z4, Z6
+	VFMADD231PS  Z6, Z1, Z5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
+	VMOVUPS      Z3, K1, Z5
+	VMOVUPS      Z5, 64(CX)
+	VMOVUPS      128(DX), Z0
+	VORPS        mathfn32<>+1856(SB), Z0, Z1
+	VMOVUPS      mathfn32<>+0(SB), Z2
+	VMAXPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMINPS       Z2, Z1, Z1
+	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
+	VMOVUPS      mathfn32<>+320(SB), Z3
+	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VMULPS       Z1, Z3, Z3
+	VMOVUPS      Z1, Z4
+	VFMADD231PS  Z1, Z3, Z4
+	VSUBPS       Z4, Z1, Z5
+	VFMADD231PS  Z1, Z3, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z1
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      mathfn32<>+704(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VADDPS       Z4, Z3, Z3
+	VADDPS       Z3, Z5, Z5
+	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VFNMADD231PS Z3, Z1, Z5
+	VADDPS       Z5, Z1, Z3
+	VSCALEFPS    Z2, Z3, Z3
+	VSCALEFPS    Z2, Z1, Z1
+	VSCALEFPS    Z2, Z5, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z2
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+704(SB), Z4
+	VSUBPS       Z2, Z4, Z4
+	VADDPS       Z1, Z4, Z4
+	VADDPS       Z5, Z4, Z4
+	VMOVUPS      mathfn32<>+704(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
+	VMOVUPS      Z1, K1, Z6
+	VMOVUPS      Z5, K1, Z7
+	VRCP14PS     Z2, Z1
+	VMULPS       Z1, Z6, Z5
+	VFNMADD231PS Z5, Z2, Z6
+	VADDPS       Z7, Z6, Z6
+	VFNMADD231PS Z5, Z4, Z6
+	VFMADD231PS  Z6, Z1, Z5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
+	VMOVUPS      Z3, K1, Z5
+	VMOVUPS      Z5, 128(CX)
+	VMOVUPS      192(DX), Z0
+	VORPS        mathfn32<>+1856(SB), Z0, Z1
+	VMOVUPS      mathfn32<>+0(SB), Z2
+	VMAXPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMINPS       Z2, Z1, Z1
+	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
+	VMOVUPS      mathfn32<>+320(SB), Z3
+	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VMULPS       Z1, Z3, Z3
+	VMOVUPS      Z1, Z4
+	VFMADD231PS  Z1, Z3, Z4
+	VSUBPS       Z4, Z1, Z5
+	VFMADD231PS  Z1, Z3, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z1
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      mathfn32<>+704(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VADDPS       Z4, Z3, Z3
+	VADDPS       Z3, Z5, Z5
+	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VFNMADD231PS Z3, Z1, Z5
+	VADDPS       Z5, Z1, Z3
+	VSCALEFPS    Z2, Z3, Z3
+	VSCALEFPS    Z2, Z1, Z1
+	VSCALEFPS    Z2, Z5, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z2
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+704(SB), Z4
+	VSUBPS       Z2, Z4, Z4
+	VADDPS       Z1, Z4, Z4
+	VADDPS       Z5, Z4, Z4
+	VMOVUPS      mathfn32<>+704(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
+	VMOVUPS      Z1, K1, Z6
+	VMOVUPS      Z5, K1, Z7
+	VRCP14PS     Z2, Z1
+	VMULPS       Z1, Z6, Z5
+	VFNMADD231PS Z5, Z2, Z6
+	VADDPS       Z7, Z6, Z6
+	VFNMADD231PS Z5, Z4, Z6
+	VFMADD231PS  Z6, Z1, Z5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
+	VMOVUPS      Z3, K1, Z5
+	VMOVUPS      Z5, 192(CX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	SUBQ         $0x00000040, AX
+	JMP          main_15
 
 single_15:
-	CMPQ          AX, $0x00000010
-	JB            tail_15
-	VMOVUPS       (DX), Z0
-	VCVTPS2PD     Y0, Z1
-	VEXTRACTF64X4 $0x01, Z0, Y0
-	VCVTPS2PD     Y0, Z0
-	VORPD         mathfn64<>+0(SB), Z1, Z2
-	VMOVUPD       mathfn64<>+64(SB), Z3
-	VMAXPD        Z2, Z3, Z3
-	VMOVUPD       mathfn64<>+128(SB), Z2
-	VMINPD        Z3, Z2, Z2
-	VMULPD        mathfn64<>+192(SB), Z2, Z3
-	VRNDSCALEPD   $0x00, Z3, Z3
-	VFNMADD231PD  mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD  mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD       mathfn64<>+384(SB), Z4
-	VFMADD213PD   mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z2, Z4
-	VSCALEFPD     Z3, Z4, Z4
-	VADDPD        mathfn64<>+896(SB), Z4, Z2
-	VMOVUPD       mathfn64<>+896(SB), Z3
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z1, K1
-	VMOVUPD       Z4, K1, Z3
-	VDIVPD        Z2, Z3, Z3
-	VORPD         mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD       mathfn64<>+64(SB), Z2
-	VMAXPD        Z1, Z2, Z2
-	VMOVUPD       mathfn64<>+128(SB), Z1
-	VMINPD        Z2, Z1, Z1
-	VMULPD        mathfn64<>+192(SB), Z1, Z2
-	VRNDSCALEPD   $0x00, Z2, Z2
-	VFNMADD231PD  mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD  mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD       mathfn64<>+384(SB), Z4
-	VFMADD213PD   mathfn64<>+448(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+512(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+576(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+640(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+704(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+768(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+832(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z4
-	VSCALEFPD     Z2, Z4, Z4
-	VADDPD        mathfn64<>+896(SB), Z4, Z1
-	VMOVUPD       mathfn64<>+896(SB), Z2
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD       Z4, K1, Z2
-	VDIVPD        Z1, Z2, Z2
-	VCVTPD2PS     Z3, Y6
-	VCVTPD2PS     Z2, Y0
-	VINSERTF64X4  $0x01, Y0, Z6, Z6
-	VMOVUPS       Z6, (CX)
-	ADDQ          $0x00000040, CX
-	ADDQ          $0x00000040, DX
-	SUBQ          $0x00000010, AX
-	JMP           single_15
+	CMPQ         AX, $0x00000010
+	JB           tail_15
+	VMOVUPS      (DX), Z0
+	VORPS        mathfn32<>+1856(SB), Z0, Z1
+	VMOVUPS      mathfn32<>+0(SB), Z2
+	VMAXPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMINPS       Z2, Z1, Z1
+	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
+	VMOVUPS      mathfn32<>+320(SB), Z3
+	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VMULPS       Z1, Z3, Z3
+	VMOVUPS      Z1, Z4
+	VFMADD231PS  Z1, Z3, Z4
+	VSUBPS       Z4, Z1, Z5
+	VFMADD231PS  Z1, Z3, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z1
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      mathfn32<>+704(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VADDPS       Z4, Z3, Z3
+	VADDPS       Z3, Z5, Z5
+	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VFNMADD231PS Z3, Z1, Z5
+	VADDPS       Z5, Z1, Z3
+	VSCALEFPS    Z2, Z3, Z3
+	VSCALEFPS    Z2, Z1, Z1
+	VSCALEFPS    Z2, Z5, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z2
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+704(SB), Z4
+	VSUBPS       Z2, Z4, Z4
+	VADDPS       Z1, Z4, Z4
+	VADDPS       Z5, Z4, Z4
+	VMOVUPS      mathfn32<>+704(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
+	VMOVUPS      Z1, K1, Z6
+	VMOVUPS      Z5, K1, Z7
+	VRCP14PS     Z2, Z1
+	VMULPS       Z1, Z6, Z5
+	VFNMADD231PS Z5, Z2, Z6
+	VADDPS       Z7, Z6, Z6
+	VFNMADD231PS Z5, Z4, Z6
+	VFMADD231PS  Z6, Z1, Z5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
+	VMOVUPS      Z3, K1, Z5
+	VMOVUPS      Z5, (CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, AX
+	JMP          single_15
 
 tail_15:
-	TESTQ         AX, AX
-	JZ            done_15
-	MOVQ          $-1, BX
-	BZHIQ         AX, BX, AX
-	KMOVW         AX, K1
-	VMOVUPS.Z     (DX), K1, Z0
-	VCVTPS2PD     Y0, Z1
-	VEXTRACTF64X4 $0x01, Z0, Y0
-	VCVTPS2PD     Y0, Z0
-	VORPD         mathfn64<>+0(SB), Z1, Z2
-	VMOVUPD       mathfn64<>+64(SB), Z3
-	VMAXPD        Z2, Z3, Z3
-	VMOVUPD       mathfn64<>+128(SB), Z2
-	VMINPD        Z3, Z2, Z2
-	VMULPD        mathfn64<>+192(SB), Z2, Z3
-	VRNDSCALEPD   $0x00, Z3, Z3
-	VFNMADD231PD  mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD  mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD       mathfn64<>+384(SB), Z4
-	VFMADD213PD   mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z2, Z4
-	VSCALEFPD     Z3, Z4, Z4
-	VADDPD        mathfn64<>+896(SB), Z4, Z2
-	VMOVUPD       mathfn64<>+896(SB), Z3
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z1, K2
-	VMOVUPD       Z4, K2, Z3
-	VDIVPD        Z2, Z3, Z3
-	VORPD         mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD       mathfn64<>+64(SB), Z2
-	VMAXPD        Z1, Z2, Z2
-	VMOVUPD       mathfn64<>+128(SB), Z1
-	VMINPD        Z2, Z1, Z1
-	VMULPD        mathfn64<>+192(SB), Z1, Z2
-	VRNDSCALEPD   $0x00, Z2, Z2
-	VFNMADD231PD  mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD  mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD       mathfn64<>+384(SB), Z4
-	VFMADD213PD   mathfn64<>+448(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+512(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+576(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+640(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+704(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+768(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+832(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z4
-	VFMADD213PD   mathfn64<>+896(SB), Z1, Z4
-	VSCALEFPD     Z2, Z4, Z4
-	VADDPD        mathfn64<>+896(SB), Z4, Z1
-	VMOVUPD       mathfn64<>+896(SB), Z2
-	VCMPPD        $0x01, mathfn64<>+2432(SB), Z0, K2
-	VMOVUPD       Z4, K2, Z2
-	VDIVPD        Z1, Z2, Z2
-	VCVTPD2PS     Z3, Y7
-	VCVTPD2PS     Z2, Y0
-	VINSERTF64X4  $0x01, Y0, Z7, Z7
-	VMOVUPS       Z7, K1, (CX)
+	TESTQ        AX, AX
+	JZ           done_15
+	MOVQ         $-1, BX
+	BZHIQ        AX, BX, AX
+	KMOVW        AX, K1
+	VMOVUPS.Z    (DX), K1, Z0
+	VORPS        mathfn32<>+1856(SB), Z0, Z1
+	VMOVUPS      mathfn32<>+0(SB), Z2
+	VMAXPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMINPS       Z2, Z1, Z1
+	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
+	VMOVUPS      mathfn32<>+320(SB), Z3
+	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
+	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VMULPS       Z1, Z3, Z3
+	VMOVUPS      Z1, Z4
+	VFMADD231PS  Z1, Z3, Z4
+	VSUBPS       Z4, Z1, Z5
+	VFMADD231PS  Z1, Z3, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z1
+	VADDPS       Z4, Z1, Z1
+	VMOVUPS      mathfn32<>+704(SB), Z3
+	VSUBPS       Z1, Z3, Z3
+	VADDPS       Z4, Z3, Z3
+	VADDPS       Z3, Z5, Z5
+	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VFNMADD231PS Z3, Z1, Z5
+	VADDPS       Z5, Z1, Z3
+	VSCALEFPS    Z2, Z3, Z3
+	VSCALEFPS    Z2, Z1, Z1
+	VSCALEFPS    Z2, Z5, Z5
+	VMOVUPS      mathfn32<>+704(SB), Z2
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      mathfn32<>+704(SB), Z4
+	VSUBPS       Z2, Z4, Z4
+	VADDPS       Z1, Z4, Z4
+	VADDPS       Z5, Z4, Z4
+	VMOVUPS      mathfn32<>+704(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K2
+	VMOVUPS      Z1, K2, Z6
+	VMOVUPS      Z5, K2, Z7
+	VRCP14PS     Z2, Z1
+	VMULPS       Z1, Z6, Z5
+	VFNMADD231PS Z5, Z2, Z6
+	VADDPS       Z7, Z6, Z6
+	VFNMADD231PS Z5, Z4, Z6
+	VFMADD231PS  Z6, Z1, Z5
+	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K2
+	VMOVUPS      Z3, K2, Z5
+	VMOVUPS      Z5, K1, (CX)
 
 done_15:
 	VZEROUPPER
@@ -4129,7 +4045,7 @@ main_16:
 	CMPQ         AX, $0x00000040
 	JB           single_16
 	VMOVUPS      (DX), Z0
-	VANDPS       mathfn32<>+1856(SB), Z0, Z1
+	VANDPS       mathfn32<>+1984(SB), Z0, Z1
 	VADDPS       Z1, Z1, Z2
 	VMOVUPS      mathfn32<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z3
@@ -4154,20 +4070,20 @@ main_16:
 	VMOVUPS      mathfn32<>+704(SB), Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+1920(SB), Z4
-	VFMADD213PS  mathfn32<>+1984(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2048(SB), Z2, Z4
+	VMOVUPS      mathfn32<>+2048(SB), Z4
 	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
 	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Z1, K1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
 	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+2304(SB), Z0, Z0
+	VANDPS       mathfn32<>+1856(SB), Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, (CX)
 	VMOVUPS      64(DX), Z0
-	VANDPS       mathfn32<>+1856(SB), Z0, Z1
+	VANDPS       mathfn32<>+1984(SB), Z0, Z1
 	VADDPS       Z1, Z1, Z2
 	VMOVUPS      mathfn32<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z3
@@ -4192,20 +4108,20 @@ main_16:
 	VMOVUPS      mathfn32<>+704(SB), Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+1920(SB), Z4
-	VFMADD213PS  mathfn32<>+1984(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2048(SB), Z2, Z4
+	VMOVUPS      mathfn32<>+2048(SB), Z4
 	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
 	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Z1, K1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
 	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+2304(SB), Z0, Z0
+	VANDPS       mathfn32<>+1856(SB), Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, 64(CX)
 	VMOVUPS      128(DX), Z0
-	VANDPS       mathfn32<>+1856(SB), Z0, Z1
+	VANDPS       mathfn32<>+1984(SB), Z0, Z1
 	VADDPS       Z1, Z1, Z2
 	VMOVUPS      mathfn32<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z3
@@ -4230,20 +4146,20 @@ main_16:
 	VMOVUPS      mathfn32<>+704(SB), Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+1920(SB), Z4
-	VFMADD213PS  mathfn32<>+1984(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2048(SB), Z2, Z4
+	VMOVUPS      mathfn32<>+2048(SB), Z4
 	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
 	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Z1, K1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
 	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+2304(SB), Z0, Z0
+	VANDPS       mathfn32<>+1856(SB), Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, 128(CX)
 	VMOVUPS      192(DX), Z0
-	VANDPS       mathfn32<>+1856(SB), Z0, Z1
+	VANDPS       mathfn32<>+1984(SB), Z0, Z1
 	VADDPS       Z1, Z1, Z2
 	VMOVUPS      mathfn32<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z3
@@ -4268,16 +4184,16 @@ main_16:
 	VMOVUPS      mathfn32<>+704(SB), Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+1920(SB), Z4
-	VFMADD213PS  mathfn32<>+1984(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2048(SB), Z2, Z4
+	VMOVUPS      mathfn32<>+2048(SB), Z4
 	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
 	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Z1, K1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
 	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+2304(SB), Z0, Z0
+	VANDPS       mathfn32<>+1856(SB), Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, 192(CX)
 	ADDQ         $0x00000100, CX
@@ -4289,7 +4205,7 @@ single_16:
 	CMPQ         AX, $0x00000010
 	JB           tail_16
 	VMOVUPS      (DX), Z0
-	VANDPS       mathfn32<>+1856(SB), Z0, Z1
+	VANDPS       mathfn32<>+1984(SB), Z0, Z1
 	VADDPS       Z1, Z1, Z2
 	VMOVUPS      mathfn32<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z3
@@ -4314,16 +4230,16 @@ single_16:
 	VMOVUPS      mathfn32<>+704(SB), Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+1920(SB), Z4
-	VFMADD213PS  mathfn32<>+1984(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2048(SB), Z2, Z4
+	VMOVUPS      mathfn32<>+2048(SB), Z4
 	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
 	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Z1, K1
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
 	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+2304(SB), Z0, Z0
+	VANDPS       mathfn32<>+1856(SB), Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, (CX)
 	ADDQ         $0x00000040, CX
@@ -4338,7 +4254,7 @@ tail_16:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPS.Z    (DX), K1, Z0
-	VANDPS       mathfn32<>+1856(SB), Z0, Z1
+	VANDPS       mathfn32<>+1984(SB), Z0, Z1
 	VADDPS       Z1, Z1, Z2
 	VMOVUPS      mathfn32<>+0(SB), Z3
 	VMAXPS       Z2, Z3, Z3
@@ -4363,16 +4279,16 @@ tail_16:
 	VMOVUPS      mathfn32<>+704(SB), Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+1920(SB), Z4
-	VFMADD213PS  mathfn32<>+1984(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2048(SB), Z2, Z4
+	VMOVUPS      mathfn32<>+2048(SB), Z4
 	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
 	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
+	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2240(SB), Z1, K2
+	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K2
 	VMOVUPS      Z4, K2, Z3
-	VANDPS       mathfn32<>+2304(SB), Z0, Z0
+	VANDPS       mathfn32<>+1856(SB), Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, K1, (CX)
 
@@ -4740,18 +4656,15 @@ main_19:
 	CMPQ         AX, $0x00000020
 	JB           single_19
 	VMOVUPD      (DX), Z0
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      mathfn64<>+0(SB), Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+128(SB), Z0
+	VMOVUPD      mathfn64<>+64(SB), Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+192(SB), Z0, Z1
+	VMULPD       mathfn64<>+128(SB), Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
 	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+320(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+1024(SB), Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1152(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1216(SB), Z0, Z2
+	VMOVUPD      mathfn64<>+320(SB), Z2
 	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
@@ -4761,22 +4674,22 @@ main_19:
 	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, (CX)
 	VMOVUPD      64(DX), Z0
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      mathfn64<>+0(SB), Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+128(SB), Z0
+	VMOVUPD      mathfn64<>+64(SB), Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+192(SB), Z0, Z1
+	VMULPD       mathfn64<>+128(SB), Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
 	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+320(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+1024(SB), Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1152(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1216(SB), Z0, Z2
+	VMOVUPD      mathfn64<>+320(SB), Z2
 	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
@@ -4786,22 +4699,22 @@ main_19:
 	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, 64(CX)
 	VMOVUPD      128(DX), Z0
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      mathfn64<>+0(SB), Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+128(SB), Z0
+	VMOVUPD      mathfn64<>+64(SB), Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+192(SB), Z0, Z1
+	VMULPD       mathfn64<>+128(SB), Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
 	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+320(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+1024(SB), Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1152(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1216(SB), Z0, Z2
+	VMOVUPD      mathfn64<>+320(SB), Z2
 	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
@@ -4811,22 +4724,22 @@ main_19:
 	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, 128(CX)
 	VMOVUPD      192(DX), Z0
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      mathfn64<>+0(SB), Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+128(SB), Z0
+	VMOVUPD      mathfn64<>+64(SB), Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+192(SB), Z0, Z1
+	VMULPD       mathfn64<>+128(SB), Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
 	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+320(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+1024(SB), Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1152(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1216(SB), Z0, Z2
+	VMOVUPD      mathfn64<>+320(SB), Z2
 	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
@@ -4836,7 +4749,10 @@ main_19:
 	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, 192(CX)
 	ADDQ         $0x00000100, CX
@@ -4848,18 +4764,15 @@ single_19:
 	CMPQ         AX, $0x00000008
 	JB           tail_19
 	VMOVUPD      (DX), Z0
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      mathfn64<>+0(SB), Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+128(SB), Z0
+	VMOVUPD      mathfn64<>+64(SB), Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+192(SB), Z0, Z1
+	VMULPD       mathfn64<>+128(SB), Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
 	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+320(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+1024(SB), Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1152(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1216(SB), Z0, Z2
+	VMOVUPD      mathfn64<>+320(SB), Z2
 	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
@@ -4869,7 +4782,10 @@ single_19:
 	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, (CX)
 	ADDQ         $0x00000040, CX
@@ -4884,18 +4800,15 @@ tail_19:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPD.Z    (DX), K1, Z0
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      mathfn64<>+0(SB), Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+128(SB), Z0
+	VMOVUPD      mathfn64<>+64(SB), Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+192(SB), Z0, Z1
+	VMULPD       mathfn64<>+128(SB), Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
 	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+320(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+1024(SB), Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1152(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1216(SB), Z0, Z2
+	VMOVUPD      mathfn64<>+320(SB), Z2
 	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
@@ -4905,7 +4818,10 @@ tail_19:
 	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
 	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, K1, (CX)
 
@@ -4926,15 +4842,16 @@ main_20:
 	VMOVUPD      (DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Z2, K1
-	VMULPD       mathfn64<>+832(SB), Z2, Z3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
+	VMULPD       mathfn64<>+1024(SB), Z2, Z3
 	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+896(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+896(SB), Z2, Z2
-	VADDPD       mathfn64<>+1728(SB), Z2, Z3
+	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
+	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
+	VADDPD       mathfn64<>+1664(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1792(SB), Z5
+	VMOVUPD      mathfn64<>+1728(SB), Z5
+	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
@@ -4943,32 +4860,32 @@ main_20:
 	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2368(SB), Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+320(SB), Z1, Z4
+	VMULPD       mathfn64<>+256(SB), Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+256(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Z0, K1
+	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
+	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2560(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Z0, K1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
 	VMOVUPD      Z0, K1, Z4
 	VMOVUPD      Z4, (CX)
 	VMOVUPD      64(DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Z2, K1
-	VMULPD       mathfn64<>+832(SB), Z2, Z3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
+	VMULPD       mathfn64<>+1024(SB), Z2, Z3
 	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+896(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+896(SB), Z2, Z2
-	VADDPD       mathfn64<>+1728(SB), Z2, Z3
+	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
+	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
+	VADDPD       mathfn64<>+1664(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1792(SB), Z5
+	VMOVUPD      mathfn64<>+1728(SB), Z5
+	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
@@ -4977,32 +4894,32 @@ main_20:
 	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2368(SB), Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+320(SB), Z1, Z4
+	VMULPD       mathfn64<>+256(SB), Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+256(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Z0, K1
+	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
+	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2560(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Z0, K1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
 	VMOVUPD      Z0, K1, Z4
 	VMOVUPD      Z4, 64(CX)
 	VMOVUPD      128(DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Z2, K1
-	VMULPD       mathfn64<>+832(SB), Z2, Z3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
+	VMULPD       mathfn64<>+1024(SB), Z2, Z3
 	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+896(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+896(SB), Z2, Z2
-	VADDPD       mathfn64<>+1728(SB), Z2, Z3
+	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
+	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
+	VADDPD       mathfn64<>+1664(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1792(SB), Z5
+	VMOVUPD      mathfn64<>+1728(SB), Z5
+	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
@@ -5011,32 +4928,32 @@ main_20:
 	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2368(SB), Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+320(SB), Z1, Z4
+	VMULPD       mathfn64<>+256(SB), Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+256(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Z0, K1
+	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
+	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2560(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Z0, K1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
 	VMOVUPD      Z0, K1, Z4
 	VMOVUPD      Z4, 128(CX)
 	VMOVUPD      192(DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Z2, K1
-	VMULPD       mathfn64<>+832(SB), Z2, Z3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
+	VMULPD       mathfn64<>+1024(SB), Z2, Z3
 	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+896(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+896(SB), Z2, Z2
-	VADDPD       mathfn64<>+1728(SB), Z2, Z3
+	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
+	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
+	VADDPD       mathfn64<>+1664(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1792(SB), Z5
+	VMOVUPD      mathfn64<>+1728(SB), Z5
+	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
@@ -5045,18 +4962,17 @@ main_20:
 	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2368(SB), Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+320(SB), Z1, Z4
+	VMULPD       mathfn64<>+256(SB), Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+256(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Z0, K1
+	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
+	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2560(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Z0, K1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
 	VMOVUPD      Z0, K1, Z4
 	VMOVUPD      Z4, 192(CX)
 	ADDQ         $0x00000100, CX
@@ -5070,15 +4986,16 @@ single_20:
 	VMOVUPD      (DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Z2, K1
-	VMULPD       mathfn64<>+832(SB), Z2, Z3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
+	VMULPD       mathfn64<>+1024(SB), Z2, Z3
 	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+896(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+896(SB), Z2, Z2
-	VADDPD       mathfn64<>+1728(SB), Z2, Z3
+	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
+	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
+	VADDPD       mathfn64<>+1664(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1792(SB), Z5
+	VMOVUPD      mathfn64<>+1728(SB), Z5
+	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
@@ -5087,18 +5004,17 @@ single_20:
 	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2368(SB), Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+320(SB), Z1, Z4
+	VMULPD       mathfn64<>+256(SB), Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+256(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Z0, K1
+	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
+	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2560(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Z0, K1
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
 	VMOVUPD      Z0, K1, Z4
 	VMOVUPD      Z4, (CX)
 	ADDQ         $0x00000040, CX
@@ -5115,15 +5031,16 @@ tail_20:
 	VMOVUPD.Z    (DX), K1, Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1664(SB), Z2, K2
-	VMULPD       mathfn64<>+832(SB), Z2, Z3
+	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K2
+	VMULPD       mathfn64<>+1024(SB), Z2, Z3
 	VMOVUPD      Z3, K2, Z2
-	VADDPD       mathfn64<>+896(SB), Z1, K2, Z1
-	VSUBPD       mathfn64<>+896(SB), Z2, Z2
-	VADDPD       mathfn64<>+1728(SB), Z2, Z3
+	VADDPD       mathfn64<>+1088(SB), Z1, K2, Z1
+	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
+	VADDPD       mathfn64<>+1664(SB), Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1792(SB), Z5
+	VMOVUPD      mathfn64<>+1728(SB), Z5
+	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
@@ -5132,18 +5049,17 @@ tail_20:
 	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
 	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2368(SB), Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+320(SB), Z1, Z4
+	VMULPD       mathfn64<>+256(SB), Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+256(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2432(SB), Z0, K2
+	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
+	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K2
+	VMOVUPD      mathfn64<>+2432(SB), K2, Z4
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K2
 	VMOVUPD      mathfn64<>+2496(SB), K2, Z4
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K2
-	VMOVUPD      mathfn64<>+2560(SB), K2, Z4
-	VCMPPD       $0x05, mathfn64<>+2624(SB), Z0, K2
+	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K2
 	VMOVUPD      Z0, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
 
@@ -5162,19 +5078,16 @@ main_21:
 	CMPQ         AX, $0x00000020
 	JB           single_21
 	VMOVUPD      (DX), Z0
-	VORPD        mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VORPD        mathfn64<>+2624(SB), Z0, Z1
+	VMOVUPD      mathfn64<>+0(SB), Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+128(SB), Z1
+	VMOVUPD      mathfn64<>+64(SB), Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+192(SB), Z1, Z2
+	VMULPD       mathfn64<>+128(SB), Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
 	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+1024(SB), Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1152(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1216(SB), Z1, Z3
+	VMOVUPD      mathfn64<>+320(SB), Z3
 	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
@@ -5184,28 +5097,28 @@ main_21:
 	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+896(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+896(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
+	VADDPD       mathfn64<>+1088(SB), Z3, Z1
+	VMOVUPD      mathfn64<>+1088(SB), Z2
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      Z3, K1, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, (CX)
 	VMOVUPD      64(DX), Z0
-	VORPD        mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VORPD        mathfn64<>+2624(SB), Z0, Z1
+	VMOVUPD      mathfn64<>+0(SB), Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+128(SB), Z1
+	VMOVUPD      mathfn64<>+64(SB), Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+192(SB), Z1, Z2
+	VMULPD       mathfn64<>+128(SB), Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
 	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+1024(SB), Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1152(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1216(SB), Z1, Z3
+	VMOVUPD      mathfn64<>+320(SB), Z3
 	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
@@ -5215,28 +5128,28 @@ main_21:
 	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+896(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+896(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
+	VADDPD       mathfn64<>+1088(SB), Z3, Z1
+	VMOVUPD      mathfn64<>+1088(SB), Z2
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      Z3, K1, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, 64(CX)
 	VMOVUPD      128(DX), Z0
-	VORPD        mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VORPD        mathfn64<>+2624(SB), Z0, Z1
+	VMOVUPD      mathfn64<>+0(SB), Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+128(SB), Z1
+	VMOVUPD      mathfn64<>+64(SB), Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+192(SB), Z1, Z2
+	VMULPD       mathfn64<>+128(SB), Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
 	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+1024(SB), Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1152(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1216(SB), Z1, Z3
+	VMOVUPD      mathfn64<>+320(SB), Z3
 	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
@@ -5246,28 +5159,28 @@ main_21:
 	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+896(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+896(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
+	VADDPD       mathfn64<>+1088(SB), Z3, Z1
+	VMOVUPD      mathfn64<>+1088(SB), Z2
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      Z3, K1, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, 128(CX)
 	VMOVUPD      192(DX), Z0
-	VORPD        mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VORPD        mathfn64<>+2624(SB), Z0, Z1
+	VMOVUPD      mathfn64<>+0(SB), Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+128(SB), Z1
+	VMOVUPD      mathfn64<>+64(SB), Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+192(SB), Z1, Z2
+	VMULPD       mathfn64<>+128(SB), Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
 	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+1024(SB), Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1152(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1216(SB), Z1, Z3
+	VMOVUPD      mathfn64<>+320(SB), Z3
 	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
@@ -5277,11 +5190,14 @@ main_21:
 	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+896(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+896(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
+	VADDPD       mathfn64<>+1088(SB), Z3, Z1
+	VMOVUPD      mathfn64<>+1088(SB), Z2
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      Z3, K1, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, 192(CX)
@@ -5294,19 +5210,16 @@ single_21:
 	CMPQ         AX, $0x00000008
 	JB           tail_21
 	VMOVUPD      (DX), Z0
-	VORPD        mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VORPD        mathfn64<>+2624(SB), Z0, Z1
+	VMOVUPD      mathfn64<>+0(SB), Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+128(SB), Z1
+	VMOVUPD      mathfn64<>+64(SB), Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+192(SB), Z1, Z2
+	VMULPD       mathfn64<>+128(SB), Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
 	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+1024(SB), Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1152(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1216(SB), Z1, Z3
+	VMOVUPD      mathfn64<>+320(SB), Z3
 	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
@@ -5316,11 +5229,14 @@ single_21:
 	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+896(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+896(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K1
+	VADDPD       mathfn64<>+1088(SB), Z3, Z1
+	VMOVUPD      mathfn64<>+1088(SB), Z2
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
 	VMOVUPD      Z3, K1, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, (CX)
@@ -5336,19 +5252,16 @@ tail_21:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPD.Z    (DX), K1, Z0
-	VORPD        mathfn64<>+0(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VORPD        mathfn64<>+2624(SB), Z0, Z1
+	VMOVUPD      mathfn64<>+0(SB), Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+128(SB), Z1
+	VMOVUPD      mathfn64<>+64(SB), Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+192(SB), Z1, Z2
+	VMULPD       mathfn64<>+128(SB), Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
 	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+320(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+1024(SB), Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1152(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1216(SB), Z1, Z3
+	VMOVUPD      mathfn64<>+320(SB), Z3
 	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
@@ -5358,11 +5271,14 @@ tail_21:
 	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
 	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+896(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+896(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2432(SB), Z0, K2
+	VADDPD       mathfn64<>+1088(SB), Z3, Z1
+	VMOVUPD      mathfn64<>+1088(SB), Z2
+	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K2
 	VMOVUPD      Z3, K2, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, K1, (CX)
@@ -5384,18 +5300,15 @@ main_22:
 	VMOVUPD      (DX), Z0
 	VANDPD       mathfn64<>+2688(SB), Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z3
+	VMOVUPD      mathfn64<>+0(SB), Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+128(SB), Z2
+	VMOVUPD      mathfn64<>+64(SB), Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+192(SB), Z2, Z3
+	VMULPD       mathfn64<>+128(SB), Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
+	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
 	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+1024(SB), Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1152(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1216(SB), Z2, Z4
+	VMOVUPD      mathfn64<>+320(SB), Z4
 	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
@@ -5405,12 +5318,15 @@ main_22:
 	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+896(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z2
+	VADDPD       mathfn64<>+1088(SB), Z4, Z4
+	VMOVUPD      mathfn64<>+1664(SB), Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+896(SB), Z3
+	VMOVUPD      mathfn64<>+1088(SB), Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
 	VMOVUPD      mathfn64<>+2752(SB), Z4
@@ -5429,24 +5345,21 @@ main_22:
 	VFMADD213PD  Z1, Z2, Z4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
 	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+0(SB), Z0, Z0
+	VANDPD       mathfn64<>+2624(SB), Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, (CX)
 	VMOVUPD      64(DX), Z0
 	VANDPD       mathfn64<>+2688(SB), Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z3
+	VMOVUPD      mathfn64<>+0(SB), Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+128(SB), Z2
+	VMOVUPD      mathfn64<>+64(SB), Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+192(SB), Z2, Z3
+	VMULPD       mathfn64<>+128(SB), Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
+	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
 	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+1024(SB), Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1152(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1216(SB), Z2, Z4
+	VMOVUPD      mathfn64<>+320(SB), Z4
 	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
@@ -5456,12 +5369,15 @@ main_22:
 	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+896(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z2
+	VADDPD       mathfn64<>+1088(SB), Z4, Z4
+	VMOVUPD      mathfn64<>+1664(SB), Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+896(SB), Z3
+	VMOVUPD      mathfn64<>+1088(SB), Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
 	VMOVUPD      mathfn64<>+2752(SB), Z4
@@ -5480,24 +5396,21 @@ main_22:
 	VFMADD213PD  Z1, Z2, Z4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
 	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+0(SB), Z0, Z0
+	VANDPD       mathfn64<>+2624(SB), Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, 64(CX)
 	VMOVUPD      128(DX), Z0
 	VANDPD       mathfn64<>+2688(SB), Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z3
+	VMOVUPD      mathfn64<>+0(SB), Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+128(SB), Z2
+	VMOVUPD      mathfn64<>+64(SB), Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+192(SB), Z2, Z3
+	VMULPD       mathfn64<>+128(SB), Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
+	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
 	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+1024(SB), Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1152(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1216(SB), Z2, Z4
+	VMOVUPD      mathfn64<>+320(SB), Z4
 	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
@@ -5507,12 +5420,15 @@ main_22:
 	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+896(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z2
+	VADDPD       mathfn64<>+1088(SB), Z4, Z4
+	VMOVUPD      mathfn64<>+1664(SB), Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+896(SB), Z3
+	VMOVUPD      mathfn64<>+1088(SB), Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
 	VMOVUPD      mathfn64<>+2752(SB), Z4
@@ -5531,24 +5447,21 @@ main_22:
 	VFMADD213PD  Z1, Z2, Z4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
 	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+0(SB), Z0, Z0
+	VANDPD       mathfn64<>+2624(SB), Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, 128(CX)
 	VMOVUPD      192(DX), Z0
 	VANDPD       mathfn64<>+2688(SB), Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z3
+	VMOVUPD      mathfn64<>+0(SB), Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+128(SB), Z2
+	VMOVUPD      mathfn64<>+64(SB), Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+192(SB), Z2, Z3
+	VMULPD       mathfn64<>+128(SB), Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
+	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
 	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+1024(SB), Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1152(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1216(SB), Z2, Z4
+	VMOVUPD      mathfn64<>+320(SB), Z4
 	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
@@ -5558,12 +5471,15 @@ main_22:
 	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+896(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z2
+	VADDPD       mathfn64<>+1088(SB), Z4, Z4
+	VMOVUPD      mathfn64<>+1664(SB), Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+896(SB), Z3
+	VMOVUPD      mathfn64<>+1088(SB), Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
 	VMOVUPD      mathfn64<>+2752(SB), Z4
@@ -5582,7 +5498,7 @@ main_22:
 	VFMADD213PD  Z1, Z2, Z4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
 	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+0(SB), Z0, Z0
+	VANDPD       mathfn64<>+2624(SB), Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, 192(CX)
 	ADDQ         $0x00000100, CX
@@ -5596,18 +5512,15 @@ single_22:
 	VMOVUPD      (DX), Z0
 	VANDPD       mathfn64<>+2688(SB), Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z3
+	VMOVUPD      mathfn64<>+0(SB), Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+128(SB), Z2
+	VMOVUPD      mathfn64<>+64(SB), Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+192(SB), Z2, Z3
+	VMULPD       mathfn64<>+128(SB), Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
+	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
 	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+1024(SB), Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1152(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1216(SB), Z2, Z4
+	VMOVUPD      mathfn64<>+320(SB), Z4
 	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
@@ -5617,12 +5530,15 @@ single_22:
 	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+896(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z2
+	VADDPD       mathfn64<>+1088(SB), Z4, Z4
+	VMOVUPD      mathfn64<>+1664(SB), Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+896(SB), Z3
+	VMOVUPD      mathfn64<>+1088(SB), Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
 	VMOVUPD      mathfn64<>+2752(SB), Z4
@@ -5641,7 +5557,7 @@ single_22:
 	VFMADD213PD  Z1, Z2, Z4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
 	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+0(SB), Z0, Z0
+	VANDPD       mathfn64<>+2624(SB), Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, (CX)
 	ADDQ         $0x00000040, CX
@@ -5658,18 +5574,15 @@ tail_22:
 	VMOVUPD.Z    (DX), K1, Z0
 	VANDPD       mathfn64<>+2688(SB), Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z3
+	VMOVUPD      mathfn64<>+0(SB), Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+128(SB), Z2
+	VMOVUPD      mathfn64<>+64(SB), Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+192(SB), Z2, Z3
+	VMULPD       mathfn64<>+128(SB), Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
+	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
 	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+320(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+1024(SB), Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1152(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1216(SB), Z2, Z4
+	VMOVUPD      mathfn64<>+320(SB), Z4
 	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
@@ -5679,12 +5592,15 @@ tail_22:
 	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
 	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+896(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z2
+	VADDPD       mathfn64<>+1088(SB), Z4, Z4
+	VMOVUPD      mathfn64<>+1664(SB), Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+896(SB), Z3
+	VMOVUPD      mathfn64<>+1088(SB), Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
 	VMOVUPD      mathfn64<>+2752(SB), Z4
@@ -5703,7 +5619,7 @@ tail_22:
 	VFMADD213PD  Z1, Z2, Z4
 	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K2
 	VMOVUPD      Z4, K2, Z3
-	VANDPD       mathfn64<>+0(SB), Z0, Z0
+	VANDPD       mathfn64<>+2624(SB), Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, K1, (CX)
 
@@ -5729,18 +5645,15 @@ main_23:
 	JB           single_23
 	VMOVUPD      (DX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5750,24 +5663,24 @@ main_23:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VMOVUPD      Z7, (CX)
 	VADDPD       Z7, Z1, Z1
 	VMOVUPD      64(DX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5777,24 +5690,24 @@ main_23:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VMOVUPD      Z7, 64(CX)
 	VADDPD       Z7, Z2, Z2
 	VMOVUPD      128(DX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5804,24 +5717,24 @@ main_23:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VMOVUPD      Z7, 128(CX)
 	VADDPD       Z7, Z3, Z3
 	VMOVUPD      192(DX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5831,7 +5744,10 @@ main_23:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VMOVUPD      Z7, 192(CX)
 	VADDPD       Z7, Z4, Z4
@@ -5845,18 +5761,15 @@ single_23:
 	JB           tail_23
 	VMOVUPD      (DX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5866,7 +5779,10 @@ single_23:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VMOVUPD      Z7, (CX)
 	VADDPD       Z7, Z1, Z1
@@ -5883,18 +5799,15 @@ tail_23:
 	KMOVW        AX, K1
 	VMOVUPD.Z    (DX), K1, Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z0
+	VMOVUPD      mathfn64<>+0(SB), Z0
 	VMAXPD       Z5, Z0, Z0
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z0, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z0
+	VMULPD       mathfn64<>+128(SB), Z5, Z0
 	VRNDSCALEPD  $0x00, Z0, Z0
+	VFNMADD231PD mathfn64<>+192(SB), Z0, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z0, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z0, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z6
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z6
+	VMOVUPD      mathfn64<>+320(SB), Z6
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z6
@@ -5904,7 +5817,10 @@ tail_23:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
 	VSCALEFPD    Z0, Z6, Z6
 	VMOVUPD      Z6, K1, (CX)
 	VMOVAPD.Z    Z6, K1, Z6
@@ -5941,18 +5857,15 @@ main_24:
 	JB           single_24
 	VMOVUPD      (CX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5962,23 +5875,23 @@ main_24:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VADDPD       Z7, Z1, Z1
 	VMOVUPD      64(CX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -5988,23 +5901,23 @@ main_24:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VADDPD       Z7, Z2, Z2
 	VMOVUPD      128(CX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -6014,23 +5927,23 @@ main_24:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VADDPD       Z7, Z3, Z3
 	VMOVUPD      192(CX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -6040,7 +5953,10 @@ main_24:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VADDPD       Z7, Z4, Z4
 	ADDQ         $0x00000100, CX
@@ -6052,18 +5968,15 @@ single_24:
 	JB           tail_24
 	VMOVUPD      (CX), Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z6
+	VMOVUPD      mathfn64<>+0(SB), Z6
 	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z6
+	VMULPD       mathfn64<>+128(SB), Z5, Z6
 	VRNDSCALEPD  $0x00, Z6, Z6
+	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z7
+	VMOVUPD      mathfn64<>+320(SB), Z7
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
@@ -6073,7 +5986,10 @@ single_24:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
 	VSCALEFPD    Z6, Z7, Z7
 	VADDPD       Z7, Z1, Z1
 	ADDQ         $0x00000040, CX
@@ -6088,18 +6004,15 @@ tail_24:
 	KMOVW        AX, K1
 	VMOVUPD.Z    (CX), K1, Z5
 	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+64(SB), Z0
+	VMOVUPD      mathfn64<>+0(SB), Z0
 	VMAXPD       Z5, Z0, Z0
-	VMOVUPD      mathfn64<>+128(SB), Z5
+	VMOVUPD      mathfn64<>+64(SB), Z5
 	VMINPD       Z0, Z5, Z5
-	VMULPD       mathfn64<>+192(SB), Z5, Z0
+	VMULPD       mathfn64<>+128(SB), Z5, Z0
 	VRNDSCALEPD  $0x00, Z0, Z0
+	VFNMADD231PD mathfn64<>+192(SB), Z0, Z5
 	VFNMADD231PD mathfn64<>+256(SB), Z0, Z5
-	VFNMADD231PD mathfn64<>+320(SB), Z0, Z5
-	VMOVUPD      mathfn64<>+1024(SB), Z6
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1152(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1216(SB), Z5, Z6
+	VMOVUPD      mathfn64<>+320(SB), Z6
 	VFMADD213PD  mathfn64<>+384(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+448(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+512(SB), Z5, Z6
@@ -6109,7 +6022,10 @@ tail_24:
 	VFMADD213PD  mathfn64<>+768(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+832(SB), Z5, Z6
 	VFMADD213PD  mathfn64<>+896(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+960(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
+	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
 	VSCALEFPD    Z0, Z6, Z6
 	VMOVAPD.Z    Z6, K1, Z6
 	VADDPD       Z6, Z1, Z1
@@ -6592,472 +6508,488 @@ DATA mathfn32<>+1840(SB)/4, $0x7f800000
 DATA mathfn32<>+1844(SB)/4, $0x7f800000
 DATA mathfn32<>+1848(SB)/4, $0x7f800000
 DATA mathfn32<>+1852(SB)/4, $0x7f800000
-DATA mathfn32<>+1856(SB)/4, $0x7fffffff
-DATA mathfn32<>+1860(SB)/4, $0x7fffffff
-DATA mathfn32<>+1864(SB)/4, $0x7fffffff
-DATA mathfn32<>+1868(SB)/4, $0x7fffffff
-DATA mathfn32<>+1872(SB)/4, $0x7fffffff
-DATA mathfn32<>+1876(SB)/4, $0x7fffffff
-DATA mathfn32<>+1880(SB)/4, $0x7fffffff
-DATA mathfn32<>+1884(SB)/4, $0x7fffffff
-DATA mathfn32<>+1888(SB)/4, $0x7fffffff
-DATA mathfn32<>+1892(SB)/4, $0x7fffffff
-DATA mathfn32<>+1896(SB)/4, $0x7fffffff
-DATA mathfn32<>+1900(SB)/4, $0x7fffffff
-DATA mathfn32<>+1904(SB)/4, $0x7fffffff
-DATA mathfn32<>+1908(SB)/4, $0x7fffffff
-DATA mathfn32<>+1912(SB)/4, $0x7fffffff
-DATA mathfn32<>+1916(SB)/4, $0x7fffffff
-DATA mathfn32<>+1920(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1924(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1928(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1932(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1936(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1940(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1944(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1948(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1952(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1956(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1960(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1964(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1968(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1972(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1976(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1980(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1984(SB)/4, $0x3cac0247
-DATA mathfn32<>+1988(SB)/4, $0x3cac0247
-DATA mathfn32<>+1992(SB)/4, $0x3cac0247
-DATA mathfn32<>+1996(SB)/4, $0x3cac0247
-DATA mathfn32<>+2000(SB)/4, $0x3cac0247
-DATA mathfn32<>+2004(SB)/4, $0x3cac0247
-DATA mathfn32<>+2008(SB)/4, $0x3cac0247
-DATA mathfn32<>+2012(SB)/4, $0x3cac0247
-DATA mathfn32<>+2016(SB)/4, $0x3cac0247
-DATA mathfn32<>+2020(SB)/4, $0x3cac0247
-DATA mathfn32<>+2024(SB)/4, $0x3cac0247
-DATA mathfn32<>+2028(SB)/4, $0x3cac0247
-DATA mathfn32<>+2032(SB)/4, $0x3cac0247
-DATA mathfn32<>+2036(SB)/4, $0x3cac0247
-DATA mathfn32<>+2040(SB)/4, $0x3cac0247
-DATA mathfn32<>+2044(SB)/4, $0x3cac0247
-DATA mathfn32<>+2048(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2052(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2056(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2060(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2064(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2068(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2072(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2076(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2080(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2084(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2088(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2092(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2096(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2100(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2104(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2108(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2112(SB)/4, $0x3e08870e
-DATA mathfn32<>+2116(SB)/4, $0x3e08870e
-DATA mathfn32<>+2120(SB)/4, $0x3e08870e
-DATA mathfn32<>+2124(SB)/4, $0x3e08870e
-DATA mathfn32<>+2128(SB)/4, $0x3e08870e
-DATA mathfn32<>+2132(SB)/4, $0x3e08870e
-DATA mathfn32<>+2136(SB)/4, $0x3e08870e
-DATA mathfn32<>+2140(SB)/4, $0x3e08870e
-DATA mathfn32<>+2144(SB)/4, $0x3e08870e
-DATA mathfn32<>+2148(SB)/4, $0x3e08870e
-DATA mathfn32<>+2152(SB)/4, $0x3e08870e
-DATA mathfn32<>+2156(SB)/4, $0x3e08870e
-DATA mathfn32<>+2160(SB)/4, $0x3e08870e
-DATA mathfn32<>+2164(SB)/4, $0x3e08870e
-DATA mathfn32<>+2168(SB)/4, $0x3e08870e
-DATA mathfn32<>+2172(SB)/4, $0x3e08870e
-DATA mathfn32<>+2176(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2180(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2184(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2188(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2192(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2196(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2200(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2204(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2208(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2212(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2216(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2220(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2224(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2228(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2232(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2236(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2240(SB)/4, $0x3f200000
-DATA mathfn32<>+2244(SB)/4, $0x3f200000
-DATA mathfn32<>+2248(SB)/4, $0x3f200000
-DATA mathfn32<>+2252(SB)/4, $0x3f200000
-DATA mathfn32<>+2256(SB)/4, $0x3f200000
-DATA mathfn32<>+2260(SB)/4, $0x3f200000
-DATA mathfn32<>+2264(SB)/4, $0x3f200000
-DATA mathfn32<>+2268(SB)/4, $0x3f200000
-DATA mathfn32<>+2272(SB)/4, $0x3f200000
-DATA mathfn32<>+2276(SB)/4, $0x3f200000
-DATA mathfn32<>+2280(SB)/4, $0x3f200000
-DATA mathfn32<>+2284(SB)/4, $0x3f200000
-DATA mathfn32<>+2288(SB)/4, $0x3f200000
-DATA mathfn32<>+2292(SB)/4, $0x3f200000
-DATA mathfn32<>+2296(SB)/4, $0x3f200000
-DATA mathfn32<>+2300(SB)/4, $0x3f200000
-DATA mathfn32<>+2304(SB)/4, $0x80000000
-DATA mathfn32<>+2308(SB)/4, $0x80000000
-DATA mathfn32<>+2312(SB)/4, $0x80000000
-DATA mathfn32<>+2316(SB)/4, $0x80000000
-DATA mathfn32<>+2320(SB)/4, $0x80000000
-DATA mathfn32<>+2324(SB)/4, $0x80000000
-DATA mathfn32<>+2328(SB)/4, $0x80000000
-DATA mathfn32<>+2332(SB)/4, $0x80000000
-DATA mathfn32<>+2336(SB)/4, $0x80000000
-DATA mathfn32<>+2340(SB)/4, $0x80000000
-DATA mathfn32<>+2344(SB)/4, $0x80000000
-DATA mathfn32<>+2348(SB)/4, $0x80000000
-DATA mathfn32<>+2352(SB)/4, $0x80000000
-DATA mathfn32<>+2356(SB)/4, $0x80000000
-DATA mathfn32<>+2360(SB)/4, $0x80000000
-DATA mathfn32<>+2364(SB)/4, $0x80000000
-GLOBL mathfn32<>(SB), RODATA|NOPTR, $2368
+DATA mathfn32<>+1856(SB)/4, $0x80000000
+DATA mathfn32<>+1860(SB)/4, $0x80000000
+DATA mathfn32<>+1864(SB)/4, $0x80000000
+DATA mathfn32<>+1868(SB)/4, $0x80000000
+DATA mathfn32<>+1872(SB)/4, $0x80000000
+DATA mathfn32<>+1876(SB)/4, $0x80000000
+DATA mathfn32<>+1880(SB)/4, $0x80000000
+DATA mathfn32<>+1884(SB)/4, $0x80000000
+DATA mathfn32<>+1888(SB)/4, $0x80000000
+DATA mathfn32<>+1892(SB)/4, $0x80000000
+DATA mathfn32<>+1896(SB)/4, $0x80000000
+DATA mathfn32<>+1900(SB)/4, $0x80000000
+DATA mathfn32<>+1904(SB)/4, $0x80000000
+DATA mathfn32<>+1908(SB)/4, $0x80000000
+DATA mathfn32<>+1912(SB)/4, $0x80000000
+DATA mathfn32<>+1916(SB)/4, $0x80000000
+DATA mathfn32<>+1920(SB)/4, $0xc2200000
+DATA mathfn32<>+1924(SB)/4, $0xc2200000
+DATA mathfn32<>+1928(SB)/4, $0xc2200000
+DATA mathfn32<>+1932(SB)/4, $0xc2200000
+DATA mathfn32<>+1936(SB)/4, $0xc2200000
+DATA mathfn32<>+1940(SB)/4, $0xc2200000
+DATA mathfn32<>+1944(SB)/4, $0xc2200000
+DATA mathfn32<>+1948(SB)/4, $0xc2200000
+DATA mathfn32<>+1952(SB)/4, $0xc2200000
+DATA mathfn32<>+1956(SB)/4, $0xc2200000
+DATA mathfn32<>+1960(SB)/4, $0xc2200000
+DATA mathfn32<>+1964(SB)/4, $0xc2200000
+DATA mathfn32<>+1968(SB)/4, $0xc2200000
+DATA mathfn32<>+1972(SB)/4, $0xc2200000
+DATA mathfn32<>+1976(SB)/4, $0xc2200000
+DATA mathfn32<>+1980(SB)/4, $0xc2200000
+DATA mathfn32<>+1984(SB)/4, $0x7fffffff
+DATA mathfn32<>+1988(SB)/4, $0x7fffffff
+DATA mathfn32<>+1992(SB)/4, $0x7fffffff
+DATA mathfn32<>+1996(SB)/4, $0x7fffffff
+DATA mathfn32<>+2000(SB)/4, $0x7fffffff
+DATA mathfn32<>+2004(SB)/4, $0x7fffffff
+DATA mathfn32<>+2008(SB)/4, $0x7fffffff
+DATA mathfn32<>+2012(SB)/4, $0x7fffffff
+DATA mathfn32<>+2016(SB)/4, $0x7fffffff
+DATA mathfn32<>+2020(SB)/4, $0x7fffffff
+DATA mathfn32<>+2024(SB)/4, $0x7fffffff
+DATA mathfn32<>+2028(SB)/4, $0x7fffffff
+DATA mathfn32<>+2032(SB)/4, $0x7fffffff
+DATA mathfn32<>+2036(SB)/4, $0x7fffffff
+DATA mathfn32<>+2040(SB)/4, $0x7fffffff
+DATA mathfn32<>+2044(SB)/4, $0x7fffffff
+DATA mathfn32<>+2048(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2052(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2056(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2060(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2064(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2068(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2072(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2076(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2080(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2084(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2088(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2092(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2096(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2100(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2104(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2108(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+2112(SB)/4, $0x3cac0247
+DATA mathfn32<>+2116(SB)/4, $0x3cac0247
+DATA mathfn32<>+2120(SB)/4, $0x3cac0247
+DATA mathfn32<>+2124(SB)/4, $0x3cac0247
+DATA mathfn32<>+2128(SB)/4, $0x3cac0247
+DATA mathfn32<>+2132(SB)/4, $0x3cac0247
+DATA mathfn32<>+2136(SB)/4, $0x3cac0247
+DATA mathfn32<>+2140(SB)/4, $0x3cac0247
+DATA mathfn32<>+2144(SB)/4, $0x3cac0247
+DATA mathfn32<>+2148(SB)/4, $0x3cac0247
+DATA mathfn32<>+2152(SB)/4, $0x3cac0247
+DATA mathfn32<>+2156(SB)/4, $0x3cac0247
+DATA mathfn32<>+2160(SB)/4, $0x3cac0247
+DATA mathfn32<>+2164(SB)/4, $0x3cac0247
+DATA mathfn32<>+2168(SB)/4, $0x3cac0247
+DATA mathfn32<>+2172(SB)/4, $0x3cac0247
+DATA mathfn32<>+2176(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2180(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2184(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2188(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2192(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2196(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2200(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2204(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2208(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2212(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2216(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2220(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2224(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2228(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2232(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2236(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+2240(SB)/4, $0x3e08870e
+DATA mathfn32<>+2244(SB)/4, $0x3e08870e
+DATA mathfn32<>+2248(SB)/4, $0x3e08870e
+DATA mathfn32<>+2252(SB)/4, $0x3e08870e
+DATA mathfn32<>+2256(SB)/4, $0x3e08870e
+DATA mathfn32<>+2260(SB)/4, $0x3e08870e
+DATA mathfn32<>+2264(SB)/4, $0x3e08870e
+DATA mathfn32<>+2268(SB)/4, $0x3e08870e
+DATA mathfn32<>+2272(SB)/4, $0x3e08870e
+DATA mathfn32<>+2276(SB)/4, $0x3e08870e
+DATA mathfn32<>+2280(SB)/4, $0x3e08870e
+DATA mathfn32<>+2284(SB)/4, $0x3e08870e
+DATA mathfn32<>+2288(SB)/4, $0x3e08870e
+DATA mathfn32<>+2292(SB)/4, $0x3e08870e
+DATA mathfn32<>+2296(SB)/4, $0x3e08870e
+DATA mathfn32<>+2300(SB)/4, $0x3e08870e
+DATA mathfn32<>+2304(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2308(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2312(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2316(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2320(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2324(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2328(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2332(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2336(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2340(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2344(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2348(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2352(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2356(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2360(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2364(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+2368(SB)/4, $0x3f200000
+DATA mathfn32<>+2372(SB)/4, $0x3f200000
+DATA mathfn32<>+2376(SB)/4, $0x3f200000
+DATA mathfn32<>+2380(SB)/4, $0x3f200000
+DATA mathfn32<>+2384(SB)/4, $0x3f200000
+DATA mathfn32<>+2388(SB)/4, $0x3f200000
+DATA mathfn32<>+2392(SB)/4, $0x3f200000
+DATA mathfn32<>+2396(SB)/4, $0x3f200000
+DATA mathfn32<>+2400(SB)/4, $0x3f200000
+DATA mathfn32<>+2404(SB)/4, $0x3f200000
+DATA mathfn32<>+2408(SB)/4, $0x3f200000
+DATA mathfn32<>+2412(SB)/4, $0x3f200000
+DATA mathfn32<>+2416(SB)/4, $0x3f200000
+DATA mathfn32<>+2420(SB)/4, $0x3f200000
+DATA mathfn32<>+2424(SB)/4, $0x3f200000
+DATA mathfn32<>+2428(SB)/4, $0x3f200000
+GLOBL mathfn32<>(SB), RODATA|NOPTR, $2432
 
-DATA mathfn64<>+0(SB)/8, $0x8000000000000000
-DATA mathfn64<>+8(SB)/8, $0x8000000000000000
-DATA mathfn64<>+16(SB)/8, $0x8000000000000000
-DATA mathfn64<>+24(SB)/8, $0x8000000000000000
-DATA mathfn64<>+32(SB)/8, $0x8000000000000000
-DATA mathfn64<>+40(SB)/8, $0x8000000000000000
-DATA mathfn64<>+48(SB)/8, $0x8000000000000000
-DATA mathfn64<>+56(SB)/8, $0x8000000000000000
-DATA mathfn64<>+64(SB)/8, $0xc087500000000000
-DATA mathfn64<>+72(SB)/8, $0xc087500000000000
-DATA mathfn64<>+80(SB)/8, $0xc087500000000000
-DATA mathfn64<>+88(SB)/8, $0xc087500000000000
-DATA mathfn64<>+96(SB)/8, $0xc087500000000000
-DATA mathfn64<>+104(SB)/8, $0xc087500000000000
-DATA mathfn64<>+112(SB)/8, $0xc087500000000000
-DATA mathfn64<>+120(SB)/8, $0xc087500000000000
-DATA mathfn64<>+128(SB)/8, $0x4086300000000000
-DATA mathfn64<>+136(SB)/8, $0x4086300000000000
-DATA mathfn64<>+144(SB)/8, $0x4086300000000000
-DATA mathfn64<>+152(SB)/8, $0x4086300000000000
-DATA mathfn64<>+160(SB)/8, $0x4086300000000000
-DATA mathfn64<>+168(SB)/8, $0x4086300000000000
-DATA mathfn64<>+176(SB)/8, $0x4086300000000000
-DATA mathfn64<>+184(SB)/8, $0x4086300000000000
-DATA mathfn64<>+192(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+200(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+208(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+216(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+224(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+232(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+240(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+248(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+256(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+264(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+272(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+280(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+288(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+296(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+304(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+312(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+320(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+328(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+336(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+344(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+352(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+360(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+368(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+376(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+384(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+392(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+400(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+408(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+416(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+424(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+432(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+440(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+448(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+456(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+464(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+472(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+480(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+488(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+496(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+504(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+512(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+520(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+528(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+536(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+544(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+552(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+560(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+568(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+576(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+584(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+592(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+600(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+608(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+616(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+624(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+632(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+640(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+648(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+656(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+664(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+672(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+680(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+688(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+696(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+704(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+712(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+720(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+728(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+736(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+744(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+752(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+760(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+768(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+776(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+784(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+792(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+800(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+808(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+816(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+824(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+832(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+840(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+848(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+856(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+864(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+872(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+880(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+888(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+896(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+904(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+912(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+920(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+928(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+936(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+944(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+952(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+960(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+968(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+976(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+984(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+992(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1000(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1008(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1016(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1024(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1032(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1040(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1048(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1056(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1064(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1072(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1080(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+1088(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1096(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1104(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1112(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1120(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1128(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1136(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1144(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+1152(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1160(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1168(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1176(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1184(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1192(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1200(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1208(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+1216(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1224(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1232(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1240(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1248(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1256(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1264(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1272(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+1280(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1288(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1296(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1304(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1312(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1320(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1328(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1336(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1344(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1352(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1360(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1368(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1376(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1384(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1392(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1400(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1408(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1416(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1424(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1432(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1440(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1448(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1456(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1464(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1472(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1480(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1488(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1496(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1504(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1512(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1520(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1528(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1536(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1544(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1552(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1560(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1568(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1576(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1584(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1592(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1600(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1608(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1616(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1624(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1632(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1640(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1648(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1656(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1664(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1672(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1680(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1688(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1696(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1704(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1712(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1720(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1728(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1736(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1744(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1752(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1760(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1768(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1776(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1784(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1792(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1800(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1808(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1816(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1824(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1832(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1840(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1848(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1856(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1864(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1872(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1880(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1888(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1896(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1904(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1912(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1920(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1928(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1936(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1944(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1952(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1960(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1968(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1976(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1984(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1992(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2000(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2008(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2016(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2024(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2032(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2040(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+2048(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2056(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2064(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2072(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2080(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2088(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2096(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2104(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2112(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2120(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2128(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2136(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2144(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2152(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2160(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2168(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2176(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2184(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2192(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2200(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2208(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2216(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2224(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2232(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2240(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2248(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2256(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2264(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2272(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2280(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2288(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2296(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2304(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2312(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2320(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2328(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2336(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2344(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2352(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2360(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2368(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2376(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2384(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2392(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2400(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2408(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2416(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2424(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2432(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2440(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2448(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2456(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2464(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2472(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2480(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2488(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2496(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2504(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2512(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2520(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2528(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2536(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2544(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2552(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2560(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2568(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2576(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2584(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2592(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2600(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2608(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2616(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2624(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2632(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2640(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2648(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2656(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2664(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2672(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2680(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+0(SB)/8, $0xc087500000000000
+DATA mathfn64<>+8(SB)/8, $0xc087500000000000
+DATA mathfn64<>+16(SB)/8, $0xc087500000000000
+DATA mathfn64<>+24(SB)/8, $0xc087500000000000
+DATA mathfn64<>+32(SB)/8, $0xc087500000000000
+DATA mathfn64<>+40(SB)/8, $0xc087500000000000
+DATA mathfn64<>+48(SB)/8, $0xc087500000000000
+DATA mathfn64<>+56(SB)/8, $0xc087500000000000
+DATA mathfn64<>+64(SB)/8, $0x4086300000000000
+DATA mathfn64<>+72(SB)/8, $0x4086300000000000
+DATA mathfn64<>+80(SB)/8, $0x4086300000000000
+DATA mathfn64<>+88(SB)/8, $0x4086300000000000
+DATA mathfn64<>+96(SB)/8, $0x4086300000000000
+DATA mathfn64<>+104(SB)/8, $0x4086300000000000
+DATA mathfn64<>+112(SB)/8, $0x4086300000000000
+DATA mathfn64<>+120(SB)/8, $0x4086300000000000
+DATA mathfn64<>+128(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+136(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+144(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+152(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+160(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+168(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+176(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+184(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+192(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+200(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+208(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+216(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+224(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+232(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+240(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+248(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+256(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+264(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+272(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+280(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+288(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+296(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+304(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+312(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+320(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+328(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+336(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+344(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+352(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+360(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+368(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+376(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+384(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+392(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+400(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+408(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+416(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+424(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+432(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+440(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+448(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+456(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+464(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+472(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+480(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+488(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+496(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+504(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+512(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+520(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+528(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+536(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+544(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+552(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+560(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+568(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+576(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+584(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+592(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+600(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+608(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+616(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+624(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+632(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+640(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+648(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+656(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+664(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+672(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+680(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+688(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+696(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+704(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+712(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+720(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+728(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+736(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+744(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+752(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+760(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+768(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+776(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+784(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+792(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+800(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+808(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+816(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+824(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+832(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+840(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+848(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+856(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+864(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+872(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+880(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+888(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+896(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+904(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+912(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+920(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+928(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+936(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+944(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+952(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+960(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+968(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+976(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+984(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+992(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+1000(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+1008(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+1016(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+1024(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1032(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1040(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1048(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1056(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1064(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1072(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1080(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+1088(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1096(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1104(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1112(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1120(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1128(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1136(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1144(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+1152(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1160(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1168(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1176(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1184(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1192(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1200(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1208(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+1216(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1224(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1232(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1240(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1248(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1256(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1264(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1272(SB)/8, $0x0010000000000000
+DATA mathfn64<>+1280(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1288(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1296(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1304(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1312(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1320(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1328(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1336(SB)/8, $0x4350000000000000
+DATA mathfn64<>+1344(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1352(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1360(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1368(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1376(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1384(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1392(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1400(SB)/8, $0x4330000000000000
+DATA mathfn64<>+1408(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1416(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1424(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1432(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1440(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1448(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1456(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1464(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+1472(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1480(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1488(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1496(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1504(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1512(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1520(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1528(SB)/8, $0x404b000000000000
+DATA mathfn64<>+1536(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1544(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1552(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1560(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1568(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1576(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1584(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1592(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+1600(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1608(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1616(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1624(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1632(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1640(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1648(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1656(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+1664(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1672(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1680(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1688(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1696(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1704(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1712(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1720(SB)/8, $0x4000000000000000
+DATA mathfn64<>+1728(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1736(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1744(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1752(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1760(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1768(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1776(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1784(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+1792(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1800(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1808(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1816(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1824(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1832(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1840(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1848(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+1856(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1864(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1872(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1880(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1888(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1896(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1904(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1912(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+1920(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1928(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1936(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1944(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1952(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1960(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1968(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1976(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+1984(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+1992(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2000(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2008(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2016(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2024(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2032(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2040(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+2048(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2056(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2064(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2072(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2080(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2088(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2096(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2104(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+2112(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2120(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2128(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2136(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2144(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2152(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2160(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2168(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+2176(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2184(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2192(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2200(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2208(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2216(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2224(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2232(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+2240(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2248(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2256(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2264(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2272(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2280(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2288(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2296(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+2304(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2312(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2320(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2328(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2336(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2344(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2352(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2360(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+2368(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2376(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2384(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2392(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2400(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2408(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2416(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2424(SB)/8, $0x0000000000000000
+DATA mathfn64<>+2432(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2440(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2448(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2456(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2464(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2472(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2480(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2488(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+2496(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2504(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2512(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2520(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2528(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2536(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2544(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2552(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+2560(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2568(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2576(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2584(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2592(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2600(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2608(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2616(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+2624(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2632(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2640(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2648(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2656(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2664(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2672(SB)/8, $0x8000000000000000
+DATA mathfn64<>+2680(SB)/8, $0x8000000000000000
 DATA mathfn64<>+2688(SB)/8, $0x7fffffffffffffff
 DATA mathfn64<>+2696(SB)/8, $0x7fffffffffffffff
 DATA mathfn64<>+2704(SB)/8, $0x7fffffffffffffff

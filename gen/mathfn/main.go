@@ -16,7 +16,9 @@
 //     s = f/(2+f), log(1+f) = f - s·(f - R) with R = Σ 2s^(2k)/(2k+1) (the
 //     atanh series, 4 terms for float32, 10 for float64), plus e·ln2 in two
 //     parts; special inputs (0, <0, +Inf, NaN) are patched by comparisons.
-//   - sigmoid: e = exp(-|x|), then 1/(1+e) or e/(1+e) by the sign of x.
+//   - sigmoid: e = exp(-|x|), then 1/(1+e) or e/(1+e) by the sign of x;
+//     for float32 with e and 1+e carried as unevaluated sums and the
+//     quotient corrected by its residual (sigmoid32), no division.
 //   - tanh: for |x| < 0.625 an odd polynomial a + a·z·g(z), z = a², whose
 //     coefficients ./fit derives (Chebyshev interpolation in 256-bit
 //     arithmetic); beyond, 1 - 2/(e^(2|x|)+1); the sign is restored last.
@@ -45,7 +47,7 @@ func main() {
 		g.unary("Log", "computes dst[i] = log(x[i]); lengths are checked by the caller.", g.log)
 		sigmoid := g.sigmoid
 		if k.T.Size == 4 {
-			sigmoid = g.widened(fn.sigmoid)
+			sigmoid = g.sigmoid32
 		}
 		g.unary("Sigmoid", "computes dst[i] = 1/(1+e^-x[i]); lengths are checked by the caller.", sigmoid)
 		g.unary("Tanh", "computes dst[i] = tanh(x[i]); lengths are checked by the caller.", g.tanh)
@@ -56,12 +58,9 @@ func main() {
 	Generate()
 }
 
-// fn adds the constant table and the transcendental bodies to a Kit. wide
-// marks a float64 fn that computes a float32 result (the float32 Sigmoid):
-// its exp polynomial needs only float32 accuracy.
+// fn adds the constant table and the transcendental bodies to a Kit.
 type fn struct {
 	kit.Kit
-	wide bool
 }
 
 // ---- constant tables ----
@@ -211,13 +210,9 @@ func (g fn) ln2() (hi, lo float64) {
 
 // expCoef are the Taylor coefficients 1/k! of e^r, k = 0..7 (float32) or
 // 0..13 (float64): on |r| <= ln2/2 the truncation error is 0.35^8/8! = 5e-9
-// (0.05 ULP) and 0.35^14/14! = 4e-18 (0.02 ULP). A wide fn (float64 working
-// precision for a float32 result) stops at degree 9: 0.35^10/10! = 8e-12.
+// (0.05 ULP) and 0.35^14/14! = 4e-18 (0.02 ULP).
 func (g fn) expCoef() []float64 {
 	deg := pick(g, 7, 13)
-	if g.wide {
-		deg = 9
-	}
 	c := make([]float64, deg+1)
 	f := 1.0
 	for k := 0; k <= deg; k++ {
@@ -366,6 +361,115 @@ func (g fn) sigmoid(x reg.VecVirtual) reg.VecVirtual {
 	return num
 }
 
+// expSplit returns e^x = (hi + lo)·2^n unevaluated: hi + lo = e^r on
+// |r| <= ln2/2, to about 2^-27 relative, and scale(v) multiplying v by 2^n
+// the way exp does (VSCALEF on AVX-512; two exact factors on AVX2). The
+// reduction keeps r = x - n·ln2hi exact and folds -n·ln2lo in as a
+// correction; e^r = 1 + t with t = r + r·w, w = r·(1/2 + r/6 + ...), kept
+// as t + its FMA residual, and 1 + t summed exactly (Fast2Sum).
+func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.VecVirtual)) {
+	lo0, hi0 := pick(g, -104.0, -746.0), pick(g, 89.0, 710.0)
+	r := g.load(g.c(lo0))
+	pick(g, VMAXPS, VMAXPD)(x, r, r)
+	t := g.load(g.c(hi0))
+	pick(g, VMINPS, VMINPD)(r, t, t)
+	r = t
+	n := g.Vec()
+	g.Mul(g.c(math.Log2E), r, n)
+	if g.Is512() {
+		pick(g, VRNDSCALEPS, VRNDSCALEPD)(U8(0), n, n)
+	} else {
+		pick(g, VROUNDPS, VROUNDPD)(U8(0), n, n)
+	}
+	ln2hi, ln2lo := g.ln2()
+	g.FNMA231(g.c(ln2hi), n, r) // r = x - n·ln2hi, exact
+	w := g.horner(r, g.expCoef()[2:])
+	g.Mul(r, w, w) // w = r·(1/2 + r/6 + ...)
+	t = g.Vec()
+	g.Load(r, t)
+	g.FMA231(r, w, t) // t = r + r·w
+	lo = g.Vec()
+	g.Sub(t, r, lo)    // r - t, exact (Sterbenz: |w| < 1/2)
+	g.FMA231(r, w, lo) // lo = r + r·w - t: the residual of t
+	hi = g.load(g.c(1))
+	g.Add(t, hi, hi) // hi = 1 + t
+	u := g.load(g.c(1))
+	g.Sub(hi, u, u) // 1 - hi, exact
+	g.Add(t, u, u)  // (1 - hi) + t: the rounding error of hi, exact
+	g.Add(u, lo, lo)
+	c := g.Vec()
+	g.Mul(g.c(ln2lo), n, c) // n·ln2lo: e^r = e^(r_hi)·(1 - n·ln2lo)
+	g.FNMA231(c, hi, lo)
+	if g.Is512() {
+		return hi, lo, func(v reg.VecVirtual) { pick(g, VSCALEFPS, VSCALEFPD)(n, v, v) }
+	}
+	h := g.Vec()
+	g.Mul(g.c(0.5), n, h)
+	pick(g, VROUNDPS, VROUNDPD)(U8(1), h, h)
+	g.Sub(h, n, n)
+	g.pow2(h)
+	g.pow2(n)
+	return hi, lo, func(v reg.VecVirtual) {
+		g.Mul(h, v, v)
+		g.Mul(n, v, v)
+	}
+}
+
+// sigmoid32 is the float32 Sigmoid in float32 arithmetic, with twice the
+// lanes of computing it in float64 and rounding once (which it did before,
+// at half this speed) and close to that accuracy. E = e^-|x|
+// comes as (p + pl)·2^n (expSplit), so E + El and d + dl = 1 + E are known
+// to about 2^-27 (Fast2Sum, 1 >= E). The quotient num/d (num = 1 for
+// x >= 0, E for x < 0) is q0 = num·rd with rd an approximate 1/d
+// (VRCP14PS, or VRCPPS and a Newton step), corrected once by its residual,
+// q = q0 + (num - q0·d + numl - q0·dl)·rd: no division. Below x = -40,
+// where the result is E itself to float32 precision, it is (p + pl)
+// rounded once and scaled, so that subnormal results round only once.
+// (There E < 2^-57, and E - E/(1+E) < E^2 is far below half an ULP of E;
+// and down to x = -69 the low part E·2^-24 is still a normal number.)
+func (g fn) sigmoid32(x reg.VecVirtual) reg.VecVirtual {
+	a := g.Vec()
+	g.Or(g.bits(g.signBit()), x, a) // -|x|
+	p, pl, scale := g.expSplit(a)
+	tiny := g.Vec()
+	g.Add(pl, p, tiny)
+	scale(tiny) // E rounded once: the result for x < -40
+	e, el := p, pl
+	scale(e)
+	scale(el)
+	d := g.load(g.c(1))
+	g.Add(e, d, d) // d = 1 + E
+	dl := g.load(g.c(1))
+	g.Sub(d, dl, dl) // 1 - d, exact
+	g.Add(e, dl, dl)
+	g.Add(el, dl, dl) // d + dl = 1 + E + El
+	num := g.load(g.c(1))
+	numl := g.Vec()
+	VXORPS(numl, numl, numl)
+	rd := g.Vec()
+	if g.Is512() {
+		c := g.cmp(kit.CmpLT_OS, g.c(0), x) // x < 0
+		g.sel(c, e, num)
+		VMOVUPS(el, c.k, numl)
+		VRCP14PS(d, rd)
+	} else {
+		VBLENDVPS(x, e, num, num) // by the sign bit of x
+		VBLENDVPS(x, el, numl, numl)
+		VRCPPS(d, rd) // 12 bits; a Newton step makes 23
+		t := g.load(g.c(1))
+		g.FNMA231(d, rd, t) // 1 - d·rd
+		g.FMA231(rd, t, rd)
+	}
+	q := g.Vec()
+	g.Mul(rd, num, q)     // q0
+	g.FNMA231(q, d, num)  // num - q0·d, exact
+	g.Add(numl, num, num) // + numl
+	g.FNMA231(q, dl, num) // - q0·dl
+	g.FMA231(num, rd, q)  // q0 + residual/d
+	g.sel(g.cmp(kit.CmpLT_OS, g.c(-40), x), tiny, q)
+	return q
+}
+
 // tanhCoef is g(z) with tanh(a) = a + a·z·g(z), z = a², on a in [0, 0.625],
 // as printed by `go run ./mathfn/fit` (relative error of the polynomial with
 // these rounded coefficients: 0.14 ULP for float32, 0.04 ULP for float64).
@@ -416,38 +520,6 @@ func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
 	g.And(g.bits(g.signBit()), x, sg)
 	g.Or(sg, y, y)
 	return y
-}
-
-// widened returns a float32 body that computes body in float64 and rounds
-// once at the end. The float32 Sigmoid uses it: in float32, exp's own error
-// (up to 0.9 ULP) doubles when e^-|x| and e/(1+e) fall in different
-// binades, which would exceed 2 ULP; in float64 the result is within 0.5
-// ULP of float32 plus ~1e-9, at about half the float32 speed.
-func (g fn) widened(body func(fn, reg.VecVirtual) reg.VecVirtual) func(reg.VecVirtual) reg.VecVirtual {
-	w := fn{Kit: kit.Kit{ISA: g.ISA, T: kit.Float64}, wide: true}
-	return func(x reg.VecVirtual) reg.VecVirtual {
-		lo, hi, out := w.Vec(), w.Vec(), g.Vec()
-		if g.Is512() {
-			h := YMM()
-			VCVTPS2PD(x.AsY(), lo)
-			VEXTRACTF64X4(U8(1), x, h)
-			VCVTPS2PD(h, hi)
-			lo, hi = body(w, lo), body(w, hi)
-			VCVTPD2PS(lo, out.AsY())
-			VCVTPD2PS(hi, h)
-			VINSERTF64X4(U8(1), h, out, out)
-			return out
-		}
-		h := XMM()
-		VCVTPS2PD(x.AsX(), lo)
-		VEXTRACTF128(U8(1), x, h)
-		VCVTPS2PD(h, hi)
-		lo, hi = body(w, lo), body(w, hi)
-		VCVTPD2PSY(lo, out.AsX())
-		VCVTPD2PSY(hi, h)
-		VINSERTF128(U8(1), h, out, out)
-		return out
-	}
 }
 
 // ---- kernels ----
