@@ -64,10 +64,10 @@ func GemmMicroCols12x4F64AVX2(kc int, a []float64, lda int, b []float64, ldb int
 //go:noescape
 func GemmMicroRows6x8F64AVX2(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
 
-// GemmMicro14x32F32AVX512 sets the 14×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*14+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*14, len(b) >= kc*32 and len(c) >= 13*ldc+32.
+// GemmMicro10x32F32AVX512 sets the 10×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*10+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*10, len(b) >= kc*32 and len(c) >= 9*ldc+32.
 //
 //go:noescape
-func GemmMicro14x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func GemmMicro10x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 
 // GemmMicro16x16F32AVX512 sets the 16×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*16+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*16, len(b) >= kc*16 and len(c) >= 15*ldc+16.
 //
@@ -79,55 +79,55 @@ func GemmMicro16x16F32AVX512(kc int, a []float32, b []float32, c []float32, ldc 
 //go:noescape
 func GemmMicroRows16x16F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
 
-// GemmMicroCols14x32F32AVX512 sets the 14×32 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 14) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+14, len(b) >= (kc-1)*ldb+32 and len(c) >= 13*ldc+32.
+// GemmMicroCols10x32F32AVX512 sets the 10×32 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 10) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+10, len(b) >= (kc-1)*ldb+32 and len(c) >= 9*ldc+32.
 //
 //go:noescape
-func GemmMicroCols14x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+func GemmMicroCols10x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
 
 // GemmMicroCols16x16F32AVX512 sets the 16×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 16) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+16, len(b) >= (kc-1)*ldb+16 and len(c) >= 15*ldc+16.
 //
 //go:noescape
 func GemmMicroCols16x16F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
 
-// GemmMicroEdge14x32F32AVX512 sets the 14×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*14+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*14, len(b) >= kc*32 and len(c) >= 13*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 14, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
+// GemmMicroEdge10x32F32AVX512 sets the 10×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*10+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*10, len(b) >= kc*32 and len(c) >= 9*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 10, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
-func GemmMicroEdge14x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
+func GemmMicroEdge10x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
 
 // GemmMicroEdge16x16F32AVX512 sets the 16×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*16+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*16, len(b) >= kc*16 and len(c) >= 15*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 16, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
 func GemmMicroEdge16x16F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
 
-// GemmMicroRowsEdge14x32F32AVX512 sets the 14×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 13*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= 13*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 14, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
+// GemmMicroRowsEdge10x32F32AVX512 sets the 10×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 9*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= 9*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 10, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
-func GemmMicroRowsEdge14x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
+func GemmMicroRowsEdge10x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
 
 // GemmMicroRowsEdge16x16F32AVX512 sets the 16×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 15*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 15*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 16, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
 func GemmMicroRowsEdge16x16F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
 
-// GemmMicroColsEdge14x32F32AVX512 sets the 14×32 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 14) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+14, len(b) >= (kc-1)*ldb+32 and len(c) >= 13*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 14, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
+// GemmMicroColsEdge10x32F32AVX512 sets the 10×32 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 10) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+10, len(b) >= (kc-1)*ldb+32 and len(c) >= 9*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 10, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
-func GemmMicroColsEdge14x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
+func GemmMicroColsEdge10x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
 
 // GemmMicroColsEdge16x16F32AVX512 sets the 16×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 16) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+16, len(b) >= (kc-1)*ldb+16 and len(c) >= 15*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 16, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
 func GemmMicroColsEdge16x16F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
 
-// GemmMicroRows14x32F32AVX512 sets the 14×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 13*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= 13*ldc+32.
+// GemmMicroRows10x32F32AVX512 sets the 10×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 9*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= 9*ldc+32.
 //
 //go:noescape
-func GemmMicroRows14x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+func GemmMicroRows10x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
 
-// GemmMicro14x16F64AVX512 sets the 14×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*14+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*14, len(b) >= kc*16 and len(c) >= 13*ldc+16.
+// GemmMicro10x16F64AVX512 sets the 10×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*10+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*10, len(b) >= kc*16 and len(c) >= 9*ldc+16.
 //
 //go:noescape
-func GemmMicro14x16F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func GemmMicro10x16F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
 
 // GemmMicro16x8F64AVX512 sets the 16×8 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*16+i]) and B a packed panel (b[p*8+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*16, len(b) >= kc*8 and len(c) >= 15*ldc+8.
 //
@@ -139,50 +139,50 @@ func GemmMicro16x8F64AVX512(kc int, a []float64, b []float64, c []float64, ldc i
 //go:noescape
 func GemmMicroRows16x8F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
 
-// GemmMicroCols14x16F64AVX512 sets the 14×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 14) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+14, len(b) >= (kc-1)*ldb+16 and len(c) >= 13*ldc+16.
+// GemmMicroCols10x16F64AVX512 sets the 10×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 10) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+10, len(b) >= (kc-1)*ldb+16 and len(c) >= 9*ldc+16.
 //
 //go:noescape
-func GemmMicroCols14x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+func GemmMicroCols10x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
 
 // GemmMicroCols16x8F64AVX512 sets the 16×8 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 16) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 8), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+16, len(b) >= (kc-1)*ldb+8 and len(c) >= 15*ldc+8.
 //
 //go:noescape
 func GemmMicroCols16x8F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
 
-// GemmMicroEdge14x16F64AVX512 sets the 14×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*14+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*14, len(b) >= kc*16 and len(c) >= 13*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 14, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
+// GemmMicroEdge10x16F64AVX512 sets the 10×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*10+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*10, len(b) >= kc*16 and len(c) >= 9*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 10, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
-func GemmMicroEdge14x16F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
+func GemmMicroEdge10x16F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
 
 // GemmMicroEdge16x8F64AVX512 sets the 16×8 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*16+i]) and B a packed panel (b[p*8+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*16, len(b) >= kc*8 and len(c) >= 15*ldc+8. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 16, 1 <= nn <= 8); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
 func GemmMicroEdge16x8F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
 
-// GemmMicroRowsEdge14x16F64AVX512 sets the 14×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 13*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 13*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 14, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
+// GemmMicroRowsEdge10x16F64AVX512 sets the 10×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 9*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 9*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 10, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
-func GemmMicroRowsEdge14x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
+func GemmMicroRowsEdge10x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
 
 // GemmMicroRowsEdge16x8F64AVX512 sets the 16×8 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 8), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 15*lda+kc, len(b) >= (kc-1)*ldb+8 and len(c) >= 15*ldc+8. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 16, 1 <= nn <= 8); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
 func GemmMicroRowsEdge16x8F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
 
-// GemmMicroColsEdge14x16F64AVX512 sets the 14×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 14) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+14, len(b) >= (kc-1)*ldb+16 and len(c) >= 13*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 14, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
+// GemmMicroColsEdge10x16F64AVX512 sets the 10×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 10) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+10, len(b) >= (kc-1)*ldb+16 and len(c) >= 9*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 10, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
-func GemmMicroColsEdge14x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
+func GemmMicroColsEdge10x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
 
 // GemmMicroColsEdge16x8F64AVX512 sets the 16×8 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 16) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 8), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+16, len(b) >= (kc-1)*ldb+8 and len(c) >= 15*ldc+8. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 16, 1 <= nn <= 8); len(c) >= (mm-1)*ldc+nn suffices.
 //
 //go:noescape
 func GemmMicroColsEdge16x8F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
 
-// GemmMicroRows14x16F64AVX512 sets the 14×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 13*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 13*ldc+16.
+// GemmMicroRows10x16F64AVX512 sets the 10×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 9*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 9*ldc+16.
 //
 //go:noescape
-func GemmMicroRows14x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+func GemmMicroRows10x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
 
 // GemmPackT16F32AVX2 packs a transposed block: dst[p*16+r] = src[r*ld+p] for r < rows <= 16, p < kb, zero for rows <= r < 16. The caller guarantees kb >= 1, rows >= 1, len(dst) >= kb*16, len(src) >= (rows-1)*ld+kb and 15*ld < 2^31.
 //
@@ -223,6 +223,66 @@ func GemmPackT16F64AVX512(dst []float64, src []float64, ld int, rows int, kb int
 //
 //go:noescape
 func GemmPackT8F64AVX512(dst []float64, src []float64, ld int, rows int, kb int)
+
+// GemmPackRows10F32AVX512 packs 10 rows into a panel of row stride 10: dst[p*10+r] = src[r*ld+p] for r < 10, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*10+10 and len(src) >= 9*ld+kb.
+//
+//go:noescape
+func GemmPackRows10F32AVX512(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackRows16F32AVX512 packs 16 rows into a panel of row stride 16: dst[p*16+r] = src[r*ld+p] for r < 16, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*16+16 and len(src) >= 15*ld+kb.
+//
+//go:noescape
+func GemmPackRows16F32AVX512(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackRows16Stride32F32AVX512 packs 16 rows into a panel of row stride 32: dst[p*32+r] = src[r*ld+p] for r < 16, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*32+16 and len(src) >= 15*ld+kb.
+//
+//go:noescape
+func GemmPackRows16Stride32F32AVX512(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackN32F32AVX512 packs an untransposed block: dst[p*32+c] = src[p*ld+c] for c < cols <= 32, p < kb, zero for cols <= c < 32. The caller guarantees kb >= 1, cols >= 1, len(dst) >= kb*32 and len(src) >= (kb-1)*ld+cols.
+//
+//go:noescape
+func GemmPackN32F32AVX512(dst []float32, src []float32, ld int, cols int, kb int)
+
+// GemmPackN16F32AVX512 packs an untransposed block: dst[p*16+c] = src[p*ld+c] for c < cols <= 16, p < kb, zero for cols <= c < 16. The caller guarantees kb >= 1, cols >= 1, len(dst) >= kb*16 and len(src) >= (kb-1)*ld+cols.
+//
+//go:noescape
+func GemmPackN16F32AVX512(dst []float32, src []float32, ld int, cols int, kb int)
+
+// GemmPackNPanels32F32AVX512 packs whole panels of an untransposed block: dst[q*kb*32+p*32+c] = src[p*ld+q*32+c] for q < panels, p < kb, c < 32. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*32 and len(src) >= (kb-1)*ld+panels*32.
+//
+//go:noescape
+func GemmPackNPanels32F32AVX512(dst []float32, src []float32, ld int, panels int, kb int)
+
+// GemmPackNPanels16F32AVX512 packs whole panels of an untransposed block: dst[q*kb*16+p*16+c] = src[p*ld+q*16+c] for q < panels, p < kb, c < 16. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*16 and len(src) >= (kb-1)*ld+panels*16.
+//
+//go:noescape
+func GemmPackNPanels16F32AVX512(dst []float32, src []float32, ld int, panels int, kb int)
+
+// GemmPackRows10F64AVX512 packs 10 rows into a panel of row stride 10: dst[p*10+r] = src[r*ld+p] for r < 10, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*10+10 and len(src) >= 9*ld+kb.
+//
+//go:noescape
+func GemmPackRows10F64AVX512(dst []float64, src []float64, ld int, kb int)
+
+// GemmPackN16F64AVX512 packs an untransposed block: dst[p*16+c] = src[p*ld+c] for c < cols <= 16, p < kb, zero for cols <= c < 16. The caller guarantees kb >= 1, cols >= 1, len(dst) >= kb*16 and len(src) >= (kb-1)*ld+cols.
+//
+//go:noescape
+func GemmPackN16F64AVX512(dst []float64, src []float64, ld int, cols int, kb int)
+
+// GemmPackN8F64AVX512 packs an untransposed block: dst[p*8+c] = src[p*ld+c] for c < cols <= 8, p < kb, zero for cols <= c < 8. The caller guarantees kb >= 1, cols >= 1, len(dst) >= kb*8 and len(src) >= (kb-1)*ld+cols.
+//
+//go:noescape
+func GemmPackN8F64AVX512(dst []float64, src []float64, ld int, cols int, kb int)
+
+// GemmPackNPanels16F64AVX512 packs whole panels of an untransposed block: dst[q*kb*16+p*16+c] = src[p*ld+q*16+c] for q < panels, p < kb, c < 16. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*16 and len(src) >= (kb-1)*ld+panels*16.
+//
+//go:noescape
+func GemmPackNPanels16F64AVX512(dst []float64, src []float64, ld int, panels int, kb int)
+
+// GemmPackNPanels8F64AVX512 packs whole panels of an untransposed block: dst[q*kb*8+p*8+c] = src[p*ld+q*8+c] for q < panels, p < kb, c < 8. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*8 and len(src) >= (kb-1)*ld+panels*8.
+//
+//go:noescape
+func GemmPackNPanels8F64AVX512(dst []float64, src []float64, ld int, panels int, kb int)
 
 // PeakFMAF32AVX2 runs n iterations of 12 independent vector FMAs (n·192 floating-point operations).
 func PeakFMAF32AVX2(n int)

@@ -22,13 +22,16 @@ import (
 // written by a masked edge kernel (AVX-512) or computed into a scratch tile
 // and written back partially (AVX2, Go). beta is applied
 // on the first KC block only; later blocks accumulate (beta = 1). KC is
-// split evenly (k = 784 runs as 4×196), so no block is left with a few
-// steps that pay a whole tile's load and store of C.
+// split evenly (k = 784 runs as 2×392), so no block is left with a few
+// steps that pay a whole tile's load and store of C. On AVX-512 the
+// packing is assembly too (packAN, packBN, packBNP, packBTR): in Go it took
+// 14% of a 1024³ f32 product's time, in assembly about 4%.
 //
-// Two shortcuts change no bit of the result: operands up to 4 MiB are read
-// where they lie by the microRows/microCols kernels instead of being packed
-// (packing a 64×784 batch costs as much as a third of its product; see
-// block), and a product with few columns (an output layer's 10) or a small
+// Two shortcuts change no bit of the result: operands up to 4 MiB (B up to
+// 1 MiB where it is packed in assembly) are read where they lie by the
+// microRows/microCols kernels instead of being packed (packing a 64×784
+// batch costs as much as a third of its product; see block), and a product
+// with few columns (an output layer's 10) or a small
 // A runs on the level's narrow tile, which pads it less.
 //
 // Each level's block sizes are in its gemmKernel (gemm_generic.go and
@@ -65,14 +68,36 @@ type gemmKernel[T Float] struct {
 	// len(src) >= (cols-1)*ld+kb and (nr-1)*ld < 2^31. (Gathers measured
 	// slower than the Go loop for the MR-wide panels of A.)
 	packBT func(dst, src []T, ld, cols, kb int)
+	// packBN, if not nil, packs one panel of op(B) = B: dst[p*nr+c] =
+	// src[p*ld+c] for c < cols, zero for cols <= c < nr, p < kb (masked
+	// vector loads). It needs kb, cols >= 1 and len(src) >= (kb-1)*ld+cols.
+	packBN func(dst, src []T, ld, cols, kb int)
+	// packBNP, if not nil, is packBN for whole panels at once, row by row
+	// of B: dst[q*kb*nr+p*nr+c] = src[p*ld+q*nr+c] for q < panels. Down the
+	// rows of one panel at a time, a row stride of a few KiB makes every
+	// row a new page and a new prefetch stream: 1024² B packed at half the
+	// speed.
+	packBNP func(dst, src []T, ld, panels, kb int)
+	// packAN, if not nil, packs one full mr-row panel of op(A) = A:
+	// dst[p*mr+r] = src[r*ld+p] for r < mr, p < kb (a transpose in
+	// registers, a vector's worth of columns at a time). It needs kb >= 1
+	// and len(src) >= (mr-1)*ld+kb.
+	packAN func(dst, src []T, ld, kb int)
+	// packBTR, if not nil, packs 16 columns of op(B) = Bᵀ (16 rows of B)
+	// into a panel of row stride nr with packAN's register transpose:
+	// dst[p*nr+c] = src[c*ld+p] for c < 16, p < kb; a full panel takes
+	// nr/16 calls (the gathers of packBT stay for the partial last panel).
+	packBTR func(dst, src []T, ld, kb int)
 	// narrow, if not nil, is the same level's kernel with a narrower tile,
 	// for products whose n is below 2·nr where it pads less: an MLP's output
 	// layer with 10 columns fills 10/16 of a narrow tile but 10/32 of a
 	// wide one. The choice depends on n alone, never on the threads.
 	narrow *gemmKernel[T]
-	// speed is a narrow kernel's FMA rate relative to its wide kernel's,
-	// measured on L1-resident panels: 1.0 for AVX-512 16×16 (embedded
-	// broadcasts), 0.8 for AVX2 12×8 (a broadcast per FMA).
+	// speed is a narrow kernel's FMA rate relative to its wide kernel's:
+	// 0.8 for AVX2 12×8 (a broadcast per FMA; L1-resident panels), 0.85 for
+	// AVX-512 16×16 (17 loads per 16 FMAs against 12 per 20 for 10×32;
+	// measured in whole products: 256×128×784 NT 0.83 → 0.96 of OpenBLAS,
+	// 64×784×128 1.09 → 1.18, 784×64×128 TN 0.95 → 1.08 on the wide tile).
 	speed float64
 
 	// Free lists rather than sync.Pools: a pool drops its contents at every
@@ -146,11 +171,22 @@ type gemmCall[T Float] struct {
 // operands; tests turn it off to check that both paths give the same bits.
 var gemmDirect = true
 
-// gemmDirectMax is the largest operand (bytes) read where it lies.
-// Measured (one thread, f32/f64 GFLOP/s, packed → direct): 256×784×128
-// 81/33 → 105/51, 600³ 95/49 → 107/53, 1000³ 92/46 → 93/48,
-// 2000×500×300 75/39 → 80/39; never slower up to 4 MiB.
+// gemmDirectMax is the largest operand (bytes) read where it lies (B: see
+// gemmDirectBMax). Measured with the Go packing loops (one thread, f32/f64
+// GFLOP/s, packed → direct): 256×784×128 81/33 → 105/51, 600³ 95/49 →
+// 107/53, 1000³ 92/46 → 93/48, 2000×500×300 75/39 → 80/39; never slower up
+// to 4 MiB.
 const gemmDirectMax = 4 << 20
+
+// gemmDirectBMax is the largest B (bytes) read where it lies by a level
+// that packs B in assembly (packBNP; the others keep gemmDirectMax). A
+// panel of B read in place spans kb rows of B: with B past a few hundred
+// KiB its rows are KiBs apart, every row of the panel a new page and a new
+// stream, and packing (a few % of the product in assembly) wins. Measured
+// on the AVX-512 10×32 tile, one thread, f32, as a ratio to OpenBLAS in the
+// same run: 1000³ (B 4 MB) direct 0.90×, packed 0.99×; 600³ (1.4 MB) 0.97×
+// → 1.0×; 256×784×128 (400 KB) 1.10× either way.
+const gemmDirectBMax = 1 << 20
 
 // gemmMinPerThread is the work (multiply-adds) below which another goroutine
 // does not pay for itself: 2^20 multiply-adds take 5–10 µs on one core.
@@ -162,13 +198,14 @@ func (g *gemmKernel[T]) run(transA, transB bool, m, n, k int, alpha T, a []T, ld
 
 func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	// Few columns pad a wide tile: an MLP's 10-class layer fills 10/32 of
-	// a 14×32 tile. The narrow tile (one vector of B per step) pads them
-	// less, and it also fits batches of 64 rows better than 14-row tiles
-	// do; but it reads A twice as often per FMA, so it is only for small A
-	// or for the few columns it is meant for. (Computing Cᵀ = op(B)ᵀ·op(A)ᵀ
-	// on the wide tile instead, rows along n, was measured no faster: the
-	// transposed write-back of every tile ate the gain.) The choice depends
-	// on the shape alone, never on the threads.
+	// a 10×32 tile. The narrow tile (one vector of B per step) pads them
+	// less, and it may fit a small A's rows better; but it reads A twice
+	// as often per FMA, so it is only for small A or few columns, and only
+	// where its fill, discounted by its speed, beats the wide tile's.
+	// (Computing Cᵀ = op(B)ᵀ·op(A)ᵀ on the wide tile instead, rows along n,
+	// was measured no faster: the transposed write-back of every tile ate
+	// the gain.) The choice depends on the shape alone, never on the
+	// threads.
 	var z T
 	small := m*k*int(unsafe.Sizeof(z)) <= 256<<10 // A stays in L2
 	if nw := g.narrow; nw != nil && (small || n < 2*g.nr) &&
@@ -244,8 +281,8 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 	// 64-row batch. A row stride that is a multiple of 4 KiB would put
 	// every row of a tile in one set of the 12-way L1, so those are packed
 	// (the 1024² and 2048² squares). Direct B needs direct A (the kernels
-	// that read B in place are the ones that read A in place); Bᵀ is always
-	// packed (gathered).
+	// that read B in place are the ones that read A in place), and B only up
+	// to gemmDirectBMax where packing it is cheap; Bᵀ is always packed.
 	var z T
 	size := int(unsafe.Sizeof(z))
 	microA := g.microRows
@@ -254,12 +291,16 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 	}
 	directA := microA != nil && gemmDirect &&
 		cl.m*cl.k*size <= gemmDirectMax && cl.lda*size%4096 != 0
+	directBMax := gemmDirectMax
+	if g.packBNP != nil {
+		directBMax = gemmDirectBMax
+	}
 	directB := directA && !cl.transB &&
-		cl.k*cl.n*size <= gemmDirectMax && cl.ldb*size%4096 != 0
+		cl.k*cl.n*size <= directBMax && cl.ldb*size%4096 != 0
 	c, ldc := cl.c, cl.ldc
 	for jc := j0; jc < j1; jc += g.nc {
 		nb := min(g.nc, j1-jc)
-		// K in equal blocks of at most KC (784 = 4×196, not 3×256+16: a
+		// K in equal blocks of at most KC (784 = 2×392, not 512+272: a
 		// short last block would pay the C tile's load and store for few
 		// FMAs). It depends on k alone, so every part blocks alike.
 		kcb := ceilDiv(cl.k, ceilDiv(cl.k, g.kc))
@@ -269,7 +310,7 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 				w.b = grow(w.b, kb*nr) // the edge panel only
 			} else {
 				w.b = grow(w.b, kb*ceilDiv(nb, nr)*nr)
-				packB(w.b, cl.b, cl.ldb, cl.transB, pc, kb, jc, nb, nr, g.packBT)
+				packB(w.b, cl.b, cl.ldb, cl.transB, pc, kb, jc, nb, nr, g)
 			}
 			beta := cl.beta
 			if pc > 0 {
@@ -280,12 +321,12 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 				switch {
 				case !directA:
 					w.a = grow(w.a, kb*ceilDiv(mb, mr)*mr)
-					packA(w.a, cl.a, cl.lda, cl.transA, ic, mb, pc, kb, mr)
+					packA(w.a, cl.a, cl.lda, cl.transA, ic, mb, pc, kb, mr, g)
 				case mb%mr != 0 && cl.transA:
 					// The partial last row panel, packed (and zero-padded)
 					// so that microCols runs it whole with lda = mr.
 					w.a = grow(w.a, mr*kb)
-					packA(w.a, cl.a, cl.lda, true, ic+mb-mb%mr, mb%mr, pc, kb, mr)
+					packA(w.a, cl.a, cl.lda, true, ic+mb-mb%mr, mb%mr, pc, kb, mr, g)
 				case mb%mr != 0:
 					// The partial last row panel, copied row-major and
 					// padded with zero rows so microRows runs it whole.
@@ -312,7 +353,7 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 						off := pc*cl.ldb + jc + jr
 						bp, ldbp = cl.b[off:off+(kb-1)*cl.ldb+nr], cl.ldb
 					default: // the partial last column panel, packed
-						packB(w.b, cl.b, cl.ldb, false, pc, kb, jc+jr, nn, nr, nil)
+						packB(w.b, cl.b, cl.ldb, false, pc, kb, jc+jr, nn, nr, g)
 						bp = w.b[:kb*nr]
 					}
 					for ir := 0; ir < mb; ir += mr {
@@ -383,11 +424,17 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 
 // packA packs rows i0..i0+mb, columns p0..p0+kb of op(A) into MR×KC panels:
 // panel q holds rows q*mr.. of the block, column by column (element (r, p)
-// at q*mr*kb + p*mr + r), rows past the edge zero.
-func packA[T Float](dst, a []T, lda int, trans bool, i0, mb, p0, kb, mr int) {
+// at q*mr*kb + p*mr + r), rows past the edge zero. It uses g's assembly
+// packing where g has it (g nil: the Go loops only).
+func packA[T Float](dst, a []T, lda int, trans bool, i0, mb, p0, kb, mr int, g *gemmKernel[T]) {
 	for ir := 0; ir < mb; ir += mr {
 		rows := min(mr, mb-ir)
 		panel := dst[ir*kb : ir*kb+kb*mr]
+		if !trans && rows == mr && g != nil && g.packAN != nil {
+			base := (i0+ir)*lda + p0
+			g.packAN(panel, a[base:base+(mr-1)*lda+kb], lda, kb)
+			continue
+		}
 		if trans {
 			// op(A)(i, p) = a[p*lda+i]: each column of the panel is a
 			// contiguous run of a row of A.
@@ -427,14 +474,36 @@ func packA[T Float](dst, a []T, lda int, trans bool, i0, mb, p0, kb, mr int) {
 
 // packB packs rows p0..p0+kb, columns j0..j0+nb of op(B) into KC×NR panels:
 // panel q holds columns q*nr.. of the block, row by row (element (p, c) at
-// q*nr*kb + p*nr + c), columns past the edge zero.
-func packB[T Float](dst, b []T, ldb int, trans bool, p0, kb, j0, nb, nr int, gather func(dst, src []T, ld, rows, kb int)) {
-	for jr := 0; jr < nb; jr += nr {
+// q*nr*kb + p*nr + c), columns past the edge zero. It uses g's assembly
+// packing where g has it (g nil: the Go loops only).
+func packB[T Float](dst, b []T, ldb int, trans bool, p0, kb, j0, nb, nr int, g *gemmKernel[T]) {
+	if g == nil {
+		g = &gemmKernel[T]{}
+	}
+	jr := 0
+	if q := nb / nr; !trans && g.packBNP != nil && q > 0 {
+		base := p0*ldb + j0
+		g.packBNP(dst[:q*kb*nr], b[base:base+(kb-1)*ldb+q*nr], ldb, q, kb)
+		jr = q * nr
+	}
+	for ; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		panel := dst[jr*kb : jr*kb+kb*nr]
-		if trans && gather != nil && (nr-1)*ldb < 1<<31 {
+		if trans && cols == nr && g.packBTR != nil {
+			for h := 0; h < nr; h += 16 {
+				base := (j0+jr+h)*ldb + p0
+				g.packBTR(panel[h:(kb-1)*nr+h+16], b[base:base+15*ldb+kb], ldb, kb)
+			}
+			continue
+		}
+		if !trans && g.packBN != nil {
+			base := p0*ldb + j0 + jr
+			g.packBN(panel, b[base:base+(kb-1)*ldb+cols], ldb, cols, kb)
+			continue
+		}
+		if trans && g.packBT != nil && (nr-1)*ldb < 1<<31 {
 			base := (j0+jr)*ldb + p0
-			gather(panel, b[base:base+(cols-1)*ldb+kb], ldb, cols, kb)
+			g.packBT(panel, b[base:base+(cols-1)*ldb+kb], ldb, cols, kb)
 			continue
 		}
 		if !trans {

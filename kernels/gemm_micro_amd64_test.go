@@ -30,17 +30,17 @@ func BenchmarkGemmMicro(b *testing.B) {
 		report := func(b *testing.B, mr, nr int) {
 			b.ReportMetric(2*float64(mr*nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
-		b.Run(fmt.Sprintf("packed14x32/kc=%d", kc), func(b *testing.B) {
+		b.Run(fmt.Sprintf("packed10x32/kc=%d", kc), func(b *testing.B) {
 			for b.Loop() {
-				asm.GemmMicro14x32F32AVX512(kc, a[:kc*14], bb, c, 32, 1, 1)
+				asm.GemmMicro10x32F32AVX512(kc, a[:kc*10], bb, c, 32, 1, 1)
 			}
-			report(b, 14, 32)
+			report(b, 10, 32)
 		})
-		b.Run(fmt.Sprintf("rows14x32/kc=%d", kc), func(b *testing.B) {
+		b.Run(fmt.Sprintf("rows10x32/kc=%d", kc), func(b *testing.B) {
 			for b.Loop() {
-				asm.GemmMicroRows14x32F32AVX512(kc, a, lda, bb, 32, c, 32, 1, 1)
+				asm.GemmMicroRows10x32F32AVX512(kc, a, lda, bb, 32, c, 32, 1, 1)
 			}
-			report(b, 14, 32)
+			report(b, 10, 32)
 		})
 		b.Run(fmt.Sprintf("packed16x16/kc=%d", kc), func(b *testing.B) {
 			for b.Loop() {

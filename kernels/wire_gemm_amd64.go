@@ -4,30 +4,43 @@ package kernels
 
 import "github.com/descentlab/descent/asm"
 
-// GEMM block sizes, for Zen 5 (48 KiB L1D, 1 MiB L2 per core, 32 MiB L3
-// per CCD), checked by measurement on this machine (1024³, one thread,
-// thread CPU time; kernels' zz tuning runs, not committed):
+// GEMM tiles and block sizes, for Zen 5 (48 KiB 12-way L1D, 1 MiB L2 per
+// core, 32 MiB L3 per CCD), checked by measurement on this machine (one
+// thread, thread CPU time, variants interleaved call by call in one
+// process, medians; tuning runs not committed). AVX-512:
 //
-//   - KC: the classical rule keeps one KC×NR panel of B in L1 while MR×KC
-//     panels of A stream through it: KC·(NR+MR)·size within L1, KC=256 for
-//     AVX-512 f32 (32 KiB of B + 14 KiB of A). Measured, larger KC is
-//     better up to 384 and flat beyond (f32 AVX-512: 104.5 GFLOP/s at 256,
-//     105.8 at 384, 106.7 at 512): the tile of C is loaded and stored once
-//     per KC block, and the B panel, read two vectors per 14 broadcasts,
-//     streams from L2 fast enough. So KC=384 for AVX-512 f32 (48 KiB of B:
-//     about the L1), KC=256 for f64 (14×16 tile, 32 KiB of B; 52.5 GFLOP/s
-//     against 49–51 for 384–768), KC=512 for AVX2 f32 (6×16: 32 KiB of B)
-//     and 384 for AVX2 f64 (6×8: 24 KiB).
-//   - MC: the MC×KC block of A stays in L2 across the jr loop; about a
-//     third to a half of the 1 MiB L2 leaves room for the B block passing
-//     through: AVX-512 MC=336 (f32: 504 KiB at KC=384; f64: 672 KiB), AVX2
-//     MC=144 (288 KiB). 168 and 336 measured alike.
+//   - Tile 10×32 f32 / 10×16 f64 (was 14 rows). A row of C is two cache
+//     lines, and when the row stride is a multiple of 4 KiB (1024 f32 or
+//     512 f64 columns) every row of a tile falls in the same two L1 sets:
+//     14 rows are 14 lines per 12-way set and the update of C thrashes.
+//     Macro loop alone (one KC=342 pass over a 1008×1008 C, f32 GFLOP/s,
+//     ldc 1024 / ldc 1040): 14×32 200/222, 12×32 203/219, 10×32 219/228,
+//     9×32 218/226, 8×32 217/223, 6×64 204/216, 8×48 202/217. 10 rows keep
+//     a tile's lines within the ways and are as fast as 14 when C does not
+//     alias (20 accumulators, 12 loads per 20 FMAs).
+//   - KC=512 for f32 (a 64 KiB panel of B, streamed from L2 rather than
+//     held in L1, plus 20 KiB of A): each KC block loads and stores the
+//     tile of C once more, and that costs more than the L2 stream.
+//     Against KC=384: 512³ 200 vs 191 GFLOP/s, 1024³ 187 vs 178–184,
+//     256×784×128 209 vs 205 (784 = 2×392), 64×784×128 196 vs 194; KC=1024
+//     with MC=160 measured alike. f64 KC=512 too: 1024³ flat from 192 to
+//     512 (86–87 GFLOP/s), 256×784×128 100, 104, 105 and 106 at KC=192,
+//     256, 384 and 512.
+//   - MC: the MC×KC block of A stays in L2 across the jr loop: f32 MC=330
+//     (660 KiB at KC=512), f64 MC=160 (640 KiB); 160 to 500 rows measured
+//     alike on 512³ and 1024³. Multiples of the tile's 10 rows.
 //   - NC: the KC×NC block of B stays in L3 (shared by the cores of a CCD)
-//     across the ic loop: NC=3072 is 4.5–6 MiB, a small share of 32 MiB.
-//   - The narrow tiles (used when n < NR pads less, see gemmKernel.narrow)
-//     keep the same budgets: AVX-512 16×16 f32 (KC=256: 16 KiB of B, 16 KiB
-//     of A), 16×8 f64 (KC=256: 16 + 32 KiB, A streaming); AVX2 12×8 f32
-//     (KC=384), 12×4 f64 (KC=256). MC=336 is a multiple of 16 and 14.
+//     across the ic loop: NC=3072 is 6 MiB at KC=512, a small share of
+//     32 MiB.
+//   - The narrow tiles (used when they pad less, see gemmKernel.narrow)
+//     keep their earlier budgets: 16×16 f32 (KC=256: 16 KiB of B, 16 KiB of
+//     A), 16×8 f64 (KC=256: 16 + 32 KiB, A streaming); MC=336, a multiple
+//     of 16.
+//
+// AVX2 (not re-measured here): the classical rule, one KC×NR panel of B in
+// L1 while MR×KC panels of A stream through it: KC=512 for f32 (6×16: 32
+// KiB of B) and 384 for f64 (6×8: 24 KiB), MC=144 (288 KiB of A in L2),
+// narrow 12×8 f32 KC=384 and 12×4 f64 KC=256.
 var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 6, nr: 16, kc: 512, mc: 144, nc: 3072,
@@ -44,21 +57,22 @@ var _ = wire(
 				packBT: asm.GemmPackT4F64AVX2}}
 	},
 	func(f32 *ops[float32], f64 *ops[float64]) {
-		f32.gemm = &gemmKernel[float32]{mr: 14, nr: 32, kc: 384, mc: 336, nc: 3072,
-			micro: asm.GemmMicro14x32F32AVX512, microRows: asm.GemmMicroRows14x32F32AVX512, microCols: asm.GemmMicroCols14x32F32AVX512,
-			microEdge: asm.GemmMicroEdge14x32F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge14x32F32AVX512, microColsEdge: asm.GemmMicroColsEdge14x32F32AVX512,
-			packBT: asm.GemmPackT32F32AVX512,
-			narrow: &gemmKernel[float32]{mr: 16, nr: 16, speed: 1, kc: 256, mc: 336, nc: 3072,
+		f32.gemm = &gemmKernel[float32]{mr: 10, nr: 32, kc: 512, mc: 330, nc: 3072,
+			micro: asm.GemmMicro10x32F32AVX512, microRows: asm.GemmMicroRows10x32F32AVX512, microCols: asm.GemmMicroCols10x32F32AVX512,
+			microEdge: asm.GemmMicroEdge10x32F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x32F32AVX512, microColsEdge: asm.GemmMicroColsEdge10x32F32AVX512,
+			packBT: asm.GemmPackT32F32AVX512, packBN: asm.GemmPackN32F32AVX512, packBNP: asm.GemmPackNPanels32F32AVX512, packAN: asm.GemmPackRows10F32AVX512,
+			packBTR: asm.GemmPackRows16Stride32F32AVX512,
+			narrow: &gemmKernel[float32]{mr: 16, nr: 16, speed: 0.85, kc: 256, mc: 336, nc: 3072,
 				micro: asm.GemmMicro16x16F32AVX512, microRows: asm.GemmMicroRows16x16F32AVX512, microCols: asm.GemmMicroCols16x16F32AVX512,
 				microEdge: asm.GemmMicroEdge16x16F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge16x16F32AVX512, microColsEdge: asm.GemmMicroColsEdge16x16F32AVX512,
-				packBT: asm.GemmPackT16F32AVX512}}
-		f64.gemm = &gemmKernel[float64]{mr: 14, nr: 16, kc: 256, mc: 336, nc: 3072,
-			micro: asm.GemmMicro14x16F64AVX512, microRows: asm.GemmMicroRows14x16F64AVX512, microCols: asm.GemmMicroCols14x16F64AVX512,
-			microEdge: asm.GemmMicroEdge14x16F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge14x16F64AVX512, microColsEdge: asm.GemmMicroColsEdge14x16F64AVX512,
-			packBT: asm.GemmPackT16F64AVX512,
-			narrow: &gemmKernel[float64]{mr: 16, nr: 8, speed: 1, kc: 256, mc: 336, nc: 3072,
+				packBT: asm.GemmPackT16F32AVX512, packBN: asm.GemmPackN16F32AVX512, packBNP: asm.GemmPackNPanels16F32AVX512, packBTR: asm.GemmPackRows16F32AVX512}}
+		f64.gemm = &gemmKernel[float64]{mr: 10, nr: 16, kc: 512, mc: 160, nc: 3072,
+			micro: asm.GemmMicro10x16F64AVX512, microRows: asm.GemmMicroRows10x16F64AVX512, microCols: asm.GemmMicroCols10x16F64AVX512,
+			microEdge: asm.GemmMicroEdge10x16F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x16F64AVX512, microColsEdge: asm.GemmMicroColsEdge10x16F64AVX512,
+			packBT: asm.GemmPackT16F64AVX512, packBN: asm.GemmPackN16F64AVX512, packBNP: asm.GemmPackNPanels16F64AVX512, packAN: asm.GemmPackRows10F64AVX512,
+			narrow: &gemmKernel[float64]{mr: 16, nr: 8, speed: 0.85, kc: 256, mc: 336, nc: 3072,
 				micro: asm.GemmMicro16x8F64AVX512, microRows: asm.GemmMicroRows16x8F64AVX512, microCols: asm.GemmMicroCols16x8F64AVX512,
 				microEdge: asm.GemmMicroEdge16x8F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge16x8F64AVX512, microColsEdge: asm.GemmMicroColsEdge16x8F64AVX512,
-				packBT: asm.GemmPackT8F64AVX512}}
+				packBT: asm.GemmPackT8F64AVX512, packBN: asm.GemmPackN8F64AVX512, packBNP: asm.GemmPackNPanels8F64AVX512}}
 	},
 )

@@ -10,9 +10,14 @@
 // for at least 8 independent accumulators; more of them also amortise the
 // loads: a step does MR+NV loads for MR·NV FMAs.
 //
-//   - AVX-512 (32 ZMM): MR=14, NV=2 → 28 accumulators + 2 B vectors + 1
-//     broadcast = 31 registers; 16 loads per 28 FMAs (14 cycles), well
-//     inside two loads per cycle. f32 tile 14×32, f64 14×16.
+//   - AVX-512 (32 ZMM): MR=10, NV=2 → 20 accumulators + 2 B vectors + 1
+//     broadcast = 23 registers; 12 loads per 20 FMAs (10 cycles), well
+//     inside two loads per cycle. f32 tile 10×32, f64 10×16. (14 rows fit
+//     the registers, 28 accumulators, but when C's row stride is a
+//     multiple of 4 KiB all the rows of a tile share two L1 sets, and 14
+//     lines per 12-way set make the update of C thrash: the loops around
+//     the microkernel ran 9% slower than at 10 rows on a 1024-wide C; see
+//     kernels/wire_gemm_amd64.go.)
 //   - AVX2 (16 YMM): MR=6, NV=2 → 12 accumulators + 2 + 1 = 15 registers;
 //     8 loads per 12 FMAs. f32 tile 6×16, f64 6×8.
 //
@@ -27,6 +32,12 @@
 // ldb) or packed (ldb = NR). AVX-512 also has masked edge variants that
 // touch only the first mm rows and nn columns of C. All of them run the
 // same FMAs in the same order, so they give the same bits.
+//
+// The AVX-512 packing is generated here too: packRows transposes whole
+// MR-row panels of A (and 16-row halves of Bᵀ panels) in registers, packN
+// and packNPanels copy panels of B with masked loads (the latter row by row
+// of B, across all the panels of a block), packT gathers the partial Bᵀ
+// panels.
 //
 // The K loop is unrolled 4 times and, in the packed kernel, prefetches the
 // A panel (streamed from L2) 8 steps ahead; these hints may point past the
@@ -52,7 +63,7 @@ func main() {
 	for _, k := range kit.All {
 		mr := 6
 		if k.Is512() {
-			mr = 14
+			mr = 10
 		}
 		micro(k, mr, 2)
 		// The narrow tile, for products with few columns (an MLP's
@@ -81,6 +92,22 @@ func main() {
 	for _, k := range kit.All {
 		packT(k, 2*k.Lanes())
 		packT(k, k.Lanes())
+	}
+	// AVX-512 packing of A (op(A) = A, full MR-row panels) and of B (op(B)
+	// = B) for the wide and narrow tiles.
+	for _, k := range kit.All {
+		if !k.Is512() {
+			continue
+		}
+		packRows(k, 10, 10) // A, for the 10-row tile
+		if k.T.Size == 4 {
+			packRows(k, 16, 16) // Bᵀ, for the 16×16 tile
+			packRows(k, 16, 32) // Bᵀ, half a panel of the 10×32 tile
+		}
+		packN(k, 2*k.Lanes())
+		packN(k, k.Lanes())
+		packNPanels(k, 2*k.Lanes())
+		packNPanels(k, k.Lanes())
 	}
 	for _, k := range kit.All {
 		peak(k)
@@ -388,6 +415,296 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 			store(r, v)
 		}
 		nextRow(r)
+	}
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// packN emits GemmPackN<width><T><ISA>(dst, src []T, ld, cols, kb int),
+// the packing of an untransposed block into a width-wide panel:
+// dst[p*width+c] = src[p*ld+c] for c < cols, p < kb, and 0 for cols <= c <
+// width. The loads are masked to the first cols lanes, so nothing past a
+// row's cols elements is read.
+func packN(k kit.Kit, width int) {
+	size := k.T.Size
+	lanes := k.Lanes()
+	nvec := width / lanes
+	name := fmt.Sprintf("GemmPackN%d", width)
+	k.Text(name, "func(dst, src []T, ld, cols, kb int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s packs an untransposed block: dst[p*%d+c] = src[p*ld+c] for c < cols <= %d, p < kb, zero for cols <= c < %d. The caller guarantees kb >= 1, cols >= 1, len(dst) >= kb*%d and len(src) >= (kb-1)*ld+cols.", name, k.T.Name, k.ISA.Name, width, width, width, width))
+	dst := Load(Param("dst").Base(), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	if size == 4 {
+		SHLQ(U8(2), ld)
+	} else {
+		SHLQ(U8(3), ld)
+	}
+	cols := Load(Param("cols"), GP64())
+	kb := Load(Param("kb"), GP64())
+	var masks []reg.Register
+	for v := 0; v < nvec; v++ {
+		n := GP64()
+		MOVQ(cols, n)
+		SUBQ(U32(uint32(v*lanes)), n)
+		zero := GP64()
+		XORQ(zero, zero)
+		CMPQ(n, zero)
+		CMOVQLT(zero, n)
+		all, bits := GP64(), GP64()
+		MOVQ(I32(-1), all)
+		BZHIQ(n, all, bits)
+		m := K()
+		KMOVW(bits.As32(), m)
+		masks = append(masks, m)
+	}
+	loop, done := kit.NewLabel("packn"), kit.NewLabel("packndone")
+	Label(loop)
+	TESTQ(kb, kb)
+	JZ(LabelRef(done))
+	for v := 0; v < nvec; v++ {
+		d := k.Vec()
+		pick(k, VMOVUPS_Z, VMOVUPD_Z)(Mem{Base: src, Disp: v * k.VecBytes}, masks[v], d)
+		k.Store(d, Mem{Base: dst, Disp: v * k.VecBytes})
+	}
+	ADDQ(ld, src)
+	ADDQ(U32(uint32(width*size)), dst)
+	DECQ(kb)
+	JMP(LabelRef(loop))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// packNPanels emits GemmPackNPanels<width><T><ISA>(dst, src []T, ld,
+// panels, kb int): packN of panels whole width-wide panels at once, row by
+// row of the source (each row of B is read once, from start to end, and
+// written to every panel), instead of panel by panel down the rows: a row
+// stride of a few KiB makes every row of a single panel a new page and a
+// new prefetch stream.
+func packNPanels(k kit.Kit, width int) {
+	size := k.T.Size
+	nvec := width / k.Lanes()
+	name := fmt.Sprintf("GemmPackNPanels%d", width)
+	k.Text(name, "func(dst, src []T, ld, panels, kb int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s packs whole panels of an untransposed block: dst[q*kb*%d+p*%d+c] = src[p*ld+q*%d+c] for q < panels, p < kb, c < %d. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*%d and len(src) >= (kb-1)*ld+panels*%d.", name, k.T.Name, k.ISA.Name, width, width, width, width, width, width))
+	dst := Load(Param("dst").Base(), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	panels := Load(Param("panels"), GP64())
+	kb := Load(Param("kb"), GP64())
+	shift := U8(2)
+	if size == 8 {
+		shift = U8(3)
+	}
+	SHLQ(shift, ld)
+	pstride := GP64() // bytes between panels: kb*width*size
+	MOVQ(kb, pstride)
+	IMUL3Q(U32(uint32(width*size)), pstride, pstride)
+	rowLoop, rowDone := kit.NewLabel("packnrow"), kit.NewLabel("packnrowdone")
+	Label(rowLoop)
+	TESTQ(kb, kb)
+	JZ(LabelRef(rowDone))
+	s, d, q := GP64(), GP64(), GP64()
+	MOVQ(src, s)
+	MOVQ(dst, d)
+	MOVQ(panels, q)
+	panelLoop := kit.NewLabel("packnpanel")
+	Label(panelLoop)
+	for v := 0; v < nvec; v++ {
+		x := k.Vec()
+		k.Load(Mem{Base: s, Disp: v * k.VecBytes}, x)
+		k.Store(x, Mem{Base: d, Disp: v * k.VecBytes})
+	}
+	ADDQ(U32(uint32(width*size)), s)
+	ADDQ(pstride, d)
+	DECQ(q)
+	JNZ(LabelRef(panelLoop))
+	ADDQ(ld, src)
+	ADDQ(U32(uint32(width*size)), dst)
+	DECQ(kb)
+	JMP(LabelRef(rowLoop))
+	Label(rowDone)
+	VZEROUPPER()
+	RET()
+}
+
+// packRows emits GemmPackRows<mr>[Stride<stride>]<T><ISA>(dst, src []T,
+// ld, kb int), the packing of mr whole rows into a panel of row stride
+// stride: dst[p*stride+r] = src[r*ld+p] for r < mr, p < kb. One vector of
+// columns at a time (16 float32 or 8 float64): the rows are loaded in
+// groups of one vector's lanes, each group transposed in registers
+// (unpacks, then a 4×4 transpose of 128-bit blocks by two rounds of
+// VSHUFF32X4) and stored as the columns' lanes of that group; lanes of rows
+// past mr are never stored, so those rows are never loaded. The last kb
+// mod lanes columns use masked loads, so nothing past a row's kb values is
+// read.
+func packRows(k kit.Kit, mr, stride int) {
+	size := k.T.Size
+	lanes := k.Lanes()
+	name := fmt.Sprintf("GemmPackRows%d", mr)
+	if stride != mr {
+		name = fmt.Sprintf("GemmPackRows%dStride%d", mr, stride)
+	}
+	k.Text(name, "func(dst, src []T, ld, kb int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s packs %d rows into a panel of row stride %d: dst[p*%d+r] = src[r*ld+p] for r < %d, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*%d+%d and len(src) >= %d*ld+kb.", name, k.T.Name, k.ISA.Name, mr, stride, stride, mr, stride, mr, mr-1))
+	dst := Load(Param("dst").Base(), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	if size == 4 {
+		SHLQ(U8(2), ld)
+	} else {
+		SHLQ(U8(3), ld)
+	}
+	kb := Load(Param("kb"), GP64())
+	// Rows 3j, 3j+1, 3j+2 at (bases[j]), (bases[j])(ld*1), (bases[j])(ld*2).
+	bases := []reg.GPVirtual{src.(reg.GPVirtual)}
+	for r := 3; r < mr; r += 3 {
+		b := GP64()
+		LEAQ(Mem{Base: bases[len(bases)-1], Index: ld, Scale: 2}, b)
+		ADDQ(ld, b)
+		bases = append(bases, b)
+	}
+	rowAt := func(r int) Mem {
+		m := Mem{Base: bases[r/3]}
+		if r%3 != 0 {
+			m.Index, m.Scale = ld, uint8(r%3)
+		}
+		return m
+	}
+	groups := (mr + lanes - 1) / lanes
+	storeMasks := make([]reg.Register, groups)
+	for g := range storeMasks {
+		n := min(lanes, mr-g*lanes)
+		if n == lanes {
+			continue
+		}
+		t := GP64()
+		MOVQ(U32(uint32(1)<<uint(n)-1), t)
+		storeMasks[g] = K()
+		KMOVW(t.As32(), storeMasks[g])
+	}
+	// block transposes the lanes columns at the rows' current positions,
+	// loading with mask lm (nil: whole vectors) and storing column j while
+	// j < tail (nil: all of them).
+	block := func(lm reg.Register, tail reg.GPVirtual) {
+		for g := 0; g < groups; g++ {
+			valid := min(lanes, mr-g*lanes) // rows of this group below mr
+			v := make([]reg.VecVirtual, lanes)
+			for i := 0; i < valid; i++ {
+				v[i] = k.Vec()
+				if lm == nil {
+					k.Load(rowAt(g*lanes+i), v[i])
+				} else {
+					pick(k, VMOVUPS_Z, VMOVUPD_Z)(rowAt(g*lanes+i), lm, v[i])
+				}
+			}
+			for i := valid; i < lanes; i++ {
+				v[i] = v[valid-1] // lanes of rows past mr are never stored
+			}
+			// Unpack stages down to 128-bit blocks of 4 float32 / 2
+			// float64: w[q*i+c], block L, holds rows of column q*L+c.
+			w := make([]reg.VecVirtual, lanes)
+			for i := 0; i < lanes/2; i++ {
+				if 2*i >= valid {
+					w[2*i], w[2*i+1] = w[0], w[1]
+					continue
+				}
+				w[2*i], w[2*i+1] = k.Vec(), k.Vec()
+				if size == 4 {
+					VUNPCKLPS(v[2*i+1], v[2*i], w[2*i])
+					VUNPCKHPS(v[2*i+1], v[2*i], w[2*i+1])
+				} else {
+					VUNPCKLPD(v[2*i+1], v[2*i], w[2*i])
+					VUNPCKHPD(v[2*i+1], v[2*i], w[2*i+1])
+				}
+			}
+			if size == 4 {
+				u := make([]reg.VecVirtual, lanes)
+				for i := 0; i < 4; i++ {
+					if 4*i >= valid {
+						for c := 0; c < 4; c++ {
+							u[4*i+c] = u[c]
+						}
+						continue
+					}
+					for c := 0; c < 4; c++ {
+						u[4*i+c] = k.Vec()
+					}
+					VUNPCKLPD(w[4*i+2], w[4*i], u[4*i+0])
+					VUNPCKHPD(w[4*i+2], w[4*i], u[4*i+1])
+					VUNPCKLPD(w[4*i+3], w[4*i+1], u[4*i+2])
+					VUNPCKHPD(w[4*i+3], w[4*i+1], u[4*i+3])
+				}
+				w = u
+			}
+			// Now w[q*i+c], 128-bit block L, holds the rows of block i of
+			// column q*L+c (q = lanes/4): a 4×4 transpose of blocks.
+			q := lanes / 4
+			outs := make([]reg.VecVirtual, lanes)
+			for c := 0; c < q; c++ {
+				x0, x1, y0, y1 := k.Vec(), k.Vec(), k.Vec(), k.Vec()
+				VSHUFF32X4(U8(0x44), w[q+c], w[c], x0)
+				VSHUFF32X4(U8(0xEE), w[q+c], w[c], x1)
+				VSHUFF32X4(U8(0x44), w[3*q+c], w[2*q+c], y0)
+				VSHUFF32X4(U8(0xEE), w[3*q+c], w[2*q+c], y1)
+				for L := 0; L < 4; L++ {
+					o := k.Vec()
+					a, b := x0, y0
+					if L >= 2 {
+						a, b = x1, y1
+					}
+					imm := uint8(0x88)
+					if L%2 == 1 {
+						imm = 0xDD
+					}
+					VSHUFF32X4(U8(imm), b, a, o)
+					outs[q*L+c] = o
+				}
+			}
+			skip := kit.NewLabel("packrcols")
+			for j := 0; j < lanes; j++ {
+				if tail != nil {
+					CMPQ(tail, U8(uint8(j)))
+					JBE(LabelRef(skip))
+				}
+				m := Mem{Base: dst, Disp: (j*stride + g*lanes) * size}
+				if storeMasks[g] == nil {
+					k.Store(outs[j], m)
+				} else {
+					pick(k, VMOVUPS, VMOVUPD)(outs[j], storeMasks[g], m)
+				}
+			}
+			if tail != nil {
+				Label(skip)
+			}
+		}
+	}
+	loop, rest, done := kit.NewLabel("packr"), kit.NewLabel("packrtail"), kit.NewLabel("packrdone")
+	Label(loop)
+	CMPQ(kb, U8(uint8(lanes)))
+	JB(LabelRef(rest))
+	block(nil, nil)
+	for _, b := range bases {
+		ADDQ(U8(64), b)
+	}
+	ADDQ(U32(uint32(lanes*stride*size)), dst)
+	SUBQ(U8(uint8(lanes)), kb)
+	JMP(LabelRef(loop))
+	Label(rest)
+	TESTQ(kb, kb)
+	JZ(LabelRef(done))
+	{
+		all, bits := GP64(), GP64()
+		MOVQ(I32(-1), all)
+		BZHIQ(kb, all, bits)
+		lm := K()
+		KMOVW(bits.As32(), lm)
+		block(lm, kb.(reg.GPVirtual))
 	}
 	Label(done)
 	VZEROUPPER()
