@@ -11,7 +11,7 @@ func ReLU[T Float](dst, x []T) {
 	}
 }
 
-// ReLUGrad sets dst[i] = dy[i] where x[i] > 0, and 0 elsewhere (including
+// ReLUGrad sets dst[i] = dy[i] where x[i] > 0, and +0 elsewhere (including
 // where x[i] is NaN): the backward pass of ReLU with respect to its input x.
 func ReLUGrad[T Float](dst, x, dy []T) {
 	if len(x) != len(dst) || len(dy) != len(dst) || partialOverlap(dst, x) || partialOverlap(dst, dy) {

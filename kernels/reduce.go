@@ -84,14 +84,17 @@ func checkNonEmpty(fn string, n int) {
 }
 
 // Max returns the largest element of x, or NaN if any element is NaN (as
-// math.Max). It panics if x is empty.
+// math.Max). It panics if x is empty. If the largest value is zero and x
+// holds both +0 and -0, which of the two is returned is unspecified (the
+// vector instructions return either; math.Max would say +0).
 func Max[T Float](x []T) T {
 	checkNonEmpty("Max", len(x))
 	return table[T]().max(x)
 }
 
 // Min returns the smallest element of x, or NaN if any element is NaN. It
-// panics if x is empty.
+// panics if x is empty. As for Max, the sign of a zero result is
+// unspecified when x holds both +0 and -0.
 func Min[T Float](x []T) T {
 	checkNonEmpty("Min", len(x))
 	return table[T]().min(x)
