@@ -1,7 +1,8 @@
 // Package kernels is descent's public numerical kernel API: BLAS-like vector
-// operations, reductions, activations and row-wise softmax, generic over
-// float32 and float64, each backed by hand-scheduled assembly (AVX-512,
-// AVX2+FMA) picked at run time, and by a pure-Go fallback everywhere else.
+// operations, reductions, activations, row-wise softmax and matrix multiply
+// (Gemm, MatMul), generic over float32 and float64, each backed by generated
+// assembly (AVX-512 and AVX2+FMA on amd64, NEON on arm64) picked at run
+// time, and by a pure-Go fallback everywhere else.
 //
 // Every function checks its arguments before any assembly runs and panics
 // with a message naming the argument on a programmer error (mismatched
@@ -22,5 +23,7 @@
 // accumulators, so their rounding differs from a left-to-right loop but stays
 // within the classical bound γ_d·Σ|terms| with d = ⌈n/4⌉+8. Exp, Log, Sigmoid
 // and Tanh are vectorised approximations whose error bounds are stated on
-// each function.
+// each function. Gemm accumulates each element of C in k order, so its
+// result is the same for any number of goroutines (SetThreads), though not
+// across instruction-set levels, whose FMA contractions differ.
 package kernels
