@@ -295,3 +295,123 @@ func PeakFMAF32AVX512(n int)
 
 // PeakFMAF64AVX512 runs n iterations of 12 independent vector FMAs (n·192 floating-point operations).
 func PeakFMAF64AVX512(n int)
+
+// GemmPackRows6F32AVX2 packs 6 rows into a panel: dst[p*6+r] = src[r*ld+p] for r < 6, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*6 and len(src) >= 5*ld+kb.
+//
+//go:noescape
+func GemmPackRows6F32AVX2(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackRows12F32AVX2 packs 12 rows into a panel: dst[p*12+r] = src[r*ld+p] for r < 12, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*12 and len(src) >= 11*ld+kb.
+//
+//go:noescape
+func GemmPackRows12F32AVX2(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackRows16F32AVX2 packs 16 rows into a panel: dst[p*16+r] = src[r*ld+p] for r < 16, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*16 and len(src) >= 15*ld+kb.
+//
+//go:noescape
+func GemmPackRows16F32AVX2(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackRows8F32AVX2 packs 8 rows into a panel: dst[p*8+r] = src[r*ld+p] for r < 8, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*8 and len(src) >= 7*ld+kb.
+//
+//go:noescape
+func GemmPackRows8F32AVX2(dst []float32, src []float32, ld int, kb int)
+
+// GemmPackNPanels16F32AVX2 packs whole panels of an untransposed block: dst[q*kb*16+p*16+c] = src[p*ld+q*16+c] for q < panels, p < kb, c < 16. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*16 and len(src) >= (kb-1)*ld+panels*16.
+//
+//go:noescape
+func GemmPackNPanels16F32AVX2(dst []float32, src []float32, ld int, panels int, kb int)
+
+// GemmPackNPanels8F32AVX2 packs whole panels of an untransposed block: dst[q*kb*8+p*8+c] = src[p*ld+q*8+c] for q < panels, p < kb, c < 8. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*8 and len(src) >= (kb-1)*ld+panels*8.
+//
+//go:noescape
+func GemmPackNPanels8F32AVX2(dst []float32, src []float32, ld int, panels int, kb int)
+
+// GemmMicroTiles6x16F32AVX2 is GemmMicro6x16F32AVX2 for n tiles down a column of C: tile t reads the packed panel a[t*kc*6:] and sets the tile at c[t*6*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*6, len(b) >= kc*16 and len(c) >= (n*6-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroTiles6x16F32AVX2(n int, kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroRowsTiles6x16F32AVX2 is GemmMicroRows6x16F32AVX2 for n tiles down a column of C: tile t reads A at a[t*6*lda:] and sets the tile at c[t*6*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*6-1)*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*6-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroRowsTiles6x16F32AVX2(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroColsTiles6x16F32AVX2 is GemmMicroCols6x16F32AVX2 for n tiles down a column of C: tile t reads A at a[t*6:] and sets the tile at c[t*6*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*6, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*6-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroColsTiles6x16F32AVX2(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroTiles12x8F32AVX2 is GemmMicro12x8F32AVX2 for n tiles down a column of C: tile t reads the packed panel a[t*kc*12:] and sets the tile at c[t*12*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*12, len(b) >= kc*8 and len(c) >= (n*12-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroTiles12x8F32AVX2(n int, kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroRowsTiles12x8F32AVX2 is GemmMicroRows12x8F32AVX2 for n tiles down a column of C: tile t reads A at a[t*12*lda:] and sets the tile at c[t*12*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*12-1)*lda+kc, len(b) >= (kc-1)*ldb+8 and len(c) >= (n*12-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroRowsTiles12x8F32AVX2(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroColsTiles12x8F32AVX2 is GemmMicroCols12x8F32AVX2 for n tiles down a column of C: tile t reads A at a[t*12:] and sets the tile at c[t*12*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*12, len(b) >= (kc-1)*ldb+8 and len(c) >= (n*12-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroColsTiles12x8F32AVX2(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmPackRows6F64AVX2 packs 6 rows into a panel: dst[p*6+r] = src[r*ld+p] for r < 6, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*6 and len(src) >= 5*ld+kb.
+//
+//go:noescape
+func GemmPackRows6F64AVX2(dst []float64, src []float64, ld int, kb int)
+
+// GemmPackRows12F64AVX2 packs 12 rows into a panel: dst[p*12+r] = src[r*ld+p] for r < 12, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*12 and len(src) >= 11*ld+kb.
+//
+//go:noescape
+func GemmPackRows12F64AVX2(dst []float64, src []float64, ld int, kb int)
+
+// GemmPackRows8F64AVX2 packs 8 rows into a panel: dst[p*8+r] = src[r*ld+p] for r < 8, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*8 and len(src) >= 7*ld+kb.
+//
+//go:noescape
+func GemmPackRows8F64AVX2(dst []float64, src []float64, ld int, kb int)
+
+// GemmPackRows4F64AVX2 packs 4 rows into a panel: dst[p*4+r] = src[r*ld+p] for r < 4, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*4 and len(src) >= 3*ld+kb.
+//
+//go:noescape
+func GemmPackRows4F64AVX2(dst []float64, src []float64, ld int, kb int)
+
+// GemmPackNPanels8F64AVX2 packs whole panels of an untransposed block: dst[q*kb*8+p*8+c] = src[p*ld+q*8+c] for q < panels, p < kb, c < 8. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*8 and len(src) >= (kb-1)*ld+panels*8.
+//
+//go:noescape
+func GemmPackNPanels8F64AVX2(dst []float64, src []float64, ld int, panels int, kb int)
+
+// GemmPackNPanels4F64AVX2 packs whole panels of an untransposed block: dst[q*kb*4+p*4+c] = src[p*ld+q*4+c] for q < panels, p < kb, c < 4. The caller guarantees kb >= 1, panels >= 1, len(dst) >= panels*kb*4 and len(src) >= (kb-1)*ld+panels*4.
+//
+//go:noescape
+func GemmPackNPanels4F64AVX2(dst []float64, src []float64, ld int, panels int, kb int)
+
+// GemmMicroTiles6x8F64AVX2 is GemmMicro6x8F64AVX2 for n tiles down a column of C: tile t reads the packed panel a[t*kc*6:] and sets the tile at c[t*6*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*6, len(b) >= kc*8 and len(c) >= (n*6-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroTiles6x8F64AVX2(n int, kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroRowsTiles6x8F64AVX2 is GemmMicroRows6x8F64AVX2 for n tiles down a column of C: tile t reads A at a[t*6*lda:] and sets the tile at c[t*6*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*6-1)*lda+kc, len(b) >= (kc-1)*ldb+8 and len(c) >= (n*6-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroRowsTiles6x8F64AVX2(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroColsTiles6x8F64AVX2 is GemmMicroCols6x8F64AVX2 for n tiles down a column of C: tile t reads A at a[t*6:] and sets the tile at c[t*6*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*6, len(b) >= (kc-1)*ldb+8 and len(c) >= (n*6-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroColsTiles6x8F64AVX2(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroTiles12x4F64AVX2 is GemmMicro12x4F64AVX2 for n tiles down a column of C: tile t reads the packed panel a[t*kc*12:] and sets the tile at c[t*12*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*12, len(b) >= kc*4 and len(c) >= (n*12-1)*ldc+4.
+//
+//go:noescape
+func GemmMicroTiles12x4F64AVX2(n int, kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroRowsTiles12x4F64AVX2 is GemmMicroRows12x4F64AVX2 for n tiles down a column of C: tile t reads A at a[t*12*lda:] and sets the tile at c[t*12*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*12-1)*lda+kc, len(b) >= (kc-1)*ldb+4 and len(c) >= (n*12-1)*ldc+4.
+//
+//go:noescape
+func GemmMicroRowsTiles12x4F64AVX2(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroColsTiles12x4F64AVX2 is GemmMicroCols12x4F64AVX2 for n tiles down a column of C: tile t reads A at a[t*12:] and sets the tile at c[t*12*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*12, len(b) >= (kc-1)*ldb+4 and len(c) >= (n*12-1)*ldc+4.
+//
+//go:noescape
+func GemmMicroColsTiles12x4F64AVX2(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)

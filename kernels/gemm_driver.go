@@ -23,9 +23,11 @@ import (
 // and written back partially (AVX2, Go). beta is applied
 // on the first KC block only; later blocks accumulate (beta = 1). KC is
 // split evenly (k = 784 runs as 2×392), so no block is left with a few
-// steps that pay a whole tile's load and store of C. On AVX-512 the
-// packing is assembly too (packAN, packBN, packBNP, packBTR): in Go it took
-// 14% of a 1024³ f32 product's time, in assembly about 4%.
+// steps that pay a whole tile's load and store of C. On AVX-512 and AVX2
+// the packing is assembly too (packAN, packBN, packBNP, packBTR; AVX2 packs
+// partial B panels in Go): in Go it took 14% of a 1024³ f32 product's time
+// on AVX-512 and 11% on AVX2, in assembly about 4%. On AVX2, whose tiles
+// are small, the full tiles of a column of C run in one call (microTiles).
 //
 // Two shortcuts change no bit of the result: operands up to 4 MiB (B up to
 // 1 MiB where it is packed in assembly) are read where they lie by the
@@ -47,6 +49,14 @@ type gemmKernel[T Float] struct {
 	// alpha·Σ_p a[p*mr+i]·b[p*nr+j] + beta·c, reading nothing of c when beta
 	// is 0. len(a) = kc*mr, len(b) = kc*nr, kc ≥ 1, len(c) = (mr-1)*ldc+nr.
 	micro func(kc int, a, b, c []T, ldc int, alpha, beta T)
+	// microTiles, if not nil, is micro for n full tiles down a column of
+	// C in one call: tile t reads a[t*kc*mr:] and sets c[t*mr*ldc:], all
+	// with the same b; len(a) = n*kc*mr, len(c) = (n*mr-1)*ldc+nr.
+	microTiles func(n, kc int, a, b, c []T, ldc int, alpha, beta T)
+	// microRowsTiles and microColsTiles, if not nil, are microRows and
+	// microCols for n full tiles down a column of C: tile t reads A from
+	// a[t*mr*lda:] (rows) or a[t*mr:] (cols) and sets c[t*mr*ldc:].
+	microRowsTiles, microColsTiles func(n, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T)
 	// microRows, if not nil, is micro reading op(A) = A where it lies
 	// (a[i*lda+p]) and B either packed (ldb = nr) or where it lies
 	// (b[p*ldb+j], op(B) = B); the same FMAs in the same order as micro, so
@@ -83,10 +93,11 @@ type gemmKernel[T Float] struct {
 	// registers, a vector's worth of columns at a time). It needs kb >= 1
 	// and len(src) >= (mr-1)*ld+kb.
 	packAN func(dst, src []T, ld, kb int)
-	// packBTR, if not nil, packs 16 columns of op(B) = Bᵀ (16 rows of B)
-	// into a panel of row stride nr with packAN's register transpose:
-	// dst[p*nr+c] = src[c*ld+p] for c < 16, p < kb; a full panel takes
-	// nr/16 calls (the gathers of packBT stay for the partial last panel).
+	// packBTR, if not nil, packs w = min(16, nr) columns of op(B) = Bᵀ (w
+	// rows of B) into a panel of row stride nr with packAN's register
+	// transpose: dst[p*nr+c] = src[c*ld+p] for c < w, p < kb; a full panel
+	// takes nr/w calls (the gathers of packBT stay for the partial last
+	// panel).
 	packBTR func(dst, src []T, ld, kb int)
 	// narrow, if not nil, is the same level's kernel with a narrower tile,
 	// for products whose n is below 2·nr where it pads less: an MLP's output
@@ -356,7 +367,30 @@ func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 in
 						packB(w.b, cl.b, cl.ldb, false, pc, kb, jc+jr, nn, nr, g)
 						bp = w.b[:kb*nr]
 					}
-					for ir := 0; ir < mb; ir += mr {
+					// The full tiles in one call where the level has the
+					// kernels (the same FMAs as micro, tile by tile): the
+					// calls and their bookkeeping in Go took 2% of a 1024³
+					// f64 product on AVX2's 6×8 tile, and up to 8% of a
+					// product with k = 128.
+					ir0 := 0
+					if nt := mb / mr; nn == nr && nt > 0 {
+						off := ic*ldc + jc + jr
+						ct := c[off : off+(nt*mr-1)*ldc+nr]
+						switch {
+						case !directA && g.microTiles != nil:
+							g.microTiles(nt, kb, w.a[:nt*mr*kb], bp, ct, ldc, cl.alpha, beta)
+							ir0 = nt * mr
+						case directA && cl.transA && g.microColsTiles != nil:
+							aoff := pc*cl.lda + ic
+							g.microColsTiles(nt, kb, cl.a[aoff:aoff+(kb-1)*cl.lda+nt*mr], cl.lda, bp, ldbp, ct, ldc, cl.alpha, beta)
+							ir0 = nt * mr
+						case directA && !cl.transA && g.microRowsTiles != nil:
+							aoff := ic*cl.lda + pc
+							g.microRowsTiles(nt, kb, cl.a[aoff:aoff+(nt*mr-1)*cl.lda+kb], cl.lda, bp, ldbp, ct, ldc, cl.alpha, beta)
+							ir0 = nt * mr
+						}
+					}
+					for ir := ir0; ir < mb; ir += mr {
 						mm := min(mr, mb-ir)
 						// A full tile goes straight to C; an edge tile too where
 						// the level has masked edge kernels, otherwise to the
@@ -490,9 +524,10 @@ func packB[T Float](dst, b []T, ldb int, trans bool, p0, kb, j0, nb, nr int, g *
 		cols := min(nr, nb-jr)
 		panel := dst[jr*kb : jr*kb+kb*nr]
 		if trans && cols == nr && g.packBTR != nil {
-			for h := 0; h < nr; h += 16 {
+			bw := min(16, nr)
+			for h := 0; h < nr; h += bw {
 				base := (j0+jr+h)*ldb + p0
-				g.packBTR(panel[h:(kb-1)*nr+h+16], b[base:base+15*ldb+kb], ldb, kb)
+				g.packBTR(panel[h:(kb-1)*nr+h+bw], b[base:base+(bw-1)*ldb+kb], ldb, kb)
 			}
 			continue
 		}
@@ -501,7 +536,7 @@ func packB[T Float](dst, b []T, ldb int, trans bool, p0, kb, j0, nb, nr int, g *
 			g.packBN(panel, b[base:base+(kb-1)*ldb+cols], ldb, cols, kb)
 			continue
 		}
-		if trans && g.packBT != nil && (nr-1)*ldb < 1<<31 {
+		if trans && g.packBT != nil && int64((nr-1)*ldb) < 1<<31 {
 			base := (j0+jr)*ldb + p0
 			g.packBT(panel, b[base:base+(cols-1)*ldb+kb], ldb, cols, kb)
 			continue

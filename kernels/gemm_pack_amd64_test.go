@@ -8,18 +8,21 @@ import (
 	"testing"
 )
 
-// TestGemmPackAsm: the AVX-512 packing kernels (packAN, packBN, packBNP,
+// TestGemmPackAsm: the AVX2 and AVX-512 packing kernels (packAN, packBN, packBNP,
 // packBTR) write the same panels as the Go loops, for every tail of kb and
 // of the columns, and write nothing past the panel.
 func TestGemmPackAsm(t *testing.T) {
-	p := levels[AVX512]
-	if p == nil {
-		t.Skip("no AVX-512")
+	for _, l := range []Level{AVX2, AVX512} {
+		p := levels[l]
+		if p == nil {
+			t.Logf("no %s", l)
+			continue
+		}
+		testGemmPackAsm(t, p.f32.gemm)
+		testGemmPackAsm(t, p.f32.gemm.narrow)
+		testGemmPackAsm(t, p.f64.gemm)
+		testGemmPackAsm(t, p.f64.gemm.narrow)
 	}
-	testGemmPackAsm(t, p.f32.gemm)
-	testGemmPackAsm(t, p.f32.gemm.narrow)
-	testGemmPackAsm(t, p.f64.gemm)
-	testGemmPackAsm(t, p.f64.gemm.narrow)
 }
 
 func testGemmPackAsm[T Float](t *testing.T, g *gemmKernel[T]) {

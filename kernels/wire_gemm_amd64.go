@@ -37,24 +37,54 @@ import "github.com/descentlab/descent/asm"
 //     A), 16×8 f64 (KC=256: 16 + 32 KiB, A streaming); MC=336, a multiple
 //     of 16.
 //
-// AVX2 (not re-measured here): the classical rule, one KC×NR panel of B in
-// L1 while MR×KC panels of A stream through it: KC=512 for f32 (6×16: 32
-// KiB of B) and 384 for f64 (6×8: 24 KiB), MC=144 (288 KiB of A in L2),
-// narrow 12×8 f32 KC=384 and 12×4 f64 KC=256.
+// AVX2 (tiles 6×16 f32 / 6×8 f64, narrow 12×8 / 12×4): one KC×NR panel of
+// B in L1 while MR×KC panels of A stream through it from L2; MC=144.
+// Measured on this machine (one thread, thread CPU time, interleaved):
+//
+//   - The microkernel alone, operands in L1, runs at 97% of the AVX2 FMA
+//     peak (6×16 f32 107–114 GFLOP/s against a probe of 110–117, 6×8 f64
+//     57 against 56–57), and it is 95–97% of a 1024³ product's time: the
+//     loss around it was packing, 11% of the time with the Go loops, 4%
+//     with the assembly ones (packAN: 6- and 12-row transposes; packBNP;
+//     packBTR: whole Bᵀ panels, where the gathers of packBT were slower).
+//     256×128×784 NT went from 0.90–0.93 to 0.99–1.01 of OpenBLAS.
+//   - f32 KC=384 (24 KiB of B), not 512: 1024³ about 1% faster, 1000³,
+//     600³ and the MLP shapes alike. KC from 256 to 1024 and MC from 72 to
+//     288 are otherwise flat within the noise (±2%) for f32 and f64, so f64
+//     keeps KC=384, MC=144.
+//   - directAliased (f32 wide): A read in place even at a 4 KiB row
+//     stride. Its 6 rows share two L1 sets but fit the 12 ways, and
+//     skipping A's packing made 1024³ f32 1.5–3% faster (f64: +0.5%, not
+//     taken).
+//   - Ratios to OpenBLAS's Haswell kernels after this: f32 1024³
+//     0.96–1.0, f64 1024³ 0.95–1.0 (both at 95–98% of the FMA peak, as is
+//     OpenBLAS), the MLP shapes 1.0–1.2.
 var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
-		f32.gemm = &gemmKernel[float32]{mr: 6, nr: 16, kc: 512, mc: 144, nc: 3072,
-			micro: asm.GemmMicro6x16F32AVX2, microRows: asm.GemmMicroRows6x16F32AVX2, microCols: asm.GemmMicroCols6x16F32AVX2,
-			packBT: asm.GemmPackT16F32AVX2,
+		f32.gemm = &gemmKernel[float32]{mr: 6, nr: 16, kc: 384, mc: 144, nc: 3072,
+			micro: asm.GemmMicro6x16F32AVX2, microTiles: asm.GemmMicroTiles6x16F32AVX2,
+			microRowsTiles: asm.GemmMicroRowsTiles6x16F32AVX2, microColsTiles: asm.GemmMicroColsTiles6x16F32AVX2,
+			microRows: asm.GemmMicroRows6x16F32AVX2, microCols: asm.GemmMicroCols6x16F32AVX2,
+			packBT: asm.GemmPackT16F32AVX2, packBNP: asm.GemmPackNPanels16F32AVX2, packAN: asm.GemmPackRows6F32AVX2,
+			packBTR: asm.GemmPackRows16F32AVX2,
 			narrow: &gemmKernel[float32]{mr: 12, nr: 8, speed: 0.8, kc: 384, mc: 144, nc: 3072,
-				micro: asm.GemmMicro12x8F32AVX2, microRows: asm.GemmMicroRows12x8F32AVX2, microCols: asm.GemmMicroCols12x8F32AVX2,
-				packBT: asm.GemmPackT8F32AVX2}}
-		f64.gemm = &gemmKernel[float64]{mr: 6, nr: 8, kc: 384, mc: 144, nc: 3072,
-			micro: asm.GemmMicro6x8F64AVX2, microRows: asm.GemmMicroRows6x8F64AVX2, microCols: asm.GemmMicroCols6x8F64AVX2,
-			packBT: asm.GemmPackT8F64AVX2,
+				micro: asm.GemmMicro12x8F32AVX2, microTiles: asm.GemmMicroTiles12x8F32AVX2,
+				microRowsTiles: asm.GemmMicroRowsTiles12x8F32AVX2, microColsTiles: asm.GemmMicroColsTiles12x8F32AVX2,
+				microRows: asm.GemmMicroRows12x8F32AVX2, microCols: asm.GemmMicroCols12x8F32AVX2,
+				packBT: asm.GemmPackT8F32AVX2, packBNP: asm.GemmPackNPanels8F32AVX2, packAN: asm.GemmPackRows12F32AVX2,
+				packBTR: asm.GemmPackRows8F32AVX2}}
+		f64.gemm = &gemmKernel[float64]{mr: 6, nr: 8, kc: 272, mc: 72, nc: 3072,
+			micro: asm.GemmMicro6x8F64AVX2, microTiles: asm.GemmMicroTiles6x8F64AVX2,
+			microRowsTiles: asm.GemmMicroRowsTiles6x8F64AVX2, microColsTiles: asm.GemmMicroColsTiles6x8F64AVX2,
+			microRows: asm.GemmMicroRows6x8F64AVX2, microCols: asm.GemmMicroCols6x8F64AVX2,
+			packBT: asm.GemmPackT8F64AVX2, packBNP: asm.GemmPackNPanels8F64AVX2, packAN: asm.GemmPackRows6F64AVX2,
+			packBTR: asm.GemmPackRows8F64AVX2,
 			narrow: &gemmKernel[float64]{mr: 12, nr: 4, speed: 0.8, kc: 256, mc: 144, nc: 3072,
-				micro: asm.GemmMicro12x4F64AVX2, microRows: asm.GemmMicroRows12x4F64AVX2, microCols: asm.GemmMicroCols12x4F64AVX2,
-				packBT: asm.GemmPackT4F64AVX2}}
+				micro: asm.GemmMicro12x4F64AVX2, microTiles: asm.GemmMicroTiles12x4F64AVX2,
+				microRowsTiles: asm.GemmMicroRowsTiles12x4F64AVX2, microColsTiles: asm.GemmMicroColsTiles12x4F64AVX2,
+				microRows: asm.GemmMicroRows12x4F64AVX2, microCols: asm.GemmMicroCols12x4F64AVX2,
+				packBT: asm.GemmPackT4F64AVX2, packBNP: asm.GemmPackNPanels4F64AVX2, packAN: asm.GemmPackRows12F64AVX2,
+				packBTR: asm.GemmPackRows4F64AVX2}}
 	},
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 10, nr: 32, kc: 512, mc: 330, nc: 3072,

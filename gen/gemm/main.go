@@ -30,14 +30,17 @@
 // per base register: (base), (base)(lda*1), (base)(lda*2)) or A as stored
 // transposed (microCols); the last two also read B as stored (row stride
 // ldb) or packed (ldb = NR). AVX-512 also has masked edge variants that
-// touch only the first mm rows and nn columns of C. All of them run the
-// same FMAs in the same order, so they give the same bits.
+// touch only the first mm rows and nn columns of C. AVX2 also has Tiles
+// variants of the three that run n full tiles down a column of C in one
+// call. All of them run the same FMAs in the same order, so they give the
+// same bits.
 //
 // The AVX-512 packing is generated here too: packRows transposes whole
 // MR-row panels of A (and 16-row halves of Bᵀ panels) in registers, packN
 // and packNPanels copy panels of B with masked loads (the latter row by row
 // of B, across all the panels of a block), packT gathers the partial Bᵀ
-// panels.
+// panels. AVX2 has packNPanels and packRowsAVX2 (the same transposes with
+// AVX2 shuffles, for the 6- and 12-row panels of A and whole Bᵀ panels).
 //
 // The K loop is unrolled 4 times and, in the packed kernel, prefetches the
 // A panel (streamed from L2) 8 steps ahead; these hints may point past the
@@ -112,6 +115,23 @@ func main() {
 	for _, k := range kit.All {
 		peak(k)
 	}
+	// AVX2 packing (after the rest, so that their code and labels stay as
+	// they were): A panels of the 6- and 12-row tiles and full Bᵀ panels
+	// of both tiles transposed in registers, full B panels copied row by
+	// row of B across the panels.
+	for _, k := range kit.All {
+		if k.Is512() {
+			continue
+		}
+		packRowsAVX2(k, 6)
+		packRowsAVX2(k, 12)
+		packRowsAVX2(k, 2*k.Lanes())
+		packRowsAVX2(k, k.Lanes())
+		packNPanels(k, 2*k.Lanes())
+		packNPanels(k, k.Lanes())
+		microTiles(k, 6, 2)
+		microTiles(k, 12, 1)
+	}
 	Generate()
 }
 
@@ -125,6 +145,17 @@ const (
 )
 
 func micro(k kit.Kit, mr, nv int) { microKernel(k, mr, nv, packed, false) }
+
+// microTiles is micro for n full tiles down a column of C at once (the
+// panels of A one after another, the same panel of B), so that the loops
+// in Go make one call per panel of B instead of one per tile: on AVX2's
+// small 6×8 f64 tile the call and its bookkeeping took 2% of a 1024³
+// product.
+func microTiles(k kit.Kit, mr, nv int) {
+	for _, md := range []mode{packed, rowsA, colsA} {
+		microKernelTiles(k, mr, nv, md, false, true)
+	}
+}
 
 // microRows is the microkernel that reads A where it lies, row-major with
 // row stride lda (op(A) = A), instead of from a packed panel: for the
@@ -144,6 +175,13 @@ func microCols(k kit.Kit, mr, nv int) { microKernel(k, mr, nv, colsA, false) }
 func microEdge(k kit.Kit, mr, nv int, md mode) { microKernel(k, mr, nv, md, true) }
 
 func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
+	microKernelTiles(k, mr, nv, md, edge, false)
+}
+
+func microKernelTiles(k kit.Kit, mr, nv int, md mode, edge, tiles bool) {
+	if tiles && edge {
+		panic("microKernelTiles: no edge kernel for tiles")
+	}
 	rows := md != packed // B's row stride is a parameter
 	cols := md == colsA
 	nr := nv * k.Lanes()
@@ -156,7 +194,17 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 		edgeName, edgeSig = "Edge", ", mm, nn int"
 		edgeDoc = fmt.Sprintf(" Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= %d, 1 <= nn <= %d); len(c) >= (mm-1)*ldc+nn suffices.", mr, nr)
 	}
-	if cols {
+	if tiles && rows {
+		kind, arow := "Rows", "(n*%d-1)*lda+kc"
+		tileA := "a[t*%d*lda:]"
+		if cols {
+			kind, arow, tileA = "Cols", "(kc-1)*lda+n*%d", "a[t*%d:]"
+		}
+		name := fmt.Sprintf("GemmMicro%sTiles%dx%d", kind, mr, nr)
+		k.Text(name, "func(n, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s%s%s is GemmMicro%s%dx%d%s%s for n tiles down a column of C: tile t reads A at "+tileA+" and sets the tile at c[t*%d*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= "+arow+", len(b) >= (kc-1)*ldb+%d and len(c) >= (n*%d-1)*ldc+%d.", name, k.T.Name, k.ISA.Name, kind, mr, nr, k.T.Name, k.ISA.Name, mr, mr, mr, nr, mr, nr))
+	} else if cols {
 		name := fmt.Sprintf("GemmMicroCols%s%dx%d", edgeName, mr, nr)
 		k.Text(name, "func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T"+edgeSig+")")
 		Pragma("noescape")
@@ -166,6 +214,11 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 		k.Text(name, "func(kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T"+edgeSig+")")
 		Pragma("noescape")
 		Doc(fmt.Sprintf("%s%s%s sets the %d×%d tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = %d), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= %d*lda+kc, len(b) >= (kc-1)*ldb+%d and len(c) >= %d*ldc+%d.", name, k.T.Name, k.ISA.Name, mr, nr, nr, mr-1, nr, mr-1, nr) + edgeDoc)
+	} else if tiles {
+		name := fmt.Sprintf("GemmMicroTiles%dx%d", mr, nr)
+		k.Text(name, "func(n, kc int, a, b, c []T, ldc int, alpha, beta T)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s%s%s is GemmMicro%dx%d%s%s for n tiles down a column of C: tile t reads the packed panel a[t*kc*%d:] and sets the tile at c[t*%d*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*%d, len(b) >= kc*%d and len(c) >= (n*%d-1)*ldc+%d.", name, k.T.Name, k.ISA.Name, mr, nr, k.T.Name, k.ISA.Name, mr, mr, mr, nr, mr, nr))
 	} else {
 		name := fmt.Sprintf("GemmMicro%s%dx%d", edgeName, mr, nr)
 		k.Text(name, "func(kc int, a, b, c []T, ldc int, alpha, beta T"+edgeSig+")")
@@ -173,8 +226,21 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 		Doc(fmt.Sprintf("%s%s%s sets the %d×%d tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*%d+i]) and B a packed panel (b[p*%d+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*%d, len(b) >= kc*%d and len(c) >= %d*ldc+%d.", name, k.T.Name, k.ISA.Name, mr, nr, mr, nr, mr, nr, mr-1, nr) + edgeDoc)
 	}
 
-	kc := Load(Param("kc"), GP64())
+	// Tiles: the loop over the tiles reloads kc and b from the frame
+	// for each tile and keeps A's start in pa0 (rows and cols modes).
+	var kc reg.Register
+	var ntiles, pa0 reg.GPVirtual
+	tileLoop := kit.NewLabel("tile")
+	if tiles {
+		kc = GP64()
+		ntiles = Load(Param("n"), GP64()).(reg.GPVirtual)
+	} else {
+		kc = Load(Param("kc"), GP64())
+	}
 	pa = Load(Param("a").Base(), GP64()).(reg.GPVirtual)
+	if tiles && rows {
+		pa0, pa = pa, GP64()
+	}
 	if rows {
 		lda = Load(Param("lda"), GP64()).(reg.GPVirtual)
 		if size == 4 {
@@ -183,7 +249,7 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 			SHLQ(U8(3), lda)
 		}
 	}
-	if rows && !cols {
+	computeBases := func() {
 		// Rows 3j, 3j+1, 3j+2 are (bases[j]), (bases[j])(lda*1) and
 		// (bases[j])(lda*2).
 		bases = []reg.GPVirtual{pa}
@@ -193,6 +259,9 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 			ADDQ(lda, b)
 			bases = append(bases, b)
 		}
+	}
+	if rows && !cols && !tiles {
+		computeBases()
 	}
 	aAt := func(r, step int) Mem {
 		if !rows {
@@ -246,6 +315,18 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 		SHLQ(U8(2), ldc)
 	} else {
 		SHLQ(U8(3), ldc)
+	}
+	if tiles {
+		// Each tile starts over with the whole K loop and the same B.
+		Label(tileLoop)
+		Load(Param("kc"), kc)
+		Load(Param("b").Base(), pb)
+		if rows {
+			MOVQ(pa0, pa)
+			if !cols {
+				computeBases()
+			}
+		}
 	}
 
 	// Prefetch the C tile: each row spans nr*size bytes, possibly one cache
@@ -417,6 +498,21 @@ func microKernel(k kit.Kit, mr, nv int, md mode, edge bool) {
 		nextRow(r)
 	}
 	Label(done)
+	if tiles {
+		// pc is at the tile's last row; a packed pa is already at the
+		// next panel, A in place starts mr rows (or columns) further.
+		ADDQ(ldc, pc)
+		switch {
+		case cols:
+			ADDQ(U32(uint32(mr*size)), pa0)
+		case rows:
+			for r := 0; r < mr; r++ {
+				ADDQ(lda, pa0)
+			}
+		}
+		DECQ(ntiles)
+		JNZ(LabelRef(tileLoop))
+	}
 	VZEROUPPER()
 	RET()
 }
@@ -902,6 +998,196 @@ func peak(k kit.Kit) {
 	Label(done)
 	// Keep the accumulators live so no pass could drop the FMAs.
 	kit.Combine(acc, k.Add)
+	VZEROUPPER()
+	RET()
+}
+
+// packRowsAVX2 emits GemmPackRows<mr><T>AVX2(dst, src []T, ld, kb int),
+// packRows for AVX2: dst[p*mr+r] = src[r*ld+p] for r < mr (even), p < kb.
+// One vector of columns (8 float32 or 4 float64) at a time, the rows in
+// groups transposed in registers: a group of a vector's lanes of rows is a
+// full transpose (unpacks, then VPERM2F128) stored as whole vectors; a
+// group of 4 float32 rows is stored as 128-bit halves and a group of 2 rows
+// as 64-bit (float32) or 128-bit (float64) pieces, so that nothing outside
+// a column's mr values is written. The last kb mod lanes columns are
+// loaded with VMASKMOV, which reads nothing of the masked-off lanes.
+func packRowsAVX2(k kit.Kit, mr int) {
+	if mr%2 != 0 {
+		panic("packRowsAVX2: odd mr")
+	}
+	size := k.T.Size
+	lanes := k.Lanes()
+	stride := mr
+	name := fmt.Sprintf("GemmPackRows%d", mr)
+	k.Text(name, "func(dst, src []T, ld, kb int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s packs %d rows into a panel: dst[p*%d+r] = src[r*ld+p] for r < %d, p < kb. The caller guarantees kb >= 1, len(dst) >= kb*%d and len(src) >= %d*ld+kb.", name, k.T.Name, k.ISA.Name, mr, stride, mr, stride, mr-1))
+	dst := Load(Param("dst").Base(), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	if size == 4 {
+		SHLQ(U8(2), ld)
+	} else {
+		SHLQ(U8(3), ld)
+	}
+	kb := Load(Param("kb"), GP64())
+	bases := []reg.GPVirtual{src.(reg.GPVirtual)}
+	for r := 3; r < mr; r += 3 {
+		b := GP64()
+		LEAQ(Mem{Base: bases[len(bases)-1], Index: ld, Scale: 2}, b)
+		ADDQ(ld, b)
+		bases = append(bases, b)
+	}
+	rowAt := func(r int) Mem {
+		m := Mem{Base: bases[r/3]}
+		if r%3 != 0 {
+			m.Index, m.Scale = ld, uint8(r%3)
+		}
+		return m
+	}
+	type group struct{ r0, n int }
+	var groups []group
+	for r := 0; r < mr; {
+		n := 2
+		switch {
+		case mr-r >= lanes:
+			n = lanes
+		case mr-r >= 4:
+			n = 4
+		}
+		groups = append(groups, group{r, n})
+		r += n
+	}
+	unpack := func(lo bool, b, a, d reg.VecVirtual, pd bool) {
+		switch {
+		case pd && lo:
+			VUNPCKLPD(b, a, d)
+		case pd:
+			VUNPCKHPD(b, a, d)
+		case lo:
+			VUNPCKLPS(b, a, d)
+		default:
+			VUNPCKHPS(b, a, d)
+		}
+	}
+	// block transposes the lanes columns at the rows' current positions,
+	// loading with lane mask lm (nil: whole vectors) and storing column j
+	// only while j < tail (nil: all of them).
+	block := func(lm reg.VecVirtual, tail reg.GPVirtual) {
+		for _, g := range groups {
+			load := func(i int) reg.VecVirtual {
+				v := k.Vec()
+				if lm == nil {
+					k.Load(rowAt(g.r0+i), v)
+				} else {
+					pick(k, VMASKMOVPS, VMASKMOVPD)(rowAt(g.r0+i), lm, v)
+				}
+				return v
+			}
+			// Rows 2i and 2i+1 interleaved: t[2i] from their low
+			// halves of each 128-bit lane, t[2i+1] from their high halves.
+			t := make([]reg.VecVirtual, g.n)
+			for i := 0; i < g.n/2; i++ {
+				a, b := load(2*i), load(2*i+1)
+				t[2*i], t[2*i+1] = k.Vec(), k.Vec()
+				unpack(true, b, a, t[2*i], size == 8)
+				unpack(false, b, a, t[2*i+1], size == 8)
+			}
+			at := func(j int) Mem { return Mem{Base: dst, Disp: (j*stride + g.r0) * size} }
+			// store(j, f) stores column j with f unless the tail ends
+			// before it.
+			skip := kit.NewLabel("packr2cols")
+			store := func(j int, f func(m Mem)) {
+				if tail != nil {
+					CMPQ(tail, U8(uint8(j)))
+					JBE(LabelRef(skip))
+				}
+				f(at(j))
+			}
+			switch {
+			case size == 4 && g.n == 2:
+				// t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7.
+				h0, h1 := XMM(), XMM()
+				VEXTRACTF128(U8(1), t[0], h0)
+				VEXTRACTF128(U8(1), t[1], h1)
+				store(0, func(m Mem) { VMOVLPS(X(t[0]), m) })
+				store(1, func(m Mem) { VMOVHPS(X(t[0]), m) })
+				store(2, func(m Mem) { VMOVLPS(X(t[1]), m) })
+				store(3, func(m Mem) { VMOVHPS(X(t[1]), m) })
+				store(4, func(m Mem) { VMOVLPS(h0, m) })
+				store(5, func(m Mem) { VMOVHPS(h0, m) })
+				store(6, func(m Mem) { VMOVLPS(h1, m) })
+				store(7, func(m Mem) { VMOVHPS(h1, m) })
+			case size == 8 && g.n == 2:
+				// t0 = a0 b0 | a2 b2, t1 = a1 b1 | a3 b3.
+				store(0, func(m Mem) { VMOVUPD(X(t[0]), m) })
+				store(1, func(m Mem) { VMOVUPD(X(t[1]), m) })
+				store(2, func(m Mem) { VEXTRACTF128(U8(1), t[0], m) })
+				store(3, func(m Mem) { VEXTRACTF128(U8(1), t[1], m) })
+			case size == 8: // 4 rows, a full transpose
+				// t0 = a0 b0 | a2 b2, t1 = a1 b1 | a3 b3, t2, t3 the same of c, d.
+				outs := make([]reg.VecVirtual, 4)
+				for c := 0; c < 2; c++ {
+					outs[c], outs[c+2] = k.Vec(), k.Vec()
+					VPERM2F128(U8(0x20), t[2+c], t[c], outs[c])
+					VPERM2F128(U8(0x31), t[2+c], t[c], outs[c+2])
+				}
+				for j := 0; j < 4; j++ {
+					store(j, func(m Mem) { k.Store(outs[j], m) })
+				}
+			default: // float32, 4 or 8 rows
+				// u[4q+c] holds column c (low half) and c+4 (high half) of
+				// rows 4q..4q+3.
+				u := make([]reg.VecVirtual, g.n)
+				for q := 0; q < g.n/4; q++ {
+					for c := range 4 {
+						u[4*q+c] = k.Vec()
+					}
+					VUNPCKLPD(t[4*q+2], t[4*q], u[4*q+0])
+					VUNPCKHPD(t[4*q+2], t[4*q], u[4*q+1])
+					VUNPCKLPD(t[4*q+3], t[4*q+1], u[4*q+2])
+					VUNPCKHPD(t[4*q+3], t[4*q+1], u[4*q+3])
+				}
+				if g.n == 4 {
+					for j := 0; j < 4; j++ {
+						store(j, func(m Mem) { VMOVUPS(X(u[j]), m) })
+					}
+					for j := 0; j < 4; j++ {
+						store(4+j, func(m Mem) { VEXTRACTF128(U8(1), u[j], m) })
+					}
+					break
+				}
+				outs := make([]reg.VecVirtual, 8)
+				for c := 0; c < 4; c++ {
+					outs[c], outs[c+4] = k.Vec(), k.Vec()
+					VPERM2F128(U8(0x20), u[4+c], u[c], outs[c])
+					VPERM2F128(U8(0x31), u[4+c], u[c], outs[c+4])
+				}
+				for j := 0; j < 8; j++ {
+					store(j, func(m Mem) { k.Store(outs[j], m) })
+				}
+			}
+			if tail != nil {
+				Label(skip)
+			}
+		}
+	}
+	loop, rest, done := kit.NewLabel("packr2"), kit.NewLabel("packr2tail"), kit.NewLabel("packr2done")
+	Label(loop)
+	CMPQ(kb, U8(uint8(lanes)))
+	JB(LabelRef(rest))
+	block(nil, nil)
+	for _, b := range bases {
+		ADDQ(U8(uint8(k.VecBytes)), b)
+	}
+	ADDQ(U32(uint32(lanes*stride*size)), dst)
+	SUBQ(U8(uint8(lanes)), kb)
+	JMP(LabelRef(loop))
+	Label(rest)
+	TESTQ(kb, kb)
+	JZ(LabelRef(done))
+	block(k.LaneMask(kb.(reg.GPVirtual)), kb.(reg.GPVirtual))
+	Label(done)
 	VZEROUPPER()
 	RET()
 }
