@@ -30,13 +30,13 @@ package main
 
 import (
 	"math"
-	"math/big"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 
 	"github.com/descentlab/descent/gen/internal/kit"
+	"github.com/descentlab/descent/gen/internal/mathconst"
 )
 
 func main() {
@@ -192,37 +192,14 @@ func (g fn) signBit() uint64  { return pick(g, uint64(1)<<31, uint64(1)<<63) }
 func (g fn) mantMask() uint64 { return uint64(1)<<g.mantBits() - 1 }
 func (g fn) allBits() uint64  { return pick(g, uint64(math.MaxUint32), uint64(math.MaxUint64)) }
 
-// ln2 split: hi is ln 2 rounded to the element type, lo the rest (for
-// float64 computed from 60 decimal digits of ln 2).
-func (g fn) ln2() (hi, lo float64) {
-	if g.f32() {
-		h := float64(float32(math.Ln2))
-		return h, math.Ln2 - h
-	}
-	exact, _, _ := big.ParseFloat("0.693147180559945309417232121458176568075500134360255254120680", 10, 256, big.ToNearestEven)
-	h, _ := exact.Float64()
-	rest := new(big.Float).SetPrec(256).Sub(exact, new(big.Float).SetFloat64(h))
-	l, _ := rest.Float64()
-	return h, l
-}
+// ln2 split: hi is ln 2 rounded to the element type, lo the rest.
+func (g fn) ln2() (hi, lo float64) { return mathconst.Ln2(g.T.Size) }
 
 // ---- exp ----
 
-// expCoef are the Taylor coefficients 1/k! of e^r, k = 0..7 (float32) or
-// 0..13 (float64): on |r| <= ln2/2 the truncation error is 0.35^8/8! = 5e-9
-// (0.05 ULP) and 0.35^14/14! = 4e-18 (0.02 ULP).
-func (g fn) expCoef() []float64 {
-	deg := pick(g, 7, 13)
-	c := make([]float64, deg+1)
-	f := 1.0
-	for k := 0; k <= deg; k++ {
-		if k > 0 {
-			f *= float64(k)
-		}
-		c[k] = 1 / f
-	}
-	return c
-}
+// expCoef are the Taylor coefficients 1/k! of e^r (mathconst.ExpDegree:
+// 7 for float32, 13 for float64).
+func (g fn) expCoef() []float64 { return mathconst.ExpCoef(mathconst.ExpDegree(g.T.Size, false)) }
 
 // exp returns e^x in a new register; x is left intact. NaN propagates,
 // large x gives +Inf, very negative x the correctly scaled subnormal or 0.
@@ -230,7 +207,7 @@ func (g fn) exp(x reg.VecVirtual) reg.VecVirtual {
 	// Clamp so that n stays small enough for the scaling below; the bounds
 	// are already beyond overflow and underflow. MAX/MIN return their second
 	// source (x here) when either is NaN, so NaN survives.
-	lo, hi := pick(g, -104.0, -746.0), pick(g, 89.0, 710.0)
+	lo, hi := mathconst.ExpClamp(g.T.Size)
 	r := g.load(g.c(lo))
 	pick(g, VMAXPS, VMAXPD)(x, r, r) // r = max(lo, x), x if NaN
 	t := g.load(g.c(hi))
@@ -368,7 +345,7 @@ func (g fn) sigmoid(x reg.VecVirtual) reg.VecVirtual {
 // correction; e^r = 1 + t with t = r + r·w, w = r·(1/2 + r/6 + ...), kept
 // as t + its FMA residual, and 1 + t summed exactly (Fast2Sum).
 func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.VecVirtual)) {
-	lo0, hi0 := pick(g, -104.0, -746.0), pick(g, 89.0, 710.0)
+	lo0, hi0 := mathconst.ExpClamp(g.T.Size)
 	r := g.load(g.c(lo0))
 	pick(g, VMAXPS, VMAXPD)(x, r, r)
 	t := g.load(g.c(hi0))
@@ -470,32 +447,6 @@ func (g fn) sigmoid32(x reg.VecVirtual) reg.VecVirtual {
 	return q
 }
 
-// tanhCoef is g(z) with tanh(a) = a + a·z·g(z), z = a², on a in [0, 0.625],
-// as printed by `go run ./mathfn/fit` (relative error of the polynomial with
-// these rounded coefficients: 0.14 ULP for float32, 0.04 ULP for float64).
-var tanhCoef32 = []float64{
-	-0.33333328366279602,
-	0.13332769274711609,
-	-0.053850907832384109,
-	0.020997179672122002,
-	-0.0060967141762375832,
-}
-
-var tanhCoef64 = []float64{
-	-0.33333333333333331,
-	0.13333333333333042,
-	-0.053968253967896992,
-	0.021869488519008305,
-	-0.0088632351032408782,
-	0.0035921217511549622,
-	-0.0014557754120478055,
-	0.00058966065777570434,
-	-0.0002375906496055562,
-	9.2571161295567687e-05,
-	-3.1201101425797396e-05,
-	6.485163482793113e-06,
-}
-
 func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
 	a := g.Vec()
 	g.And(g.bits(^g.signBit()&g.allBits()), x, a) // |x|
@@ -511,10 +462,10 @@ func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
 	// Polynomial for small a.
 	z := g.Vec()
 	g.Mul(a, a, z)
-	p := g.horner(z, pick(g, tanhCoef32, tanhCoef64))
+	p := g.horner(z, mathconst.TanhCoef(g.T.Size))
 	g.Mul(a, z, z)
 	g.FMA213(a, z, p) // p = p·a·z + a
-	g.sel(g.cmp(kit.CmpLT_OS, g.c(0.625), a), p, y)
+	g.sel(g.cmp(kit.CmpLT_OS, g.c(mathconst.TanhSmall), a), p, y)
 	// Restore the sign (tanh(-0) = -0; NaN stays NaN).
 	sg := g.Vec()
 	g.And(g.bits(g.signBit()), x, sg)

@@ -1,8 +1,8 @@
 // Package mathconst holds the numerical constants of descent's vectorised
 // transcendental kernels, for the generators of every architecture: the
 // split of ln 2, the Taylor coefficients and clamp bounds of exp, and the
-// fitted tanh polynomial. (gen/mathfn, the amd64 generator, has its own
-// copies of the same values; they should be read from here.)
+// fitted tanh polynomial. Both gen/mathfn (amd64) and gen/arm64 read them
+// from here, so the two architectures compute the same approximations.
 package mathconst
 
 import (
