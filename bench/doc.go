@@ -38,6 +38,11 @@
 // gcc, glibc's libmvec, and OpenBLAS for the GEMM peers (Debian's
 // libopenblas-dev); the default build needs none of them.
 //
+// BenchmarkGemmVsOpenBLAS (peers, Linux) calls descent and OpenBLAS
+// alternately, call by call, on one locked thread and times each in thread
+// CPU time, reporting x-openblas (descent's speed over OpenBLAS's): on a
+// shared machine, the GEMM ratio that holds still from run to run.
+//
 // # Running and comparing
 //
 // Benchmarks only (-run ^$), ten counts for statistics, then one column per

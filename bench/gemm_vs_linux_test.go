@@ -1,0 +1,80 @@
+//go:build peers
+
+package bench
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/descentlab/descent/kernels"
+)
+
+// BenchmarkGemmVsOpenBLAS measures descent's GEMM against OpenBLAS the way
+// a shared, noisy machine still allows: the two are called alternately,
+// call by call, on one locked thread, and each side's time is its thread
+// CPU time. Whatever slows the machine during the run slows both sides
+// alike, so the reported ratio holds still where separate benchmarks of
+// each (BenchmarkGemm) drift by 15% or more from one run to the next.
+//
+//	BenchmarkGemmVsOpenBLAS/isa=avx512/peer=openblas-skylakex/dtype=f32/shape=1024x1024x1024/t=NN
+//
+// reports x-openblas (descent's GFLOP/s over OpenBLAS's: above 1 is
+// faster) and both GFLOP/s. One goroutine each: descent with SetThreads(1),
+// OpenBLAS with openblas_set_num_threads(1). OPENBLAS_CORETYPE picks
+// OpenBLAS's kernels and names the peer (Debian's 0.3.21 runs its Haswell
+// AVX2 kernels on Zen 4 and 5 unless told SkylakeX).
+func BenchmarkGemmVsOpenBLAS(b *testing.B) {
+	peer, ok := gemmPeers["openblas"]
+	if !ok {
+		b.Fatal("bench: the openblas peer is not registered")
+	}
+	defer kernels.SetThreads(kernels.SetThreads(1))
+	peer.threads(1)
+	prev := kernels.ISA()
+	defer kernels.SetISA(prev)
+	for _, l := range kernels.Available() {
+		if l == kernels.Generic {
+			continue
+		}
+		b.Run("isa="+string(l)+"/peer="+gemmPeerName("openblas"), func(b *testing.B) {
+			if err := kernels.SetISA(l); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("dtype=f32", func(b *testing.B) {
+				for _, s := range gemmShapes() {
+					b.Run(s.String(), func(b *testing.B) { benchVs(b, s, ownGemm[float32], peer.f32) })
+				}
+			})
+			b.Run("dtype=f64", func(b *testing.B) {
+				for _, s := range gemmShapes() {
+					b.Run(s.String(), func(b *testing.B) { benchVs(b, s, ownGemm[float64], peer.f64) })
+				}
+			})
+		})
+	}
+}
+
+func benchVs[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc[T]) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	a, bb, c, lda, ldb := gemmOperands[T](s)
+	call := func(f gemmFunc[T]) float64 {
+		t0 := threadCPUSeconds()
+		f(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n)
+		return threadCPUSeconds() - t0
+	}
+	call(own) // warm caches and buffer pools on both sides
+	call(peer)
+	var tOwn, tPeer float64
+	for b.Loop() {
+		tOwn += call(own)
+		tPeer += call(peer)
+	}
+	flops := 2 * float64(s.m) * float64(s.k) * float64(s.n) * float64(b.N)
+	if tOwn <= 0 || tPeer <= 0 {
+		b.Fatalf("thread CPU time did not advance (descent %g s, OpenBLAS %g s)", tOwn, tPeer)
+	}
+	b.ReportMetric(tPeer/tOwn, "x-openblas")
+	b.ReportMetric(flops/tOwn/1e9, "GFLOP/s")
+	b.ReportMetric(flops/tPeer/1e9, "openblas-GFLOP/s")
+}
