@@ -415,3 +415,63 @@ func GemmMicroRowsTiles12x4F64AVX2(n int, kc int, a []float64, lda int, b []floa
 //
 //go:noescape
 func GemmMicroColsTiles12x4F64AVX2(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroTiles10x32F32AVX512 is GemmMicro10x32F32AVX512 for n tiles down a column of C: tile t reads the packed panel a[t*kc*10:] and sets the tile at c[t*10*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*10, len(b) >= kc*32 and len(c) >= (n*10-1)*ldc+32.
+//
+//go:noescape
+func GemmMicroTiles10x32F32AVX512(n int, kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroRowsTiles10x32F32AVX512 is GemmMicroRows10x32F32AVX512 for n tiles down a column of C: tile t reads A at a[t*10*lda:] and sets the tile at c[t*10*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*10-1)*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= (n*10-1)*ldc+32.
+//
+//go:noescape
+func GemmMicroRowsTiles10x32F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroColsTiles10x32F32AVX512 is GemmMicroCols10x32F32AVX512 for n tiles down a column of C: tile t reads A at a[t*10:] and sets the tile at c[t*10*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*10, len(b) >= (kc-1)*ldb+32 and len(c) >= (n*10-1)*ldc+32.
+//
+//go:noescape
+func GemmMicroColsTiles10x32F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroTiles16x16F32AVX512 is GemmMicro16x16F32AVX512 for n tiles down a column of C: tile t reads the packed panel a[t*kc*16:] and sets the tile at c[t*16*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*16, len(b) >= kc*16 and len(c) >= (n*16-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroTiles16x16F32AVX512(n int, kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroRowsTiles16x16F32AVX512 is GemmMicroRows16x16F32AVX512 for n tiles down a column of C: tile t reads A at a[t*16*lda:] and sets the tile at c[t*16*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*16-1)*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*16-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroRowsTiles16x16F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroColsTiles16x16F32AVX512 is GemmMicroCols16x16F32AVX512 for n tiles down a column of C: tile t reads A at a[t*16:] and sets the tile at c[t*16*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*16, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*16-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroColsTiles16x16F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroTiles10x16F64AVX512 is GemmMicro10x16F64AVX512 for n tiles down a column of C: tile t reads the packed panel a[t*kc*10:] and sets the tile at c[t*10*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*10, len(b) >= kc*16 and len(c) >= (n*10-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroTiles10x16F64AVX512(n int, kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroRowsTiles10x16F64AVX512 is GemmMicroRows10x16F64AVX512 for n tiles down a column of C: tile t reads A at a[t*10*lda:] and sets the tile at c[t*10*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*10-1)*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*10-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroRowsTiles10x16F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroColsTiles10x16F64AVX512 is GemmMicroCols10x16F64AVX512 for n tiles down a column of C: tile t reads A at a[t*10:] and sets the tile at c[t*10*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*10, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*10-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroColsTiles10x16F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroTiles16x8F64AVX512 is GemmMicro16x8F64AVX512 for n tiles down a column of C: tile t reads the packed panel a[t*kc*16:] and sets the tile at c[t*16*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*16, len(b) >= kc*8 and len(c) >= (n*16-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroTiles16x8F64AVX512(n int, kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroRowsTiles16x8F64AVX512 is GemmMicroRows16x8F64AVX512 for n tiles down a column of C: tile t reads A at a[t*16*lda:] and sets the tile at c[t*16*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*16-1)*lda+kc, len(b) >= (kc-1)*ldb+8 and len(c) >= (n*16-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroRowsTiles16x8F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroColsTiles16x8F64AVX512 is GemmMicroCols16x8F64AVX512 for n tiles down a column of C: tile t reads A at a[t*16:] and sets the tile at c[t*16*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*16, len(b) >= (kc-1)*ldb+8 and len(c) >= (n*16-1)*ldc+8.
+//
+//go:noescape
+func GemmMicroColsTiles16x8F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)

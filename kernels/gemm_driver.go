@@ -26,8 +26,8 @@ import (
 // steps that pay a whole tile's load and store of C. On AVX-512 and AVX2
 // the packing is assembly too (packAN, packBN, packBNP, packBTR; AVX2 packs
 // partial B panels in Go): in Go it took 14% of a 1024³ f32 product's time
-// on AVX-512 and 11% on AVX2, in assembly about 4%. On AVX2, whose tiles
-// are small, the full tiles of a column of C run in one call (microTiles).
+// on AVX-512 and 11% on AVX2, in assembly about 4%. On AVX2 and AVX-512 the full tiles of a column
+// of C run in one call (microTiles).
 //
 // Two shortcuts change no bit of the result: operands up to 4 MiB (B up to
 // 1 MiB where it is packed in assembly) are read where they lie by the

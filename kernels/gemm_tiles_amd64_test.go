@@ -13,15 +13,19 @@ import (
 // as n calls of the one-tile kernels, for beta 0 and not, and write
 // nothing of C outside the tiles (the columns between them included).
 func TestGemmMicroTiles(t *testing.T) {
-	p := levels[AVX2]
-	if p == nil {
-		t.Skip("no AVX2")
-	}
-	for _, g := range []*gemmKernel[float32]{p.f32.gemm, p.f32.gemm.narrow} {
-		testGemmMicroTiles(t, g)
-	}
-	for _, g := range []*gemmKernel[float64]{p.f64.gemm, p.f64.gemm.narrow} {
-		testGemmMicroTiles(t, g)
+	for _, l := range []Level{AVX2, AVX512} {
+		t.Run(string(l), func(t *testing.T) {
+			p := levels[l]
+			if p == nil {
+				t.Skip("no " + string(l))
+			}
+			for _, g := range []*gemmKernel[float32]{p.f32.gemm, p.f32.gemm.narrow} {
+				testGemmMicroTiles(t, g)
+			}
+			for _, g := range []*gemmKernel[float64]{p.f64.gemm, p.f64.gemm.narrow} {
+				testGemmMicroTiles(t, g)
+			}
+		})
 	}
 }
 

@@ -32,6 +32,18 @@ import "github.com/descentlab/descent/asm"
 //   - NC: the KC×NC block of B stays in L3 (shared by the cores of a CCD)
 //     across the ic loop: NC=3072 is 6 MiB at KC=512, a small share of
 //     32 MiB.
+//   - Tiles kernels (microTiles, microRowsTiles, microColsTiles; the
+//     narrow tiles too): one call runs the full tiles down a column of C,
+//     the same FMAs in the same order. Ratios to OpenBLAS (SkylakeX
+//     kernels, BenchmarkGemmVsOpenBLAS, one thread, medians of 8,
+//     without → with): f32 1024³ 0.997 → 1.006, 2048³ 0.960 → 0.995,
+//     256×784×128 1.082 → 1.091, 784×256×128 TN 1.075 → 1.087,
+//     64×784×128 1.128 → 1.133; f64 1024³ 1.060 → 1.088, 2048³ 0.999 →
+//     1.039 (f64's big shapes vary by ±3% from run to run), 256×784×128
+//     1.348 → 1.366, 784×256×128 TN 1.365 → 1.380, 64×784×128 1.385 →
+//     1.390. With them, f32 KC=384 or MC=200 and f64 KC=384 or MC=100
+//     measured alike on 1024³ and 2048³ (within the noise), so the block
+//     sizes stay.
 //   - The narrow tiles (used when they pad less, see gemmKernel.narrow)
 //     keep their earlier budgets: 16×16 f32 (KC=256: 16 KiB of B, 16 KiB of
 //     A), 16×8 f64 (KC=256: 16 + 32 KiB, A streaming); MC=336, a multiple
@@ -88,20 +100,28 @@ var _ = wire(
 	},
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 10, nr: 32, kc: 512, mc: 330, nc: 3072,
-			micro: asm.GemmMicro10x32F32AVX512, microRows: asm.GemmMicroRows10x32F32AVX512, microCols: asm.GemmMicroCols10x32F32AVX512,
+			micro: asm.GemmMicro10x32F32AVX512, microTiles: asm.GemmMicroTiles10x32F32AVX512,
+			microRowsTiles: asm.GemmMicroRowsTiles10x32F32AVX512, microColsTiles: asm.GemmMicroColsTiles10x32F32AVX512,
+			microRows: asm.GemmMicroRows10x32F32AVX512, microCols: asm.GemmMicroCols10x32F32AVX512,
 			microEdge: asm.GemmMicroEdge10x32F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x32F32AVX512, microColsEdge: asm.GemmMicroColsEdge10x32F32AVX512,
 			packBT: asm.GemmPackT32F32AVX512, packBN: asm.GemmPackN32F32AVX512, packBNP: asm.GemmPackNPanels32F32AVX512, packAN: asm.GemmPackRows10F32AVX512,
 			packBTR: asm.GemmPackRows16Stride32F32AVX512,
 			narrow: &gemmKernel[float32]{mr: 16, nr: 16, speed: 0.85, kc: 256, mc: 336, nc: 3072,
-				micro: asm.GemmMicro16x16F32AVX512, microRows: asm.GemmMicroRows16x16F32AVX512, microCols: asm.GemmMicroCols16x16F32AVX512,
+				micro: asm.GemmMicro16x16F32AVX512, microTiles: asm.GemmMicroTiles16x16F32AVX512,
+				microRowsTiles: asm.GemmMicroRowsTiles16x16F32AVX512, microColsTiles: asm.GemmMicroColsTiles16x16F32AVX512,
+				microRows: asm.GemmMicroRows16x16F32AVX512, microCols: asm.GemmMicroCols16x16F32AVX512,
 				microEdge: asm.GemmMicroEdge16x16F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge16x16F32AVX512, microColsEdge: asm.GemmMicroColsEdge16x16F32AVX512,
 				packBT: asm.GemmPackT16F32AVX512, packBN: asm.GemmPackN16F32AVX512, packBNP: asm.GemmPackNPanels16F32AVX512, packBTR: asm.GemmPackRows16F32AVX512}}
 		f64.gemm = &gemmKernel[float64]{mr: 10, nr: 16, kc: 512, mc: 160, nc: 3072,
-			micro: asm.GemmMicro10x16F64AVX512, microRows: asm.GemmMicroRows10x16F64AVX512, microCols: asm.GemmMicroCols10x16F64AVX512,
+			micro: asm.GemmMicro10x16F64AVX512, microTiles: asm.GemmMicroTiles10x16F64AVX512,
+			microRowsTiles: asm.GemmMicroRowsTiles10x16F64AVX512, microColsTiles: asm.GemmMicroColsTiles10x16F64AVX512,
+			microRows: asm.GemmMicroRows10x16F64AVX512, microCols: asm.GemmMicroCols10x16F64AVX512,
 			microEdge: asm.GemmMicroEdge10x16F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x16F64AVX512, microColsEdge: asm.GemmMicroColsEdge10x16F64AVX512,
 			packBT: asm.GemmPackT16F64AVX512, packBN: asm.GemmPackN16F64AVX512, packBNP: asm.GemmPackNPanels16F64AVX512, packAN: asm.GemmPackRows10F64AVX512,
 			narrow: &gemmKernel[float64]{mr: 16, nr: 8, speed: 0.85, kc: 256, mc: 336, nc: 3072,
-				micro: asm.GemmMicro16x8F64AVX512, microRows: asm.GemmMicroRows16x8F64AVX512, microCols: asm.GemmMicroCols16x8F64AVX512,
+				micro: asm.GemmMicro16x8F64AVX512, microTiles: asm.GemmMicroTiles16x8F64AVX512,
+				microRowsTiles: asm.GemmMicroRowsTiles16x8F64AVX512, microColsTiles: asm.GemmMicroColsTiles16x8F64AVX512,
+				microRows: asm.GemmMicroRows16x8F64AVX512, microCols: asm.GemmMicroCols16x8F64AVX512,
 				microEdge: asm.GemmMicroEdge16x8F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge16x8F64AVX512, microColsEdge: asm.GemmMicroColsEdge16x8F64AVX512,
 				packBT: asm.GemmPackT8F64AVX512, packBN: asm.GemmPackN8F64AVX512, packBNP: asm.GemmPackNPanels8F64AVX512}}
 	},

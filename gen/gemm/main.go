@@ -30,9 +30,9 @@
 // per base register: (base), (base)(lda*1), (base)(lda*2)) or A as stored
 // transposed (microCols); the last two also read B as stored (row stride
 // ldb) or packed (ldb = NR). AVX-512 also has masked edge variants that
-// touch only the first mm rows and nn columns of C. AVX2 also has Tiles
-// variants of the three that run n full tiles down a column of C in one
-// call. All of them run the same FMAs in the same order, so they give the
+// touch only the first mm rows and nn columns of C. Both levels also have
+// Tiles variants of the three that run n full tiles down a column of C in
+// one call. All of them run the same FMAs in the same order, so they give the
 // same bits.
 //
 // The AVX-512 packing is generated here too: packRows transposes whole
@@ -131,6 +131,15 @@ func main() {
 		packNPanels(k, k.Lanes())
 		microTiles(k, 6, 2)
 		microTiles(k, 12, 1)
+	}
+	// AVX-512 Tiles kernels (after the rest, so that the code and labels
+	// of the others stay as they were).
+	for _, k := range kit.All {
+		if !k.Is512() {
+			continue
+		}
+		microTiles(k, 10, 2)
+		microTiles(k, 16, 1)
 	}
 	Generate()
 }
