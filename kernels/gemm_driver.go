@@ -114,43 +114,32 @@ type gemmKernel[T Float] struct {
 	// Free lists rather than sync.Pools: a pool drops its contents at every
 	// garbage collection, and packing buffers of a few MiB would then be
 	// reallocated in a steady stream of calls.
+	works freeList[gemmWork[T]]
+	calls freeList[gemmCall[T]]
+}
+
+// freeList is a mutex-guarded stack of reusable *E; get returns a new E
+// when it is empty.
+type freeList[E any] struct {
 	mu    sync.Mutex
-	works []*gemmWork[T]
-	calls []*gemmCall[T]
+	items []*E
 }
 
-func (g *gemmKernel[T]) getWork() *gemmWork[T] {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if n := len(g.works); n > 0 {
-		w := g.works[n-1]
-		g.works = g.works[:n-1]
-		return w
+func (f *freeList[E]) get() *E {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.items); n > 0 {
+		e := f.items[n-1]
+		f.items = f.items[:n-1]
+		return e
 	}
-	return new(gemmWork[T])
+	return new(E)
 }
 
-func (g *gemmKernel[T]) putWork(w *gemmWork[T]) {
-	g.mu.Lock()
-	g.works = append(g.works, w)
-	g.mu.Unlock()
-}
-
-func (g *gemmKernel[T]) getCall() *gemmCall[T] {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if n := len(g.calls); n > 0 {
-		c := g.calls[n-1]
-		g.calls = g.calls[:n-1]
-		return c
-	}
-	return new(gemmCall[T])
-}
-
-func (g *gemmKernel[T]) putCall(c *gemmCall[T]) {
-	g.mu.Lock()
-	g.calls = append(g.calls, c)
-	g.mu.Unlock()
+func (f *freeList[E]) put(e *E) {
+	f.mu.Lock()
+	f.items = append(f.items, e)
+	f.mu.Unlock()
 }
 
 // gemmWork holds one goroutine's packing buffers; they only grow, and are
@@ -223,13 +212,13 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 		nw.speed*gemmFill(m, n, nw.mr, nw.nr) > gemmFill(m, n, g.mr, g.nr) {
 		g = nw
 	}
-	cl := g.getCall()
+	cl := g.calls.get()
 	*cl = gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 	cl.pm, cl.pn = g.split(m, n, k, threads)
 	runParallel(cl, cl.pm*cl.pn, &cl.wg)
 	cl.a, cl.b, cl.c = nil, nil, nil // do not keep the caller's memory alive
-	g.putCall(cl)
+	g.calls.put(cl)
 }
 
 // gemmFill is the share of an m×n product's tiles that is real work.
@@ -275,9 +264,9 @@ func (cl *gemmCall[T]) runPart(part int) {
 	tm, tn := ceilDiv(cl.m, g.mr), ceilDiv(cl.n, g.nr)
 	i0, i1 := pi*tm/cl.pm*g.mr, min((pi+1)*tm/cl.pm*g.mr, cl.m)
 	j0, j1 := pj*tn/cl.pn*g.nr, min((pj+1)*tn/cl.pn*g.nr, cl.n)
-	w := g.getWork()
+	w := g.works.get()
 	g.block(w, cl, i0, i1, j0, j1)
-	g.putWork(w)
+	g.works.put(w)
 }
 
 // block runs the five loops on rows i0..i1 and columns j0..j1 of C.
