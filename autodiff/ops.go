@@ -6,7 +6,6 @@ import (
 	"github.com/descentlab/descent/kernels"
 )
 
-
 func mismatch[T Float](op string, a, b *Tensor[T], want string) {
 	panic(fmt.Sprintf("autodiff: %s: shapes %v and %v: %s", op, a.Shape(), b.Shape(), want))
 }
