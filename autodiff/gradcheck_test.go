@@ -9,7 +9,7 @@ import (
 
 // The tolerance of every gradient check: the issue asks for a relative
 // error of at most 1e-6 in float64. With h = 1e-6 the central difference's
-// truncation error is O(h²·f”') ≈ 1e-12 and its rounding error about
+// truncation error is O(h²·f⁽³⁾) ≈ 1e-12 and its rounding error about
 // ε·|f|/h ≈ 1e-10 relative, so 1e-6 leaves four orders of margin for a
 // correct backward and catches any wrong one (a wrong term is O(1)).
 const (
