@@ -1,6 +1,9 @@
 // Command descent shows what the descent library does on this machine.
 //
 //	descent [info]     the CPU, the instruction-set levels and a short throughput table
+//	descent bench      the key kernels and GEMM at every level, against the machine's
+//	                   FMA peak and copy bandwidth (-o writes a file for benchstat)
+//	descent compare    two benchmark files compared, benchstat style: descent compare OLD NEW
 //	descent help       this list
 //
 // Flags follow the subcommand; `descent info -h` lists them.
@@ -25,6 +28,8 @@ type usageError struct{ error }
 
 var commands = []command{
 	{"info", "the CPU, its instruction-set levels and a short kernel throughput table (the default)", runInfo},
+	{"bench", "benchmark the key kernels and GEMM at each level against the measured FMA peak and copy bandwidth", runBench},
+	{"compare", "compare two benchmark files (OLD NEW), benchstat style", runCompare},
 }
 
 func main() {
