@@ -9,4 +9,5 @@ package asm
 //go:generate go run -C ../gen ./reduce -out ../asm/reduce_amd64.s -stubs ../asm/reduce_amd64.go -pkg asm
 //go:generate go run -C ../gen ./mathfn -out ../asm/mathfn_amd64.s -stubs ../asm/mathfn_amd64.go -pkg asm
 //go:generate go run -C ../gen ./gemm -out ../asm/gemm_amd64.s -stubs ../asm/gemm_amd64.go -pkg asm
+//go:generate go run -C ../gen ./update -out ../asm/update_amd64.s -stubs ../asm/update_amd64.go -pkg asm
 //go:generate go run -C ../gen ./arm64 -dir ../asm

@@ -532,3 +532,245 @@ func LogSoftmaxBounds[T kernels.Float](row []float64) []float64 {
 	}
 	return out
 }
+
+// ---------------------------------------------------------------------------
+// Fused optimizer updates (AdamStep, SGDStep, RMSpropStep, AdagradStep).
+//
+// Each output element is a short formula of the inputs with a square root
+// and a division in it, and the updates feed on themselves (m - m·β1, p -
+// lr·q), so a fixed relative bound would be either far too loose or wrong
+// where terms cancel. The bound is instead computed per element by running
+// error analysis (Higham, Accuracy and Stability, §3.3): the formula is
+// evaluated in float64 on the kernel's inputs, carrying beside each
+// intermediate r a bound e on its absolute error, with the first-order rules
+//
+//	a ± b: e_a + e_b          a·b: |a|e_b + |b|e_a + e_a·e_b
+//	a / b: (e_a + |a/b|·e_b) / (|b| - e_b)
+//	√a:    e_a / (√a + √(a - e_a))        max(a, b): max(e_a, e_b)
+//
+// plus, for each operation's own rounding, (u_T + u_64)·|r| + η_T: one
+// rounding in T (u = 2^-24 or 2^-53) for the kernel, one in float64 for the
+// reference, and η the smallest subnormal of T for a result that underflows.
+// The scalars derived in the kernels ((1-β1), 1/BC2Sqrt) are intermediates
+// too. The kernel may then differ from the reference by UpdateSlack·e: the
+// assembly contracts a·b+c into one FMA (one rounding fewer) and may
+// reassociate a product or replace x/c by x·(1/c) for a loop-invariant c
+// (one rounding more per modelled operation at most), which at first order
+// at most doubles each operation's rounding term.
+//
+// Without cancellation this comes to a relative error of about 2·k·u, k the
+// number of roundings on the longest path to the output: AdamStep k ≈ 11 for
+// p (d, decay, m, v, √, /BC2Sqrt, +eps, m/denom, ·StepSize, -) and 3-5 for m
+// and v; SGDStep k ≈ 5; RMSpropStep k ≈ 9 (11 centered); AdagradStep k ≈ 7.
+//
+// Where an intermediate overflows T (|r|+e beyond half of T's largest
+// value), or a square root's argument may be negative within its error
+// (RMSprop centered: sq - gavg² at cancellation), the element is not
+// checked (its bound is +Inf): FMA and reassociation legitimately move the
+// overflow or the NaN. A NaN result computed from finite error bounds (a NaN
+// input, Inf - Inf, 0/0) must come out NaN.
+const UpdateSlack = 2
+
+// ev is an intermediate value and a bound on its absolute error.
+type ev struct{ v, e float64 }
+
+// errModel is the running error analysis at one precision (see above).
+type errModel struct{ u, eta, max float64 }
+
+func updateModel[T kernels.Float]() errModel {
+	p := precOf[T]()
+	return errModel{u: p.u + prec64.u, eta: p.eta, max: p.max / 2}
+}
+
+func exactV(v float64) ev { return ev{v, 0} }
+
+// round finishes an operation: value v with propagated error e.
+func (m errModel) round(v, e float64, in ...ev) ev {
+	for _, x := range in {
+		if math.IsInf(x.e, 1) {
+			return ev{v, math.Inf(1)}
+		}
+	}
+	if v != v {
+		return ev{v, 0} // must be NaN
+	}
+	if math.IsInf(v, 0) || math.Abs(v)+e > m.max || e != e {
+		return ev{v, math.Inf(1)}
+	}
+	return ev{v, e + m.u*math.Abs(v) + m.eta}
+}
+
+func (m errModel) add(a, b ev) ev { return m.round(a.v+b.v, a.e+b.e, a, b) }
+func (m errModel) sub(a, b ev) ev { return m.round(a.v-b.v, a.e+b.e, a, b) }
+func (m errModel) mul(a, b ev) ev {
+	return m.round(a.v*b.v, math.Abs(a.v)*b.e+math.Abs(b.v)*a.e+a.e*b.e, a, b)
+}
+
+func (m errModel) div(a, b ev) ev {
+	q := a.v / b.v
+	if b.e >= math.Abs(b.v) && q == q {
+		return ev{q, math.Inf(1)} // the divisor may be 0 within its error
+	}
+	return m.round(q, (a.e+math.Abs(q)*b.e)/(math.Abs(b.v)-b.e), a, b)
+}
+
+func (m errModel) sqrt(a ev) ev {
+	s := math.Sqrt(a.v)
+	if a.e > 0 && a.v-a.e <= 0 {
+		return ev{s, math.Inf(1)} // the argument may be negative: NaN
+	}
+	if a.e == 0 {
+		return m.round(s, 0, a)
+	}
+	return m.round(s, a.e/(s+math.Sqrt(a.v-a.e)), a)
+}
+
+// max2 is exact: no rounding term.
+func (m errModel) max2(a, b ev) ev {
+	v := maxNaN(a.v, b.v)
+	if v != v && !math.IsInf(a.e, 1) && !math.IsInf(b.e, 1) {
+		return ev{v, 0}
+	}
+	return ev{v, math.Max(a.e, b.e)}
+}
+
+// decayed returns d = g (+ wd·p) as the kernels compute it.
+func (m errModel) decayed(p, g, wd float64) ev {
+	if wd == 0 {
+		return exactV(g)
+	}
+	return m.add(exactV(g), m.mul(exactV(wd), exactV(p)))
+}
+
+// AdamBounds returns the error bounds (before UpdateSlack) of the outputs
+// p, m, v and, with amsgrad, vmax of one AdamStep on these inputs (widened
+// from T); bvmax is nil without amsgrad.
+func AdamBounds[T kernels.Float](p, g, m, v, vmax []float64, o AdamOpts) (bp, bm, bv, bvmax []float64) {
+	em := updateModel[T]()
+	n := len(p)
+	bp, bm, bv = make([]float64, n), make([]float64, n), make([]float64, n)
+	if vmax != nil {
+		bvmax = make([]float64, n)
+	}
+	c1 := em.sub(exactV(1), exactV(o.Beta1))
+	c2 := em.sub(exactV(1), exactV(o.Beta2))
+	for i := range p {
+		d := em.decayed(p[i], g[i], o.WeightDecay)
+		pp := exactV(p[i])
+		if o.Decay != 1 {
+			pp = em.mul(pp, exactV(o.Decay))
+		}
+		mi := em.add(exactV(m[i]), em.mul(c1, em.sub(d, exactV(m[i]))))
+		vi := em.add(em.mul(exactV(o.Beta2), exactV(v[i])), em.mul(em.mul(c2, d), d))
+		vv := vi
+		if vmax != nil {
+			vv = em.max2(exactV(vmax[i]), vi)
+			bvmax[i] = vv.e
+		}
+		den := em.add(em.div(em.sqrt(vv), exactV(o.BC2Sqrt)), exactV(o.Eps))
+		pn := em.sub(pp, em.mul(exactV(o.StepSize), em.div(mi, den)))
+		bp[i], bm[i], bv[i] = pn.e, mi.e, vi.e
+	}
+	return bp, bm, bv, bvmax
+}
+
+// SGDBounds returns the error bounds of the outputs p and (with momentum)
+// buf of one SGDStep.
+func SGDBounds[T kernels.Float](p, g, buf []float64, o SGDOpts) (bp, bbuf []float64) {
+	em := updateModel[T]()
+	n := len(p)
+	bp = make([]float64, n)
+	if o.Momentum != 0 {
+		bbuf = make([]float64, n)
+	}
+	damp := em.sub(exactV(1), exactV(o.Dampening))
+	mu := exactV(o.Momentum)
+	for i := range p {
+		d := em.decayed(p[i], g[i], o.WeightDecay)
+		if o.Momentum != 0 {
+			b := d
+			if !o.First {
+				b = em.add(em.mul(mu, exactV(buf[i])), em.mul(damp, d))
+			}
+			bbuf[i] = b.e
+			if o.Nesterov {
+				d = em.add(d, em.mul(mu, b))
+			} else {
+				d = b
+			}
+		}
+		bp[i] = em.sub(exactV(p[i]), em.mul(exactV(o.LR), d)).e
+	}
+	return bp, bbuf
+}
+
+// RMSpropBounds returns the error bounds of the outputs p, sq, gavg (if
+// Centered) and buf (if Momentum != 0) of one RMSpropStep.
+func RMSpropBounds[T kernels.Float](p, g, sq, gavg, buf []float64, o RMSpropOpts) (bp, bsq, bgavg, bbuf []float64) {
+	em := updateModel[T]()
+	n := len(p)
+	bp, bsq = make([]float64, n), make([]float64, n)
+	if o.Centered {
+		bgavg = make([]float64, n)
+	}
+	if o.Momentum != 0 {
+		bbuf = make([]float64, n)
+	}
+	c := em.sub(exactV(1), exactV(o.Alpha))
+	for i := range p {
+		d := em.decayed(p[i], g[i], o.WeightDecay)
+		s := em.add(em.mul(exactV(o.Alpha), exactV(sq[i])), em.mul(em.mul(c, d), d))
+		bsq[i] = s.e
+		var avg ev
+		if o.Centered {
+			ga := em.add(exactV(gavg[i]), em.mul(c, em.sub(d, exactV(gavg[i]))))
+			bgavg[i] = ga.e
+			avg = em.add(em.sqrt(em.sub(s, em.mul(ga, ga))), exactV(o.Eps))
+		} else {
+			avg = em.add(em.sqrt(s), exactV(o.Eps))
+		}
+		q := em.div(d, avg)
+		if o.Momentum != 0 {
+			q = em.add(em.mul(exactV(o.Momentum), exactV(buf[i])), q)
+			bbuf[i] = q.e
+		}
+		bp[i] = em.sub(exactV(p[i]), em.mul(exactV(o.LR), q)).e
+	}
+	return bp, bsq, bgavg, bbuf
+}
+
+// AdagradBounds returns the error bounds of the outputs p and sum of one
+// AdagradStep.
+func AdagradBounds[T kernels.Float](p, g, sum []float64, o AdagradOpts) (bp, bsum []float64) {
+	em := updateModel[T]()
+	n := len(p)
+	bp, bsum = make([]float64, n), make([]float64, n)
+	for i := range p {
+		d := em.decayed(p[i], g[i], o.WeightDecay)
+		s := em.add(exactV(sum[i]), em.mul(d, d))
+		bsum[i] = s.e
+		q := em.div(d, em.add(em.sqrt(s), exactV(o.Eps)))
+		bp[i] = em.sub(exactV(p[i]), em.mul(exactV(o.LR), q)).e
+	}
+	return bp, bsum
+}
+
+// CheckUpdate checks one output element of an update kernel: got within
+// UpdateSlack·bound of ref (bound from the *Bounds functions), NaN where
+// the reference is NaN with a finite bound, anything where the bound is
+// +Inf.
+func CheckUpdate[T kernels.Float](c Case, i int, input string, got T, ref, bound float64) error {
+	p := precOf[T]()
+	g := float64(got)
+	if same(g, round[T](ref)) || math.IsInf(bound, 1) {
+		return nil
+	}
+	if ref != ref {
+		return &Mismatch{c, i, input, g, ref, "want NaN (a NaN input or an invalid operation)"}
+	}
+	tol := UpdateSlack * bound
+	if d := absDistance(p, g, ref); !(d <= tol) {
+		return &Mismatch{c, i, input, g, ref, fmt.Sprintf("|diff| %.3g > %d·running error bound %.3g (%.3g ULP)", d, UpdateSlack, bound, d/ulpOf(p, ref))}
+	}
+	return nil
+}

@@ -79,6 +79,14 @@ type ops[T Float] struct {
 	expShiftSum func(dst, x []T, shift T) T
 	// sumExpShift returns Σ exp(x[i]-shift) without writing anything.
 	sumExpShift func(x []T, shift T) T
+	// The fused optimizer updates (update.go): lengths equal len(p) > 0,
+	// unused optional slices are nil (vmax without amsgrad, buf without
+	// momentum, gavg unless centered).
+	adam    func(p, g, m, v, vmax []T, a AdamArgs[T])
+	sgd     func(p, g, buf []T, a SGDArgs[T])
+	rmsprop func(p, g, sq, gavg, buf []T, a RMSpropArgs[T])
+	adagrad func(p, g, sum []T, a AdagradArgs[T])
+	clamp   func(dst, x []T, lo, hi T) // lo <= hi, neither NaN
 	// gemm is this level's GEMM: microkernel, block sizes, buffer pools
 	// (gemm_driver.go). Arguments are checked, m, n, k > 0, alpha != 0.
 	gemm *gemmKernel[T]

@@ -36,6 +36,11 @@ func genericOps[T Float]() ops[T] {
 		tanh:        goTanh[T],
 		expShiftSum: goExpShiftSum[T],
 		sumExpShift: goSumExpShift[T],
+		adam:        goAdam[T],
+		sgd:         goSGD[T],
+		rmsprop:     goRMSprop[T],
+		adagrad:     goAdagrad[T],
+		clamp:       goClamp[T],
 		gemm:        genericGemm[T](),
 	}
 }

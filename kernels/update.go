@@ -1,0 +1,372 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// Fused optimizer updates: each kernel makes one pass over the parameters,
+// the gradients and the optimizer state, element by element, with the
+// arithmetic of torch.optim's single-tensor (foreach=False) code in the same
+// order. The per-step scalars (bias corrections, decayed learning rates) are
+// computed once per step by package optim and passed in the *Args structs.
+// The gradient is only read; every state slice is read and written.
+//
+// All slices must have exactly len(p) elements, and none may partially
+// overlap another (the assembly levels read and write whole registers, so a
+// slice starting a few elements into another would give wrong answers).
+// The assembly levels contract multiplies and adds into FMAs, so they round
+// slightly differently from the generic level (see fuzz/tolerance.go).
+
+// AdamArgs holds the per-step scalars of AdamStep; optim computes them from
+// its hyperparameters and the step number t.
+type AdamArgs[T Float] struct {
+	Beta1, Beta2, Eps T
+	WeightDecay       T // L2 penalty as torch.optim.Adam: d = g + WeightDecay*p; 0 = none
+	Decay             T // decoupled decay as torch.optim.AdamW: p *= Decay before the update; 1 = none
+	StepSize          T // lr / (1 - beta1^t)
+	BC2Sqrt           T // sqrt(1 - beta2^t)
+}
+
+// AdamStep applies one Adam (or AdamW) step to the parameters p, given the
+// gradients g, the first and second moments m and v, and, for the amsgrad
+// variant, the running maximum vmax of v. vmax == nil means no amsgrad;
+// with amsgrad len(vmax) == len(p). Per element:
+//
+//	d = g (+ WeightDecay*p if WeightDecay != 0)
+//	p = p*Decay
+//	m = m + (1-Beta1)*(d-m)
+//	v = Beta2*v + (1-Beta2)*d*d
+//	vv = v, or with amsgrad vmax = max(vmax, v) and vv = vmax
+//	p = p - StepSize*(m / (sqrt(vv)/BC2Sqrt + Eps))
+func AdamStep[T Float](p, g, m, v, vmax []T, a AdamArgs[T]) {
+	n := len(p)
+	if len(g) != n || len(m) != n || len(v) != n || vmax != nil && len(vmax) != n ||
+		partialOverlap(p, g) || partialOverlap(p, m) || partialOverlap(p, v) ||
+		partialOverlap(g, m) || partialOverlap(g, v) || partialOverlap(m, v) ||
+		vmax != nil && (partialOverlap(p, vmax) || partialOverlap(g, vmax) ||
+			partialOverlap(m, vmax) || partialOverlap(v, vmax)) {
+		badUpdate("AdamStep", p, []namedSlice[T]{{"g", g}, {"m", m}, {"v", v}, {"vmax", vmax}})
+	}
+	if n > 0 {
+		table[T]().adam(p, g, m, v, vmax, a)
+	}
+}
+
+// SGDArgs holds the scalars of SGDStep.
+type SGDArgs[T Float] struct {
+	LR, Momentum, Dampening, WeightDecay T
+	Nesterov                             bool
+	First                                bool // first step with momentum: buf = d (torch clones the gradient), ignoring dampening
+}
+
+// SGDStep applies one step of stochastic gradient descent, with optional
+// weight decay, momentum and Nesterov momentum as torch.optim.SGD. buf is
+// the momentum buffer: it is ignored (and may be nil) when Momentum == 0,
+// else len(buf) == len(p). Per element:
+//
+//	d = g (+ WeightDecay*p if WeightDecay != 0)
+//	if Momentum != 0:
+//		buf = d if First, else Momentum*buf + (1-Dampening)*d
+//		d = d + Momentum*buf if Nesterov, else buf
+//	p = p - LR*d
+func SGDStep[T Float](p, g, buf []T, a SGDArgs[T]) {
+	n := len(p)
+	if a.Momentum == 0 {
+		buf = nil
+	} else if buf == nil {
+		buf = []T{} // reported as len(buf)=0 when n > 0
+	}
+	if len(g) != n || partialOverlap(p, g) ||
+		buf != nil && (len(buf) != n || partialOverlap(p, buf) || partialOverlap(g, buf)) {
+		badUpdate("SGDStep", p, []namedSlice[T]{{"g", g}, {"buf", buf}})
+	}
+	if n > 0 {
+		table[T]().sgd(p, g, buf, a)
+	}
+}
+
+// RMSpropArgs holds the scalars of RMSpropStep.
+type RMSpropArgs[T Float] struct {
+	LR, Alpha, Eps, WeightDecay, Momentum T
+	Centered                              bool
+}
+
+// RMSpropStep applies one RMSprop step as torch.optim.RMSprop. sq is the
+// running average of squared gradients; gavg, the running average of the
+// gradients, is used iff Centered; buf, the momentum buffer, iff
+// Momentum != 0. Unused slices may be nil. Per element:
+//
+//	d = g (+ WeightDecay*p if WeightDecay != 0)
+//	sq = Alpha*sq + (1-Alpha)*d*d
+//	if Centered: gavg = gavg + (1-Alpha)*(d-gavg); avg = sqrt(sq - gavg*gavg) + Eps
+//	else: avg = sqrt(sq) + Eps
+//	if Momentum != 0: buf = Momentum*buf + d/avg; p = p - LR*buf
+//	else: p = p - LR*(d/avg)
+func RMSpropStep[T Float](p, g, sq, gavg, buf []T, a RMSpropArgs[T]) {
+	n := len(p)
+	if !a.Centered {
+		gavg = nil
+	} else if gavg == nil {
+		gavg = []T{} // reported as len(gavg)=0 when n > 0
+	}
+	if a.Momentum == 0 {
+		buf = nil
+	} else if buf == nil {
+		buf = []T{}
+	}
+	if len(g) != n || len(sq) != n ||
+		partialOverlap(p, g) || partialOverlap(p, sq) || partialOverlap(g, sq) ||
+		gavg != nil && (len(gavg) != n || partialOverlap(p, gavg) || partialOverlap(g, gavg) || partialOverlap(sq, gavg)) ||
+		buf != nil && (len(buf) != n || partialOverlap(p, buf) || partialOverlap(g, buf) || partialOverlap(sq, buf) ||
+			gavg != nil && partialOverlap(gavg, buf)) {
+		badUpdate("RMSpropStep", p, []namedSlice[T]{{"g", g}, {"sq", sq}, {"gavg", gavg}, {"buf", buf}})
+	}
+	if n > 0 {
+		table[T]().rmsprop(p, g, sq, gavg, buf, a)
+	}
+}
+
+// AdagradArgs holds the scalars of AdagradStep.
+type AdagradArgs[T Float] struct {
+	LR               T // already decayed by optim: lr / (1 + (t-1)*lr_decay)
+	Eps, WeightDecay T
+}
+
+// AdagradStep applies one Adagrad step as torch.optim.Adagrad, with sum the
+// running sum of squared gradients. Per element:
+//
+//	d = g (+ WeightDecay*p if WeightDecay != 0)
+//	sum = sum + d*d
+//	p = p - LR*(d / (sqrt(sum) + Eps))
+func AdagradStep[T Float](p, g, sum []T, a AdagradArgs[T]) {
+	n := len(p)
+	if len(g) != n || len(sum) != n ||
+		partialOverlap(p, g) || partialOverlap(p, sum) || partialOverlap(g, sum) {
+		badUpdate("AdagradStep", p, []namedSlice[T]{{"g", g}, {"sum", sum}})
+	}
+	if n > 0 {
+		table[T]().adagrad(p, g, sum, a)
+	}
+}
+
+// Clamp sets dst[i] = min(max(x[i], lo), hi); a NaN element stays NaN. It
+// panics if lo > hi or either bound is NaN. dst may be x.
+func Clamp[T Float](dst, x []T, lo, hi T) {
+	if !okUnary(dst, x) {
+		badUnary("Clamp", dst, x)
+	}
+	if !(lo <= hi) {
+		panic(fmt.Sprintf("kernels.Clamp: bounds lo=%v, hi=%v: want lo <= hi, neither NaN", lo, hi))
+	}
+	if len(dst) > 0 {
+		table[T]().clamp(dst, x, lo, hi)
+	}
+}
+
+type namedSlice[T Float] struct {
+	name string
+	s    []T
+}
+
+// badUpdate finds the bad argument of an update kernel and panics naming
+// it: a length different from len(p), or a partial overlap between two of
+// p and the others (nil entries are unused slices).
+func badUpdate[T Float](fn string, p []T, others []namedSlice[T]) {
+	all := append([]namedSlice[T]{{"p", p}}, others...)
+	for _, o := range others {
+		if o.s != nil {
+			checkLen(fn, o.name, len(o.s), "p", len(p))
+		}
+	}
+	for i, a := range all {
+		for _, b := range all[i+1:] {
+			if a.s != nil && b.s != nil && partialOverlap(a.s, b.s) {
+				panic(fmt.Sprintf("kernels.%s: %s partially overlaps %s (they may be the same slice, or disjoint)", fn, b.name, a.name))
+			}
+		}
+	}
+}
+
+// The generic level. Each option selects its own loop, so the loop bodies
+// carry no tests beyond the weight-decay one (a loop-invariant, perfectly
+// predicted branch that keeps d exactly g when WeightDecay is 0). The
+// re-slicing to len(p) lets the compiler drop the bounds checks.
+
+func sqrtT[T Float](x T) T { return T(math.Sqrt(float64(x))) }
+
+func goAdam[T Float](p, g, m, v, vmax []T, a AdamArgs[T]) {
+	n := len(p)
+	g, m, v = g[:n], m[:n], v[:n]
+	b2, c1, c2 := a.Beta2, 1-a.Beta1, 1-a.Beta2
+	wd, decay, eps, step, bc2 := a.WeightDecay, a.Decay, a.Eps, a.StepSize, a.BC2Sqrt
+	hasWD := wd != 0
+	if vmax == nil {
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			pi *= decay // exact when decay is 1
+			mi := m[i] + c1*(d-m[i])
+			vi := b2*v[i] + c2*d*d
+			m[i], v[i] = mi, vi
+			p[i] = pi - step*(mi/(sqrtT(vi)/bc2+eps))
+		}
+		return
+	}
+	vmax = vmax[:n]
+	for i := range p {
+		pi, d := p[i], g[i]
+		if hasWD {
+			d += wd * pi
+		}
+		pi *= decay
+		mi := m[i] + c1*(d-m[i])
+		vi := b2*v[i] + c2*d*d
+		vm := max(vmax[i], vi)
+		m[i], v[i], vmax[i] = mi, vi, vm
+		p[i] = pi - step*(mi/(sqrtT(vm)/bc2+eps))
+	}
+}
+
+func goSGD[T Float](p, g, buf []T, a SGDArgs[T]) {
+	n := len(p)
+	g = g[:n]
+	lr, mu, wd := a.LR, a.Momentum, a.WeightDecay
+	hasWD := wd != 0
+	if mu == 0 {
+		if !hasWD {
+			goAxpy(-lr, g, p)
+			return
+		}
+		for i := range p {
+			pi := p[i]
+			p[i] = pi - lr*(g[i]+wd*pi)
+		}
+		return
+	}
+	buf = buf[:n]
+	damp := 1 - a.Dampening
+	switch {
+	case a.First && a.Nesterov:
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			buf[i] = d
+			p[i] = pi - lr*(d+mu*d)
+		}
+	case a.First:
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			buf[i] = d
+			p[i] = pi - lr*d
+		}
+	case a.Nesterov:
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			b := mu*buf[i] + damp*d
+			buf[i] = b
+			p[i] = pi - lr*(d+mu*b)
+		}
+	default:
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			b := mu*buf[i] + damp*d
+			buf[i] = b
+			p[i] = pi - lr*b
+		}
+	}
+}
+
+func goRMSprop[T Float](p, g, sq, gavg, buf []T, a RMSpropArgs[T]) {
+	n := len(p)
+	g, sq = g[:n], sq[:n]
+	lr, alpha, c, eps, wd, mu := a.LR, a.Alpha, 1-a.Alpha, a.Eps, a.WeightDecay, a.Momentum
+	hasWD := wd != 0
+	switch {
+	case gavg == nil && buf == nil:
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			s := alpha*sq[i] + c*d*d
+			sq[i] = s
+			p[i] = pi - lr*(d/(sqrtT(s)+eps))
+		}
+	case gavg == nil:
+		buf = buf[:n]
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			s := alpha*sq[i] + c*d*d
+			sq[i] = s
+			b := mu*buf[i] + d/(sqrtT(s)+eps)
+			buf[i] = b
+			p[i] = pi - lr*b
+		}
+	case buf == nil:
+		gavg = gavg[:n]
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			s := alpha*sq[i] + c*d*d
+			ga := gavg[i] + c*(d-gavg[i])
+			sq[i], gavg[i] = s, ga
+			p[i] = pi - lr*(d/(sqrtT(s-ga*ga)+eps))
+		}
+	default:
+		gavg, buf = gavg[:n], buf[:n]
+		for i := range p {
+			pi, d := p[i], g[i]
+			if hasWD {
+				d += wd * pi
+			}
+			s := alpha*sq[i] + c*d*d
+			ga := gavg[i] + c*(d-gavg[i])
+			sq[i], gavg[i] = s, ga
+			b := mu*buf[i] + d/(sqrtT(s-ga*ga)+eps)
+			buf[i] = b
+			p[i] = pi - lr*b
+		}
+	}
+}
+
+func goAdagrad[T Float](p, g, sum []T, a AdagradArgs[T]) {
+	n := len(p)
+	g, sum = g[:n], sum[:n]
+	lr, eps, wd := a.LR, a.Eps, a.WeightDecay
+	hasWD := wd != 0
+	for i := range p {
+		pi, d := p[i], g[i]
+		if hasWD {
+			d += wd * pi
+		}
+		s := sum[i] + d*d
+		sum[i] = s
+		p[i] = pi - lr*(d/(sqrtT(s)+eps))
+	}
+}
+
+func goClamp[T Float](dst, x []T, lo, hi T) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = min(max(x[i], lo), hi)
+	}
+}
