@@ -96,6 +96,13 @@ func TestBenchShort(t *testing.T) {
 			}
 		}
 	}
+	for _, pass := range []string{"backward", "step"} { // bench_backprop.go
+		units := []string{"sec/op", "B/op", "allocs/op", "bwd/fwd"}
+		if pass == "step" {
+			units = []string{"sec/op", "B/op", "allocs/op", "gemm-share", "step/gemm", "GFLOP/s"}
+		}
+		want["Backprop/batch=64/input=data/pass="+pass] = units
+	}
 	got, config := readResults(t, path)
 	for name, units := range want {
 		gotUnits, ok := got[name+suffix] // benchfmt drops the "Benchmark" prefix
@@ -121,6 +128,9 @@ func TestBenchShort(t *testing.T) {
 	table := out.String()
 	for name := range want {
 		kernel := name[:strings.IndexAny(name, "/")]
+		if strings.HasSuffix(name, "pass=step") {
+			kernel = "Train step"
+		}
 		if !strings.Contains(table, kernel+" ") {
 			t.Errorf("no %s row in the table:\n%s", kernel, table)
 		}

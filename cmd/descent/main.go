@@ -4,6 +4,16 @@
 //	descent bench      the key kernels and GEMM at every level, against the machine's
 //	                   FMA peak and copy bandwidth (-o writes a file for benchstat)
 //	descent compare    two benchmark files compared, benchstat style: descent compare OLD NEW
+//	descent train      trains an MLP (digits by default, -data DIR for MNIST) and prints a row
+//	                   per epoch; -o draws the curves, -save and -resume checkpoint the run
+//	descent sweep      the same training at learning rates 0.1, 0.01, 0.001, 0.0001 (-lrs):
+//	                   a table of the runs and their curves in one picture
+//	descent lesson     the ways gradient descent fails, one experiment and picture each:
+//	                   descent lesson NAME [-o DIR] [-seed N] [-quick]; no NAME lists them
+//	descent landscape  optimizer paths (GD, SGD, momentum, Nesterov, RMSprop, Adam) over 2-D loss
+//	                   surfaces: PNG and SVG contour plots and a table per surface (-o DIR, -surface)
+//	descent linreg     linear regression on the digits by batch GD, SGD and mini-batches against
+//	                   the exact least-squares fit: a table and loss curves (-o FILE)
 //	descent help       this list
 //
 // Flags follow the subcommand; `descent info -h` lists them.
@@ -30,6 +40,11 @@ var commands = []command{
 	{"info", "the CPU, its instruction-set levels and a short kernel throughput table (the default)", runInfo},
 	{"bench", "benchmark the key kernels and GEMM at each level against the measured FMA peak and copy bandwidth", runBench},
 	{"compare", "compare two benchmark files (OLD NEW), benchstat style", runCompare},
+	{"train", "train an MLP on the embedded digits or MNIST: loss, accuracy, curves, checkpoints", runTrain},
+	{"sweep", "train the same MLP at several learning rates and draw their curves in one picture", runSweep},
+	{"lesson", "the five ways gradient descent fails, as experiments with pictures: descent lesson NAME", runLesson},
+	{"landscape", "draw optimizer paths over 2-D loss surfaces (contour plots, PNG and SVG) and tabulate them", runLandscape},
+	{"linreg", "fit a linear regression on the digits by batch GD, SGD and mini-batches; draw the loss curves", runLinreg},
 }
 
 func main() {
