@@ -158,15 +158,19 @@ func (s *OneCycleLR) check() error {
 	}
 	const initial, peak, floor = 0, 1, 2
 	t := float64(s.totalSteps)
+	// float64(x*t) rounds the product before the subtraction, as Python
+	// does; without it Go may fuse x*t − 1 into one FMA (arm64 does), which
+	// moves phase boundaries such as 0.1·10 − 1 off zero.
+	end := float64(s.pctStart * t)
 	if s.threePhase {
 		s.phases = []oneCyclePhase{
-			{s.pctStart*t - 1, initial, peak},
-			{2*s.pctStart*t - 2, peak, initial},
+			{end - 1, initial, peak},
+			{2*end - 2, peak, initial},
 			{t - 1, initial, floor},
 		}
 	} else {
 		s.phases = []oneCyclePhase{
-			{s.pctStart*t - 1, initial, peak},
+			{end - 1, initial, peak},
 			{t - 1, peak, floor},
 		}
 	}
