@@ -17,7 +17,9 @@ import (
 //   - pass=step: forward, backward and the optimizer's update; ns/op is the
 //     step. Each iteration also runs the step's GEMMs alone (same shapes,
 //     same operands) and times them, so the metrics gemm-share (GEMM time
-//     over step time) and step/gemm compare within one run.
+//     over step time), step/gemm, tape/gemm (forward and backward on the
+//     tape over their GEMMs alone: what the tape adds) and update-share
+//     (the optimizer's share of the step) compare within one run.
 //
 // With input=data the batch needs no gradient, as in training, so backward
 // computes only the first layer's weight gradient: its GEMM work is
@@ -60,23 +62,28 @@ func BenchmarkBackprop(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("batch=%d/input=%s/pass=step", batch, c.input), func(b *testing.B) {
 			b.ReportAllocs()
-			var step, gemm time.Duration
+			var tape, update, gemm time.Duration
 			n := 0
 			for b.Loop() {
 				t0 := time.Now()
 				bp.Forward()
 				bp.Backward()
-				bp.Update()
 				t1 := time.Now()
-				bp.GEMMs()
+				bp.Update()
 				t2 := time.Now()
-				step += t1.Sub(t0)
-				gemm += t2.Sub(t1)
+				bp.GEMMs()
+				t3 := time.Now()
+				tape += t1.Sub(t0)
+				update += t2.Sub(t1)
+				gemm += t3.Sub(t2)
 				n++
 			}
+			step := tape + update
 			b.ReportMetric(float64(step.Nanoseconds())/float64(n), "ns/op")
 			b.ReportMetric(float64(gemm)/float64(step), "gemm-share")
 			b.ReportMetric(float64(step)/float64(gemm), "step/gemm")
+			b.ReportMetric(float64(tape)/float64(gemm), "tape/gemm")
+			b.ReportMetric(float64(update)/float64(step), "update-share")
 		})
 	}
 }
