@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"testing"
+	"time"
 
 	"github.com/descentlab/descent/autodiff"
 	"github.com/descentlab/descent/kernels"
@@ -122,4 +124,75 @@ func (bp *Backprop) FLOPs() (forward, backward float64) {
 		}
 	}
 	return forward, backward
+}
+
+// BenchForward times the forward pass (with the loss): ns/op.
+func (bp *Backprop) BenchForward(b *testing.B) {
+	bp.Forward()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		bp.Forward()
+	}
+}
+
+// BenchBackward runs forward then backward each iteration, each timed with
+// the monotonic clock, and reports the backward's time alone as ns/op and
+// the metric bwd/fwd: backward over forward in the same iterations (the
+// Baur–Strassen ratio).
+func (bp *Backprop) BenchBackward(b *testing.B) {
+	bp.Forward()
+	bp.Backward()
+	var fwd, bwd time.Duration
+	n := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		bp.Forward()
+		t1 := time.Now()
+		bp.Backward()
+		fwd += t1.Sub(t0)
+		bwd += time.Since(t1)
+		n++
+	}
+	b.ReportMetric(float64(bwd.Nanoseconds())/float64(n), "ns/op")
+	b.ReportMetric(float64(bwd)/float64(fwd), "bwd/fwd")
+}
+
+// BenchStep times whole steps (forward, backward, the optimizer's update)
+// as ns/op, and in each iteration also the step's GEMMs alone (same shapes
+// and operands), reporting gemm-share (GEMM time over step time), step/gemm,
+// tape/gemm (forward and backward on the tape over their GEMMs alone: what
+// the tape adds), update-share (the optimizer's share of the step) and the
+// step's GEMM FLOPs per second of step time.
+func (bp *Backprop) BenchStep(b *testing.B) {
+	bp.Forward()
+	bp.Backward()
+	bp.Update()
+	var tape, update, gemm time.Duration
+	n := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		bp.Forward()
+		bp.Backward()
+		t1 := time.Now()
+		bp.Update()
+		t2 := time.Now()
+		bp.GEMMs()
+		tape += t1.Sub(t0)
+		update += t2.Sub(t1)
+		gemm += time.Since(t2)
+		n++
+	}
+	step := tape + update
+	fwd, bwd := bp.FLOPs()
+	b.ReportMetric(float64(step.Nanoseconds())/float64(n), "ns/op")
+	b.ReportMetric(float64(gemm)/float64(step), "gemm-share")
+	b.ReportMetric(float64(step)/float64(gemm), "step/gemm")
+	b.ReportMetric(float64(tape)/float64(gemm), "tape/gemm")
+	b.ReportMetric(float64(update)/float64(step), "update-share")
+	b.ReportMetric((fwd+bwd)*float64(n)/step.Seconds()/1e9, "GFLOP/s")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/descentlab/descent/bench"
 )
@@ -24,57 +23,18 @@ func backpropCases(o benchOptions) []benchCase {
 	var out []benchCase
 	for _, batch := range batches {
 		bp := bench.NewBackprop([]int{784, 128, 10}, batch, false)
-		fwdFlop, bwdFlop := bp.FLOPs()
 		size := fmt.Sprintf("784-128-10 b=%d", batch)
 		out = append(out, benchCase{
 			name:   fmt.Sprintf("Backprop/batch=%d/input=data/pass=backward", batch),
 			kernel: "Backprop", dtype: "f32", size: size,
-			f: func(b *testing.B) {
-				bp.Forward()
-				bp.Backward()
-				var fwd, bwd time.Duration
-				n := 0
-				b.ReportAllocs()
-				b.ResetTimer()
-				for b.Loop() {
-					t0 := time.Now()
-					bp.Forward()
-					t1 := time.Now()
-					bp.Backward()
-					fwd += t1.Sub(t0)
-					bwd += time.Since(t1)
-					n++
-				}
-				b.ReportMetric(float64(bwd.Nanoseconds())/float64(n), "ns/op")
-				b.ReportMetric(float64(bwd)/float64(fwd), "bwd/fwd")
-			},
+			f: bp.BenchBackward,
 			figure: func(r testing.BenchmarkResult) figure {
 				return figure{rate: r.Extra["bwd/fwd"], unit: "bwd/fwd"}
 			},
 		}, benchCase{
 			name:   fmt.Sprintf("Backprop/batch=%d/input=data/pass=step", batch),
 			kernel: "Train step", dtype: "f32", size: size,
-			f: func(b *testing.B) {
-				var step, gemm time.Duration
-				n := 0
-				b.ReportAllocs()
-				b.ResetTimer()
-				for b.Loop() {
-					t0 := time.Now()
-					bp.Forward()
-					bp.Backward()
-					bp.Update()
-					t1 := time.Now()
-					bp.GEMMs()
-					step += t1.Sub(t0)
-					gemm += time.Since(t1)
-					n++
-				}
-				b.ReportMetric(float64(step.Nanoseconds())/float64(n), "ns/op")
-				b.ReportMetric(float64(gemm)/float64(step), "gemm-share")
-				b.ReportMetric(float64(step)/float64(gemm), "step/gemm")
-				b.ReportMetric((fwdFlop+bwdFlop)*float64(n)/step.Seconds()/1e9, "GFLOP/s")
-			},
+			f: bp.BenchStep,
 			figure: func(r testing.BenchmarkResult) figure {
 				return figure{rate: r.Extra["GFLOP/s"], unit: "GFLOP/s", frac: r.Extra["gemm-share"], of: "of the step in GEMM"}
 			},

@@ -99,7 +99,7 @@ func TestBenchShort(t *testing.T) {
 	for _, pass := range []string{"backward", "step"} { // bench_backprop.go
 		units := []string{"sec/op", "B/op", "allocs/op", "bwd/fwd"}
 		if pass == "step" {
-			units = []string{"sec/op", "B/op", "allocs/op", "gemm-share", "step/gemm", "GFLOP/s"}
+			units = []string{"sec/op", "B/op", "allocs/op", "gemm-share", "step/gemm", "tape/gemm", "update-share", "GFLOP/s"}
 		}
 		want["Backprop/batch=64/input=data/pass="+pass] = units
 	}
