@@ -80,11 +80,11 @@ func GradCheck(f func(tp *Tape[float64]) *Tensor[float64], inputs []*Tensor[floa
 			}
 		}
 		rel := 0.0
-		if den := math.Sqrt(math.Max(aa, nn)); den > 0 {
-			rel = math.Sqrt(dd) / den
-		}
-		if math.IsNaN(rel) {
-			rel = math.Inf(1) // a NaN gradient fails any tolerance
+		switch {
+		case math.IsNaN(dd) || math.IsNaN(aa) || math.IsNaN(nn) || math.IsInf(dd, 0):
+			rel = math.Inf(1) // a NaN or infinite gradient fails any tolerance
+		case aa > 0 || nn > 0:
+			rel = math.Sqrt(dd) / math.Sqrt(math.Max(aa, nn))
 		}
 		if res.Input < 0 || rel > res.MaxRelErr {
 			res.MaxRelErr, res.Input = rel, i

@@ -2,6 +2,7 @@ package autodiff
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -160,5 +161,15 @@ func TestGradCheckCatches(t *testing.T) {
 	_, err := GradCheck(f, []*Tensor[float64]{x}, gcStep, gcTol)
 	if err == nil || !strings.Contains(err.Error(), "relative error") {
 		t.Fatalf("GradCheck accepted a wrong gradient: %v", err)
+	}
+}
+
+// TestGradCheckNaN: a NaN gradient, analytic or numeric, fails the check
+// (it must not compare as a relative error of 0).
+func TestGradCheckNaN(t *testing.T) {
+	x := New([]float64{math.NaN(), 1}, 2).RequireGrad()
+	_, err := GradCheck(func(tp *Tape[float64]) *Tensor[float64] { return tp.Sum(tp.Mul(x, x)) }, []*Tensor[float64]{x}, gcStep, gcTol)
+	if err == nil {
+		t.Fatal("GradCheck accepted a NaN gradient")
 	}
 }

@@ -25,7 +25,9 @@ func (tp *Tape[T]) MatMul(a, b *Tensor[T]) *Tensor[T] {
 	}
 	m, k, n := a.dims[0], a.dims[1], b.dims[1]
 	y := tp.out(m, n, 2, a.needsGrad || b.needsGrad)
-	kernels.Gemm(kernels.NoTrans, kernels.NoTrans, m, n, k, 1, a.Data, k, b.Data, n, 0, y.Data, n)
+	// max(1, ·): BLAS wants a leading dimension of at least 1 even for an
+	// empty matrix; with k = 0 the product is zero, and beta = 0 writes it.
+	kernels.Gemm(kernels.NoTrans, kernels.NoTrans, m, n, k, 1, a.Data, max(1, k), b.Data, max(1, n), 0, y.Data, max(1, n))
 	if y.needsGrad {
 		tp.record(node[T]{op: opMatMul, out: y, a: a, b: b})
 	}
@@ -36,10 +38,10 @@ func (tp *Tape[T]) backMatMul(n *node[T]) {
 	a, b, dy := n.a, n.b, n.out.grad
 	m, k, nn := a.dims[0], a.dims[1], b.dims[1]
 	if needs(a) { // d a (m×k) = d y (m×n) · bᵀ
-		kernels.Gemm(kernels.NoTrans, kernels.Trans, m, k, nn, 1, dy, nn, b.Data, nn, gemmBeta(a), a.grad, k)
+		kernels.Gemm(kernels.NoTrans, kernels.Trans, m, k, nn, 1, dy, max(1, nn), b.Data, max(1, nn), gemmBeta(a), a.grad, max(1, k))
 	}
 	if needs(b) { // d b (k×n) = aᵀ · d y
-		kernels.Gemm(kernels.Trans, kernels.NoTrans, k, nn, m, 1, a.Data, k, dy, nn, gemmBeta(b), b.grad, nn)
+		kernels.Gemm(kernels.Trans, kernels.NoTrans, k, nn, m, 1, a.Data, max(1, k), dy, max(1, nn), gemmBeta(b), b.grad, max(1, nn))
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // (it works from log-softmax, never from a probability that could round to
 // 0). Its backward is (softmax − one-hot)/m. labels has one class index in
 // [0, c) per row; the slice is read again by Backward, so keep it unchanged
-// until then.
+// until then. The mean over no rows is NaN, as for Mean.
 func (tp *Tape[T]) SoftmaxCrossEntropy(logits *Tensor[T], labels []int) *Tensor[T] {
 	if logits.ndim != 2 {
 		panic(fmt.Sprintf("autodiff: SoftmaxCrossEntropy: logits of shape %v, want a matrix (rows × classes)", logits.Shape()))
@@ -54,7 +54,8 @@ func (tp *Tape[T]) backSoftmaxCE(n *node[T]) {
 }
 
 // MSE returns the mean of (pred − target)² over all elements (equal
-// shapes). target may itself require a gradient.
+// shapes); NaN for empty tensors, as for Mean. target may itself require a
+// gradient.
 func (tp *Tape[T]) MSE(pred, target *Tensor[T]) *Tensor[T] {
 	sameShape("MSE", pred, target)
 	y := tp.out(1, 1, 0, pred.needsGrad || target.needsGrad)

@@ -245,3 +245,25 @@ func TestSoftmaxCrossEntropyStable(t *testing.T) {
 		t.Fatalf("loss %v, want %v", loss.Item(), want)
 	}
 }
+
+// TestEmptyMatMul: products with an empty inner or outer dimension are
+// valid: zeros of the right shape, and zero gradients.
+func TestEmptyMatMul(t *testing.T) {
+	for _, c := range [][3]int{{3, 0, 4}, {2, 3, 0}, {0, 3, 2}} {
+		m, k, n := c[0], c[1], c[2]
+		a, b := Param[float64](m, k), Param[float64](k, n)
+		tp := NewTape[float64]()
+		y := tp.MatMul(a, b)
+		if y.Rows() != m || y.Cols() != n {
+			t.Fatalf("%v: shape %v", c, y.Shape())
+		}
+		for _, v := range y.Data {
+			if v != 0 {
+				t.Fatalf("%v: %v", c, y.Data)
+			}
+		}
+		if err := tp.BackwardWith(y, make([]float64, m*n)); err != nil && m*n > 0 {
+			t.Fatalf("%v: %v", c, err)
+		}
+	}
+}

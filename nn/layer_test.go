@@ -204,6 +204,9 @@ func TestLayerPanics(t *testing.T) {
 			l.Forward(autodiff.NewTape[float32](), autodiff.Zeros[float32](2, 4))
 		}},
 		{"NewDropout: p=1", func() { NewDropout[float32](1, 1) }},
+		{"BatchNorm1d: batch of 1 rows in training mode", func() {
+			NewBatchNorm1d[float32](3).Forward(autodiff.NewTape[float32](), autodiff.Zeros[float32](1, 3))
+		}},
 		{"MLP: sizes [3]", func() { MLP[float32]([]int{3}, nil, HeNormal, nil) }},
 		{"Add: shapes [2 3] and [2 4]", func() {
 			r := NewResidual[float32](NewLinear[float32](3, 4, HeNormal, rand.New(rand.NewPCG(1, 1))))

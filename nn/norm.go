@@ -38,19 +38,22 @@ func NewBatchNorm1d[T autodiff.Float](features int) *BatchNorm1d[T] {
 	return b
 }
 
-// Forward normalises x (batch × features).
+// Forward normalises x (batch × features). In training mode it panics on a
+// batch of fewer than 2 rows, as torch does.
 func (b *BatchNorm1d[T]) Forward(tp *autodiff.Tape[T], x *autodiff.Tensor[T]) *autodiff.Tensor[T] {
 	if !b.training {
 		return tp.BatchNormEval(x, b.Gamma, b.Beta, b.RunningMean, b.RunningVar, b.Eps)
+	}
+	if m := x.Rows(); m < 2 {
+		// As torch: the variance of one row is 0, the output would be Beta
+		// whatever x is, and the running variance would decay to 0.
+		panic(fmt.Sprintf("nn: BatchNorm1d: batch of %d rows in training mode: want at least 2 (use drop-last batches, or evaluation mode)", m))
 	}
 	y, mean, variance := tp.BatchNorm(x, b.Gamma, b.Beta, b.Eps)
 	m := x.Rows()
 	kernels.Scale(1-b.Momentum, b.RunningMean)
 	kernels.Axpy(b.Momentum, mean, b.RunningMean)
-	unbias := T(1)
-	if m > 1 {
-		unbias = T(m) / T(m-1)
-	}
+	unbias := T(m) / T(m-1)
 	kernels.Scale(1-b.Momentum, b.RunningVar)
 	kernels.Axpy(b.Momentum*unbias, variance, b.RunningVar)
 	return y

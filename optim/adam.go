@@ -15,7 +15,9 @@ type AdamConfig struct {
 }
 
 // DefaultAdam returns torch's defaults: lr 1e-3, betas (0.9, 0.999), eps
-// 1e-8, no weight decay, no amsgrad.
+// 1e-8, no weight decay, no amsgrad. Eps = 0 is accepted, as in torch, but a
+// parameter whose gradient and moments are all zero then becomes NaN
+// (0/0).
 func DefaultAdam() AdamConfig {
 	return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 }

@@ -23,8 +23,9 @@ type Optimizer interface {
 	// MarshalBinary saves the optimizer's state (step count, per-group
 	// learning rate and weight decay, hyperparameters and every state
 	// buffer, bit for bit); UnmarshalBinary restores it into an optimizer of
-	// the same kind over parameters of the same count and shapes, or says
-	// what differs.
+	// the same kind, element type and options over the same number of
+	// parameters with the same numbers of elements (shapes are not stored:
+	// a 3×4 state restores into a 4×3 parameter), or says what differs.
 	MarshalBinary() ([]byte, error)
 	UnmarshalBinary([]byte) error
 }

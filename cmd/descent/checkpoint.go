@@ -39,8 +39,9 @@ import (
 //	history     count, then per epoch: epoch (uint64) and train loss, test loss,
 //	            test accuracy, learning rate, samples/s (float64 bits)
 //
-// Not saved: Dropout's generator (package nn keeps it private), so a model
-// with Dropout resumes with fresh masks rather than bit-identically.
+// Not saved: Dropout's generator. The models train builds have no Dropout;
+// one that adds it must also save nn.Dropout.MarshalBinary here to resume
+// bit-identically.
 
 const (
 	checkpointMagic   = "DESCENTC"

@@ -91,7 +91,7 @@ func readBenchFile(r *benchfmt.Reader, path string) (*benchFile, error) {
 					}
 				}
 			}
-			name := rec.Name.String()
+			name := nameWithoutProcs(rec.Name)
 			if !slices.Contains(f.names, name) {
 				f.names = append(f.names, name)
 			}
@@ -204,4 +204,15 @@ func unitRank(unit string) int {
 		return 1
 	}
 	return 2
+}
+
+// nameWithoutProcs returns a benchmark's name without its -GOMAXPROCS
+// suffix, so that runs on machines with different core counts pair up (as
+// benchstat pairs them: it keeps GOMAXPROCS as a key of its own).
+func nameWithoutProcs(n benchfmt.Name) string {
+	base, parts := n.Parts()
+	if k := len(parts); k > 0 && len(parts[k-1]) > 0 && parts[k-1][0] == '-' {
+		parts = parts[:k-1]
+	}
+	return string(base) + string(bytes.Join(parts, nil))
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 // section returns the lines of the comparison's section for unit, without
@@ -45,7 +47,8 @@ func TestCompareBenchFiles(t *testing.T) {
 	if len(lines) != len(units) {
 		t.Errorf("%d lines in the sec/op section, want one per benchmark (%d):\n%s", len(lines), len(units), out.String())
 	}
-	for name := range units {
+	for full := range units {
+		name := nameWithoutProcs(benchfmt.Name(full)) // compare pairs names without the -GOMAXPROCS suffix
 		n := 0
 		for _, l := range lines {
 			if strings.HasPrefix(l, name+" ") {
@@ -151,5 +154,30 @@ func TestCompareErrors(t *testing.T) {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("-h does not show %s:\n%s", f, out.String())
 		}
+	}
+}
+
+// TestCompareAcrossProcs: results from machines with different GOMAXPROCS
+// pair up by name.
+func TestCompareAcrossProcs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, procs string, ns int) string {
+		var b strings.Builder
+		for i := 0; i < 6; i++ {
+			fmt.Fprintf(&b, "BenchmarkX/n=8-%s 100 %d ns/op\n", procs, ns+i)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	old, new := write("old.txt", "8", 1000), write("new.txt", "16", 500)
+	var out, errs bytes.Buffer
+	if code := run([]string{"compare", old, new}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "X/n=8") || !strings.Contains(out.String(), "-49.88%") {
+		t.Fatalf("X-8 and X-16 did not pair:\n%s", out.String())
 	}
 }

@@ -67,8 +67,11 @@ func (e *nonFiniteError) Error() string {
 }
 
 // fit trains until t.Epochs epochs are done. A non-finite loss (checked
-// with autodiff.CheckFinite before the backward pass) or gradient norm stops
-// it with a *nonFiniteError, before the optimizer steps on it.
+// with autodiff.CheckFinite before the backward pass) stops it with a
+// *nonFiniteError before the optimizer steps on it; so does a non-finite
+// gradient norm when clipping is on (without clipping the norm is not
+// computed, and a non-finite gradient shows as a non-finite loss a step
+// later).
 func (t *trainer[T]) fit() error {
 	f := t.Train.Features
 	steps := t.Batches.NumBatches()

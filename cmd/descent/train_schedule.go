@@ -19,7 +19,7 @@ const trainScheduleHelp = `learning-rate schedule; its parameters follow from -l
   onecycle       1cycle: up from -lr/25 to -lr over 30% of the steps, then cosine down
                  to -lr/2.5e5, stepped after every batch
   plateau        -lr × 0.1 when the epoch's training loss has not improved (by 0.01%)
-                 for max(1, epochs/10) epochs`
+                 for 2 epochs (independent of -epochs, so a resumed run may extend it)`
 
 // lrSchedule drives the learning rate of a training run: a schedule of
 // package optim stepped after every batch or after every epoch, or a
@@ -70,7 +70,7 @@ func newTrainSchedule(name string, opt optim.Optimizer, epochs, steps int) (*lrS
 		s.perStep = optim.NewOneCycleLR(opt, cfg)
 	case "plateau":
 		cfg := optim.DefaultPlateau()
-		cfg.Patience = max(1, epochs/10)
+		cfg.Patience = 2 // not from -epochs: -resume may change -epochs for this schedule
 		s.plateau = optim.NewReduceLROnPlateau(opt, cfg)
 		s.horizon = false
 	default:
