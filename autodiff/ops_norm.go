@@ -91,6 +91,9 @@ func (tp *Tape[T]) giveAffine(gamma, beta *Tensor[T], sg, sb []T) {
 	}
 }
 
+// backBatchNorm is the backward of BatchNorm and BatchNormEval: both give
+// γ and β the same gradients; they differ in x's, where training mode also
+// differentiates through the batch statistics.
 func (tp *Tape[T]) backBatchNorm(nd *node[T]) {
 	x, gamma, beta := nd.a, nd.b, nd.c
 	m, n := x.dims[0], x.dims[1]
@@ -102,13 +105,20 @@ func (tp *Tape[T]) backBatchNorm(nd *node[T]) {
 	if !needs(x) {
 		return
 	}
+	kernels.Mul(k, gamma.Data, invstd)
+	dst := tp.gradDst(x)
+	if nd.op == opBatchNormEval { // fixed statistics: d x = d y · γ/σ
+		for i := 0; i < m; i++ {
+			kernels.Mul(dst[i*n:(i+1)*n], dy[i*n:(i+1)*n], k)
+		}
+		tp.gradDone(x, dst)
+		return
+	}
 	// d x = γ/σ · (d y − Σd y/m − x̂·Σ(d y x̂)/m), the batch statistics'
 	// own dependence on x included.
-	kernels.Mul(k, gamma.Data, invstd)
 	inv := 1 / T(m)
 	kernels.Scale(inv, sg)
 	kernels.Scale(inv, sb)
-	dst := tp.gradDst(x)
 	for i := 0; i < m; i++ {
 		dr := dst[i*n : (i+1)*n]
 		kernels.Mul(t, xhat[i*n:(i+1)*n], sg)
@@ -143,25 +153,6 @@ func (tp *Tape[T]) BatchNormEval(x, gamma, beta *Tensor[T], runMean, runVar []T,
 		tp.record(node[T]{op: opBatchNormEval, out: y, a: x, b: gamma, c: beta, aux: xhat, aux2: invstd})
 	}
 	return y
-}
-
-func (tp *Tape[T]) backBatchNormEval(nd *node[T]) {
-	x, gamma, beta := nd.a, nd.b, nd.c
-	m, n := x.dims[0], x.dims[1]
-	dy, xhat, invstd := nd.out.grad, nd.aux, nd.aux2
-	w := scratch(&tp.tmp, 4*n)
-	sg, sb, k, t := w[:n], w[n:2*n], w[2*n:3*n], w[3*n:]
-	affineGrads(dy, xhat, sg, sb, t, m, n)
-	tp.giveAffine(gamma, beta, sg, sb)
-	if !needs(x) {
-		return
-	}
-	kernels.Mul(k, gamma.Data, invstd)
-	dst := tp.gradDst(x)
-	for i := 0; i < m; i++ {
-		kernels.Mul(dst[i*n:(i+1)*n], dy[i*n:(i+1)*n], k)
-	}
-	tp.gradDone(x, dst)
 }
 
 // Dropout zeroes each element of x with probability p and scales the rest

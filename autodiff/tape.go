@@ -276,10 +276,8 @@ func (tp *Tape[T]) backwardNode(n *node[T]) {
 		tp.backSoftmaxCE(n)
 	case opMSE:
 		tp.backMSE(n)
-	case opBatchNorm:
+	case opBatchNorm, opBatchNormEval:
 		tp.backBatchNorm(n)
-	case opBatchNormEval:
-		tp.backBatchNormEval(n)
 	case opDropout:
 		tp.backDropout(n)
 	default:
