@@ -17,26 +17,26 @@ main_1:
 	VMOVUPS      (DX), Y0
 	VMOVUPS      mathfn32<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y1
-	VMOVUPS      mathfn32<>+64(SB), Y0
+	VMOVUPS      mathfn32<>+32(SB), Y0
 	VMINPS       Y1, Y0, Y0
-	VMULPS       mathfn32<>+128(SB), Y0, Y1
+	VMULPS       mathfn32<>+64(SB), Y0, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS mathfn32<>+192(SB), Y1, Y0
-	VFNMADD231PS mathfn32<>+256(SB), Y1, Y0
-	VMOVUPS      mathfn32<>+320(SB), Y2
-	VFMADD213PS  mathfn32<>+384(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+448(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+512(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+576(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+640(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VMULPS       mathfn32<>+640(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+128(SB), Y1, Y0
+	VMOVUPS      mathfn32<>+160(SB), Y2
+	VFMADD213PS  mathfn32<>+192(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+224(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+256(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+288(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+320(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VMULPS       mathfn32<>+320(SB), Y1, Y0
 	VROUNDPS     $0x01, Y0, Y0
 	VSUBPS       Y0, Y1, Y1
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
 	VMULPS       Y1, Y2, Y2
@@ -44,26 +44,26 @@ main_1:
 	VMOVUPS      32(DX), Y0
 	VMOVUPS      mathfn32<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y1
-	VMOVUPS      mathfn32<>+64(SB), Y0
+	VMOVUPS      mathfn32<>+32(SB), Y0
 	VMINPS       Y1, Y0, Y0
-	VMULPS       mathfn32<>+128(SB), Y0, Y1
+	VMULPS       mathfn32<>+64(SB), Y0, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS mathfn32<>+192(SB), Y1, Y0
-	VFNMADD231PS mathfn32<>+256(SB), Y1, Y0
-	VMOVUPS      mathfn32<>+320(SB), Y2
-	VFMADD213PS  mathfn32<>+384(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+448(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+512(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+576(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+640(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VMULPS       mathfn32<>+640(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+128(SB), Y1, Y0
+	VMOVUPS      mathfn32<>+160(SB), Y2
+	VFMADD213PS  mathfn32<>+192(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+224(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+256(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+288(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+320(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VMULPS       mathfn32<>+320(SB), Y1, Y0
 	VROUNDPS     $0x01, Y0, Y0
 	VSUBPS       Y0, Y1, Y1
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
 	VMULPS       Y1, Y2, Y2
@@ -71,26 +71,26 @@ main_1:
 	VMOVUPS      64(DX), Y0
 	VMOVUPS      mathfn32<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y1
-	VMOVUPS      mathfn32<>+64(SB), Y0
+	VMOVUPS      mathfn32<>+32(SB), Y0
 	VMINPS       Y1, Y0, Y0
-	VMULPS       mathfn32<>+128(SB), Y0, Y1
+	VMULPS       mathfn32<>+64(SB), Y0, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS mathfn32<>+192(SB), Y1, Y0
-	VFNMADD231PS mathfn32<>+256(SB), Y1, Y0
-	VMOVUPS      mathfn32<>+320(SB), Y2
-	VFMADD213PS  mathfn32<>+384(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+448(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+512(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+576(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+640(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VMULPS       mathfn32<>+640(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+128(SB), Y1, Y0
+	VMOVUPS      mathfn32<>+160(SB), Y2
+	VFMADD213PS  mathfn32<>+192(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+224(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+256(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+288(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+320(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VMULPS       mathfn32<>+320(SB), Y1, Y0
 	VROUNDPS     $0x01, Y0, Y0
 	VSUBPS       Y0, Y1, Y1
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
 	VMULPS       Y1, Y2, Y2
@@ -98,26 +98,26 @@ main_1:
 	VMOVUPS      96(DX), Y0
 	VMOVUPS      mathfn32<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y1
-	VMOVUPS      mathfn32<>+64(SB), Y0
+	VMOVUPS      mathfn32<>+32(SB), Y0
 	VMINPS       Y1, Y0, Y0
-	VMULPS       mathfn32<>+128(SB), Y0, Y1
+	VMULPS       mathfn32<>+64(SB), Y0, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS mathfn32<>+192(SB), Y1, Y0
-	VFNMADD231PS mathfn32<>+256(SB), Y1, Y0
-	VMOVUPS      mathfn32<>+320(SB), Y2
-	VFMADD213PS  mathfn32<>+384(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+448(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+512(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+576(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+640(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VMULPS       mathfn32<>+640(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+128(SB), Y1, Y0
+	VMOVUPS      mathfn32<>+160(SB), Y2
+	VFMADD213PS  mathfn32<>+192(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+224(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+256(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+288(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+320(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VMULPS       mathfn32<>+320(SB), Y1, Y0
 	VROUNDPS     $0x01, Y0, Y0
 	VSUBPS       Y0, Y1, Y1
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
 	VMULPS       Y1, Y2, Y2
@@ -133,26 +133,26 @@ single_1:
 	VMOVUPS      (DX), Y0
 	VMOVUPS      mathfn32<>+0(SB), Y1
 	VMAXPS       Y0, Y1, Y1
-	VMOVUPS      mathfn32<>+64(SB), Y0
+	VMOVUPS      mathfn32<>+32(SB), Y0
 	VMINPS       Y1, Y0, Y0
-	VMULPS       mathfn32<>+128(SB), Y0, Y1
+	VMULPS       mathfn32<>+64(SB), Y0, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS mathfn32<>+192(SB), Y1, Y0
-	VFNMADD231PS mathfn32<>+256(SB), Y1, Y0
-	VMOVUPS      mathfn32<>+320(SB), Y2
-	VFMADD213PS  mathfn32<>+384(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+448(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+512(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+576(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+640(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VFMADD213PS  mathfn32<>+704(SB), Y0, Y2
-	VMULPS       mathfn32<>+640(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y0
+	VFNMADD231PS mathfn32<>+128(SB), Y1, Y0
+	VMOVUPS      mathfn32<>+160(SB), Y2
+	VFMADD213PS  mathfn32<>+192(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+224(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+256(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+288(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+320(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y0, Y2
+	VMULPS       mathfn32<>+320(SB), Y1, Y0
 	VROUNDPS     $0x01, Y0, Y0
 	VSUBPS       Y0, Y1, Y1
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y0, Y2, Y2
 	VMULPS       Y1, Y2, Y2
@@ -172,26 +172,26 @@ tail_1:
 	VMASKMOVPS   (DX), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMOVUPS      mathfn32<>+32(SB), Y1
 	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VMULPS       mathfn32<>+64(SB), Y1, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
-	VFNMADD231PS mathfn32<>+256(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+320(SB), Y3
-	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+704(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+704(SB), Y1, Y3
-	VMULPS       mathfn32<>+640(SB), Y2, Y1
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
+	VFNMADD231PS mathfn32<>+128(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+160(SB), Y3
+	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+352(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+352(SB), Y1, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y1
 	VROUNDPS     $0x01, Y1, Y1
 	VSUBPS       Y1, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y1, Y3, Y3
 	VMULPS       Y2, Y3, Y3
@@ -230,151 +230,151 @@ main_2:
 	CMPQ         AX, $0x00000020
 	JB           single_2
 	VMOVUPS      (DX), Y0
-	VCMPPS       $0x01, mathfn32<>+832(SB), Y0, Y2
-	VMULPS       mathfn32<>+896(SB), Y0, Y3
+	VCMPPS       $0x01, mathfn32<>+416(SB), Y0, Y2
+	VMULPS       mathfn32<>+448(SB), Y0, Y3
 	VBLENDVPS    Y2, Y3, Y0, Y3
 	VPSRLD       $0x17, Y3, Y1
-	VORPS        mathfn32<>+960(SB), Y1, Y1
-	VSUBPS       mathfn32<>+1024(SB), Y1, Y1
-	VANDPS       mathfn32<>+1088(SB), Y2, Y2
+	VORPS        mathfn32<>+480(SB), Y1, Y1
+	VSUBPS       mathfn32<>+512(SB), Y1, Y1
+	VANDPS       mathfn32<>+544(SB), Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	VANDPS       mathfn32<>+1152(SB), Y3, Y2
-	VORPS        mathfn32<>+704(SB), Y2, Y2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Y2, Y3
-	VMULPS       mathfn32<>+640(SB), Y2, Y4
+	VANDPS       mathfn32<>+576(SB), Y3, Y2
+	VORPS        mathfn32<>+352(SB), Y2, Y2
+	VCMPPS       $0x1e, mathfn32<>+608(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	VANDPS       mathfn32<>+704(SB), Y3, Y3
+	VANDPS       mathfn32<>+352(SB), Y3, Y3
 	VADDPS       Y3, Y1, Y1
-	VSUBPS       mathfn32<>+704(SB), Y2, Y2
-	VADDPS       mathfn32<>+1280(SB), Y2, Y3
+	VSUBPS       mathfn32<>+352(SB), Y2, Y2
+	VADDPS       mathfn32<>+640(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y4
-	VMOVUPS      mathfn32<>+1344(SB), Y5
-	VFMADD213PS  mathfn32<>+1408(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1472(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1536(SB), Y4, Y5
+	VMOVUPS      mathfn32<>+672(SB), Y5
+	VFMADD213PS  mathfn32<>+704(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+736(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+768(SB), Y4, Y5
 	VMULPS       Y4, Y5, Y5
 	VSUBPS       Y5, Y2, Y5
-	VMULPS       mathfn32<>+256(SB), Y1, Y4
+	VMULPS       mathfn32<>+128(SB), Y1, Y4
 	VFNMADD231PS Y3, Y5, Y4
 	VADDPS       Y2, Y4, Y4
-	VFMADD231PS  mathfn32<>+192(SB), Y1, Y4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1664(SB), Y4, Y4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1728(SB), Y4, Y4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Y0, Y1
+	VFMADD231PS  mathfn32<>+96(SB), Y1, Y4
+	VCMPPS       $0x00, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+832(SB), Y4, Y4
+	VCMPPS       $0x01, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+864(SB), Y4, Y4
+	VCMPPS       $0x05, mathfn32<>+896(SB), Y0, Y1
 	VBLENDVPS    Y1, Y0, Y4, Y4
 	VMOVUPS      Y4, (CX)
 	VMOVUPS      32(DX), Y0
-	VCMPPS       $0x01, mathfn32<>+832(SB), Y0, Y2
-	VMULPS       mathfn32<>+896(SB), Y0, Y3
+	VCMPPS       $0x01, mathfn32<>+416(SB), Y0, Y2
+	VMULPS       mathfn32<>+448(SB), Y0, Y3
 	VBLENDVPS    Y2, Y3, Y0, Y3
 	VPSRLD       $0x17, Y3, Y1
-	VORPS        mathfn32<>+960(SB), Y1, Y1
-	VSUBPS       mathfn32<>+1024(SB), Y1, Y1
-	VANDPS       mathfn32<>+1088(SB), Y2, Y2
+	VORPS        mathfn32<>+480(SB), Y1, Y1
+	VSUBPS       mathfn32<>+512(SB), Y1, Y1
+	VANDPS       mathfn32<>+544(SB), Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	VANDPS       mathfn32<>+1152(SB), Y3, Y2
-	VORPS        mathfn32<>+704(SB), Y2, Y2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Y2, Y3
-	VMULPS       mathfn32<>+640(SB), Y2, Y4
+	VANDPS       mathfn32<>+576(SB), Y3, Y2
+	VORPS        mathfn32<>+352(SB), Y2, Y2
+	VCMPPS       $0x1e, mathfn32<>+608(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	VANDPS       mathfn32<>+704(SB), Y3, Y3
+	VANDPS       mathfn32<>+352(SB), Y3, Y3
 	VADDPS       Y3, Y1, Y1
-	VSUBPS       mathfn32<>+704(SB), Y2, Y2
-	VADDPS       mathfn32<>+1280(SB), Y2, Y3
+	VSUBPS       mathfn32<>+352(SB), Y2, Y2
+	VADDPS       mathfn32<>+640(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y4
-	VMOVUPS      mathfn32<>+1344(SB), Y5
-	VFMADD213PS  mathfn32<>+1408(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1472(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1536(SB), Y4, Y5
+	VMOVUPS      mathfn32<>+672(SB), Y5
+	VFMADD213PS  mathfn32<>+704(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+736(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+768(SB), Y4, Y5
 	VMULPS       Y4, Y5, Y5
 	VSUBPS       Y5, Y2, Y5
-	VMULPS       mathfn32<>+256(SB), Y1, Y4
+	VMULPS       mathfn32<>+128(SB), Y1, Y4
 	VFNMADD231PS Y3, Y5, Y4
 	VADDPS       Y2, Y4, Y4
-	VFMADD231PS  mathfn32<>+192(SB), Y1, Y4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1664(SB), Y4, Y4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1728(SB), Y4, Y4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Y0, Y1
+	VFMADD231PS  mathfn32<>+96(SB), Y1, Y4
+	VCMPPS       $0x00, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+832(SB), Y4, Y4
+	VCMPPS       $0x01, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+864(SB), Y4, Y4
+	VCMPPS       $0x05, mathfn32<>+896(SB), Y0, Y1
 	VBLENDVPS    Y1, Y0, Y4, Y4
 	VMOVUPS      Y4, 32(CX)
 	VMOVUPS      64(DX), Y0
-	VCMPPS       $0x01, mathfn32<>+832(SB), Y0, Y2
-	VMULPS       mathfn32<>+896(SB), Y0, Y3
+	VCMPPS       $0x01, mathfn32<>+416(SB), Y0, Y2
+	VMULPS       mathfn32<>+448(SB), Y0, Y3
 	VBLENDVPS    Y2, Y3, Y0, Y3
 	VPSRLD       $0x17, Y3, Y1
-	VORPS        mathfn32<>+960(SB), Y1, Y1
-	VSUBPS       mathfn32<>+1024(SB), Y1, Y1
-	VANDPS       mathfn32<>+1088(SB), Y2, Y2
+	VORPS        mathfn32<>+480(SB), Y1, Y1
+	VSUBPS       mathfn32<>+512(SB), Y1, Y1
+	VANDPS       mathfn32<>+544(SB), Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	VANDPS       mathfn32<>+1152(SB), Y3, Y2
-	VORPS        mathfn32<>+704(SB), Y2, Y2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Y2, Y3
-	VMULPS       mathfn32<>+640(SB), Y2, Y4
+	VANDPS       mathfn32<>+576(SB), Y3, Y2
+	VORPS        mathfn32<>+352(SB), Y2, Y2
+	VCMPPS       $0x1e, mathfn32<>+608(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	VANDPS       mathfn32<>+704(SB), Y3, Y3
+	VANDPS       mathfn32<>+352(SB), Y3, Y3
 	VADDPS       Y3, Y1, Y1
-	VSUBPS       mathfn32<>+704(SB), Y2, Y2
-	VADDPS       mathfn32<>+1280(SB), Y2, Y3
+	VSUBPS       mathfn32<>+352(SB), Y2, Y2
+	VADDPS       mathfn32<>+640(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y4
-	VMOVUPS      mathfn32<>+1344(SB), Y5
-	VFMADD213PS  mathfn32<>+1408(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1472(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1536(SB), Y4, Y5
+	VMOVUPS      mathfn32<>+672(SB), Y5
+	VFMADD213PS  mathfn32<>+704(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+736(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+768(SB), Y4, Y5
 	VMULPS       Y4, Y5, Y5
 	VSUBPS       Y5, Y2, Y5
-	VMULPS       mathfn32<>+256(SB), Y1, Y4
+	VMULPS       mathfn32<>+128(SB), Y1, Y4
 	VFNMADD231PS Y3, Y5, Y4
 	VADDPS       Y2, Y4, Y4
-	VFMADD231PS  mathfn32<>+192(SB), Y1, Y4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1664(SB), Y4, Y4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1728(SB), Y4, Y4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Y0, Y1
+	VFMADD231PS  mathfn32<>+96(SB), Y1, Y4
+	VCMPPS       $0x00, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+832(SB), Y4, Y4
+	VCMPPS       $0x01, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+864(SB), Y4, Y4
+	VCMPPS       $0x05, mathfn32<>+896(SB), Y0, Y1
 	VBLENDVPS    Y1, Y0, Y4, Y4
 	VMOVUPS      Y4, 64(CX)
 	VMOVUPS      96(DX), Y0
-	VCMPPS       $0x01, mathfn32<>+832(SB), Y0, Y2
-	VMULPS       mathfn32<>+896(SB), Y0, Y3
+	VCMPPS       $0x01, mathfn32<>+416(SB), Y0, Y2
+	VMULPS       mathfn32<>+448(SB), Y0, Y3
 	VBLENDVPS    Y2, Y3, Y0, Y3
 	VPSRLD       $0x17, Y3, Y1
-	VORPS        mathfn32<>+960(SB), Y1, Y1
-	VSUBPS       mathfn32<>+1024(SB), Y1, Y1
-	VANDPS       mathfn32<>+1088(SB), Y2, Y2
+	VORPS        mathfn32<>+480(SB), Y1, Y1
+	VSUBPS       mathfn32<>+512(SB), Y1, Y1
+	VANDPS       mathfn32<>+544(SB), Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	VANDPS       mathfn32<>+1152(SB), Y3, Y2
-	VORPS        mathfn32<>+704(SB), Y2, Y2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Y2, Y3
-	VMULPS       mathfn32<>+640(SB), Y2, Y4
+	VANDPS       mathfn32<>+576(SB), Y3, Y2
+	VORPS        mathfn32<>+352(SB), Y2, Y2
+	VCMPPS       $0x1e, mathfn32<>+608(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	VANDPS       mathfn32<>+704(SB), Y3, Y3
+	VANDPS       mathfn32<>+352(SB), Y3, Y3
 	VADDPS       Y3, Y1, Y1
-	VSUBPS       mathfn32<>+704(SB), Y2, Y2
-	VADDPS       mathfn32<>+1280(SB), Y2, Y3
+	VSUBPS       mathfn32<>+352(SB), Y2, Y2
+	VADDPS       mathfn32<>+640(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y4
-	VMOVUPS      mathfn32<>+1344(SB), Y5
-	VFMADD213PS  mathfn32<>+1408(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1472(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1536(SB), Y4, Y5
+	VMOVUPS      mathfn32<>+672(SB), Y5
+	VFMADD213PS  mathfn32<>+704(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+736(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+768(SB), Y4, Y5
 	VMULPS       Y4, Y5, Y5
 	VSUBPS       Y5, Y2, Y5
-	VMULPS       mathfn32<>+256(SB), Y1, Y4
+	VMULPS       mathfn32<>+128(SB), Y1, Y4
 	VFNMADD231PS Y3, Y5, Y4
 	VADDPS       Y2, Y4, Y4
-	VFMADD231PS  mathfn32<>+192(SB), Y1, Y4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1664(SB), Y4, Y4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1728(SB), Y4, Y4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Y0, Y1
+	VFMADD231PS  mathfn32<>+96(SB), Y1, Y4
+	VCMPPS       $0x00, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+832(SB), Y4, Y4
+	VCMPPS       $0x01, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+864(SB), Y4, Y4
+	VCMPPS       $0x05, mathfn32<>+896(SB), Y0, Y1
 	VBLENDVPS    Y1, Y0, Y4, Y4
 	VMOVUPS      Y4, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -386,40 +386,40 @@ single_2:
 	CMPQ         AX, $0x00000008
 	JB           tail_2
 	VMOVUPS      (DX), Y0
-	VCMPPS       $0x01, mathfn32<>+832(SB), Y0, Y2
-	VMULPS       mathfn32<>+896(SB), Y0, Y3
+	VCMPPS       $0x01, mathfn32<>+416(SB), Y0, Y2
+	VMULPS       mathfn32<>+448(SB), Y0, Y3
 	VBLENDVPS    Y2, Y3, Y0, Y3
 	VPSRLD       $0x17, Y3, Y1
-	VORPS        mathfn32<>+960(SB), Y1, Y1
-	VSUBPS       mathfn32<>+1024(SB), Y1, Y1
-	VANDPS       mathfn32<>+1088(SB), Y2, Y2
+	VORPS        mathfn32<>+480(SB), Y1, Y1
+	VSUBPS       mathfn32<>+512(SB), Y1, Y1
+	VANDPS       mathfn32<>+544(SB), Y2, Y2
 	VSUBPS       Y2, Y1, Y1
-	VANDPS       mathfn32<>+1152(SB), Y3, Y2
-	VORPS        mathfn32<>+704(SB), Y2, Y2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Y2, Y3
-	VMULPS       mathfn32<>+640(SB), Y2, Y4
+	VANDPS       mathfn32<>+576(SB), Y3, Y2
+	VORPS        mathfn32<>+352(SB), Y2, Y2
+	VCMPPS       $0x1e, mathfn32<>+608(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y4
 	VBLENDVPS    Y3, Y4, Y2, Y2
-	VANDPS       mathfn32<>+704(SB), Y3, Y3
+	VANDPS       mathfn32<>+352(SB), Y3, Y3
 	VADDPS       Y3, Y1, Y1
-	VSUBPS       mathfn32<>+704(SB), Y2, Y2
-	VADDPS       mathfn32<>+1280(SB), Y2, Y3
+	VSUBPS       mathfn32<>+352(SB), Y2, Y2
+	VADDPS       mathfn32<>+640(SB), Y2, Y3
 	VDIVPS       Y3, Y2, Y3
 	VMULPS       Y3, Y3, Y4
-	VMOVUPS      mathfn32<>+1344(SB), Y5
-	VFMADD213PS  mathfn32<>+1408(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1472(SB), Y4, Y5
-	VFMADD213PS  mathfn32<>+1536(SB), Y4, Y5
+	VMOVUPS      mathfn32<>+672(SB), Y5
+	VFMADD213PS  mathfn32<>+704(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+736(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+768(SB), Y4, Y5
 	VMULPS       Y4, Y5, Y5
 	VSUBPS       Y5, Y2, Y5
-	VMULPS       mathfn32<>+256(SB), Y1, Y4
+	VMULPS       mathfn32<>+128(SB), Y1, Y4
 	VFNMADD231PS Y3, Y5, Y4
 	VADDPS       Y2, Y4, Y4
-	VFMADD231PS  mathfn32<>+192(SB), Y1, Y4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1664(SB), Y4, Y4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Y0, Y1
-	VBLENDVPS    Y1, mathfn32<>+1728(SB), Y4, Y4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Y0, Y1
+	VFMADD231PS  mathfn32<>+96(SB), Y1, Y4
+	VCMPPS       $0x00, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+832(SB), Y4, Y4
+	VCMPPS       $0x01, mathfn32<>+800(SB), Y0, Y1
+	VBLENDVPS    Y1, mathfn32<>+864(SB), Y4, Y4
+	VCMPPS       $0x05, mathfn32<>+896(SB), Y0, Y1
 	VBLENDVPS    Y1, Y0, Y4, Y4
 	VMOVUPS      Y4, (CX)
 	ADDQ         $0x00000020, CX
@@ -435,40 +435,40 @@ tail_2:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*4), Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCMPPS       $0x01, mathfn32<>+832(SB), Y1, Y3
-	VMULPS       mathfn32<>+896(SB), Y1, Y4
+	VCMPPS       $0x01, mathfn32<>+416(SB), Y1, Y3
+	VMULPS       mathfn32<>+448(SB), Y1, Y4
 	VBLENDVPS    Y3, Y4, Y1, Y4
 	VPSRLD       $0x17, Y4, Y2
-	VORPS        mathfn32<>+960(SB), Y2, Y2
-	VSUBPS       mathfn32<>+1024(SB), Y2, Y2
-	VANDPS       mathfn32<>+1088(SB), Y3, Y3
+	VORPS        mathfn32<>+480(SB), Y2, Y2
+	VSUBPS       mathfn32<>+512(SB), Y2, Y2
+	VANDPS       mathfn32<>+544(SB), Y3, Y3
 	VSUBPS       Y3, Y2, Y2
-	VANDPS       mathfn32<>+1152(SB), Y4, Y3
-	VORPS        mathfn32<>+704(SB), Y3, Y3
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Y3, Y4
-	VMULPS       mathfn32<>+640(SB), Y3, Y5
+	VANDPS       mathfn32<>+576(SB), Y4, Y3
+	VORPS        mathfn32<>+352(SB), Y3, Y3
+	VCMPPS       $0x1e, mathfn32<>+608(SB), Y3, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y5
 	VBLENDVPS    Y4, Y5, Y3, Y3
-	VANDPS       mathfn32<>+704(SB), Y4, Y4
+	VANDPS       mathfn32<>+352(SB), Y4, Y4
 	VADDPS       Y4, Y2, Y2
-	VSUBPS       mathfn32<>+704(SB), Y3, Y3
-	VADDPS       mathfn32<>+1280(SB), Y3, Y4
+	VSUBPS       mathfn32<>+352(SB), Y3, Y3
+	VADDPS       mathfn32<>+640(SB), Y3, Y4
 	VDIVPS       Y4, Y3, Y4
 	VMULPS       Y4, Y4, Y5
-	VMOVUPS      mathfn32<>+1344(SB), Y6
-	VFMADD213PS  mathfn32<>+1408(SB), Y5, Y6
-	VFMADD213PS  mathfn32<>+1472(SB), Y5, Y6
-	VFMADD213PS  mathfn32<>+1536(SB), Y5, Y6
+	VMOVUPS      mathfn32<>+672(SB), Y6
+	VFMADD213PS  mathfn32<>+704(SB), Y5, Y6
+	VFMADD213PS  mathfn32<>+736(SB), Y5, Y6
+	VFMADD213PS  mathfn32<>+768(SB), Y5, Y6
 	VMULPS       Y5, Y6, Y6
 	VSUBPS       Y6, Y3, Y6
-	VMULPS       mathfn32<>+256(SB), Y2, Y5
+	VMULPS       mathfn32<>+128(SB), Y2, Y5
 	VFNMADD231PS Y4, Y6, Y5
 	VADDPS       Y3, Y5, Y5
-	VFMADD231PS  mathfn32<>+192(SB), Y2, Y5
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Y1, Y2
-	VBLENDVPS    Y2, mathfn32<>+1664(SB), Y5, Y5
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Y1, Y2
-	VBLENDVPS    Y2, mathfn32<>+1728(SB), Y5, Y5
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Y1, Y2
+	VFMADD231PS  mathfn32<>+96(SB), Y2, Y5
+	VCMPPS       $0x00, mathfn32<>+800(SB), Y1, Y2
+	VBLENDVPS    Y2, mathfn32<>+832(SB), Y5, Y5
+	VCMPPS       $0x01, mathfn32<>+800(SB), Y1, Y2
+	VBLENDVPS    Y2, mathfn32<>+864(SB), Y5, Y5
+	VCMPPS       $0x05, mathfn32<>+896(SB), Y1, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
 	VMASKMOVPS   Y5, Y0, (CX)
 
@@ -487,39 +487,39 @@ main_3:
 	CMPQ         AX, $0x00000020
 	JB           single_3
 	VMOVUPS      (DX), Y0
-	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMOVUPS      mathfn32<>+32(SB), Y1
 	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VMULPS       mathfn32<>+64(SB), Y1, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+320(SB), Y3
-	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+160(SB), Y3
+	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
 	VMULPS       Y1, Y3, Y3
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y1, Y3, Y4
 	VSUBPS       Y4, Y1, Y5
 	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y1
+	VMOVUPS      mathfn32<>+352(SB), Y1
 	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y1, Y3, Y3
 	VADDPS       Y4, Y3, Y3
 	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VMULPS       mathfn32<>+128(SB), Y2, Y3
 	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y3
 	VROUNDPS     $0x01, Y3, Y3
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VADDPS       Y5, Y1, Y4
 	VMULPS       Y3, Y4, Y4
@@ -528,18 +528,18 @@ main_3:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y2
+	VMOVUPS      mathfn32<>+352(SB), Y2
 	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VADDPS       Y1, Y3, Y3
 	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y6
+	VMOVUPS      mathfn32<>+352(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VBLENDVPS    Y0, Y1, Y6, Y6
 	VBLENDVPS    Y0, Y5, Y7, Y7
 	VRCPPS       Y2, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y5
+	VMOVUPS      mathfn32<>+352(SB), Y5
 	VFNMADD231PS Y2, Y1, Y5
 	VFMADD231PS  Y1, Y5, Y1
 	VMULPS       Y1, Y6, Y5
@@ -547,43 +547,43 @@ main_3:
 	VADDPS       Y7, Y6, Y6
 	VFNMADD231PS Y5, Y3, Y6
 	VFMADD231PS  Y6, Y1, Y5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
 	VBLENDVPS    Y0, Y4, Y5, Y5
 	VMOVUPS      Y5, (CX)
 	VMOVUPS      32(DX), Y0
-	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMOVUPS      mathfn32<>+32(SB), Y1
 	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VMULPS       mathfn32<>+64(SB), Y1, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+320(SB), Y3
-	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+160(SB), Y3
+	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
 	VMULPS       Y1, Y3, Y3
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y1, Y3, Y4
 	VSUBPS       Y4, Y1, Y5
 	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y1
+	VMOVUPS      mathfn32<>+352(SB), Y1
 	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y1, Y3, Y3
 	VADDPS       Y4, Y3, Y3
 	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VMULPS       mathfn32<>+128(SB), Y2, Y3
 	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y3
 	VROUNDPS     $0x01, Y3, Y3
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VADDPS       Y5, Y1, Y4
 	VMULPS       Y3, Y4, Y4
@@ -592,18 +592,18 @@ main_3:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y2
+	VMOVUPS      mathfn32<>+352(SB), Y2
 	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VADDPS       Y1, Y3, Y3
 	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y6
+	VMOVUPS      mathfn32<>+352(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VBLENDVPS    Y0, Y1, Y6, Y6
 	VBLENDVPS    Y0, Y5, Y7, Y7
 	VRCPPS       Y2, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y5
+	VMOVUPS      mathfn32<>+352(SB), Y5
 	VFNMADD231PS Y2, Y1, Y5
 	VFMADD231PS  Y1, Y5, Y1
 	VMULPS       Y1, Y6, Y5
@@ -611,43 +611,43 @@ main_3:
 	VADDPS       Y7, Y6, Y6
 	VFNMADD231PS Y5, Y3, Y6
 	VFMADD231PS  Y6, Y1, Y5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
 	VBLENDVPS    Y0, Y4, Y5, Y5
 	VMOVUPS      Y5, 32(CX)
 	VMOVUPS      64(DX), Y0
-	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMOVUPS      mathfn32<>+32(SB), Y1
 	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VMULPS       mathfn32<>+64(SB), Y1, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+320(SB), Y3
-	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+160(SB), Y3
+	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
 	VMULPS       Y1, Y3, Y3
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y1, Y3, Y4
 	VSUBPS       Y4, Y1, Y5
 	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y1
+	VMOVUPS      mathfn32<>+352(SB), Y1
 	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y1, Y3, Y3
 	VADDPS       Y4, Y3, Y3
 	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VMULPS       mathfn32<>+128(SB), Y2, Y3
 	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y3
 	VROUNDPS     $0x01, Y3, Y3
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VADDPS       Y5, Y1, Y4
 	VMULPS       Y3, Y4, Y4
@@ -656,18 +656,18 @@ main_3:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y2
+	VMOVUPS      mathfn32<>+352(SB), Y2
 	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VADDPS       Y1, Y3, Y3
 	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y6
+	VMOVUPS      mathfn32<>+352(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VBLENDVPS    Y0, Y1, Y6, Y6
 	VBLENDVPS    Y0, Y5, Y7, Y7
 	VRCPPS       Y2, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y5
+	VMOVUPS      mathfn32<>+352(SB), Y5
 	VFNMADD231PS Y2, Y1, Y5
 	VFMADD231PS  Y1, Y5, Y1
 	VMULPS       Y1, Y6, Y5
@@ -675,43 +675,43 @@ main_3:
 	VADDPS       Y7, Y6, Y6
 	VFNMADD231PS Y5, Y3, Y6
 	VFMADD231PS  Y6, Y1, Y5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
 	VBLENDVPS    Y0, Y4, Y5, Y5
 	VMOVUPS      Y5, 64(CX)
 	VMOVUPS      96(DX), Y0
-	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMOVUPS      mathfn32<>+32(SB), Y1
 	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VMULPS       mathfn32<>+64(SB), Y1, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+320(SB), Y3
-	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+160(SB), Y3
+	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
 	VMULPS       Y1, Y3, Y3
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y1, Y3, Y4
 	VSUBPS       Y4, Y1, Y5
 	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y1
+	VMOVUPS      mathfn32<>+352(SB), Y1
 	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y1, Y3, Y3
 	VADDPS       Y4, Y3, Y3
 	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VMULPS       mathfn32<>+128(SB), Y2, Y3
 	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y3
 	VROUNDPS     $0x01, Y3, Y3
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VADDPS       Y5, Y1, Y4
 	VMULPS       Y3, Y4, Y4
@@ -720,18 +720,18 @@ main_3:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y2
+	VMOVUPS      mathfn32<>+352(SB), Y2
 	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VADDPS       Y1, Y3, Y3
 	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y6
+	VMOVUPS      mathfn32<>+352(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VBLENDVPS    Y0, Y1, Y6, Y6
 	VBLENDVPS    Y0, Y5, Y7, Y7
 	VRCPPS       Y2, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y5
+	VMOVUPS      mathfn32<>+352(SB), Y5
 	VFNMADD231PS Y2, Y1, Y5
 	VFMADD231PS  Y1, Y5, Y1
 	VMULPS       Y1, Y6, Y5
@@ -739,7 +739,7 @@ main_3:
 	VADDPS       Y7, Y6, Y6
 	VFNMADD231PS Y5, Y3, Y6
 	VFMADD231PS  Y6, Y1, Y5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
 	VBLENDVPS    Y0, Y4, Y5, Y5
 	VMOVUPS      Y5, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -751,39 +751,39 @@ single_3:
 	CMPQ         AX, $0x00000008
 	JB           tail_3
 	VMOVUPS      (DX), Y0
-	VORPS        mathfn32<>+1856(SB), Y0, Y1
+	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+64(SB), Y1
+	VMOVUPS      mathfn32<>+32(SB), Y1
 	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+128(SB), Y1, Y2
+	VMULPS       mathfn32<>+64(SB), Y1, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+192(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+320(SB), Y3
-	VFMADD213PS  mathfn32<>+384(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+448(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+512(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+576(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+640(SB), Y1, Y3
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
+	VMOVUPS      mathfn32<>+160(SB), Y3
+	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
+	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
 	VMULPS       Y1, Y3, Y3
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y1, Y3, Y4
 	VSUBPS       Y4, Y1, Y5
 	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y1
+	VMOVUPS      mathfn32<>+352(SB), Y1
 	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y1, Y3, Y3
 	VADDPS       Y4, Y3, Y3
 	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+256(SB), Y2, Y3
+	VMULPS       mathfn32<>+128(SB), Y2, Y3
 	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+640(SB), Y2, Y3
+	VMULPS       mathfn32<>+320(SB), Y2, Y3
 	VROUNDPS     $0x01, Y3, Y3
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VADDPS       Y5, Y1, Y4
 	VMULPS       Y3, Y4, Y4
@@ -792,18 +792,18 @@ single_3:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+704(SB), Y2
+	VMOVUPS      mathfn32<>+352(SB), Y2
 	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VADDPS       Y1, Y3, Y3
 	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y6
+	VMOVUPS      mathfn32<>+352(SB), Y6
 	VXORPS       Y7, Y7, Y7
 	VBLENDVPS    Y0, Y1, Y6, Y6
 	VBLENDVPS    Y0, Y5, Y7, Y7
 	VRCPPS       Y2, Y1
-	VMOVUPS      mathfn32<>+704(SB), Y5
+	VMOVUPS      mathfn32<>+352(SB), Y5
 	VFNMADD231PS Y2, Y1, Y5
 	VFMADD231PS  Y1, Y5, Y1
 	VMULPS       Y1, Y6, Y5
@@ -811,7 +811,7 @@ single_3:
 	VADDPS       Y7, Y6, Y6
 	VFNMADD231PS Y5, Y3, Y6
 	VFMADD231PS  Y6, Y1, Y5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Y0, Y0
+	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
 	VBLENDVPS    Y0, Y4, Y5, Y5
 	VMOVUPS      Y5, (CX)
 	ADDQ         $0x00000020, CX
@@ -827,39 +827,39 @@ tail_3:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*4), Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VORPS        mathfn32<>+1856(SB), Y1, Y2
+	VORPS        mathfn32<>+928(SB), Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMOVUPS      mathfn32<>+32(SB), Y2
 	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VMULPS       mathfn32<>+64(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+320(SB), Y4
-	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+160(SB), Y4
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
 	VMULPS       Y2, Y4, Y4
 	VMOVUPS      Y2, Y5
 	VFMADD231PS  Y2, Y4, Y5
 	VSUBPS       Y5, Y2, Y6
 	VFMADD231PS  Y2, Y4, Y6
-	VMOVUPS      mathfn32<>+704(SB), Y2
+	VMOVUPS      mathfn32<>+352(SB), Y2
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y4
+	VMOVUPS      mathfn32<>+352(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       Y5, Y4, Y4
 	VADDPS       Y4, Y6, Y6
-	VMULPS       mathfn32<>+256(SB), Y3, Y4
+	VMULPS       mathfn32<>+128(SB), Y3, Y4
 	VFNMADD231PS Y4, Y2, Y6
-	VMULPS       mathfn32<>+640(SB), Y3, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y4
 	VROUNDPS     $0x01, Y4, Y4
 	VSUBPS       Y4, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y4, Y4
+	VADDPS       mathfn32<>+384(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VADDPS       Y6, Y2, Y5
 	VMULPS       Y4, Y5, Y5
@@ -868,18 +868,18 @@ tail_3:
 	VMULPS       Y3, Y2, Y2
 	VMULPS       Y4, Y6, Y6
 	VMULPS       Y3, Y6, Y6
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VADDPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y4
+	VMOVUPS      mathfn32<>+352(SB), Y4
 	VSUBPS       Y3, Y4, Y4
 	VADDPS       Y2, Y4, Y4
 	VADDPS       Y6, Y4, Y4
-	VMOVUPS      mathfn32<>+704(SB), Y7
+	VMOVUPS      mathfn32<>+352(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y1, Y2, Y7, Y7
 	VBLENDVPS    Y1, Y6, Y8, Y8
 	VRCPPS       Y3, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y6
+	VMOVUPS      mathfn32<>+352(SB), Y6
 	VFNMADD231PS Y3, Y2, Y6
 	VFMADD231PS  Y2, Y6, Y2
 	VMULPS       Y2, Y7, Y6
@@ -887,7 +887,7 @@ tail_3:
 	VADDPS       Y8, Y7, Y7
 	VFNMADD231PS Y6, Y4, Y7
 	VFMADD231PS  Y7, Y2, Y6
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+960(SB), Y1, Y1
 	VBLENDVPS    Y1, Y5, Y6, Y6
 	VMASKMOVPS   Y6, Y0, (CX)
 
@@ -906,187 +906,187 @@ main_4:
 	CMPQ         AX, $0x00000020
 	JB           single_4
 	VMOVUPS      (DX), Y0
-	VANDPS       mathfn32<>+1984(SB), Y0, Y1
+	VANDPS       mathfn32<>+992(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMOVUPS      mathfn32<>+32(SB), Y2
 	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VMULPS       mathfn32<>+64(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+256(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+320(SB), Y4
-	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VMULPS       mathfn32<>+640(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+160(SB), Y4
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y2
 	VROUNDPS     $0x01, Y2, Y2
 	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+704(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+1280(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y4, Y4
+	VMOVUPS      mathfn32<>+640(SB), Y2
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+2048(SB), Y4
-	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+1024(SB), Y4
+	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+1856(SB), Y0, Y0
+	VANDPS       mathfn32<>+928(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, (CX)
 	VMOVUPS      32(DX), Y0
-	VANDPS       mathfn32<>+1984(SB), Y0, Y1
+	VANDPS       mathfn32<>+992(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMOVUPS      mathfn32<>+32(SB), Y2
 	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VMULPS       mathfn32<>+64(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+256(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+320(SB), Y4
-	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VMULPS       mathfn32<>+640(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+160(SB), Y4
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y2
 	VROUNDPS     $0x01, Y2, Y2
 	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+704(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+1280(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y4, Y4
+	VMOVUPS      mathfn32<>+640(SB), Y2
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+2048(SB), Y4
-	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+1024(SB), Y4
+	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+1856(SB), Y0, Y0
+	VANDPS       mathfn32<>+928(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, 32(CX)
 	VMOVUPS      64(DX), Y0
-	VANDPS       mathfn32<>+1984(SB), Y0, Y1
+	VANDPS       mathfn32<>+992(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMOVUPS      mathfn32<>+32(SB), Y2
 	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VMULPS       mathfn32<>+64(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+256(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+320(SB), Y4
-	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VMULPS       mathfn32<>+640(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+160(SB), Y4
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y2
 	VROUNDPS     $0x01, Y2, Y2
 	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+704(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+1280(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y4, Y4
+	VMOVUPS      mathfn32<>+640(SB), Y2
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+2048(SB), Y4
-	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+1024(SB), Y4
+	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+1856(SB), Y0, Y0
+	VANDPS       mathfn32<>+928(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, 64(CX)
 	VMOVUPS      96(DX), Y0
-	VANDPS       mathfn32<>+1984(SB), Y0, Y1
+	VANDPS       mathfn32<>+992(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMOVUPS      mathfn32<>+32(SB), Y2
 	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VMULPS       mathfn32<>+64(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+256(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+320(SB), Y4
-	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VMULPS       mathfn32<>+640(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+160(SB), Y4
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y2
 	VROUNDPS     $0x01, Y2, Y2
 	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+704(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+1280(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y4, Y4
+	VMOVUPS      mathfn32<>+640(SB), Y2
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+2048(SB), Y4
-	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+1024(SB), Y4
+	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+1856(SB), Y0, Y0
+	VANDPS       mathfn32<>+928(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -1098,49 +1098,49 @@ single_4:
 	CMPQ         AX, $0x00000008
 	JB           tail_4
 	VMOVUPS      (DX), Y0
-	VANDPS       mathfn32<>+1984(SB), Y0, Y1
+	VANDPS       mathfn32<>+992(SB), Y0, Y1
 	VADDPS       Y1, Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+64(SB), Y2
+	VMOVUPS      mathfn32<>+32(SB), Y2
 	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
+	VMULPS       mathfn32<>+64(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+192(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+256(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+320(SB), Y4
-	VFMADD213PS  mathfn32<>+384(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+448(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+512(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+576(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+704(SB), Y2, Y4
-	VMULPS       mathfn32<>+640(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+160(SB), Y4
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
+	VMULPS       mathfn32<>+320(SB), Y3, Y2
 	VROUNDPS     $0x01, Y2, Y2
 	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+704(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+1280(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y4, Y4
+	VMOVUPS      mathfn32<>+640(SB), Y2
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+704(SB), Y3
+	VMOVUPS      mathfn32<>+352(SB), Y3
 	VSUBPS       Y2, Y3, Y3
 	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+2048(SB), Y4
-	VFMADD213PS  mathfn32<>+2112(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2176(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2240(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+2304(SB), Y2, Y4
+	VMOVUPS      mathfn32<>+1024(SB), Y4
+	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
 	VMULPS       Y1, Y2, Y2
 	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
 	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+1856(SB), Y0, Y0
+	VANDPS       mathfn32<>+928(SB), Y0, Y0
 	VORPS        Y0, Y3, Y3
 	VMOVUPS      Y3, (CX)
 	ADDQ         $0x00000020, CX
@@ -1156,49 +1156,49 @@ tail_4:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*4), Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VANDPS       mathfn32<>+1984(SB), Y1, Y2
+	VANDPS       mathfn32<>+992(SB), Y1, Y2
 	VADDPS       Y2, Y2, Y3
 	VMOVUPS      mathfn32<>+0(SB), Y4
 	VMAXPS       Y3, Y4, Y4
-	VMOVUPS      mathfn32<>+64(SB), Y3
+	VMOVUPS      mathfn32<>+32(SB), Y3
 	VMINPS       Y4, Y3, Y3
-	VMULPS       mathfn32<>+128(SB), Y3, Y4
+	VMULPS       mathfn32<>+64(SB), Y3, Y4
 	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS mathfn32<>+192(SB), Y4, Y3
-	VFNMADD231PS mathfn32<>+256(SB), Y4, Y3
-	VMOVUPS      mathfn32<>+320(SB), Y5
-	VFMADD213PS  mathfn32<>+384(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+448(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+512(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+576(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+640(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+704(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+704(SB), Y3, Y5
-	VMULPS       mathfn32<>+640(SB), Y4, Y3
+	VFNMADD231PS mathfn32<>+96(SB), Y4, Y3
+	VFNMADD231PS mathfn32<>+128(SB), Y4, Y3
+	VMOVUPS      mathfn32<>+160(SB), Y5
+	VFMADD213PS  mathfn32<>+192(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+224(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+256(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+288(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+320(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+352(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+352(SB), Y3, Y5
+	VMULPS       mathfn32<>+320(SB), Y4, Y3
 	VROUNDPS     $0x01, Y3, Y3
 	VSUBPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+768(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+768(SB), Y4, Y4
+	VADDPS       mathfn32<>+384(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y3, Y5, Y5
 	VMULPS       Y4, Y5, Y5
-	VADDPS       mathfn32<>+704(SB), Y5, Y5
-	VMOVUPS      mathfn32<>+1280(SB), Y3
+	VADDPS       mathfn32<>+352(SB), Y5, Y5
+	VMOVUPS      mathfn32<>+640(SB), Y3
 	VDIVPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+704(SB), Y4
+	VMOVUPS      mathfn32<>+352(SB), Y4
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y2, Y2, Y3
-	VMOVUPS      mathfn32<>+2048(SB), Y5
-	VFMADD213PS  mathfn32<>+2112(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+2176(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+2240(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+2304(SB), Y3, Y5
+	VMOVUPS      mathfn32<>+1024(SB), Y5
+	VFMADD213PS  mathfn32<>+1056(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+1088(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+1120(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+1152(SB), Y3, Y5
 	VMULPS       Y2, Y3, Y3
 	VFMADD213PS  Y2, Y3, Y5
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Y2, Y2
+	VCMPPS       $0x01, mathfn32<>+1184(SB), Y2, Y2
 	VBLENDVPS    Y2, Y5, Y4, Y4
-	VANDPS       mathfn32<>+1856(SB), Y1, Y1
+	VANDPS       mathfn32<>+928(SB), Y1, Y1
 	VORPS        Y1, Y4, Y4
 	VMASKMOVPS   Y4, Y0, (CX)
 
@@ -1226,26 +1226,26 @@ main_5:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1255,26 +1255,26 @@ main_5:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1284,26 +1284,26 @@ main_5:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1313,26 +1313,26 @@ main_5:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1350,26 +1350,26 @@ single_5:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1391,26 +1391,26 @@ tail_5:
 	VSUBPS       Y0, Y6, Y6
 	VMOVUPS      mathfn32<>+0(SB), Y0
 	VMAXPS       Y6, Y0, Y0
-	VMOVUPS      mathfn32<>+64(SB), Y6
+	VMOVUPS      mathfn32<>+32(SB), Y6
 	VMINPS       Y0, Y6, Y6
-	VMULPS       mathfn32<>+128(SB), Y6, Y0
+	VMULPS       mathfn32<>+64(SB), Y6, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS mathfn32<>+192(SB), Y0, Y6
-	VFNMADD231PS mathfn32<>+256(SB), Y0, Y6
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y6, Y7
-	VMULPS       mathfn32<>+640(SB), Y0, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y0, Y6
+	VFNMADD231PS mathfn32<>+128(SB), Y0, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VMULPS       mathfn32<>+320(SB), Y0, Y6
 	VROUNDPS     $0x01, Y6, Y6
 	VSUBPS       Y6, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y0, Y7, Y7
@@ -1428,7 +1428,7 @@ done_5:
 	VADDPS       X0, X1, X1
 	VMOVSHDUP    X1, X0
 	VADDPS       X0, X1, X1
-	MOVSS        X1, ret+56(FP)
+	VMOVSS       X1, ret+56(FP)
 	VZEROUPPER
 	RET
 
@@ -1451,26 +1451,26 @@ main_6:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1479,26 +1479,26 @@ main_6:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1507,26 +1507,26 @@ main_6:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1535,26 +1535,26 @@ main_6:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1570,26 +1570,26 @@ single_6:
 	VSUBPS       Y0, Y5, Y5
 	VMOVUPS      mathfn32<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
-	VMOVUPS      mathfn32<>+64(SB), Y5
+	VMOVUPS      mathfn32<>+32(SB), Y5
 	VMINPS       Y6, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y5, Y6
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
 	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS mathfn32<>+192(SB), Y6, Y5
-	VFNMADD231PS mathfn32<>+256(SB), Y6, Y5
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y5, Y7
-	VMULPS       mathfn32<>+640(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
 	VROUNDPS     $0x01, Y5, Y5
 	VSUBPS       Y5, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y5, Y7, Y7
 	VMULPS       Y6, Y7, Y7
@@ -1609,26 +1609,26 @@ tail_6:
 	VSUBPS       Y0, Y6, Y6
 	VMOVUPS      mathfn32<>+0(SB), Y0
 	VMAXPS       Y6, Y0, Y0
-	VMOVUPS      mathfn32<>+64(SB), Y6
+	VMOVUPS      mathfn32<>+32(SB), Y6
 	VMINPS       Y0, Y6, Y6
-	VMULPS       mathfn32<>+128(SB), Y6, Y0
+	VMULPS       mathfn32<>+64(SB), Y6, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS mathfn32<>+192(SB), Y0, Y6
-	VFNMADD231PS mathfn32<>+256(SB), Y0, Y6
-	VMOVUPS      mathfn32<>+320(SB), Y7
-	VFMADD213PS  mathfn32<>+384(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+448(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+512(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+576(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+640(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y6, Y7
-	VFMADD213PS  mathfn32<>+704(SB), Y6, Y7
-	VMULPS       mathfn32<>+640(SB), Y0, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y0, Y6
+	VFNMADD231PS mathfn32<>+128(SB), Y0, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VMULPS       mathfn32<>+320(SB), Y0, Y6
 	VROUNDPS     $0x01, Y6, Y6
 	VSUBPS       Y6, Y0, Y0
-	VADDPS       mathfn32<>+768(SB), Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VADDPS       mathfn32<>+768(SB), Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
 	VMULPS       Y6, Y7, Y7
 	VMULPS       Y0, Y7, Y7
@@ -1645,7 +1645,7 @@ done_6:
 	VADDPS       X0, X1, X1
 	VMOVSHDUP    X1, X0
 	VADDPS       X0, X1, X1
-	MOVSS        X1, ret+32(FP)
+	VMOVSS       X1, ret+32(FP)
 	VZEROUPPER
 	RET
 
@@ -1662,32 +1662,32 @@ main_7:
 	VMOVUPD      (DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+32(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+128(SB), Y0, Y1
+	VMULPD       mathfn64<>+64(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
-	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+320(SB), Y2
+	VFNMADD231PD mathfn64<>+96(SB), Y1, Y0
+	VFNMADD231PD mathfn64<>+128(SB), Y1, Y0
+	VMOVUPD      mathfn64<>+160(SB), Y2
+	VFMADD213PD  mathfn64<>+192(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+224(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+256(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+288(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+320(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+352(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+416(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+480(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+576(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+640(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+704(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VMULPD       mathfn64<>+1024(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VMULPD       mathfn64<>+512(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1695,32 +1695,32 @@ main_7:
 	VMOVUPD      32(DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+32(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+128(SB), Y0, Y1
+	VMULPD       mathfn64<>+64(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
-	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+320(SB), Y2
+	VFNMADD231PD mathfn64<>+96(SB), Y1, Y0
+	VFNMADD231PD mathfn64<>+128(SB), Y1, Y0
+	VMOVUPD      mathfn64<>+160(SB), Y2
+	VFMADD213PD  mathfn64<>+192(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+224(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+256(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+288(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+320(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+352(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+416(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+480(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+576(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+640(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+704(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VMULPD       mathfn64<>+1024(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VMULPD       mathfn64<>+512(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1728,32 +1728,32 @@ main_7:
 	VMOVUPD      64(DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+32(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+128(SB), Y0, Y1
+	VMULPD       mathfn64<>+64(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
-	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+320(SB), Y2
+	VFNMADD231PD mathfn64<>+96(SB), Y1, Y0
+	VFNMADD231PD mathfn64<>+128(SB), Y1, Y0
+	VMOVUPD      mathfn64<>+160(SB), Y2
+	VFMADD213PD  mathfn64<>+192(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+224(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+256(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+288(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+320(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+352(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+416(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+480(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+576(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+640(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+704(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VMULPD       mathfn64<>+1024(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VMULPD       mathfn64<>+512(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1761,32 +1761,32 @@ main_7:
 	VMOVUPD      96(DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+32(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+128(SB), Y0, Y1
+	VMULPD       mathfn64<>+64(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
-	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+320(SB), Y2
+	VFNMADD231PD mathfn64<>+96(SB), Y1, Y0
+	VFNMADD231PD mathfn64<>+128(SB), Y1, Y0
+	VMOVUPD      mathfn64<>+160(SB), Y2
+	VFMADD213PD  mathfn64<>+192(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+224(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+256(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+288(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+320(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+352(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+416(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+480(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+576(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+640(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+704(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VMULPD       mathfn64<>+1024(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VMULPD       mathfn64<>+512(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1802,32 +1802,32 @@ single_7:
 	VMOVUPD      (DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
-	VMOVUPD      mathfn64<>+64(SB), Y0
+	VMOVUPD      mathfn64<>+32(SB), Y0
 	VMINPD       Y1, Y0, Y0
-	VMULPD       mathfn64<>+128(SB), Y0, Y1
+	VMULPD       mathfn64<>+64(SB), Y0, Y1
 	VROUNDPD     $0x00, Y1, Y1
-	VFNMADD231PD mathfn64<>+192(SB), Y1, Y0
-	VFNMADD231PD mathfn64<>+256(SB), Y1, Y0
-	VMOVUPD      mathfn64<>+320(SB), Y2
+	VFNMADD231PD mathfn64<>+96(SB), Y1, Y0
+	VFNMADD231PD mathfn64<>+128(SB), Y1, Y0
+	VMOVUPD      mathfn64<>+160(SB), Y2
+	VFMADD213PD  mathfn64<>+192(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+224(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+256(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+288(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+320(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+352(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+384(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+416(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+448(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+480(SB), Y0, Y2
 	VFMADD213PD  mathfn64<>+512(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+576(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+640(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+704(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+768(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+832(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+896(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+960(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1024(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VFMADD213PD  mathfn64<>+1088(SB), Y0, Y2
-	VMULPD       mathfn64<>+1024(SB), Y1, Y0
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y0, Y2
+	VMULPD       mathfn64<>+512(SB), Y1, Y0
 	VROUNDPD     $0x01, Y0, Y0
 	VSUBPD       Y0, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y0, Y2, Y2
 	VMULPD       Y1, Y2, Y2
@@ -1847,32 +1847,32 @@ tail_7:
 	VMASKMOVPD   (DX), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+32(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+128(SB), Y1, Y2
+	VMULPD       mathfn64<>+64(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+320(SB), Y3
+	VFNMADD231PD mathfn64<>+96(SB), Y2, Y1
+	VFNMADD231PD mathfn64<>+128(SB), Y2, Y1
+	VMOVUPD      mathfn64<>+160(SB), Y3
+	VFMADD213PD  mathfn64<>+192(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+224(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+256(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+288(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+320(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+352(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+416(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+480(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
@@ -1893,175 +1893,175 @@ main_8:
 	CMPQ         AX, $0x00000010
 	JB           single_8
 	VMOVUPD      (DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
-	VMULPD       mathfn64<>+1280(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
+	VMULPD       mathfn64<>+640(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1344(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
-	VANDPD       mathfn64<>+1472(SB), Y2, Y2
+	VORPD        mathfn64<>+672(SB), Y1, Y1
+	VSUBPD       mathfn64<>+704(SB), Y1, Y1
+	VANDPD       mathfn64<>+736(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y3, Y2
-	VORPD        mathfn64<>+1088(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y4
+	VANDPD       mathfn64<>+768(SB), Y3, Y2
+	VORPD        mathfn64<>+544(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+800(SB), Y2, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+1088(SB), Y3, Y3
+	VANDPD       mathfn64<>+544(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
-	VADDPD       mathfn64<>+1664(SB), Y2, Y3
+	VSUBPD       mathfn64<>+544(SB), Y2, Y2
+	VADDPD       mathfn64<>+832(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y5
-	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2048(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2112(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
+	VMOVUPD      mathfn64<>+864(SB), Y5
+	VFMADD213PD  mathfn64<>+896(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+928(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+992(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1024(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1056(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1120(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1152(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+256(SB), Y1, Y4
+	VMULPD       mathfn64<>+128(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+96(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1216(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1248(SB), Y4, Y4
+	VCMPPD       $0x05, mathfn64<>+1280(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, (CX)
 	VMOVUPD      32(DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
-	VMULPD       mathfn64<>+1280(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
+	VMULPD       mathfn64<>+640(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1344(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
-	VANDPD       mathfn64<>+1472(SB), Y2, Y2
+	VORPD        mathfn64<>+672(SB), Y1, Y1
+	VSUBPD       mathfn64<>+704(SB), Y1, Y1
+	VANDPD       mathfn64<>+736(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y3, Y2
-	VORPD        mathfn64<>+1088(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y4
+	VANDPD       mathfn64<>+768(SB), Y3, Y2
+	VORPD        mathfn64<>+544(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+800(SB), Y2, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+1088(SB), Y3, Y3
+	VANDPD       mathfn64<>+544(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
-	VADDPD       mathfn64<>+1664(SB), Y2, Y3
+	VSUBPD       mathfn64<>+544(SB), Y2, Y2
+	VADDPD       mathfn64<>+832(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y5
-	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2048(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2112(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
+	VMOVUPD      mathfn64<>+864(SB), Y5
+	VFMADD213PD  mathfn64<>+896(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+928(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+992(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1024(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1056(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1120(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1152(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+256(SB), Y1, Y4
+	VMULPD       mathfn64<>+128(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+96(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1216(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1248(SB), Y4, Y4
+	VCMPPD       $0x05, mathfn64<>+1280(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, 32(CX)
 	VMOVUPD      64(DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
-	VMULPD       mathfn64<>+1280(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
+	VMULPD       mathfn64<>+640(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1344(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
-	VANDPD       mathfn64<>+1472(SB), Y2, Y2
+	VORPD        mathfn64<>+672(SB), Y1, Y1
+	VSUBPD       mathfn64<>+704(SB), Y1, Y1
+	VANDPD       mathfn64<>+736(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y3, Y2
-	VORPD        mathfn64<>+1088(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y4
+	VANDPD       mathfn64<>+768(SB), Y3, Y2
+	VORPD        mathfn64<>+544(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+800(SB), Y2, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+1088(SB), Y3, Y3
+	VANDPD       mathfn64<>+544(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
-	VADDPD       mathfn64<>+1664(SB), Y2, Y3
+	VSUBPD       mathfn64<>+544(SB), Y2, Y2
+	VADDPD       mathfn64<>+832(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y5
-	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2048(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2112(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
+	VMOVUPD      mathfn64<>+864(SB), Y5
+	VFMADD213PD  mathfn64<>+896(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+928(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+992(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1024(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1056(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1120(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1152(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+256(SB), Y1, Y4
+	VMULPD       mathfn64<>+128(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+96(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1216(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1248(SB), Y4, Y4
+	VCMPPD       $0x05, mathfn64<>+1280(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, 64(CX)
 	VMOVUPD      96(DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
-	VMULPD       mathfn64<>+1280(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
+	VMULPD       mathfn64<>+640(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1344(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
-	VANDPD       mathfn64<>+1472(SB), Y2, Y2
+	VORPD        mathfn64<>+672(SB), Y1, Y1
+	VSUBPD       mathfn64<>+704(SB), Y1, Y1
+	VANDPD       mathfn64<>+736(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y3, Y2
-	VORPD        mathfn64<>+1088(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y4
+	VANDPD       mathfn64<>+768(SB), Y3, Y2
+	VORPD        mathfn64<>+544(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+800(SB), Y2, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+1088(SB), Y3, Y3
+	VANDPD       mathfn64<>+544(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
-	VADDPD       mathfn64<>+1664(SB), Y2, Y3
+	VSUBPD       mathfn64<>+544(SB), Y2, Y2
+	VADDPD       mathfn64<>+832(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y5
-	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2048(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2112(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
+	VMOVUPD      mathfn64<>+864(SB), Y5
+	VFMADD213PD  mathfn64<>+896(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+928(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+992(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1024(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1056(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1120(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1152(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+256(SB), Y1, Y4
+	VMULPD       mathfn64<>+128(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+96(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1216(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1248(SB), Y4, Y4
+	VCMPPD       $0x05, mathfn64<>+1280(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -2073,46 +2073,46 @@ single_8:
 	CMPQ         AX, $0x00000004
 	JB           tail_8
 	VMOVUPD      (DX), Y0
-	VCMPPD       $0x01, mathfn64<>+1216(SB), Y0, Y2
-	VMULPD       mathfn64<>+1280(SB), Y0, Y3
+	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
+	VMULPD       mathfn64<>+640(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y3
 	VPSRLQ       $0x34, Y3, Y1
-	VORPD        mathfn64<>+1344(SB), Y1, Y1
-	VSUBPD       mathfn64<>+1408(SB), Y1, Y1
-	VANDPD       mathfn64<>+1472(SB), Y2, Y2
+	VORPD        mathfn64<>+672(SB), Y1, Y1
+	VSUBPD       mathfn64<>+704(SB), Y1, Y1
+	VANDPD       mathfn64<>+736(SB), Y2, Y2
 	VSUBPD       Y2, Y1, Y1
-	VANDPD       mathfn64<>+1536(SB), Y3, Y2
-	VORPD        mathfn64<>+1088(SB), Y2, Y2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y2, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y4
+	VANDPD       mathfn64<>+768(SB), Y3, Y2
+	VORPD        mathfn64<>+544(SB), Y2, Y2
+	VCMPPD       $0x1e, mathfn64<>+800(SB), Y2, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
-	VANDPD       mathfn64<>+1088(SB), Y3, Y3
+	VANDPD       mathfn64<>+544(SB), Y3, Y3
 	VADDPD       Y3, Y1, Y1
-	VSUBPD       mathfn64<>+1088(SB), Y2, Y2
-	VADDPD       mathfn64<>+1664(SB), Y2, Y3
+	VSUBPD       mathfn64<>+544(SB), Y2, Y2
+	VADDPD       mathfn64<>+832(SB), Y2, Y3
 	VDIVPD       Y3, Y2, Y3
 	VMULPD       Y3, Y3, Y4
-	VMOVUPD      mathfn64<>+1728(SB), Y5
-	VFMADD213PD  mathfn64<>+1792(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1856(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1920(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+1984(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2048(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2112(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2176(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2240(SB), Y4, Y5
-	VFMADD213PD  mathfn64<>+2304(SB), Y4, Y5
+	VMOVUPD      mathfn64<>+864(SB), Y5
+	VFMADD213PD  mathfn64<>+896(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+928(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+960(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+992(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1024(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1056(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1088(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1120(SB), Y4, Y5
+	VFMADD213PD  mathfn64<>+1152(SB), Y4, Y5
 	VMULPD       Y4, Y5, Y5
 	VSUBPD       Y5, Y2, Y5
-	VMULPD       mathfn64<>+256(SB), Y1, Y4
+	VMULPD       mathfn64<>+128(SB), Y1, Y4
 	VFNMADD231PD Y3, Y5, Y4
 	VADDPD       Y2, Y4, Y4
-	VFMADD231PD  mathfn64<>+192(SB), Y1, Y4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2432(SB), Y4, Y4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Y0, Y1
-	VBLENDVPD    Y1, mathfn64<>+2496(SB), Y4, Y4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Y0, Y1
+	VFMADD231PD  mathfn64<>+96(SB), Y1, Y4
+	VCMPPD       $0x00, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1216(SB), Y4, Y4
+	VCMPPD       $0x01, mathfn64<>+1184(SB), Y0, Y1
+	VBLENDVPD    Y1, mathfn64<>+1248(SB), Y4, Y4
+	VCMPPD       $0x05, mathfn64<>+1280(SB), Y0, Y1
 	VBLENDVPD    Y1, Y0, Y4, Y4
 	VMOVUPD      Y4, (CX)
 	ADDQ         $0x00000020, CX
@@ -2128,46 +2128,46 @@ tail_8:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*8), Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VCMPPD       $0x01, mathfn64<>+1216(SB), Y1, Y3
-	VMULPD       mathfn64<>+1280(SB), Y1, Y4
+	VCMPPD       $0x01, mathfn64<>+608(SB), Y1, Y3
+	VMULPD       mathfn64<>+640(SB), Y1, Y4
 	VBLENDVPD    Y3, Y4, Y1, Y4
 	VPSRLQ       $0x34, Y4, Y2
-	VORPD        mathfn64<>+1344(SB), Y2, Y2
-	VSUBPD       mathfn64<>+1408(SB), Y2, Y2
-	VANDPD       mathfn64<>+1472(SB), Y3, Y3
+	VORPD        mathfn64<>+672(SB), Y2, Y2
+	VSUBPD       mathfn64<>+704(SB), Y2, Y2
+	VANDPD       mathfn64<>+736(SB), Y3, Y3
 	VSUBPD       Y3, Y2, Y2
-	VANDPD       mathfn64<>+1536(SB), Y4, Y3
-	VORPD        mathfn64<>+1088(SB), Y3, Y3
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Y3, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y5
+	VANDPD       mathfn64<>+768(SB), Y4, Y3
+	VORPD        mathfn64<>+544(SB), Y3, Y3
+	VCMPPD       $0x1e, mathfn64<>+800(SB), Y3, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y5
 	VBLENDVPD    Y4, Y5, Y3, Y3
-	VANDPD       mathfn64<>+1088(SB), Y4, Y4
+	VANDPD       mathfn64<>+544(SB), Y4, Y4
 	VADDPD       Y4, Y2, Y2
-	VSUBPD       mathfn64<>+1088(SB), Y3, Y3
-	VADDPD       mathfn64<>+1664(SB), Y3, Y4
+	VSUBPD       mathfn64<>+544(SB), Y3, Y3
+	VADDPD       mathfn64<>+832(SB), Y3, Y4
 	VDIVPD       Y4, Y3, Y4
 	VMULPD       Y4, Y4, Y5
-	VMOVUPD      mathfn64<>+1728(SB), Y6
-	VFMADD213PD  mathfn64<>+1792(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+1856(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+1920(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+1984(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+2048(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+2112(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+2176(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+2240(SB), Y5, Y6
-	VFMADD213PD  mathfn64<>+2304(SB), Y5, Y6
+	VMOVUPD      mathfn64<>+864(SB), Y6
+	VFMADD213PD  mathfn64<>+896(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+928(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+960(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+992(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+1056(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+1120(SB), Y5, Y6
+	VFMADD213PD  mathfn64<>+1152(SB), Y5, Y6
 	VMULPD       Y5, Y6, Y6
 	VSUBPD       Y6, Y3, Y6
-	VMULPD       mathfn64<>+256(SB), Y2, Y5
+	VMULPD       mathfn64<>+128(SB), Y2, Y5
 	VFNMADD231PD Y4, Y6, Y5
 	VADDPD       Y3, Y5, Y5
-	VFMADD231PD  mathfn64<>+192(SB), Y2, Y5
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Y1, Y2
-	VBLENDVPD    Y2, mathfn64<>+2432(SB), Y5, Y5
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Y1, Y2
-	VBLENDVPD    Y2, mathfn64<>+2496(SB), Y5, Y5
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Y1, Y2
+	VFMADD231PD  mathfn64<>+96(SB), Y2, Y5
+	VCMPPD       $0x00, mathfn64<>+1184(SB), Y1, Y2
+	VBLENDVPD    Y2, mathfn64<>+1216(SB), Y5, Y5
+	VCMPPD       $0x01, mathfn64<>+1184(SB), Y1, Y2
+	VBLENDVPD    Y2, mathfn64<>+1248(SB), Y5, Y5
+	VCMPPD       $0x05, mathfn64<>+1280(SB), Y1, Y2
 	VBLENDVPD    Y2, Y1, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
 
@@ -2186,154 +2186,154 @@ main_9:
 	CMPQ         AX, $0x00000010
 	JB           single_9
 	VMOVUPD      (DX), Y0
-	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+32(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+128(SB), Y1, Y2
+	VMULPD       mathfn64<>+64(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+320(SB), Y3
+	VFNMADD231PD mathfn64<>+96(SB), Y2, Y1
+	VFNMADD231PD mathfn64<>+128(SB), Y2, Y1
+	VMOVUPD      mathfn64<>+160(SB), Y3
+	VFMADD213PD  mathfn64<>+192(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+224(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+256(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+288(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+320(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+352(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+416(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+480(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1088(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+1088(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+544(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, (CX)
 	VMOVUPD      32(DX), Y0
-	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+32(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+128(SB), Y1, Y2
+	VMULPD       mathfn64<>+64(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+320(SB), Y3
+	VFNMADD231PD mathfn64<>+96(SB), Y2, Y1
+	VFNMADD231PD mathfn64<>+128(SB), Y2, Y1
+	VMOVUPD      mathfn64<>+160(SB), Y3
+	VFMADD213PD  mathfn64<>+192(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+224(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+256(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+288(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+320(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+352(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+416(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+480(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1088(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+1088(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+544(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 32(CX)
 	VMOVUPD      64(DX), Y0
-	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+32(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+128(SB), Y1, Y2
+	VMULPD       mathfn64<>+64(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+320(SB), Y3
+	VFNMADD231PD mathfn64<>+96(SB), Y2, Y1
+	VFNMADD231PD mathfn64<>+128(SB), Y2, Y1
+	VMOVUPD      mathfn64<>+160(SB), Y3
+	VFMADD213PD  mathfn64<>+192(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+224(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+256(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+288(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+320(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+352(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+416(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+480(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1088(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+1088(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+544(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 64(CX)
 	VMOVUPD      96(DX), Y0
-	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+32(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+128(SB), Y1, Y2
+	VMULPD       mathfn64<>+64(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+320(SB), Y3
+	VFNMADD231PD mathfn64<>+96(SB), Y2, Y1
+	VFNMADD231PD mathfn64<>+128(SB), Y2, Y1
+	VMOVUPD      mathfn64<>+160(SB), Y3
+	VFMADD213PD  mathfn64<>+192(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+224(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+256(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+288(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+320(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+352(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+416(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+480(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1088(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+1088(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+544(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, 96(CX)
@@ -2346,40 +2346,40 @@ single_9:
 	CMPQ         AX, $0x00000004
 	JB           tail_9
 	VMOVUPD      (DX), Y0
-	VORPD        mathfn64<>+2624(SB), Y0, Y1
+	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
 	VMAXPD       Y1, Y2, Y2
-	VMOVUPD      mathfn64<>+64(SB), Y1
+	VMOVUPD      mathfn64<>+32(SB), Y1
 	VMINPD       Y2, Y1, Y1
-	VMULPD       mathfn64<>+128(SB), Y1, Y2
+	VMULPD       mathfn64<>+64(SB), Y1, Y2
 	VROUNDPD     $0x00, Y2, Y2
-	VFNMADD231PD mathfn64<>+192(SB), Y2, Y1
-	VFNMADD231PD mathfn64<>+256(SB), Y2, Y1
-	VMOVUPD      mathfn64<>+320(SB), Y3
+	VFNMADD231PD mathfn64<>+96(SB), Y2, Y1
+	VFNMADD231PD mathfn64<>+128(SB), Y2, Y1
+	VMOVUPD      mathfn64<>+160(SB), Y3
+	VFMADD213PD  mathfn64<>+192(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+224(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+256(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+288(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+320(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+352(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+384(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+416(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+448(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+480(SB), Y1, Y3
 	VFMADD213PD  mathfn64<>+512(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+576(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+640(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+704(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+768(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+832(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+896(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+960(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1024(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VFMADD213PD  mathfn64<>+1088(SB), Y1, Y3
-	VMULPD       mathfn64<>+1024(SB), Y2, Y1
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y1, Y3
+	VMULPD       mathfn64<>+512(SB), Y2, Y1
 	VROUNDPD     $0x01, Y1, Y1
 	VSUBPD       Y1, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y1, Y1
+	VADDPD       mathfn64<>+576(SB), Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y1, Y3, Y3
 	VMULPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1088(SB), Y3, Y1
-	VMOVUPD      mathfn64<>+1088(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y3, Y1
+	VMOVUPD      mathfn64<>+544(SB), Y2
 	VBLENDVPD    Y0, Y3, Y2, Y2
 	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y2, (CX)
@@ -2396,40 +2396,40 @@ tail_9:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*8), Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VORPD        mathfn64<>+2624(SB), Y1, Y2
+	VORPD        mathfn64<>+1312(SB), Y1, Y2
 	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+32(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+128(SB), Y2, Y3
+	VMULPD       mathfn64<>+64(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+320(SB), Y4
+	VFNMADD231PD mathfn64<>+96(SB), Y3, Y2
+	VFNMADD231PD mathfn64<>+128(SB), Y3, Y2
+	VMOVUPD      mathfn64<>+160(SB), Y4
+	VFMADD213PD  mathfn64<>+192(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+224(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+256(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+288(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+320(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+352(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+416(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+480(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1088(SB), Y4, Y2
-	VMOVUPD      mathfn64<>+1088(SB), Y3
+	VADDPD       mathfn64<>+544(SB), Y4, Y2
+	VMOVUPD      mathfn64<>+544(SB), Y3
 	VBLENDVPD    Y1, Y4, Y3, Y3
 	VDIVPD       Y2, Y3, Y3
 	VMASKMOVPD   Y3, Y0, (CX)
@@ -2449,239 +2449,239 @@ main_10:
 	CMPQ         AX, $0x00000010
 	JB           single_10
 	VMOVUPD      (DX), Y0
-	VANDPD       mathfn64<>+2688(SB), Y0, Y1
+	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+32(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+128(SB), Y2, Y3
+	VMULPD       mathfn64<>+64(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+320(SB), Y4
+	VFNMADD231PD mathfn64<>+96(SB), Y3, Y2
+	VFNMADD231PD mathfn64<>+128(SB), Y3, Y2
+	VMOVUPD      mathfn64<>+160(SB), Y4
+	VFMADD213PD  mathfn64<>+192(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+224(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+256(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+288(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+320(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+352(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+416(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+480(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1088(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1664(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+832(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+1088(SB), Y3
+	VMOVUPD      mathfn64<>+544(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+2752(SB), Y4
-	VFMADD213PD  mathfn64<>+2816(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2880(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2944(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3008(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3072(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3136(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3200(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3264(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3328(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3392(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3456(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+1376(SB), Y4
+	VFMADD213PD  mathfn64<>+1408(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1440(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1472(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1504(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1536(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1568(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1600(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1632(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1664(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1696(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1728(SB), Y2, Y4
 	VMULPD       Y1, Y2, Y2
 	VFMADD213PD  Y1, Y2, Y4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
+	VCMPPD       $0x01, mathfn64<>+1760(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+2624(SB), Y0, Y0
+	VANDPD       mathfn64<>+1312(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, (CX)
 	VMOVUPD      32(DX), Y0
-	VANDPD       mathfn64<>+2688(SB), Y0, Y1
+	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+32(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+128(SB), Y2, Y3
+	VMULPD       mathfn64<>+64(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+320(SB), Y4
+	VFNMADD231PD mathfn64<>+96(SB), Y3, Y2
+	VFNMADD231PD mathfn64<>+128(SB), Y3, Y2
+	VMOVUPD      mathfn64<>+160(SB), Y4
+	VFMADD213PD  mathfn64<>+192(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+224(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+256(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+288(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+320(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+352(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+416(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+480(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1088(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1664(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+832(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+1088(SB), Y3
+	VMOVUPD      mathfn64<>+544(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+2752(SB), Y4
-	VFMADD213PD  mathfn64<>+2816(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2880(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2944(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3008(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3072(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3136(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3200(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3264(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3328(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3392(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3456(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+1376(SB), Y4
+	VFMADD213PD  mathfn64<>+1408(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1440(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1472(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1504(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1536(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1568(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1600(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1632(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1664(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1696(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1728(SB), Y2, Y4
 	VMULPD       Y1, Y2, Y2
 	VFMADD213PD  Y1, Y2, Y4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
+	VCMPPD       $0x01, mathfn64<>+1760(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+2624(SB), Y0, Y0
+	VANDPD       mathfn64<>+1312(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, 32(CX)
 	VMOVUPD      64(DX), Y0
-	VANDPD       mathfn64<>+2688(SB), Y0, Y1
+	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+32(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+128(SB), Y2, Y3
+	VMULPD       mathfn64<>+64(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+320(SB), Y4
+	VFNMADD231PD mathfn64<>+96(SB), Y3, Y2
+	VFNMADD231PD mathfn64<>+128(SB), Y3, Y2
+	VMOVUPD      mathfn64<>+160(SB), Y4
+	VFMADD213PD  mathfn64<>+192(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+224(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+256(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+288(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+320(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+352(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+416(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+480(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1088(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1664(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+832(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+1088(SB), Y3
+	VMOVUPD      mathfn64<>+544(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+2752(SB), Y4
-	VFMADD213PD  mathfn64<>+2816(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2880(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2944(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3008(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3072(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3136(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3200(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3264(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3328(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3392(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3456(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+1376(SB), Y4
+	VFMADD213PD  mathfn64<>+1408(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1440(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1472(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1504(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1536(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1568(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1600(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1632(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1664(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1696(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1728(SB), Y2, Y4
 	VMULPD       Y1, Y2, Y2
 	VFMADD213PD  Y1, Y2, Y4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
+	VCMPPD       $0x01, mathfn64<>+1760(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+2624(SB), Y0, Y0
+	VANDPD       mathfn64<>+1312(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, 64(CX)
 	VMOVUPD      96(DX), Y0
-	VANDPD       mathfn64<>+2688(SB), Y0, Y1
+	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+32(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+128(SB), Y2, Y3
+	VMULPD       mathfn64<>+64(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+320(SB), Y4
+	VFNMADD231PD mathfn64<>+96(SB), Y3, Y2
+	VFNMADD231PD mathfn64<>+128(SB), Y3, Y2
+	VMOVUPD      mathfn64<>+160(SB), Y4
+	VFMADD213PD  mathfn64<>+192(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+224(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+256(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+288(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+320(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+352(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+416(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+480(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1088(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1664(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+832(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+1088(SB), Y3
+	VMOVUPD      mathfn64<>+544(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+2752(SB), Y4
-	VFMADD213PD  mathfn64<>+2816(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2880(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2944(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3008(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3072(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3136(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3200(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3264(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3328(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3392(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3456(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+1376(SB), Y4
+	VFMADD213PD  mathfn64<>+1408(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1440(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1472(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1504(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1536(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1568(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1600(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1632(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1664(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1696(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1728(SB), Y2, Y4
 	VMULPD       Y1, Y2, Y2
 	VFMADD213PD  Y1, Y2, Y4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
+	VCMPPD       $0x01, mathfn64<>+1760(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+2624(SB), Y0, Y0
+	VANDPD       mathfn64<>+1312(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, 96(CX)
 	ADDQ         $0x00000080, CX
@@ -2693,62 +2693,62 @@ single_10:
 	CMPQ         AX, $0x00000004
 	JB           tail_10
 	VMOVUPD      (DX), Y0
-	VANDPD       mathfn64<>+2688(SB), Y0, Y1
+	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
 	VMOVUPD      mathfn64<>+0(SB), Y3
 	VMAXPD       Y2, Y3, Y3
-	VMOVUPD      mathfn64<>+64(SB), Y2
+	VMOVUPD      mathfn64<>+32(SB), Y2
 	VMINPD       Y3, Y2, Y2
-	VMULPD       mathfn64<>+128(SB), Y2, Y3
+	VMULPD       mathfn64<>+64(SB), Y2, Y3
 	VROUNDPD     $0x00, Y3, Y3
-	VFNMADD231PD mathfn64<>+192(SB), Y3, Y2
-	VFNMADD231PD mathfn64<>+256(SB), Y3, Y2
-	VMOVUPD      mathfn64<>+320(SB), Y4
+	VFNMADD231PD mathfn64<>+96(SB), Y3, Y2
+	VFNMADD231PD mathfn64<>+128(SB), Y3, Y2
+	VMOVUPD      mathfn64<>+160(SB), Y4
+	VFMADD213PD  mathfn64<>+192(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+224(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+256(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+288(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+320(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+352(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+384(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+416(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+448(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+480(SB), Y2, Y4
 	VFMADD213PD  mathfn64<>+512(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+576(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+640(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+704(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+768(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+832(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+896(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+960(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1024(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+1088(SB), Y2, Y4
-	VMULPD       mathfn64<>+1024(SB), Y3, Y2
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+544(SB), Y2, Y4
+	VMULPD       mathfn64<>+512(SB), Y3, Y2
 	VROUNDPD     $0x01, Y2, Y2
 	VSUBPD       Y2, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y2, Y2
+	VADDPD       mathfn64<>+576(SB), Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y2, Y4, Y4
 	VMULPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1088(SB), Y4, Y4
-	VMOVUPD      mathfn64<>+1664(SB), Y2
+	VADDPD       mathfn64<>+544(SB), Y4, Y4
+	VMOVUPD      mathfn64<>+832(SB), Y2
 	VDIVPD       Y4, Y2, Y2
-	VMOVUPD      mathfn64<>+1088(SB), Y3
+	VMOVUPD      mathfn64<>+544(SB), Y3
 	VSUBPD       Y2, Y3, Y3
 	VMULPD       Y1, Y1, Y2
-	VMOVUPD      mathfn64<>+2752(SB), Y4
-	VFMADD213PD  mathfn64<>+2816(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2880(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+2944(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3008(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3072(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3136(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3200(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3264(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3328(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3392(SB), Y2, Y4
-	VFMADD213PD  mathfn64<>+3456(SB), Y2, Y4
+	VMOVUPD      mathfn64<>+1376(SB), Y4
+	VFMADD213PD  mathfn64<>+1408(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1440(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1472(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1504(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1536(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1568(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1600(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1632(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1664(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1696(SB), Y2, Y4
+	VFMADD213PD  mathfn64<>+1728(SB), Y2, Y4
 	VMULPD       Y1, Y2, Y2
 	VFMADD213PD  Y1, Y2, Y4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Y1, Y1
+	VCMPPD       $0x01, mathfn64<>+1760(SB), Y1, Y1
 	VBLENDVPD    Y1, Y4, Y3, Y3
-	VANDPD       mathfn64<>+2624(SB), Y0, Y0
+	VANDPD       mathfn64<>+1312(SB), Y0, Y0
 	VORPD        Y0, Y3, Y3
 	VMOVUPD      Y3, (CX)
 	ADDQ         $0x00000020, CX
@@ -2764,62 +2764,62 @@ tail_10:
 	LEAQ         masktab<>+0(SB), AX
 	VMOVDQU      (AX)(BX*8), Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VANDPD       mathfn64<>+2688(SB), Y1, Y2
+	VANDPD       mathfn64<>+1344(SB), Y1, Y2
 	VADDPD       Y2, Y2, Y3
 	VMOVUPD      mathfn64<>+0(SB), Y4
 	VMAXPD       Y3, Y4, Y4
-	VMOVUPD      mathfn64<>+64(SB), Y3
+	VMOVUPD      mathfn64<>+32(SB), Y3
 	VMINPD       Y4, Y3, Y3
-	VMULPD       mathfn64<>+128(SB), Y3, Y4
+	VMULPD       mathfn64<>+64(SB), Y3, Y4
 	VROUNDPD     $0x00, Y4, Y4
-	VFNMADD231PD mathfn64<>+192(SB), Y4, Y3
-	VFNMADD231PD mathfn64<>+256(SB), Y4, Y3
-	VMOVUPD      mathfn64<>+320(SB), Y5
+	VFNMADD231PD mathfn64<>+96(SB), Y4, Y3
+	VFNMADD231PD mathfn64<>+128(SB), Y4, Y3
+	VMOVUPD      mathfn64<>+160(SB), Y5
+	VFMADD213PD  mathfn64<>+192(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+224(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+256(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+288(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+320(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+352(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+384(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+416(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+448(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+480(SB), Y3, Y5
 	VFMADD213PD  mathfn64<>+512(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+576(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+640(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+704(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+768(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+832(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+896(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+960(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+1024(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+1088(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+1088(SB), Y3, Y5
-	VMULPD       mathfn64<>+1024(SB), Y4, Y3
+	VFMADD213PD  mathfn64<>+544(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y3, Y5
+	VMULPD       mathfn64<>+512(SB), Y4, Y3
 	VROUNDPD     $0x01, Y3, Y3
 	VSUBPD       Y3, Y4, Y4
-	VADDPD       mathfn64<>+1152(SB), Y3, Y3
+	VADDPD       mathfn64<>+576(SB), Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
-	VADDPD       mathfn64<>+1152(SB), Y4, Y4
+	VADDPD       mathfn64<>+576(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y3, Y5, Y5
 	VMULPD       Y4, Y5, Y5
-	VADDPD       mathfn64<>+1088(SB), Y5, Y5
-	VMOVUPD      mathfn64<>+1664(SB), Y3
+	VADDPD       mathfn64<>+544(SB), Y5, Y5
+	VMOVUPD      mathfn64<>+832(SB), Y3
 	VDIVPD       Y5, Y3, Y3
-	VMOVUPD      mathfn64<>+1088(SB), Y4
+	VMOVUPD      mathfn64<>+544(SB), Y4
 	VSUBPD       Y3, Y4, Y4
 	VMULPD       Y2, Y2, Y3
-	VMOVUPD      mathfn64<>+2752(SB), Y5
-	VFMADD213PD  mathfn64<>+2816(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+2880(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+2944(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3008(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3072(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3136(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3200(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3264(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3328(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3392(SB), Y3, Y5
-	VFMADD213PD  mathfn64<>+3456(SB), Y3, Y5
+	VMOVUPD      mathfn64<>+1376(SB), Y5
+	VFMADD213PD  mathfn64<>+1408(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1440(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1472(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1504(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1536(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1568(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1600(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1632(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1664(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1696(SB), Y3, Y5
+	VFMADD213PD  mathfn64<>+1728(SB), Y3, Y5
 	VMULPD       Y2, Y3, Y3
 	VFMADD213PD  Y2, Y3, Y5
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Y2, Y2
+	VCMPPD       $0x01, mathfn64<>+1760(SB), Y2, Y2
 	VBLENDVPD    Y2, Y5, Y4, Y4
-	VANDPD       mathfn64<>+2624(SB), Y1, Y1
+	VANDPD       mathfn64<>+1312(SB), Y1, Y1
 	VORPD        Y1, Y4, Y4
 	VMASKMOVPD   Y4, Y0, (CX)
 
@@ -2847,32 +2847,32 @@ main_11:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2882,32 +2882,32 @@ main_11:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2917,32 +2917,32 @@ main_11:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2952,32 +2952,32 @@ main_11:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -2995,32 +2995,32 @@ single_11:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3042,32 +3042,32 @@ tail_11:
 	VSUBPD       Y0, Y6, Y6
 	VMOVUPD      mathfn64<>+0(SB), Y0
 	VMAXPD       Y6, Y0, Y0
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+32(SB), Y6
 	VMINPD       Y0, Y6, Y6
-	VMULPD       mathfn64<>+128(SB), Y6, Y0
+	VMULPD       mathfn64<>+64(SB), Y6, Y0
 	VROUNDPD     $0x00, Y0, Y0
-	VFNMADD231PD mathfn64<>+192(SB), Y0, Y6
-	VFNMADD231PD mathfn64<>+256(SB), Y0, Y6
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y0, Y6
+	VFNMADD231PD mathfn64<>+128(SB), Y0, Y6
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
-	VMULPD       mathfn64<>+1024(SB), Y0, Y6
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VMULPD       mathfn64<>+512(SB), Y0, Y6
 	VROUNDPD     $0x01, Y6, Y6
 	VSUBPD       Y6, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y0, Y7, Y7
@@ -3083,7 +3083,7 @@ done_11:
 	VADDPD       X0, X1, X1
 	VPERMILPD    $0x01, X1, X0
 	VADDPD       X0, X1, X1
-	MOVSD        X1, ret+56(FP)
+	VMOVSD       X1, ret+56(FP)
 	VZEROUPPER
 	RET
 
@@ -3106,32 +3106,32 @@ main_12:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3140,32 +3140,32 @@ main_12:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3174,32 +3174,32 @@ main_12:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3208,32 +3208,32 @@ main_12:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3249,32 +3249,32 @@ single_12:
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
-	VMOVUPD      mathfn64<>+64(SB), Y5
+	VMOVUPD      mathfn64<>+32(SB), Y5
 	VMINPD       Y6, Y5, Y5
-	VMULPD       mathfn64<>+128(SB), Y5, Y6
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
 	VROUNDPD     $0x00, Y6, Y6
-	VFNMADD231PD mathfn64<>+192(SB), Y6, Y5
-	VFNMADD231PD mathfn64<>+256(SB), Y6, Y5
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y5, Y7
-	VMULPD       mathfn64<>+1024(SB), Y6, Y5
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
 	VROUNDPD     $0x01, Y5, Y5
 	VSUBPD       Y5, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y5, Y7, Y7
 	VMULPD       Y6, Y7, Y7
@@ -3294,32 +3294,32 @@ tail_12:
 	VSUBPD       Y0, Y6, Y6
 	VMOVUPD      mathfn64<>+0(SB), Y0
 	VMAXPD       Y6, Y0, Y0
-	VMOVUPD      mathfn64<>+64(SB), Y6
+	VMOVUPD      mathfn64<>+32(SB), Y6
 	VMINPD       Y0, Y6, Y6
-	VMULPD       mathfn64<>+128(SB), Y6, Y0
+	VMULPD       mathfn64<>+64(SB), Y6, Y0
 	VROUNDPD     $0x00, Y0, Y0
-	VFNMADD231PD mathfn64<>+192(SB), Y0, Y6
-	VFNMADD231PD mathfn64<>+256(SB), Y0, Y6
-	VMOVUPD      mathfn64<>+320(SB), Y7
+	VFNMADD231PD mathfn64<>+96(SB), Y0, Y6
+	VFNMADD231PD mathfn64<>+128(SB), Y0, Y6
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+384(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+448(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y6, Y7
 	VFMADD213PD  mathfn64<>+512(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+576(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+640(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+704(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+768(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+832(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+896(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+960(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1024(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
-	VFMADD213PD  mathfn64<>+1088(SB), Y6, Y7
-	VMULPD       mathfn64<>+1024(SB), Y0, Y6
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VMULPD       mathfn64<>+512(SB), Y0, Y6
 	VROUNDPD     $0x01, Y6, Y6
 	VSUBPD       Y6, Y0, Y0
-	VADDPD       mathfn64<>+1152(SB), Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VADDPD       mathfn64<>+1152(SB), Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
 	VPSLLQ       $0x34, Y0, Y0
 	VMULPD       Y6, Y7, Y7
 	VMULPD       Y0, Y7, Y7
@@ -3334,13 +3334,16 @@ done_12:
 	VADDPD       X0, X1, X1
 	VPERMILPD    $0x01, X1, X0
 	VADDPD       X0, X1, X1
-	MOVSD        X1, ret+32(FP)
+	VMOVSD       X1, ret+32(FP)
 	VZEROUPPER
 	RET
 
 // func ExpF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·ExpF32AVX512(SB), NOSPLIT, $0-48
+	JMP consts_1
+
+start_1:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -3349,81 +3352,81 @@ main_13:
 	CMPQ         AX, $0x00000040
 	JB           single_13
 	VMOVUPS      (DX), Z0
-	VMOVUPS      mathfn32<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z1
-	VMOVUPS      mathfn32<>+64(SB), Z0
-	VMINPS       Z1, Z0, Z0
-	VMULPS       mathfn32<>+128(SB), Z0, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS mathfn32<>+192(SB), Z1, Z0
-	VFNMADD231PS mathfn32<>+256(SB), Z1, Z0
-	VMOVUPS      mathfn32<>+320(SB), Z2
-	VFMADD213PS  mathfn32<>+384(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+448(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+512(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+576(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+640(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, (CX)
+	VMOVUPS      Z1, Z2
+	VMAXPS       Z0, Z2, Z2
+	VMOVUPS      Z3, Z0
+	VMINPS       Z2, Z0, Z0
+	VMULPS       Z4, Z0, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS Z5, Z2, Z0
+	VFNMADD231PS Z6, Z2, Z0
+	VMOVUPS      Z7, Z14
+	VFMADD213PS  Z8, Z0, Z14
+	VFMADD213PS  Z9, Z0, Z14
+	VFMADD213PS  Z10, Z0, Z14
+	VFMADD213PS  Z11, Z0, Z14
+	VFMADD213PS  Z12, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VSCALEFPS    Z2, Z14, Z14
+	VMOVUPS      Z14, (CX)
 	VMOVUPS      64(DX), Z0
-	VMOVUPS      mathfn32<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z1
-	VMOVUPS      mathfn32<>+64(SB), Z0
-	VMINPS       Z1, Z0, Z0
-	VMULPS       mathfn32<>+128(SB), Z0, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS mathfn32<>+192(SB), Z1, Z0
-	VFNMADD231PS mathfn32<>+256(SB), Z1, Z0
-	VMOVUPS      mathfn32<>+320(SB), Z2
-	VFMADD213PS  mathfn32<>+384(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+448(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+512(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+576(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+640(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, 64(CX)
+	VMOVUPS      Z1, Z2
+	VMAXPS       Z0, Z2, Z2
+	VMOVUPS      Z3, Z0
+	VMINPS       Z2, Z0, Z0
+	VMULPS       Z4, Z0, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS Z5, Z2, Z0
+	VFNMADD231PS Z6, Z2, Z0
+	VMOVUPS      Z7, Z14
+	VFMADD213PS  Z8, Z0, Z14
+	VFMADD213PS  Z9, Z0, Z14
+	VFMADD213PS  Z10, Z0, Z14
+	VFMADD213PS  Z11, Z0, Z14
+	VFMADD213PS  Z12, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VSCALEFPS    Z2, Z14, Z14
+	VMOVUPS      Z14, 64(CX)
 	VMOVUPS      128(DX), Z0
-	VMOVUPS      mathfn32<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z1
-	VMOVUPS      mathfn32<>+64(SB), Z0
-	VMINPS       Z1, Z0, Z0
-	VMULPS       mathfn32<>+128(SB), Z0, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS mathfn32<>+192(SB), Z1, Z0
-	VFNMADD231PS mathfn32<>+256(SB), Z1, Z0
-	VMOVUPS      mathfn32<>+320(SB), Z2
-	VFMADD213PS  mathfn32<>+384(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+448(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+512(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+576(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+640(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, 128(CX)
+	VMOVUPS      Z1, Z2
+	VMAXPS       Z0, Z2, Z2
+	VMOVUPS      Z3, Z0
+	VMINPS       Z2, Z0, Z0
+	VMULPS       Z4, Z0, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS Z5, Z2, Z0
+	VFNMADD231PS Z6, Z2, Z0
+	VMOVUPS      Z7, Z14
+	VFMADD213PS  Z8, Z0, Z14
+	VFMADD213PS  Z9, Z0, Z14
+	VFMADD213PS  Z10, Z0, Z14
+	VFMADD213PS  Z11, Z0, Z14
+	VFMADD213PS  Z12, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VSCALEFPS    Z2, Z14, Z14
+	VMOVUPS      Z14, 128(CX)
 	VMOVUPS      192(DX), Z0
-	VMOVUPS      mathfn32<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z1
-	VMOVUPS      mathfn32<>+64(SB), Z0
-	VMINPS       Z1, Z0, Z0
-	VMULPS       mathfn32<>+128(SB), Z0, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS mathfn32<>+192(SB), Z1, Z0
-	VFNMADD231PS mathfn32<>+256(SB), Z1, Z0
-	VMOVUPS      mathfn32<>+320(SB), Z2
-	VFMADD213PS  mathfn32<>+384(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+448(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+512(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+576(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+640(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, 192(CX)
+	VMOVUPS      Z1, Z2
+	VMAXPS       Z0, Z2, Z2
+	VMOVUPS      Z3, Z0
+	VMINPS       Z2, Z0, Z0
+	VMULPS       Z4, Z0, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS Z5, Z2, Z0
+	VFNMADD231PS Z6, Z2, Z0
+	VMOVUPS      Z7, Z14
+	VFMADD213PS  Z8, Z0, Z14
+	VFMADD213PS  Z9, Z0, Z14
+	VFMADD213PS  Z10, Z0, Z14
+	VFMADD213PS  Z11, Z0, Z14
+	VFMADD213PS  Z12, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VSCALEFPS    Z2, Z14, Z14
+	VMOVUPS      Z14, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
@@ -3433,24 +3436,24 @@ single_13:
 	CMPQ         AX, $0x00000010
 	JB           tail_13
 	VMOVUPS      (DX), Z0
-	VMOVUPS      mathfn32<>+0(SB), Z1
-	VMAXPS       Z0, Z1, Z1
-	VMOVUPS      mathfn32<>+64(SB), Z0
-	VMINPS       Z1, Z0, Z0
-	VMULPS       mathfn32<>+128(SB), Z0, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS mathfn32<>+192(SB), Z1, Z0
-	VFNMADD231PS mathfn32<>+256(SB), Z1, Z0
-	VMOVUPS      mathfn32<>+320(SB), Z2
-	VFMADD213PS  mathfn32<>+384(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+448(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+512(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+576(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+640(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VSCALEFPS    Z1, Z2, Z2
-	VMOVUPS      Z2, (CX)
+	VMOVUPS      Z1, Z2
+	VMAXPS       Z0, Z2, Z2
+	VMOVUPS      Z3, Z0
+	VMINPS       Z2, Z0, Z0
+	VMULPS       Z4, Z0, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS Z5, Z2, Z0
+	VFNMADD231PS Z6, Z2, Z0
+	VMOVUPS      Z7, Z14
+	VFMADD213PS  Z8, Z0, Z14
+	VFMADD213PS  Z9, Z0, Z14
+	VFMADD213PS  Z10, Z0, Z14
+	VFMADD213PS  Z11, Z0, Z14
+	VFMADD213PS  Z12, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VFMADD213PS  Z13, Z0, Z14
+	VSCALEFPS    Z2, Z14, Z14
+	VMOVUPS      Z14, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
@@ -3463,22 +3466,22 @@ tail_13:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPS.Z    (DX), K1, Z0
-	VMOVUPS      mathfn32<>+0(SB), Z1
+	VMOVUPS      Z1, Z1
 	VMAXPS       Z0, Z1, Z1
-	VMOVUPS      mathfn32<>+64(SB), Z0
+	VMOVUPS      Z3, Z0
 	VMINPS       Z1, Z0, Z0
-	VMULPS       mathfn32<>+128(SB), Z0, Z1
+	VMULPS       Z4, Z0, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS mathfn32<>+192(SB), Z1, Z0
-	VFNMADD231PS mathfn32<>+256(SB), Z1, Z0
-	VMOVUPS      mathfn32<>+320(SB), Z2
-	VFMADD213PS  mathfn32<>+384(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+448(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+512(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+576(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+640(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
-	VFMADD213PS  mathfn32<>+704(SB), Z0, Z2
+	VFNMADD231PS Z5, Z1, Z0
+	VFNMADD231PS Z6, Z1, Z0
+	VMOVUPS      Z7, Z2
+	VFMADD213PS  Z8, Z0, Z2
+	VFMADD213PS  Z9, Z0, Z2
+	VFMADD213PS  Z10, Z0, Z2
+	VFMADD213PS  Z11, Z0, Z2
+	VFMADD213PS  Z12, Z0, Z2
+	VFMADD213PS  Z13, Z0, Z2
+	VFMADD213PS  Z13, Z0, Z2
 	VSCALEFPS    Z1, Z2, Z2
 	VMOVUPS      Z2, K1, (CX)
 
@@ -3486,9 +3489,27 @@ done_13:
 	VZEROUPPER
 	RET
 
+consts_1:
+	VBROADCASTSS mathfn32<>+0(SB), Z1
+	VBROADCASTSS mathfn32<>+32(SB), Z3
+	VBROADCASTSS mathfn32<>+64(SB), Z4
+	VBROADCASTSS mathfn32<>+96(SB), Z5
+	VBROADCASTSS mathfn32<>+128(SB), Z6
+	VBROADCASTSS mathfn32<>+160(SB), Z7
+	VBROADCASTSS mathfn32<>+192(SB), Z8
+	VBROADCASTSS mathfn32<>+224(SB), Z9
+	VBROADCASTSS mathfn32<>+256(SB), Z10
+	VBROADCASTSS mathfn32<>+288(SB), Z11
+	VBROADCASTSS mathfn32<>+320(SB), Z12
+	VBROADCASTSS mathfn32<>+352(SB), Z13
+	JMP          start_1
+
 // func LogF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·LogF32AVX512(SB), NOSPLIT, $0-48
+	JMP consts_2
+
+start_2:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -3499,115 +3520,115 @@ main_14:
 	VMOVUPS      (DX), Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Z2, K1
-	VMULPS       mathfn32<>+640(SB), Z2, Z3
-	VMOVUPS      Z3, K1, Z2
-	VADDPS       mathfn32<>+704(SB), Z1, K1, Z1
-	VSUBPS       mathfn32<>+704(SB), Z2, Z2
-	VADDPS       mathfn32<>+1280(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z4
-	VMOVUPS      mathfn32<>+1344(SB), Z5
-	VFMADD213PS  mathfn32<>+1408(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1472(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1536(SB), Z4, Z5
-	VMULPS       Z4, Z5, Z5
-	VSUBPS       Z5, Z2, Z5
-	VMULPS       mathfn32<>+256(SB), Z1, Z4
-	VFNMADD231PS Z3, Z5, Z4
-	VADDPS       Z2, Z4, Z4
-	VFMADD231PS  mathfn32<>+192(SB), Z1, Z4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1664(SB), K1, Z4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1728(SB), K1, Z4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Z0, K1
-	VMOVUPS      Z0, K1, Z4
-	VMOVUPS      Z4, (CX)
+	VCMPPS       $0x1e, Z3, Z2, K1
+	VMULPS       Z5, Z2, Z4
+	VMOVUPS      Z4, K1, Z2
+	VADDPS       Z6, Z1, K1, Z1
+	VSUBPS       Z6, Z2, Z2
+	VADDPS       Z7, Z2, Z4
+	VDIVPS       Z4, Z2, Z4
+	VMULPS       Z4, Z4, Z18
+	VMOVUPS      Z8, Z19
+	VFMADD213PS  Z9, Z18, Z19
+	VFMADD213PS  Z10, Z18, Z19
+	VFMADD213PS  Z11, Z18, Z19
+	VMULPS       Z18, Z19, Z19
+	VSUBPS       Z19, Z2, Z19
+	VMULPS       Z12, Z1, Z18
+	VFNMADD231PS Z4, Z19, Z18
+	VADDPS       Z2, Z18, Z18
+	VFMADD231PS  Z13, Z1, Z18
+	VCMPPS       $0x00, Z14, Z0, K1
+	VMOVUPS      Z15, K1, Z18
+	VCMPPS       $0x01, Z14, Z0, K1
+	VMOVUPS      Z16, K1, Z18
+	VCMPPS       $0x05, Z17, Z0, K1
+	VMOVUPS      Z0, K1, Z18
+	VMOVUPS      Z18, (CX)
 	VMOVUPS      64(DX), Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Z2, K1
-	VMULPS       mathfn32<>+640(SB), Z2, Z3
-	VMOVUPS      Z3, K1, Z2
-	VADDPS       mathfn32<>+704(SB), Z1, K1, Z1
-	VSUBPS       mathfn32<>+704(SB), Z2, Z2
-	VADDPS       mathfn32<>+1280(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z4
-	VMOVUPS      mathfn32<>+1344(SB), Z5
-	VFMADD213PS  mathfn32<>+1408(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1472(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1536(SB), Z4, Z5
-	VMULPS       Z4, Z5, Z5
-	VSUBPS       Z5, Z2, Z5
-	VMULPS       mathfn32<>+256(SB), Z1, Z4
-	VFNMADD231PS Z3, Z5, Z4
-	VADDPS       Z2, Z4, Z4
-	VFMADD231PS  mathfn32<>+192(SB), Z1, Z4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1664(SB), K1, Z4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1728(SB), K1, Z4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Z0, K1
-	VMOVUPS      Z0, K1, Z4
-	VMOVUPS      Z4, 64(CX)
+	VCMPPS       $0x1e, Z3, Z2, K1
+	VMULPS       Z5, Z2, Z4
+	VMOVUPS      Z4, K1, Z2
+	VADDPS       Z6, Z1, K1, Z1
+	VSUBPS       Z6, Z2, Z2
+	VADDPS       Z7, Z2, Z4
+	VDIVPS       Z4, Z2, Z4
+	VMULPS       Z4, Z4, Z18
+	VMOVUPS      Z8, Z19
+	VFMADD213PS  Z9, Z18, Z19
+	VFMADD213PS  Z10, Z18, Z19
+	VFMADD213PS  Z11, Z18, Z19
+	VMULPS       Z18, Z19, Z19
+	VSUBPS       Z19, Z2, Z19
+	VMULPS       Z12, Z1, Z18
+	VFNMADD231PS Z4, Z19, Z18
+	VADDPS       Z2, Z18, Z18
+	VFMADD231PS  Z13, Z1, Z18
+	VCMPPS       $0x00, Z14, Z0, K1
+	VMOVUPS      Z15, K1, Z18
+	VCMPPS       $0x01, Z14, Z0, K1
+	VMOVUPS      Z16, K1, Z18
+	VCMPPS       $0x05, Z17, Z0, K1
+	VMOVUPS      Z0, K1, Z18
+	VMOVUPS      Z18, 64(CX)
 	VMOVUPS      128(DX), Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Z2, K1
-	VMULPS       mathfn32<>+640(SB), Z2, Z3
-	VMOVUPS      Z3, K1, Z2
-	VADDPS       mathfn32<>+704(SB), Z1, K1, Z1
-	VSUBPS       mathfn32<>+704(SB), Z2, Z2
-	VADDPS       mathfn32<>+1280(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z4
-	VMOVUPS      mathfn32<>+1344(SB), Z5
-	VFMADD213PS  mathfn32<>+1408(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1472(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1536(SB), Z4, Z5
-	VMULPS       Z4, Z5, Z5
-	VSUBPS       Z5, Z2, Z5
-	VMULPS       mathfn32<>+256(SB), Z1, Z4
-	VFNMADD231PS Z3, Z5, Z4
-	VADDPS       Z2, Z4, Z4
-	VFMADD231PS  mathfn32<>+192(SB), Z1, Z4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1664(SB), K1, Z4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1728(SB), K1, Z4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Z0, K1
-	VMOVUPS      Z0, K1, Z4
-	VMOVUPS      Z4, 128(CX)
+	VCMPPS       $0x1e, Z3, Z2, K1
+	VMULPS       Z5, Z2, Z4
+	VMOVUPS      Z4, K1, Z2
+	VADDPS       Z6, Z1, K1, Z1
+	VSUBPS       Z6, Z2, Z2
+	VADDPS       Z7, Z2, Z4
+	VDIVPS       Z4, Z2, Z4
+	VMULPS       Z4, Z4, Z18
+	VMOVUPS      Z8, Z19
+	VFMADD213PS  Z9, Z18, Z19
+	VFMADD213PS  Z10, Z18, Z19
+	VFMADD213PS  Z11, Z18, Z19
+	VMULPS       Z18, Z19, Z19
+	VSUBPS       Z19, Z2, Z19
+	VMULPS       Z12, Z1, Z18
+	VFNMADD231PS Z4, Z19, Z18
+	VADDPS       Z2, Z18, Z18
+	VFMADD231PS  Z13, Z1, Z18
+	VCMPPS       $0x00, Z14, Z0, K1
+	VMOVUPS      Z15, K1, Z18
+	VCMPPS       $0x01, Z14, Z0, K1
+	VMOVUPS      Z16, K1, Z18
+	VCMPPS       $0x05, Z17, Z0, K1
+	VMOVUPS      Z0, K1, Z18
+	VMOVUPS      Z18, 128(CX)
 	VMOVUPS      192(DX), Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Z2, K1
-	VMULPS       mathfn32<>+640(SB), Z2, Z3
-	VMOVUPS      Z3, K1, Z2
-	VADDPS       mathfn32<>+704(SB), Z1, K1, Z1
-	VSUBPS       mathfn32<>+704(SB), Z2, Z2
-	VADDPS       mathfn32<>+1280(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z4
-	VMOVUPS      mathfn32<>+1344(SB), Z5
-	VFMADD213PS  mathfn32<>+1408(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1472(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1536(SB), Z4, Z5
-	VMULPS       Z4, Z5, Z5
-	VSUBPS       Z5, Z2, Z5
-	VMULPS       mathfn32<>+256(SB), Z1, Z4
-	VFNMADD231PS Z3, Z5, Z4
-	VADDPS       Z2, Z4, Z4
-	VFMADD231PS  mathfn32<>+192(SB), Z1, Z4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1664(SB), K1, Z4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1728(SB), K1, Z4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Z0, K1
-	VMOVUPS      Z0, K1, Z4
-	VMOVUPS      Z4, 192(CX)
+	VCMPPS       $0x1e, Z3, Z2, K1
+	VMULPS       Z5, Z2, Z4
+	VMOVUPS      Z4, K1, Z2
+	VADDPS       Z6, Z1, K1, Z1
+	VSUBPS       Z6, Z2, Z2
+	VADDPS       Z7, Z2, Z4
+	VDIVPS       Z4, Z2, Z4
+	VMULPS       Z4, Z4, Z18
+	VMOVUPS      Z8, Z19
+	VFMADD213PS  Z9, Z18, Z19
+	VFMADD213PS  Z10, Z18, Z19
+	VFMADD213PS  Z11, Z18, Z19
+	VMULPS       Z18, Z19, Z19
+	VSUBPS       Z19, Z2, Z19
+	VMULPS       Z12, Z1, Z18
+	VFNMADD231PS Z4, Z19, Z18
+	VADDPS       Z2, Z18, Z18
+	VFMADD231PS  Z13, Z1, Z18
+	VCMPPS       $0x00, Z14, Z0, K1
+	VMOVUPS      Z15, K1, Z18
+	VCMPPS       $0x01, Z14, Z0, K1
+	VMOVUPS      Z16, K1, Z18
+	VCMPPS       $0x05, Z17, Z0, K1
+	VMOVUPS      Z0, K1, Z18
+	VMOVUPS      Z18, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
@@ -3619,31 +3640,31 @@ single_14:
 	VMOVUPS      (DX), Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Z2, K1
-	VMULPS       mathfn32<>+640(SB), Z2, Z3
-	VMOVUPS      Z3, K1, Z2
-	VADDPS       mathfn32<>+704(SB), Z1, K1, Z1
-	VSUBPS       mathfn32<>+704(SB), Z2, Z2
-	VADDPS       mathfn32<>+1280(SB), Z2, Z3
-	VDIVPS       Z3, Z2, Z3
-	VMULPS       Z3, Z3, Z4
-	VMOVUPS      mathfn32<>+1344(SB), Z5
-	VFMADD213PS  mathfn32<>+1408(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1472(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1536(SB), Z4, Z5
-	VMULPS       Z4, Z5, Z5
-	VSUBPS       Z5, Z2, Z5
-	VMULPS       mathfn32<>+256(SB), Z1, Z4
-	VFNMADD231PS Z3, Z5, Z4
-	VADDPS       Z2, Z4, Z4
-	VFMADD231PS  mathfn32<>+192(SB), Z1, Z4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1664(SB), K1, Z4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      mathfn32<>+1728(SB), K1, Z4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Z0, K1
-	VMOVUPS      Z0, K1, Z4
-	VMOVUPS      Z4, (CX)
+	VCMPPS       $0x1e, Z3, Z2, K1
+	VMULPS       Z5, Z2, Z4
+	VMOVUPS      Z4, K1, Z2
+	VADDPS       Z6, Z1, K1, Z1
+	VSUBPS       Z6, Z2, Z2
+	VADDPS       Z7, Z2, Z4
+	VDIVPS       Z4, Z2, Z4
+	VMULPS       Z4, Z4, Z18
+	VMOVUPS      Z8, Z19
+	VFMADD213PS  Z9, Z18, Z19
+	VFMADD213PS  Z10, Z18, Z19
+	VFMADD213PS  Z11, Z18, Z19
+	VMULPS       Z18, Z19, Z19
+	VSUBPS       Z19, Z2, Z19
+	VMULPS       Z12, Z1, Z18
+	VFNMADD231PS Z4, Z19, Z18
+	VADDPS       Z2, Z18, Z18
+	VFMADD231PS  Z13, Z1, Z18
+	VCMPPS       $0x00, Z14, Z0, K1
+	VMOVUPS      Z15, K1, Z18
+	VCMPPS       $0x01, Z14, Z0, K1
+	VMOVUPS      Z16, K1, Z18
+	VCMPPS       $0x05, Z17, Z0, K1
+	VMOVUPS      Z0, K1, Z18
+	VMOVUPS      Z18, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
@@ -3658,29 +3679,29 @@ tail_14:
 	VMOVUPS.Z    (DX), K1, Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
-	VCMPPS       $0x1e, mathfn32<>+1216(SB), Z2, K2
-	VMULPS       mathfn32<>+640(SB), Z2, Z3
+	VCMPPS       $0x1e, Z3, Z2, K2
+	VMULPS       Z5, Z2, Z3
 	VMOVUPS      Z3, K2, Z2
-	VADDPS       mathfn32<>+704(SB), Z1, K2, Z1
-	VSUBPS       mathfn32<>+704(SB), Z2, Z2
-	VADDPS       mathfn32<>+1280(SB), Z2, Z3
+	VADDPS       Z6, Z1, K2, Z1
+	VSUBPS       Z6, Z2, Z2
+	VADDPS       Z7, Z2, Z3
 	VDIVPS       Z3, Z2, Z3
 	VMULPS       Z3, Z3, Z4
-	VMOVUPS      mathfn32<>+1344(SB), Z5
-	VFMADD213PS  mathfn32<>+1408(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1472(SB), Z4, Z5
-	VFMADD213PS  mathfn32<>+1536(SB), Z4, Z5
+	VMOVUPS      Z8, Z5
+	VFMADD213PS  Z9, Z4, Z5
+	VFMADD213PS  Z10, Z4, Z5
+	VFMADD213PS  Z11, Z4, Z5
 	VMULPS       Z4, Z5, Z5
 	VSUBPS       Z5, Z2, Z5
-	VMULPS       mathfn32<>+256(SB), Z1, Z4
+	VMULPS       Z12, Z1, Z4
 	VFNMADD231PS Z3, Z5, Z4
 	VADDPS       Z2, Z4, Z4
-	VFMADD231PS  mathfn32<>+192(SB), Z1, Z4
-	VCMPPS       $0x00, mathfn32<>+1600(SB), Z0, K2
-	VMOVUPS      mathfn32<>+1664(SB), K2, Z4
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K2
-	VMOVUPS      mathfn32<>+1728(SB), K2, Z4
-	VCMPPS       $0x05, mathfn32<>+1792(SB), Z0, K2
+	VFMADD231PS  Z13, Z1, Z4
+	VCMPPS       $0x00, Z14, Z0, K2
+	VMOVUPS      Z15, K2, Z4
+	VCMPPS       $0x01, Z14, Z0, K2
+	VMOVUPS      Z16, K2, Z4
+	VCMPPS       $0x05, Z17, Z0, K2
 	VMOVUPS      Z0, K2, Z4
 	VMOVUPS      Z4, K1, (CX)
 
@@ -3688,9 +3709,29 @@ done_14:
 	VZEROUPPER
 	RET
 
+consts_2:
+	VBROADCASTSS mathfn32<>+608(SB), Z3
+	VBROADCASTSS mathfn32<>+320(SB), Z5
+	VBROADCASTSS mathfn32<>+352(SB), Z6
+	VBROADCASTSS mathfn32<>+640(SB), Z7
+	VBROADCASTSS mathfn32<>+672(SB), Z8
+	VBROADCASTSS mathfn32<>+704(SB), Z9
+	VBROADCASTSS mathfn32<>+736(SB), Z10
+	VBROADCASTSS mathfn32<>+768(SB), Z11
+	VBROADCASTSS mathfn32<>+128(SB), Z12
+	VBROADCASTSS mathfn32<>+96(SB), Z13
+	VBROADCASTSS mathfn32<>+800(SB), Z14
+	VBROADCASTSS mathfn32<>+832(SB), Z15
+	VBROADCASTSS mathfn32<>+864(SB), Z16
+	VBROADCASTSS mathfn32<>+896(SB), Z17
+	JMP          start_2
+
 // func SigmoidF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·SigmoidF32AVX512(SB), NOSPLIT, $0-48
+	JMP consts_3
+
+start_3:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -3699,213 +3740,213 @@ main_15:
 	CMPQ         AX, $0x00000040
 	JB           single_15
 	VMOVUPS      (DX), Z0
-	VORPS        mathfn32<>+1856(SB), Z0, Z1
-	VMOVUPS      mathfn32<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+64(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMULPS       mathfn32<>+128(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
-	VMOVUPS      mathfn32<>+320(SB), Z3
-	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
-	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VSUBPS       Z4, Z1, Z5
-	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z1
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VADDPS       Z4, Z3, Z3
-	VADDPS       Z3, Z5, Z5
-	VMULPS       mathfn32<>+256(SB), Z2, Z3
-	VFNMADD231PS Z3, Z1, Z5
-	VADDPS       Z5, Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VSCALEFPS    Z2, Z1, Z1
-	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z4
-	VSUBPS       Z2, Z4, Z4
+	VORPS        Z2, Z0, Z1
+	VMOVUPS      Z3, Z4
+	VMAXPS       Z1, Z4, Z4
+	VMOVUPS      Z5, Z1
+	VMINPS       Z4, Z1, Z1
+	VMULPS       Z6, Z1, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS Z7, Z4, Z1
+	VMOVUPS      Z8, Z18
+	VFMADD213PS  Z9, Z1, Z18
+	VFMADD213PS  Z10, Z1, Z18
+	VFMADD213PS  Z11, Z1, Z18
+	VFMADD213PS  Z12, Z1, Z18
+	VFMADD213PS  Z13, Z1, Z18
+	VMULPS       Z1, Z18, Z18
+	VMOVUPS      Z1, Z19
+	VFMADD231PS  Z1, Z18, Z19
+	VSUBPS       Z19, Z1, Z20
+	VFMADD231PS  Z1, Z18, Z20
+	VMOVUPS      Z14, Z1
+	VADDPS       Z19, Z1, Z1
+	VMOVUPS      Z14, Z18
+	VSUBPS       Z1, Z18, Z18
+	VADDPS       Z19, Z18, Z18
+	VADDPS       Z18, Z20, Z20
+	VMULPS       Z15, Z4, Z18
+	VFNMADD231PS Z18, Z1, Z20
+	VADDPS       Z20, Z1, Z18
+	VSCALEFPS    Z4, Z18, Z18
+	VSCALEFPS    Z4, Z1, Z1
+	VSCALEFPS    Z4, Z20, Z20
+	VMOVUPS      Z14, Z4
 	VADDPS       Z1, Z4, Z4
-	VADDPS       Z5, Z4, Z4
-	VMOVUPS      mathfn32<>+704(SB), Z6
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      Z1, K1, Z6
-	VMOVUPS      Z5, K1, Z7
-	VRCP14PS     Z2, Z1
-	VMULPS       Z1, Z6, Z5
-	VFNMADD231PS Z5, Z2, Z6
-	VADDPS       Z7, Z6, Z6
-	VFNMADD231PS Z5, Z4, Z6
-	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
-	VMOVUPS      Z3, K1, Z5
-	VMOVUPS      Z5, (CX)
+	VMOVUPS      Z14, Z19
+	VSUBPS       Z4, Z19, Z19
+	VADDPS       Z1, Z19, Z19
+	VADDPS       Z20, Z19, Z19
+	VMOVUPS      Z14, Z21
+	VXORPS       Z22, Z22, Z22
+	VCMPPS       $0x01, Z16, Z0, K1
+	VMOVUPS      Z1, K1, Z21
+	VMOVUPS      Z20, K1, Z22
+	VRCP14PS     Z4, Z1
+	VMULPS       Z1, Z21, Z20
+	VFNMADD231PS Z20, Z4, Z21
+	VADDPS       Z22, Z21, Z21
+	VFNMADD231PS Z20, Z19, Z21
+	VFMADD231PS  Z21, Z1, Z20
+	VCMPPS       $0x01, Z17, Z0, K1
+	VMOVUPS      Z18, K1, Z20
+	VMOVUPS      Z20, (CX)
 	VMOVUPS      64(DX), Z0
-	VORPS        mathfn32<>+1856(SB), Z0, Z1
-	VMOVUPS      mathfn32<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+64(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMULPS       mathfn32<>+128(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
-	VMOVUPS      mathfn32<>+320(SB), Z3
-	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
-	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VSUBPS       Z4, Z1, Z5
-	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z1
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VADDPS       Z4, Z3, Z3
-	VADDPS       Z3, Z5, Z5
-	VMULPS       mathfn32<>+256(SB), Z2, Z3
-	VFNMADD231PS Z3, Z1, Z5
-	VADDPS       Z5, Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VSCALEFPS    Z2, Z1, Z1
-	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z4
-	VSUBPS       Z2, Z4, Z4
+	VORPS        Z2, Z0, Z1
+	VMOVUPS      Z3, Z4
+	VMAXPS       Z1, Z4, Z4
+	VMOVUPS      Z5, Z1
+	VMINPS       Z4, Z1, Z1
+	VMULPS       Z6, Z1, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS Z7, Z4, Z1
+	VMOVUPS      Z8, Z18
+	VFMADD213PS  Z9, Z1, Z18
+	VFMADD213PS  Z10, Z1, Z18
+	VFMADD213PS  Z11, Z1, Z18
+	VFMADD213PS  Z12, Z1, Z18
+	VFMADD213PS  Z13, Z1, Z18
+	VMULPS       Z1, Z18, Z18
+	VMOVUPS      Z1, Z19
+	VFMADD231PS  Z1, Z18, Z19
+	VSUBPS       Z19, Z1, Z20
+	VFMADD231PS  Z1, Z18, Z20
+	VMOVUPS      Z14, Z1
+	VADDPS       Z19, Z1, Z1
+	VMOVUPS      Z14, Z18
+	VSUBPS       Z1, Z18, Z18
+	VADDPS       Z19, Z18, Z18
+	VADDPS       Z18, Z20, Z20
+	VMULPS       Z15, Z4, Z18
+	VFNMADD231PS Z18, Z1, Z20
+	VADDPS       Z20, Z1, Z18
+	VSCALEFPS    Z4, Z18, Z18
+	VSCALEFPS    Z4, Z1, Z1
+	VSCALEFPS    Z4, Z20, Z20
+	VMOVUPS      Z14, Z4
 	VADDPS       Z1, Z4, Z4
-	VADDPS       Z5, Z4, Z4
-	VMOVUPS      mathfn32<>+704(SB), Z6
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      Z1, K1, Z6
-	VMOVUPS      Z5, K1, Z7
-	VRCP14PS     Z2, Z1
-	VMULPS       Z1, Z6, Z5
-	VFNMADD231PS Z5, Z2, Z6
-	VADDPS       Z7, Z6, Z6
-	VFNMADD231PS Z5, Z4, Z6
-	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
-	VMOVUPS      Z3, K1, Z5
-	VMOVUPS      Z5, 64(CX)
+	VMOVUPS      Z14, Z19
+	VSUBPS       Z4, Z19, Z19
+	VADDPS       Z1, Z19, Z19
+	VADDPS       Z20, Z19, Z19
+	VMOVUPS      Z14, Z21
+	VXORPS       Z22, Z22, Z22
+	VCMPPS       $0x01, Z16, Z0, K1
+	VMOVUPS      Z1, K1, Z21
+	VMOVUPS      Z20, K1, Z22
+	VRCP14PS     Z4, Z1
+	VMULPS       Z1, Z21, Z20
+	VFNMADD231PS Z20, Z4, Z21
+	VADDPS       Z22, Z21, Z21
+	VFNMADD231PS Z20, Z19, Z21
+	VFMADD231PS  Z21, Z1, Z20
+	VCMPPS       $0x01, Z17, Z0, K1
+	VMOVUPS      Z18, K1, Z20
+	VMOVUPS      Z20, 64(CX)
 	VMOVUPS      128(DX), Z0
-	VORPS        mathfn32<>+1856(SB), Z0, Z1
-	VMOVUPS      mathfn32<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+64(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMULPS       mathfn32<>+128(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
-	VMOVUPS      mathfn32<>+320(SB), Z3
-	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
-	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VSUBPS       Z4, Z1, Z5
-	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z1
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VADDPS       Z4, Z3, Z3
-	VADDPS       Z3, Z5, Z5
-	VMULPS       mathfn32<>+256(SB), Z2, Z3
-	VFNMADD231PS Z3, Z1, Z5
-	VADDPS       Z5, Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VSCALEFPS    Z2, Z1, Z1
-	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z4
-	VSUBPS       Z2, Z4, Z4
+	VORPS        Z2, Z0, Z1
+	VMOVUPS      Z3, Z4
+	VMAXPS       Z1, Z4, Z4
+	VMOVUPS      Z5, Z1
+	VMINPS       Z4, Z1, Z1
+	VMULPS       Z6, Z1, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS Z7, Z4, Z1
+	VMOVUPS      Z8, Z18
+	VFMADD213PS  Z9, Z1, Z18
+	VFMADD213PS  Z10, Z1, Z18
+	VFMADD213PS  Z11, Z1, Z18
+	VFMADD213PS  Z12, Z1, Z18
+	VFMADD213PS  Z13, Z1, Z18
+	VMULPS       Z1, Z18, Z18
+	VMOVUPS      Z1, Z19
+	VFMADD231PS  Z1, Z18, Z19
+	VSUBPS       Z19, Z1, Z20
+	VFMADD231PS  Z1, Z18, Z20
+	VMOVUPS      Z14, Z1
+	VADDPS       Z19, Z1, Z1
+	VMOVUPS      Z14, Z18
+	VSUBPS       Z1, Z18, Z18
+	VADDPS       Z19, Z18, Z18
+	VADDPS       Z18, Z20, Z20
+	VMULPS       Z15, Z4, Z18
+	VFNMADD231PS Z18, Z1, Z20
+	VADDPS       Z20, Z1, Z18
+	VSCALEFPS    Z4, Z18, Z18
+	VSCALEFPS    Z4, Z1, Z1
+	VSCALEFPS    Z4, Z20, Z20
+	VMOVUPS      Z14, Z4
 	VADDPS       Z1, Z4, Z4
-	VADDPS       Z5, Z4, Z4
-	VMOVUPS      mathfn32<>+704(SB), Z6
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      Z1, K1, Z6
-	VMOVUPS      Z5, K1, Z7
-	VRCP14PS     Z2, Z1
-	VMULPS       Z1, Z6, Z5
-	VFNMADD231PS Z5, Z2, Z6
-	VADDPS       Z7, Z6, Z6
-	VFNMADD231PS Z5, Z4, Z6
-	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
-	VMOVUPS      Z3, K1, Z5
-	VMOVUPS      Z5, 128(CX)
+	VMOVUPS      Z14, Z19
+	VSUBPS       Z4, Z19, Z19
+	VADDPS       Z1, Z19, Z19
+	VADDPS       Z20, Z19, Z19
+	VMOVUPS      Z14, Z21
+	VXORPS       Z22, Z22, Z22
+	VCMPPS       $0x01, Z16, Z0, K1
+	VMOVUPS      Z1, K1, Z21
+	VMOVUPS      Z20, K1, Z22
+	VRCP14PS     Z4, Z1
+	VMULPS       Z1, Z21, Z20
+	VFNMADD231PS Z20, Z4, Z21
+	VADDPS       Z22, Z21, Z21
+	VFNMADD231PS Z20, Z19, Z21
+	VFMADD231PS  Z21, Z1, Z20
+	VCMPPS       $0x01, Z17, Z0, K1
+	VMOVUPS      Z18, K1, Z20
+	VMOVUPS      Z20, 128(CX)
 	VMOVUPS      192(DX), Z0
-	VORPS        mathfn32<>+1856(SB), Z0, Z1
-	VMOVUPS      mathfn32<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+64(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMULPS       mathfn32<>+128(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
-	VMOVUPS      mathfn32<>+320(SB), Z3
-	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
-	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VSUBPS       Z4, Z1, Z5
-	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z1
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VADDPS       Z4, Z3, Z3
-	VADDPS       Z3, Z5, Z5
-	VMULPS       mathfn32<>+256(SB), Z2, Z3
-	VFNMADD231PS Z3, Z1, Z5
-	VADDPS       Z5, Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VSCALEFPS    Z2, Z1, Z1
-	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z4
-	VSUBPS       Z2, Z4, Z4
+	VORPS        Z2, Z0, Z1
+	VMOVUPS      Z3, Z4
+	VMAXPS       Z1, Z4, Z4
+	VMOVUPS      Z5, Z1
+	VMINPS       Z4, Z1, Z1
+	VMULPS       Z6, Z1, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS Z7, Z4, Z1
+	VMOVUPS      Z8, Z18
+	VFMADD213PS  Z9, Z1, Z18
+	VFMADD213PS  Z10, Z1, Z18
+	VFMADD213PS  Z11, Z1, Z18
+	VFMADD213PS  Z12, Z1, Z18
+	VFMADD213PS  Z13, Z1, Z18
+	VMULPS       Z1, Z18, Z18
+	VMOVUPS      Z1, Z19
+	VFMADD231PS  Z1, Z18, Z19
+	VSUBPS       Z19, Z1, Z20
+	VFMADD231PS  Z1, Z18, Z20
+	VMOVUPS      Z14, Z1
+	VADDPS       Z19, Z1, Z1
+	VMOVUPS      Z14, Z18
+	VSUBPS       Z1, Z18, Z18
+	VADDPS       Z19, Z18, Z18
+	VADDPS       Z18, Z20, Z20
+	VMULPS       Z15, Z4, Z18
+	VFNMADD231PS Z18, Z1, Z20
+	VADDPS       Z20, Z1, Z18
+	VSCALEFPS    Z4, Z18, Z18
+	VSCALEFPS    Z4, Z1, Z1
+	VSCALEFPS    Z4, Z20, Z20
+	VMOVUPS      Z14, Z4
 	VADDPS       Z1, Z4, Z4
-	VADDPS       Z5, Z4, Z4
-	VMOVUPS      mathfn32<>+704(SB), Z6
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      Z1, K1, Z6
-	VMOVUPS      Z5, K1, Z7
-	VRCP14PS     Z2, Z1
-	VMULPS       Z1, Z6, Z5
-	VFNMADD231PS Z5, Z2, Z6
-	VADDPS       Z7, Z6, Z6
-	VFNMADD231PS Z5, Z4, Z6
-	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
-	VMOVUPS      Z3, K1, Z5
-	VMOVUPS      Z5, 192(CX)
+	VMOVUPS      Z14, Z19
+	VSUBPS       Z4, Z19, Z19
+	VADDPS       Z1, Z19, Z19
+	VADDPS       Z20, Z19, Z19
+	VMOVUPS      Z14, Z21
+	VXORPS       Z22, Z22, Z22
+	VCMPPS       $0x01, Z16, Z0, K1
+	VMOVUPS      Z1, K1, Z21
+	VMOVUPS      Z20, K1, Z22
+	VRCP14PS     Z4, Z1
+	VMULPS       Z1, Z21, Z20
+	VFNMADD231PS Z20, Z4, Z21
+	VADDPS       Z22, Z21, Z21
+	VFNMADD231PS Z20, Z19, Z21
+	VFMADD231PS  Z21, Z1, Z20
+	VCMPPS       $0x01, Z17, Z0, K1
+	VMOVUPS      Z18, K1, Z20
+	VMOVUPS      Z20, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
@@ -3915,57 +3956,57 @@ single_15:
 	CMPQ         AX, $0x00000010
 	JB           tail_15
 	VMOVUPS      (DX), Z0
-	VORPS        mathfn32<>+1856(SB), Z0, Z1
-	VMOVUPS      mathfn32<>+0(SB), Z2
-	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+64(SB), Z1
-	VMINPS       Z2, Z1, Z1
-	VMULPS       mathfn32<>+128(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
-	VMOVUPS      mathfn32<>+320(SB), Z3
-	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
-	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VSUBPS       Z4, Z1, Z5
-	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z1
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z1, Z3, Z3
-	VADDPS       Z4, Z3, Z3
-	VADDPS       Z3, Z5, Z5
-	VMULPS       mathfn32<>+256(SB), Z2, Z3
-	VFNMADD231PS Z3, Z1, Z5
-	VADDPS       Z5, Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VSCALEFPS    Z2, Z1, Z1
-	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z2
-	VADDPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z4
-	VSUBPS       Z2, Z4, Z4
+	VORPS        Z2, Z0, Z1
+	VMOVUPS      Z3, Z4
+	VMAXPS       Z1, Z4, Z4
+	VMOVUPS      Z5, Z1
+	VMINPS       Z4, Z1, Z1
+	VMULPS       Z6, Z1, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS Z7, Z4, Z1
+	VMOVUPS      Z8, Z18
+	VFMADD213PS  Z9, Z1, Z18
+	VFMADD213PS  Z10, Z1, Z18
+	VFMADD213PS  Z11, Z1, Z18
+	VFMADD213PS  Z12, Z1, Z18
+	VFMADD213PS  Z13, Z1, Z18
+	VMULPS       Z1, Z18, Z18
+	VMOVUPS      Z1, Z19
+	VFMADD231PS  Z1, Z18, Z19
+	VSUBPS       Z19, Z1, Z20
+	VFMADD231PS  Z1, Z18, Z20
+	VMOVUPS      Z14, Z1
+	VADDPS       Z19, Z1, Z1
+	VMOVUPS      Z14, Z18
+	VSUBPS       Z1, Z18, Z18
+	VADDPS       Z19, Z18, Z18
+	VADDPS       Z18, Z20, Z20
+	VMULPS       Z15, Z4, Z18
+	VFNMADD231PS Z18, Z1, Z20
+	VADDPS       Z20, Z1, Z18
+	VSCALEFPS    Z4, Z18, Z18
+	VSCALEFPS    Z4, Z1, Z1
+	VSCALEFPS    Z4, Z20, Z20
+	VMOVUPS      Z14, Z4
 	VADDPS       Z1, Z4, Z4
-	VADDPS       Z5, Z4, Z4
-	VMOVUPS      mathfn32<>+704(SB), Z6
-	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K1
-	VMOVUPS      Z1, K1, Z6
-	VMOVUPS      Z5, K1, Z7
-	VRCP14PS     Z2, Z1
-	VMULPS       Z1, Z6, Z5
-	VFNMADD231PS Z5, Z2, Z6
-	VADDPS       Z7, Z6, Z6
-	VFNMADD231PS Z5, Z4, Z6
-	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K1
-	VMOVUPS      Z3, K1, Z5
-	VMOVUPS      Z5, (CX)
+	VMOVUPS      Z14, Z19
+	VSUBPS       Z4, Z19, Z19
+	VADDPS       Z1, Z19, Z19
+	VADDPS       Z20, Z19, Z19
+	VMOVUPS      Z14, Z21
+	VXORPS       Z22, Z22, Z22
+	VCMPPS       $0x01, Z16, Z0, K1
+	VMOVUPS      Z1, K1, Z21
+	VMOVUPS      Z20, K1, Z22
+	VRCP14PS     Z4, Z1
+	VMULPS       Z1, Z21, Z20
+	VFNMADD231PS Z20, Z4, Z21
+	VADDPS       Z22, Z21, Z21
+	VFNMADD231PS Z20, Z19, Z21
+	VFMADD231PS  Z21, Z1, Z20
+	VCMPPS       $0x01, Z17, Z0, K1
+	VMOVUPS      Z18, K1, Z20
+	VMOVUPS      Z20, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
@@ -3978,46 +4019,46 @@ tail_15:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPS.Z    (DX), K1, Z0
-	VORPS        mathfn32<>+1856(SB), Z0, Z1
-	VMOVUPS      mathfn32<>+0(SB), Z2
+	VORPS        Z2, Z0, Z1
+	VMOVUPS      Z3, Z2
 	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+64(SB), Z1
+	VMOVUPS      Z5, Z1
 	VMINPS       Z2, Z1, Z1
-	VMULPS       mathfn32<>+128(SB), Z1, Z2
+	VMULPS       Z6, Z1, Z2
 	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS mathfn32<>+192(SB), Z2, Z1
-	VMOVUPS      mathfn32<>+320(SB), Z3
-	VFMADD213PS  mathfn32<>+384(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+448(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+512(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+576(SB), Z1, Z3
-	VFMADD213PS  mathfn32<>+640(SB), Z1, Z3
+	VFNMADD231PS Z7, Z2, Z1
+	VMOVUPS      Z8, Z3
+	VFMADD213PS  Z9, Z1, Z3
+	VFMADD213PS  Z10, Z1, Z3
+	VFMADD213PS  Z11, Z1, Z3
+	VFMADD213PS  Z12, Z1, Z3
+	VFMADD213PS  Z13, Z1, Z3
 	VMULPS       Z1, Z3, Z3
 	VMOVUPS      Z1, Z4
 	VFMADD231PS  Z1, Z3, Z4
 	VSUBPS       Z4, Z1, Z5
 	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z1
+	VMOVUPS      Z14, Z1
 	VADDPS       Z4, Z1, Z1
-	VMOVUPS      mathfn32<>+704(SB), Z3
+	VMOVUPS      Z14, Z3
 	VSUBPS       Z1, Z3, Z3
 	VADDPS       Z4, Z3, Z3
 	VADDPS       Z3, Z5, Z5
-	VMULPS       mathfn32<>+256(SB), Z2, Z3
+	VMULPS       Z15, Z2, Z3
 	VFNMADD231PS Z3, Z1, Z5
 	VADDPS       Z5, Z1, Z3
 	VSCALEFPS    Z2, Z3, Z3
 	VSCALEFPS    Z2, Z1, Z1
 	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      mathfn32<>+704(SB), Z2
+	VMOVUPS      Z14, Z2
 	VADDPS       Z1, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z4
+	VMOVUPS      Z14, Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       Z1, Z4, Z4
 	VADDPS       Z5, Z4, Z4
-	VMOVUPS      mathfn32<>+704(SB), Z6
+	VMOVUPS      Z14, Z6
 	VXORPS       Z7, Z7, Z7
-	VCMPPS       $0x01, mathfn32<>+1600(SB), Z0, K2
+	VCMPPS       $0x01, Z16, Z0, K2
 	VMOVUPS      Z1, K2, Z6
 	VMOVUPS      Z5, K2, Z7
 	VRCP14PS     Z2, Z1
@@ -4026,7 +4067,7 @@ tail_15:
 	VADDPS       Z7, Z6, Z6
 	VFNMADD231PS Z5, Z4, Z6
 	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, mathfn32<>+1920(SB), Z0, K2
+	VCMPPS       $0x01, Z17, Z0, K2
 	VMOVUPS      Z3, K2, Z5
 	VMOVUPS      Z5, K1, (CX)
 
@@ -4034,9 +4075,30 @@ done_15:
 	VZEROUPPER
 	RET
 
+consts_3:
+	VBROADCASTSS mathfn32<>+928(SB), Z2
+	VBROADCASTSS mathfn32<>+0(SB), Z3
+	VBROADCASTSS mathfn32<>+32(SB), Z5
+	VBROADCASTSS mathfn32<>+64(SB), Z6
+	VBROADCASTSS mathfn32<>+96(SB), Z7
+	VBROADCASTSS mathfn32<>+160(SB), Z8
+	VBROADCASTSS mathfn32<>+192(SB), Z9
+	VBROADCASTSS mathfn32<>+224(SB), Z10
+	VBROADCASTSS mathfn32<>+256(SB), Z11
+	VBROADCASTSS mathfn32<>+288(SB), Z12
+	VBROADCASTSS mathfn32<>+320(SB), Z13
+	VBROADCASTSS mathfn32<>+352(SB), Z14
+	VBROADCASTSS mathfn32<>+128(SB), Z15
+	VBROADCASTSS mathfn32<>+800(SB), Z16
+	VBROADCASTSS mathfn32<>+960(SB), Z17
+	JMP          start_3
+
 // func TanhF32AVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·TanhF32AVX512(SB), NOSPLIT, $0-48
+	JMP consts_4
+
+start_4:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -4045,157 +4107,161 @@ main_16:
 	CMPQ         AX, $0x00000040
 	JB           single_16
 	VMOVUPS      (DX), Z0
-	VANDPS       mathfn32<>+1984(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      mathfn32<>+64(SB), Z2
-	VMINPS       Z3, Z2, Z2
-	VMULPS       mathfn32<>+128(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS mathfn32<>+192(SB), Z3, Z2
-	VFNMADD231PS mathfn32<>+256(SB), Z3, Z2
-	VMOVUPS      mathfn32<>+320(SB), Z4
-	VFMADD213PS  mathfn32<>+384(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+448(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+512(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+576(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+640(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       mathfn32<>+704(SB), Z4, Z4
-	VMOVUPS      mathfn32<>+1280(SB), Z2
-	VDIVPS       Z4, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+2048(SB), Z4
-	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
-	VMULPS       Z1, Z2, Z2
-	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
-	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+1856(SB), Z0, Z0
-	VORPS        Z0, Z3, Z3
-	VMOVUPS      Z3, (CX)
+	VANDPS       Z2, Z0, Z1
+	VADDPS       Z1, Z1, Z3
+	VMOVUPS      Z4, Z5
+	VMAXPS       Z3, Z5, Z5
+	VMOVUPS      Z6, Z3
+	VMINPS       Z5, Z3, Z3
+	VMULPS       Z7, Z3, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z8, Z5, Z3
+	VFNMADD231PS Z9, Z5, Z3
+	VMOVUPS      Z10, Z24
+	VFMADD213PS  Z11, Z3, Z24
+	VFMADD213PS  Z12, Z3, Z24
+	VFMADD213PS  Z13, Z3, Z24
+	VFMADD213PS  Z14, Z3, Z24
+	VFMADD213PS  Z15, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VSCALEFPS    Z5, Z24, Z24
+	VADDPS       Z16, Z24, Z24
+	VMOVUPS      Z17, Z3
+	VDIVPS       Z24, Z3, Z3
+	VMOVUPS      Z16, Z5
+	VSUBPS       Z3, Z5, Z5
+	VMULPS       Z1, Z1, Z3
+	VMOVUPS      Z18, Z24
+	VFMADD213PS  Z19, Z3, Z24
+	VFMADD213PS  Z20, Z3, Z24
+	VFMADD213PS  Z21, Z3, Z24
+	VFMADD213PS  Z22, Z3, Z24
+	VMULPS       Z1, Z3, Z3
+	VFMADD213PS  Z1, Z3, Z24
+	VCMPPS       $0x01, Z23, Z1, K1
+	VMOVUPS      Z24, K1, Z5
+	VBROADCASTSS mathfn32<>+928(SB), Z1
+	VANDPS       Z1, Z0, Z0
+	VORPS        Z0, Z5, Z5
+	VMOVUPS      Z5, (CX)
 	VMOVUPS      64(DX), Z0
-	VANDPS       mathfn32<>+1984(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      mathfn32<>+64(SB), Z2
-	VMINPS       Z3, Z2, Z2
-	VMULPS       mathfn32<>+128(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS mathfn32<>+192(SB), Z3, Z2
-	VFNMADD231PS mathfn32<>+256(SB), Z3, Z2
-	VMOVUPS      mathfn32<>+320(SB), Z4
-	VFMADD213PS  mathfn32<>+384(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+448(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+512(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+576(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+640(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       mathfn32<>+704(SB), Z4, Z4
-	VMOVUPS      mathfn32<>+1280(SB), Z2
-	VDIVPS       Z4, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+2048(SB), Z4
-	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
-	VMULPS       Z1, Z2, Z2
-	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
-	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+1856(SB), Z0, Z0
-	VORPS        Z0, Z3, Z3
-	VMOVUPS      Z3, 64(CX)
+	VANDPS       Z2, Z0, Z1
+	VADDPS       Z1, Z1, Z3
+	VMOVUPS      Z4, Z5
+	VMAXPS       Z3, Z5, Z5
+	VMOVUPS      Z6, Z3
+	VMINPS       Z5, Z3, Z3
+	VMULPS       Z7, Z3, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z8, Z5, Z3
+	VFNMADD231PS Z9, Z5, Z3
+	VMOVUPS      Z10, Z24
+	VFMADD213PS  Z11, Z3, Z24
+	VFMADD213PS  Z12, Z3, Z24
+	VFMADD213PS  Z13, Z3, Z24
+	VFMADD213PS  Z14, Z3, Z24
+	VFMADD213PS  Z15, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VSCALEFPS    Z5, Z24, Z24
+	VADDPS       Z16, Z24, Z24
+	VMOVUPS      Z17, Z3
+	VDIVPS       Z24, Z3, Z3
+	VMOVUPS      Z16, Z5
+	VSUBPS       Z3, Z5, Z5
+	VMULPS       Z1, Z1, Z3
+	VMOVUPS      Z18, Z24
+	VFMADD213PS  Z19, Z3, Z24
+	VFMADD213PS  Z20, Z3, Z24
+	VFMADD213PS  Z21, Z3, Z24
+	VFMADD213PS  Z22, Z3, Z24
+	VMULPS       Z1, Z3, Z3
+	VFMADD213PS  Z1, Z3, Z24
+	VCMPPS       $0x01, Z23, Z1, K1
+	VMOVUPS      Z24, K1, Z5
+	VBROADCASTSS mathfn32<>+928(SB), Z1
+	VANDPS       Z1, Z0, Z0
+	VORPS        Z0, Z5, Z5
+	VMOVUPS      Z5, 64(CX)
 	VMOVUPS      128(DX), Z0
-	VANDPS       mathfn32<>+1984(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      mathfn32<>+64(SB), Z2
-	VMINPS       Z3, Z2, Z2
-	VMULPS       mathfn32<>+128(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS mathfn32<>+192(SB), Z3, Z2
-	VFNMADD231PS mathfn32<>+256(SB), Z3, Z2
-	VMOVUPS      mathfn32<>+320(SB), Z4
-	VFMADD213PS  mathfn32<>+384(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+448(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+512(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+576(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+640(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       mathfn32<>+704(SB), Z4, Z4
-	VMOVUPS      mathfn32<>+1280(SB), Z2
-	VDIVPS       Z4, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+2048(SB), Z4
-	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
-	VMULPS       Z1, Z2, Z2
-	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
-	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+1856(SB), Z0, Z0
-	VORPS        Z0, Z3, Z3
-	VMOVUPS      Z3, 128(CX)
+	VANDPS       Z2, Z0, Z1
+	VADDPS       Z1, Z1, Z3
+	VMOVUPS      Z4, Z5
+	VMAXPS       Z3, Z5, Z5
+	VMOVUPS      Z6, Z3
+	VMINPS       Z5, Z3, Z3
+	VMULPS       Z7, Z3, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z8, Z5, Z3
+	VFNMADD231PS Z9, Z5, Z3
+	VMOVUPS      Z10, Z24
+	VFMADD213PS  Z11, Z3, Z24
+	VFMADD213PS  Z12, Z3, Z24
+	VFMADD213PS  Z13, Z3, Z24
+	VFMADD213PS  Z14, Z3, Z24
+	VFMADD213PS  Z15, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VSCALEFPS    Z5, Z24, Z24
+	VADDPS       Z16, Z24, Z24
+	VMOVUPS      Z17, Z3
+	VDIVPS       Z24, Z3, Z3
+	VMOVUPS      Z16, Z5
+	VSUBPS       Z3, Z5, Z5
+	VMULPS       Z1, Z1, Z3
+	VMOVUPS      Z18, Z24
+	VFMADD213PS  Z19, Z3, Z24
+	VFMADD213PS  Z20, Z3, Z24
+	VFMADD213PS  Z21, Z3, Z24
+	VFMADD213PS  Z22, Z3, Z24
+	VMULPS       Z1, Z3, Z3
+	VFMADD213PS  Z1, Z3, Z24
+	VCMPPS       $0x01, Z23, Z1, K1
+	VMOVUPS      Z24, K1, Z5
+	VBROADCASTSS mathfn32<>+928(SB), Z1
+	VANDPS       Z1, Z0, Z0
+	VORPS        Z0, Z5, Z5
+	VMOVUPS      Z5, 128(CX)
 	VMOVUPS      192(DX), Z0
-	VANDPS       mathfn32<>+1984(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      mathfn32<>+64(SB), Z2
-	VMINPS       Z3, Z2, Z2
-	VMULPS       mathfn32<>+128(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS mathfn32<>+192(SB), Z3, Z2
-	VFNMADD231PS mathfn32<>+256(SB), Z3, Z2
-	VMOVUPS      mathfn32<>+320(SB), Z4
-	VFMADD213PS  mathfn32<>+384(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+448(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+512(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+576(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+640(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       mathfn32<>+704(SB), Z4, Z4
-	VMOVUPS      mathfn32<>+1280(SB), Z2
-	VDIVPS       Z4, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+2048(SB), Z4
-	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
-	VMULPS       Z1, Z2, Z2
-	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
-	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+1856(SB), Z0, Z0
-	VORPS        Z0, Z3, Z3
-	VMOVUPS      Z3, 192(CX)
+	VANDPS       Z2, Z0, Z1
+	VADDPS       Z1, Z1, Z3
+	VMOVUPS      Z4, Z5
+	VMAXPS       Z3, Z5, Z5
+	VMOVUPS      Z6, Z3
+	VMINPS       Z5, Z3, Z3
+	VMULPS       Z7, Z3, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z8, Z5, Z3
+	VFNMADD231PS Z9, Z5, Z3
+	VMOVUPS      Z10, Z24
+	VFMADD213PS  Z11, Z3, Z24
+	VFMADD213PS  Z12, Z3, Z24
+	VFMADD213PS  Z13, Z3, Z24
+	VFMADD213PS  Z14, Z3, Z24
+	VFMADD213PS  Z15, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VSCALEFPS    Z5, Z24, Z24
+	VADDPS       Z16, Z24, Z24
+	VMOVUPS      Z17, Z3
+	VDIVPS       Z24, Z3, Z3
+	VMOVUPS      Z16, Z5
+	VSUBPS       Z3, Z5, Z5
+	VMULPS       Z1, Z1, Z3
+	VMOVUPS      Z18, Z24
+	VFMADD213PS  Z19, Z3, Z24
+	VFMADD213PS  Z20, Z3, Z24
+	VFMADD213PS  Z21, Z3, Z24
+	VFMADD213PS  Z22, Z3, Z24
+	VMULPS       Z1, Z3, Z3
+	VFMADD213PS  Z1, Z3, Z24
+	VCMPPS       $0x01, Z23, Z1, K1
+	VMOVUPS      Z24, K1, Z5
+	VBROADCASTSS mathfn32<>+928(SB), Z1
+	VANDPS       Z1, Z0, Z0
+	VORPS        Z0, Z5, Z5
+	VMOVUPS      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
@@ -4205,43 +4271,44 @@ single_16:
 	CMPQ         AX, $0x00000010
 	JB           tail_16
 	VMOVUPS      (DX), Z0
-	VANDPS       mathfn32<>+1984(SB), Z0, Z1
-	VADDPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+0(SB), Z3
-	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      mathfn32<>+64(SB), Z2
-	VMINPS       Z3, Z2, Z2
-	VMULPS       mathfn32<>+128(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS mathfn32<>+192(SB), Z3, Z2
-	VFNMADD231PS mathfn32<>+256(SB), Z3, Z2
-	VMOVUPS      mathfn32<>+320(SB), Z4
-	VFMADD213PS  mathfn32<>+384(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+448(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+512(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+576(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+640(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       mathfn32<>+704(SB), Z4, Z4
-	VMOVUPS      mathfn32<>+1280(SB), Z2
-	VDIVPS       Z4, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z3
-	VSUBPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+2048(SB), Z4
-	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
-	VMULPS       Z1, Z2, Z2
-	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K1
-	VMOVUPS      Z4, K1, Z3
-	VANDPS       mathfn32<>+1856(SB), Z0, Z0
-	VORPS        Z0, Z3, Z3
-	VMOVUPS      Z3, (CX)
+	VANDPS       Z2, Z0, Z1
+	VADDPS       Z1, Z1, Z3
+	VMOVUPS      Z4, Z5
+	VMAXPS       Z3, Z5, Z5
+	VMOVUPS      Z6, Z3
+	VMINPS       Z5, Z3, Z3
+	VMULPS       Z7, Z3, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z8, Z5, Z3
+	VFNMADD231PS Z9, Z5, Z3
+	VMOVUPS      Z10, Z24
+	VFMADD213PS  Z11, Z3, Z24
+	VFMADD213PS  Z12, Z3, Z24
+	VFMADD213PS  Z13, Z3, Z24
+	VFMADD213PS  Z14, Z3, Z24
+	VFMADD213PS  Z15, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VFMADD213PS  Z16, Z3, Z24
+	VSCALEFPS    Z5, Z24, Z24
+	VADDPS       Z16, Z24, Z24
+	VMOVUPS      Z17, Z3
+	VDIVPS       Z24, Z3, Z3
+	VMOVUPS      Z16, Z5
+	VSUBPS       Z3, Z5, Z5
+	VMULPS       Z1, Z1, Z3
+	VMOVUPS      Z18, Z24
+	VFMADD213PS  Z19, Z3, Z24
+	VFMADD213PS  Z20, Z3, Z24
+	VFMADD213PS  Z21, Z3, Z24
+	VFMADD213PS  Z22, Z3, Z24
+	VMULPS       Z1, Z3, Z3
+	VFMADD213PS  Z1, Z3, Z24
+	VCMPPS       $0x01, Z23, Z1, K1
+	VMOVUPS      Z24, K1, Z5
+	VBROADCASTSS mathfn32<>+928(SB), Z1
+	VANDPS       Z1, Z0, Z0
+	VORPS        Z0, Z5, Z5
+	VMOVUPS      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
@@ -4254,41 +4321,42 @@ tail_16:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPS.Z    (DX), K1, Z0
-	VANDPS       mathfn32<>+1984(SB), Z0, Z1
+	VANDPS       Z2, Z0, Z1
 	VADDPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+0(SB), Z3
+	VMOVUPS      Z4, Z3
 	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      mathfn32<>+64(SB), Z2
+	VMOVUPS      Z6, Z2
 	VMINPS       Z3, Z2, Z2
-	VMULPS       mathfn32<>+128(SB), Z2, Z3
+	VMULPS       Z7, Z2, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS mathfn32<>+192(SB), Z3, Z2
-	VFNMADD231PS mathfn32<>+256(SB), Z3, Z2
-	VMOVUPS      mathfn32<>+320(SB), Z4
-	VFMADD213PS  mathfn32<>+384(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+448(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+512(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+576(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+640(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+704(SB), Z2, Z4
+	VFNMADD231PS Z8, Z3, Z2
+	VFNMADD231PS Z9, Z3, Z2
+	VMOVUPS      Z10, Z4
+	VFMADD213PS  Z11, Z2, Z4
+	VFMADD213PS  Z12, Z2, Z4
+	VFMADD213PS  Z13, Z2, Z4
+	VFMADD213PS  Z14, Z2, Z4
+	VFMADD213PS  Z15, Z2, Z4
+	VFMADD213PS  Z16, Z2, Z4
+	VFMADD213PS  Z16, Z2, Z4
 	VSCALEFPS    Z3, Z4, Z4
-	VADDPS       mathfn32<>+704(SB), Z4, Z4
-	VMOVUPS      mathfn32<>+1280(SB), Z2
+	VADDPS       Z16, Z4, Z4
+	VMOVUPS      Z17, Z2
 	VDIVPS       Z4, Z2, Z2
-	VMOVUPS      mathfn32<>+704(SB), Z3
+	VMOVUPS      Z16, Z3
 	VSUBPS       Z2, Z3, Z3
 	VMULPS       Z1, Z1, Z2
-	VMOVUPS      mathfn32<>+2048(SB), Z4
-	VFMADD213PS  mathfn32<>+2112(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2176(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2240(SB), Z2, Z4
-	VFMADD213PS  mathfn32<>+2304(SB), Z2, Z4
+	VMOVUPS      Z18, Z4
+	VFMADD213PS  Z19, Z2, Z4
+	VFMADD213PS  Z20, Z2, Z4
+	VFMADD213PS  Z21, Z2, Z4
+	VFMADD213PS  Z22, Z2, Z4
 	VMULPS       Z1, Z2, Z2
 	VFMADD213PS  Z1, Z2, Z4
-	VCMPPS       $0x01, mathfn32<>+2368(SB), Z1, K2
+	VCMPPS       $0x01, Z23, Z1, K2
 	VMOVUPS      Z4, K2, Z3
-	VANDPS       mathfn32<>+1856(SB), Z0, Z0
+	VBROADCASTSS mathfn32<>+928(SB), Z1
+	VANDPS       Z1, Z0, Z0
 	VORPS        Z0, Z3, Z3
 	VMOVUPS      Z3, K1, (CX)
 
@@ -4296,106 +4364,132 @@ done_16:
 	VZEROUPPER
 	RET
 
+consts_4:
+	VBROADCASTSS mathfn32<>+992(SB), Z2
+	VBROADCASTSS mathfn32<>+0(SB), Z4
+	VBROADCASTSS mathfn32<>+32(SB), Z6
+	VBROADCASTSS mathfn32<>+64(SB), Z7
+	VBROADCASTSS mathfn32<>+96(SB), Z8
+	VBROADCASTSS mathfn32<>+128(SB), Z9
+	VBROADCASTSS mathfn32<>+160(SB), Z10
+	VBROADCASTSS mathfn32<>+192(SB), Z11
+	VBROADCASTSS mathfn32<>+224(SB), Z12
+	VBROADCASTSS mathfn32<>+256(SB), Z13
+	VBROADCASTSS mathfn32<>+288(SB), Z14
+	VBROADCASTSS mathfn32<>+320(SB), Z15
+	VBROADCASTSS mathfn32<>+352(SB), Z16
+	VBROADCASTSS mathfn32<>+640(SB), Z17
+	VBROADCASTSS mathfn32<>+1024(SB), Z18
+	VBROADCASTSS mathfn32<>+1056(SB), Z19
+	VBROADCASTSS mathfn32<>+1088(SB), Z20
+	VBROADCASTSS mathfn32<>+1120(SB), Z21
+	VBROADCASTSS mathfn32<>+1152(SB), Z22
+	VBROADCASTSS mathfn32<>+1184(SB), Z23
+	JMP          start_4
+
 // func ExpShiftSumF32AVX512(dst []float32, x []float32, shift float32) float32
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE
 TEXT ·ExpShiftSumF32AVX512(SB), NOSPLIT, $0-60
+	JMP consts_5
+
+start_5:
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
 	MOVSS        shift+48(FP), X0
 	VBROADCASTSS X0, Z0
-	VXORPS       Z1, Z1, Z1
-	VXORPS       Z2, Z2, Z2
-	VXORPS       Z3, Z3, Z3
-	VXORPS       Z4, Z4, Z4
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
 
 main_17:
 	CMPQ         AX, $0x00000040
 	JB           single_17
-	VMOVUPS      (DX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VMOVUPS      Z7, (CX)
-	VADDPS       Z7, Z1, Z1
-	VMOVUPS      64(DX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VMOVUPS      Z7, 64(CX)
-	VADDPS       Z7, Z2, Z2
-	VMOVUPS      128(DX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VMOVUPS      Z7, 128(CX)
-	VADDPS       Z7, Z3, Z3
-	VMOVUPS      192(DX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VMOVUPS      Z7, 192(CX)
-	VADDPS       Z7, Z4, Z4
+	VMOVUPS      (DX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VMOVUPS      Z19, (CX)
+	VADDPS       Z19, Z13, Z13
+	VMOVUPS      64(DX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VMOVUPS      Z19, 64(CX)
+	VADDPS       Z19, Z14, Z14
+	VMOVUPS      128(DX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VMOVUPS      Z19, 128(CX)
+	VADDPS       Z19, Z15, Z15
+	VMOVUPS      192(DX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VMOVUPS      Z19, 192(CX)
+	VADDPS       Z19, Z16, Z16
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
@@ -4404,27 +4498,27 @@ main_17:
 single_17:
 	CMPQ         AX, $0x00000010
 	JB           tail_17
-	VMOVUPS      (DX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VMOVUPS      Z7, (CX)
-	VADDPS       Z7, Z1, Z1
+	VMOVUPS      (DX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VMOVUPS      Z19, (CX)
+	VADDPS       Z19, Z13, Z13
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
@@ -4436,140 +4530,158 @@ tail_17:
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (DX), K1, Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z0
-	VMAXPS       Z5, Z0, Z0
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z0, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z0
+	VMOVUPS.Z    (DX), K1, Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z0
+	VMAXPS       Z17, Z0, Z0
+	VMOVUPS      Z2, Z1
+	VMINPS       Z0, Z1, Z1
+	VMULPS       Z3, Z1, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS mathfn32<>+192(SB), Z0, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z0, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z6
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z6
-	VSCALEFPS    Z0, Z6, Z6
-	VMOVUPS      Z6, K1, (CX)
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       Z6, Z1, Z1
+	VFNMADD231PS Z4, Z0, Z1
+	VFNMADD231PS Z5, Z0, Z1
+	VMOVUPS      Z6, Z2
+	VFMADD213PS  Z7, Z1, Z2
+	VFMADD213PS  Z8, Z1, Z2
+	VFMADD213PS  Z9, Z1, Z2
+	VFMADD213PS  Z10, Z1, Z2
+	VFMADD213PS  Z11, Z1, Z2
+	VFMADD213PS  Z12, Z1, Z2
+	VFMADD213PS  Z12, Z1, Z2
+	VSCALEFPS    Z0, Z2, Z2
+	VMOVUPS      Z2, K1, (CX)
+	VMOVAPS.Z    Z2, K1, Z2
+	VADDPS       Z2, Z13, Z13
 
 done_17:
-	VADDPS        Z2, Z1, Z1
-	VADDPS        Z4, Z3, Z3
-	VADDPS        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPS        Y0, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X0
-	VADDPS        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VADDPS        X0, X1, X1
-	VMOVSHDUP     X1, X0
-	VADDPS        X0, X1, X1
-	MOVSS         X1, ret+56(FP)
+	VADDPS        Z14, Z13, Z13
+	VADDPS        Z16, Z15, Z15
+	VADDPS        Z15, Z13, Z13
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VPERMILPD     $0x01, X13, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDPS        X0, X13, X13
+	VMOVSS        X13, ret+56(FP)
 	VZEROUPPER
 	RET
 
+consts_5:
+	VBROADCASTSS mathfn32<>+0(SB), Z1
+	VBROADCASTSS mathfn32<>+32(SB), Z2
+	VBROADCASTSS mathfn32<>+64(SB), Z3
+	VBROADCASTSS mathfn32<>+96(SB), Z4
+	VBROADCASTSS mathfn32<>+128(SB), Z5
+	VBROADCASTSS mathfn32<>+160(SB), Z6
+	VBROADCASTSS mathfn32<>+192(SB), Z7
+	VBROADCASTSS mathfn32<>+224(SB), Z8
+	VBROADCASTSS mathfn32<>+256(SB), Z9
+	VBROADCASTSS mathfn32<>+288(SB), Z10
+	VBROADCASTSS mathfn32<>+320(SB), Z11
+	VBROADCASTSS mathfn32<>+352(SB), Z12
+	JMP          start_5
+
 // func SumExpShiftF32AVX512(x []float32, shift float32) float32
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE
 TEXT ·SumExpShiftF32AVX512(SB), NOSPLIT, $0-36
+	JMP consts_6
+
+start_6:
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 	MOVSS        shift+24(FP), X0
 	VBROADCASTSS X0, Z0
-	VXORPS       Z1, Z1, Z1
-	VXORPS       Z2, Z2, Z2
-	VXORPS       Z3, Z3, Z3
-	VXORPS       Z4, Z4, Z4
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
 
 main_18:
 	CMPQ         AX, $0x00000040
 	JB           single_18
-	VMOVUPS      (CX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VADDPS       Z7, Z1, Z1
-	VMOVUPS      64(CX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VADDPS       Z7, Z2, Z2
-	VMOVUPS      128(CX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VADDPS       Z7, Z3, Z3
-	VMOVUPS      192(CX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VADDPS       Z7, Z4, Z4
+	VMOVUPS      (CX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VADDPS       Z19, Z13, Z13
+	VMOVUPS      64(CX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VADDPS       Z19, Z14, Z14
+	VMOVUPS      128(CX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VADDPS       Z19, Z15, Z15
+	VMOVUPS      192(CX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VADDPS       Z19, Z16, Z16
 	ADDQ         $0x00000100, CX
 	SUBQ         $0x00000040, AX
 	JMP          main_18
@@ -4577,26 +4689,26 @@ main_18:
 single_18:
 	CMPQ         AX, $0x00000010
 	JB           tail_18
-	VMOVUPS      (CX), Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z6
-	VMAXPS       Z5, Z6, Z6
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z6, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS mathfn32<>+192(SB), Z6, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z6, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z7
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z7
-	VSCALEFPS    Z6, Z7, Z7
-	VADDPS       Z7, Z1, Z1
+	VMOVUPS      (CX), Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z18
+	VMAXPS       Z17, Z18, Z18
+	VMOVUPS      Z2, Z17
+	VMINPS       Z18, Z17, Z17
+	VMULPS       Z3, Z17, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z4, Z18, Z17
+	VFNMADD231PS Z5, Z18, Z17
+	VMOVUPS      Z6, Z19
+	VFMADD213PS  Z7, Z17, Z19
+	VFMADD213PS  Z8, Z17, Z19
+	VFMADD213PS  Z9, Z17, Z19
+	VFMADD213PS  Z10, Z17, Z19
+	VFMADD213PS  Z11, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VFMADD213PS  Z12, Z17, Z19
+	VSCALEFPS    Z18, Z19, Z19
+	VADDPS       Z19, Z13, Z13
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000010, AX
 	JMP          single_18
@@ -4607,47 +4719,65 @@ tail_18:
 	MOVQ         $-1, DX
 	BZHIQ        AX, DX, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z5
-	VSUBPS       Z0, Z5, Z5
-	VMOVUPS      mathfn32<>+0(SB), Z0
-	VMAXPS       Z5, Z0, Z0
-	VMOVUPS      mathfn32<>+64(SB), Z5
-	VMINPS       Z0, Z5, Z5
-	VMULPS       mathfn32<>+128(SB), Z5, Z0
+	VMOVUPS.Z    (CX), K1, Z17
+	VSUBPS       Z0, Z17, Z17
+	VMOVUPS      Z1, Z0
+	VMAXPS       Z17, Z0, Z0
+	VMOVUPS      Z2, Z1
+	VMINPS       Z0, Z1, Z1
+	VMULPS       Z3, Z1, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS mathfn32<>+192(SB), Z0, Z5
-	VFNMADD231PS mathfn32<>+256(SB), Z0, Z5
-	VMOVUPS      mathfn32<>+320(SB), Z6
-	VFMADD213PS  mathfn32<>+384(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+448(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+512(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+576(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+640(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z6
-	VFMADD213PS  mathfn32<>+704(SB), Z5, Z6
-	VSCALEFPS    Z0, Z6, Z6
-	VMOVAPS.Z    Z6, K1, Z6
-	VADDPS       Z6, Z1, Z1
+	VFNMADD231PS Z4, Z0, Z1
+	VFNMADD231PS Z5, Z0, Z1
+	VMOVUPS      Z6, Z2
+	VFMADD213PS  Z7, Z1, Z2
+	VFMADD213PS  Z8, Z1, Z2
+	VFMADD213PS  Z9, Z1, Z2
+	VFMADD213PS  Z10, Z1, Z2
+	VFMADD213PS  Z11, Z1, Z2
+	VFMADD213PS  Z12, Z1, Z2
+	VFMADD213PS  Z12, Z1, Z2
+	VSCALEFPS    Z0, Z2, Z2
+	VMOVAPS.Z    Z2, K1, Z2
+	VADDPS       Z2, Z13, Z13
 
 done_18:
-	VADDPS        Z2, Z1, Z1
-	VADDPS        Z4, Z3, Z3
-	VADDPS        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPS        Y0, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X0
-	VADDPS        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VADDPS        X0, X1, X1
-	VMOVSHDUP     X1, X0
-	VADDPS        X0, X1, X1
-	MOVSS         X1, ret+32(FP)
+	VADDPS        Z14, Z13, Z13
+	VADDPS        Z16, Z15, Z15
+	VADDPS        Z15, Z13, Z13
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VPERMILPD     $0x01, X13, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDPS        X0, X13, X13
+	VMOVSS        X13, ret+32(FP)
 	VZEROUPPER
 	RET
+
+consts_6:
+	VBROADCASTSS mathfn32<>+0(SB), Z1
+	VBROADCASTSS mathfn32<>+32(SB), Z2
+	VBROADCASTSS mathfn32<>+64(SB), Z3
+	VBROADCASTSS mathfn32<>+96(SB), Z4
+	VBROADCASTSS mathfn32<>+128(SB), Z5
+	VBROADCASTSS mathfn32<>+160(SB), Z6
+	VBROADCASTSS mathfn32<>+192(SB), Z7
+	VBROADCASTSS mathfn32<>+224(SB), Z8
+	VBROADCASTSS mathfn32<>+256(SB), Z9
+	VBROADCASTSS mathfn32<>+288(SB), Z10
+	VBROADCASTSS mathfn32<>+320(SB), Z11
+	VBROADCASTSS mathfn32<>+352(SB), Z12
+	JMP          start_6
 
 // func ExpF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·ExpF64AVX512(SB), NOSPLIT, $0-48
+	JMP consts_7
+
+start_7:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -4656,105 +4786,105 @@ main_19:
 	CMPQ         AX, $0x00000020
 	JB           single_19
 	VMOVUPD      (DX), Z0
-	VMOVUPD      mathfn64<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z0
-	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+128(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+320(SB), Z2
-	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+576(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+640(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+704(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z2
-	VMOVUPD      Z2, (CX)
+	VMOVUPD      Z1, Z2
+	VMAXPD       Z0, Z2, Z2
+	VMOVUPD      Z3, Z0
+	VMINPD       Z2, Z0, Z0
+	VMULPD       Z4, Z0, Z2
+	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD Z5, Z2, Z0
+	VFNMADD231PD Z6, Z2, Z0
+	VMOVUPD      Z7, Z20
+	VFMADD213PD  Z8, Z0, Z20
+	VFMADD213PD  Z9, Z0, Z20
+	VFMADD213PD  Z10, Z0, Z20
+	VFMADD213PD  Z11, Z0, Z20
+	VFMADD213PD  Z12, Z0, Z20
+	VFMADD213PD  Z13, Z0, Z20
+	VFMADD213PD  Z14, Z0, Z20
+	VFMADD213PD  Z15, Z0, Z20
+	VFMADD213PD  Z16, Z0, Z20
+	VFMADD213PD  Z17, Z0, Z20
+	VFMADD213PD  Z18, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VSCALEFPD    Z2, Z20, Z20
+	VMOVUPD      Z20, (CX)
 	VMOVUPD      64(DX), Z0
-	VMOVUPD      mathfn64<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z0
-	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+128(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+320(SB), Z2
-	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+576(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+640(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+704(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z2
-	VMOVUPD      Z2, 64(CX)
+	VMOVUPD      Z1, Z2
+	VMAXPD       Z0, Z2, Z2
+	VMOVUPD      Z3, Z0
+	VMINPD       Z2, Z0, Z0
+	VMULPD       Z4, Z0, Z2
+	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD Z5, Z2, Z0
+	VFNMADD231PD Z6, Z2, Z0
+	VMOVUPD      Z7, Z20
+	VFMADD213PD  Z8, Z0, Z20
+	VFMADD213PD  Z9, Z0, Z20
+	VFMADD213PD  Z10, Z0, Z20
+	VFMADD213PD  Z11, Z0, Z20
+	VFMADD213PD  Z12, Z0, Z20
+	VFMADD213PD  Z13, Z0, Z20
+	VFMADD213PD  Z14, Z0, Z20
+	VFMADD213PD  Z15, Z0, Z20
+	VFMADD213PD  Z16, Z0, Z20
+	VFMADD213PD  Z17, Z0, Z20
+	VFMADD213PD  Z18, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VSCALEFPD    Z2, Z20, Z20
+	VMOVUPD      Z20, 64(CX)
 	VMOVUPD      128(DX), Z0
-	VMOVUPD      mathfn64<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z0
-	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+128(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+320(SB), Z2
-	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+576(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+640(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+704(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z2
-	VMOVUPD      Z2, 128(CX)
+	VMOVUPD      Z1, Z2
+	VMAXPD       Z0, Z2, Z2
+	VMOVUPD      Z3, Z0
+	VMINPD       Z2, Z0, Z0
+	VMULPD       Z4, Z0, Z2
+	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD Z5, Z2, Z0
+	VFNMADD231PD Z6, Z2, Z0
+	VMOVUPD      Z7, Z20
+	VFMADD213PD  Z8, Z0, Z20
+	VFMADD213PD  Z9, Z0, Z20
+	VFMADD213PD  Z10, Z0, Z20
+	VFMADD213PD  Z11, Z0, Z20
+	VFMADD213PD  Z12, Z0, Z20
+	VFMADD213PD  Z13, Z0, Z20
+	VFMADD213PD  Z14, Z0, Z20
+	VFMADD213PD  Z15, Z0, Z20
+	VFMADD213PD  Z16, Z0, Z20
+	VFMADD213PD  Z17, Z0, Z20
+	VFMADD213PD  Z18, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VSCALEFPD    Z2, Z20, Z20
+	VMOVUPD      Z20, 128(CX)
 	VMOVUPD      192(DX), Z0
-	VMOVUPD      mathfn64<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z0
-	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+128(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+320(SB), Z2
-	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+576(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+640(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+704(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z2
-	VMOVUPD      Z2, 192(CX)
+	VMOVUPD      Z1, Z2
+	VMAXPD       Z0, Z2, Z2
+	VMOVUPD      Z3, Z0
+	VMINPD       Z2, Z0, Z0
+	VMULPD       Z4, Z0, Z2
+	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD Z5, Z2, Z0
+	VFNMADD231PD Z6, Z2, Z0
+	VMOVUPD      Z7, Z20
+	VFMADD213PD  Z8, Z0, Z20
+	VFMADD213PD  Z9, Z0, Z20
+	VFMADD213PD  Z10, Z0, Z20
+	VFMADD213PD  Z11, Z0, Z20
+	VFMADD213PD  Z12, Z0, Z20
+	VFMADD213PD  Z13, Z0, Z20
+	VFMADD213PD  Z14, Z0, Z20
+	VFMADD213PD  Z15, Z0, Z20
+	VFMADD213PD  Z16, Z0, Z20
+	VFMADD213PD  Z17, Z0, Z20
+	VFMADD213PD  Z18, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VSCALEFPD    Z2, Z20, Z20
+	VMOVUPD      Z20, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
@@ -4764,30 +4894,30 @@ single_19:
 	CMPQ         AX, $0x00000008
 	JB           tail_19
 	VMOVUPD      (DX), Z0
-	VMOVUPD      mathfn64<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z0
-	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+128(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+320(SB), Z2
-	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+576(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+640(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+704(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z2
-	VMOVUPD      Z2, (CX)
+	VMOVUPD      Z1, Z2
+	VMAXPD       Z0, Z2, Z2
+	VMOVUPD      Z3, Z0
+	VMINPD       Z2, Z0, Z0
+	VMULPD       Z4, Z0, Z2
+	VRNDSCALEPD  $0x00, Z2, Z2
+	VFNMADD231PD Z5, Z2, Z0
+	VFNMADD231PD Z6, Z2, Z0
+	VMOVUPD      Z7, Z20
+	VFMADD213PD  Z8, Z0, Z20
+	VFMADD213PD  Z9, Z0, Z20
+	VFMADD213PD  Z10, Z0, Z20
+	VFMADD213PD  Z11, Z0, Z20
+	VFMADD213PD  Z12, Z0, Z20
+	VFMADD213PD  Z13, Z0, Z20
+	VFMADD213PD  Z14, Z0, Z20
+	VFMADD213PD  Z15, Z0, Z20
+	VFMADD213PD  Z16, Z0, Z20
+	VFMADD213PD  Z17, Z0, Z20
+	VFMADD213PD  Z18, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VFMADD213PD  Z19, Z0, Z20
+	VSCALEFPD    Z2, Z20, Z20
+	VMOVUPD      Z20, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
@@ -4800,28 +4930,28 @@ tail_19:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPD.Z    (DX), K1, Z0
-	VMOVUPD      mathfn64<>+0(SB), Z1
+	VMOVUPD      Z1, Z1
 	VMAXPD       Z0, Z1, Z1
-	VMOVUPD      mathfn64<>+64(SB), Z0
+	VMOVUPD      Z3, Z0
 	VMINPD       Z1, Z0, Z0
-	VMULPD       mathfn64<>+128(SB), Z0, Z1
+	VMULPD       Z4, Z0, Z1
 	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD mathfn64<>+192(SB), Z1, Z0
-	VFNMADD231PD mathfn64<>+256(SB), Z1, Z0
-	VMOVUPD      mathfn64<>+320(SB), Z2
-	VFMADD213PD  mathfn64<>+384(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+448(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+512(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+576(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+640(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+704(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+768(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+832(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+896(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+960(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1024(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
-	VFMADD213PD  mathfn64<>+1088(SB), Z0, Z2
+	VFNMADD231PD Z5, Z1, Z0
+	VFNMADD231PD Z6, Z1, Z0
+	VMOVUPD      Z7, Z2
+	VFMADD213PD  Z8, Z0, Z2
+	VFMADD213PD  Z9, Z0, Z2
+	VFMADD213PD  Z10, Z0, Z2
+	VFMADD213PD  Z11, Z0, Z2
+	VFMADD213PD  Z12, Z0, Z2
+	VFMADD213PD  Z13, Z0, Z2
+	VFMADD213PD  Z14, Z0, Z2
+	VFMADD213PD  Z15, Z0, Z2
+	VFMADD213PD  Z16, Z0, Z2
+	VFMADD213PD  Z17, Z0, Z2
+	VFMADD213PD  Z18, Z0, Z2
+	VFMADD213PD  Z19, Z0, Z2
+	VFMADD213PD  Z19, Z0, Z2
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, K1, (CX)
 
@@ -4829,9 +4959,33 @@ done_19:
 	VZEROUPPER
 	RET
 
+consts_7:
+	VBROADCASTSD mathfn64<>+0(SB), Z1
+	VBROADCASTSD mathfn64<>+32(SB), Z3
+	VBROADCASTSD mathfn64<>+64(SB), Z4
+	VBROADCASTSD mathfn64<>+96(SB), Z5
+	VBROADCASTSD mathfn64<>+128(SB), Z6
+	VBROADCASTSD mathfn64<>+160(SB), Z7
+	VBROADCASTSD mathfn64<>+192(SB), Z8
+	VBROADCASTSD mathfn64<>+224(SB), Z9
+	VBROADCASTSD mathfn64<>+256(SB), Z10
+	VBROADCASTSD mathfn64<>+288(SB), Z11
+	VBROADCASTSD mathfn64<>+320(SB), Z12
+	VBROADCASTSD mathfn64<>+352(SB), Z13
+	VBROADCASTSD mathfn64<>+384(SB), Z14
+	VBROADCASTSD mathfn64<>+416(SB), Z15
+	VBROADCASTSD mathfn64<>+448(SB), Z16
+	VBROADCASTSD mathfn64<>+480(SB), Z17
+	VBROADCASTSD mathfn64<>+512(SB), Z18
+	VBROADCASTSD mathfn64<>+544(SB), Z19
+	JMP          start_7
+
 // func LogF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·LogF64AVX512(SB), NOSPLIT, $0-48
+	JMP consts_8
+
+start_8:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -4842,139 +4996,139 @@ main_20:
 	VMOVUPD      (DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
-	VMULPD       mathfn64<>+1024(SB), Z2, Z3
-	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
-	VADDPD       mathfn64<>+1664(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z5
-	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2048(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2112(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VMULPD       Z4, Z5, Z5
-	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+256(SB), Z1, Z4
-	VFNMADD231PD Z3, Z5, Z4
-	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
-	VMOVUPD      Z0, K1, Z4
-	VMOVUPD      Z4, (CX)
+	VCMPPD       $0x1e, Z3, Z2, K1
+	VMULPD       Z5, Z2, Z4
+	VMOVUPD      Z4, K1, Z2
+	VADDPD       Z6, Z1, K1, Z1
+	VSUBPD       Z6, Z2, Z2
+	VADDPD       Z7, Z2, Z4
+	VDIVPD       Z4, Z2, Z4
+	VMULPD       Z4, Z4, Z24
+	VMOVUPD      Z8, Z25
+	VFMADD213PD  Z9, Z24, Z25
+	VFMADD213PD  Z10, Z24, Z25
+	VFMADD213PD  Z11, Z24, Z25
+	VFMADD213PD  Z12, Z24, Z25
+	VFMADD213PD  Z13, Z24, Z25
+	VFMADD213PD  Z14, Z24, Z25
+	VFMADD213PD  Z15, Z24, Z25
+	VFMADD213PD  Z16, Z24, Z25
+	VFMADD213PD  Z17, Z24, Z25
+	VMULPD       Z24, Z25, Z25
+	VSUBPD       Z25, Z2, Z25
+	VMULPD       Z18, Z1, Z24
+	VFNMADD231PD Z4, Z25, Z24
+	VADDPD       Z2, Z24, Z24
+	VFMADD231PD  Z19, Z1, Z24
+	VCMPPD       $0x00, Z20, Z0, K1
+	VMOVUPD      Z21, K1, Z24
+	VCMPPD       $0x01, Z20, Z0, K1
+	VMOVUPD      Z22, K1, Z24
+	VCMPPD       $0x05, Z23, Z0, K1
+	VMOVUPD      Z0, K1, Z24
+	VMOVUPD      Z24, (CX)
 	VMOVUPD      64(DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
-	VMULPD       mathfn64<>+1024(SB), Z2, Z3
-	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
-	VADDPD       mathfn64<>+1664(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z5
-	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2048(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2112(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VMULPD       Z4, Z5, Z5
-	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+256(SB), Z1, Z4
-	VFNMADD231PD Z3, Z5, Z4
-	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
-	VMOVUPD      Z0, K1, Z4
-	VMOVUPD      Z4, 64(CX)
+	VCMPPD       $0x1e, Z3, Z2, K1
+	VMULPD       Z5, Z2, Z4
+	VMOVUPD      Z4, K1, Z2
+	VADDPD       Z6, Z1, K1, Z1
+	VSUBPD       Z6, Z2, Z2
+	VADDPD       Z7, Z2, Z4
+	VDIVPD       Z4, Z2, Z4
+	VMULPD       Z4, Z4, Z24
+	VMOVUPD      Z8, Z25
+	VFMADD213PD  Z9, Z24, Z25
+	VFMADD213PD  Z10, Z24, Z25
+	VFMADD213PD  Z11, Z24, Z25
+	VFMADD213PD  Z12, Z24, Z25
+	VFMADD213PD  Z13, Z24, Z25
+	VFMADD213PD  Z14, Z24, Z25
+	VFMADD213PD  Z15, Z24, Z25
+	VFMADD213PD  Z16, Z24, Z25
+	VFMADD213PD  Z17, Z24, Z25
+	VMULPD       Z24, Z25, Z25
+	VSUBPD       Z25, Z2, Z25
+	VMULPD       Z18, Z1, Z24
+	VFNMADD231PD Z4, Z25, Z24
+	VADDPD       Z2, Z24, Z24
+	VFMADD231PD  Z19, Z1, Z24
+	VCMPPD       $0x00, Z20, Z0, K1
+	VMOVUPD      Z21, K1, Z24
+	VCMPPD       $0x01, Z20, Z0, K1
+	VMOVUPD      Z22, K1, Z24
+	VCMPPD       $0x05, Z23, Z0, K1
+	VMOVUPD      Z0, K1, Z24
+	VMOVUPD      Z24, 64(CX)
 	VMOVUPD      128(DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
-	VMULPD       mathfn64<>+1024(SB), Z2, Z3
-	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
-	VADDPD       mathfn64<>+1664(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z5
-	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2048(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2112(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VMULPD       Z4, Z5, Z5
-	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+256(SB), Z1, Z4
-	VFNMADD231PD Z3, Z5, Z4
-	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
-	VMOVUPD      Z0, K1, Z4
-	VMOVUPD      Z4, 128(CX)
+	VCMPPD       $0x1e, Z3, Z2, K1
+	VMULPD       Z5, Z2, Z4
+	VMOVUPD      Z4, K1, Z2
+	VADDPD       Z6, Z1, K1, Z1
+	VSUBPD       Z6, Z2, Z2
+	VADDPD       Z7, Z2, Z4
+	VDIVPD       Z4, Z2, Z4
+	VMULPD       Z4, Z4, Z24
+	VMOVUPD      Z8, Z25
+	VFMADD213PD  Z9, Z24, Z25
+	VFMADD213PD  Z10, Z24, Z25
+	VFMADD213PD  Z11, Z24, Z25
+	VFMADD213PD  Z12, Z24, Z25
+	VFMADD213PD  Z13, Z24, Z25
+	VFMADD213PD  Z14, Z24, Z25
+	VFMADD213PD  Z15, Z24, Z25
+	VFMADD213PD  Z16, Z24, Z25
+	VFMADD213PD  Z17, Z24, Z25
+	VMULPD       Z24, Z25, Z25
+	VSUBPD       Z25, Z2, Z25
+	VMULPD       Z18, Z1, Z24
+	VFNMADD231PD Z4, Z25, Z24
+	VADDPD       Z2, Z24, Z24
+	VFMADD231PD  Z19, Z1, Z24
+	VCMPPD       $0x00, Z20, Z0, K1
+	VMOVUPD      Z21, K1, Z24
+	VCMPPD       $0x01, Z20, Z0, K1
+	VMOVUPD      Z22, K1, Z24
+	VCMPPD       $0x05, Z23, Z0, K1
+	VMOVUPD      Z0, K1, Z24
+	VMOVUPD      Z24, 128(CX)
 	VMOVUPD      192(DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
-	VMULPD       mathfn64<>+1024(SB), Z2, Z3
-	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
-	VADDPD       mathfn64<>+1664(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z5
-	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2048(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2112(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VMULPD       Z4, Z5, Z5
-	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+256(SB), Z1, Z4
-	VFNMADD231PD Z3, Z5, Z4
-	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
-	VMOVUPD      Z0, K1, Z4
-	VMOVUPD      Z4, 192(CX)
+	VCMPPD       $0x1e, Z3, Z2, K1
+	VMULPD       Z5, Z2, Z4
+	VMOVUPD      Z4, K1, Z2
+	VADDPD       Z6, Z1, K1, Z1
+	VSUBPD       Z6, Z2, Z2
+	VADDPD       Z7, Z2, Z4
+	VDIVPD       Z4, Z2, Z4
+	VMULPD       Z4, Z4, Z24
+	VMOVUPD      Z8, Z25
+	VFMADD213PD  Z9, Z24, Z25
+	VFMADD213PD  Z10, Z24, Z25
+	VFMADD213PD  Z11, Z24, Z25
+	VFMADD213PD  Z12, Z24, Z25
+	VFMADD213PD  Z13, Z24, Z25
+	VFMADD213PD  Z14, Z24, Z25
+	VFMADD213PD  Z15, Z24, Z25
+	VFMADD213PD  Z16, Z24, Z25
+	VFMADD213PD  Z17, Z24, Z25
+	VMULPD       Z24, Z25, Z25
+	VSUBPD       Z25, Z2, Z25
+	VMULPD       Z18, Z1, Z24
+	VFNMADD231PD Z4, Z25, Z24
+	VADDPD       Z2, Z24, Z24
+	VFMADD231PD  Z19, Z1, Z24
+	VCMPPD       $0x00, Z20, Z0, K1
+	VMOVUPD      Z21, K1, Z24
+	VCMPPD       $0x01, Z20, Z0, K1
+	VMOVUPD      Z22, K1, Z24
+	VCMPPD       $0x05, Z23, Z0, K1
+	VMOVUPD      Z0, K1, Z24
+	VMOVUPD      Z24, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
@@ -4986,37 +5140,37 @@ single_20:
 	VMOVUPD      (DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K1
-	VMULPD       mathfn64<>+1024(SB), Z2, Z3
-	VMOVUPD      Z3, K1, Z2
-	VADDPD       mathfn64<>+1088(SB), Z1, K1, Z1
-	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
-	VADDPD       mathfn64<>+1664(SB), Z2, Z3
-	VDIVPD       Z3, Z2, Z3
-	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z5
-	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2048(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2112(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
-	VMULPD       Z4, Z5, Z5
-	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+256(SB), Z1, Z4
-	VFNMADD231PD Z3, Z5, Z4
-	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2432(SB), K1, Z4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      mathfn64<>+2496(SB), K1, Z4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K1
-	VMOVUPD      Z0, K1, Z4
-	VMOVUPD      Z4, (CX)
+	VCMPPD       $0x1e, Z3, Z2, K1
+	VMULPD       Z5, Z2, Z4
+	VMOVUPD      Z4, K1, Z2
+	VADDPD       Z6, Z1, K1, Z1
+	VSUBPD       Z6, Z2, Z2
+	VADDPD       Z7, Z2, Z4
+	VDIVPD       Z4, Z2, Z4
+	VMULPD       Z4, Z4, Z24
+	VMOVUPD      Z8, Z25
+	VFMADD213PD  Z9, Z24, Z25
+	VFMADD213PD  Z10, Z24, Z25
+	VFMADD213PD  Z11, Z24, Z25
+	VFMADD213PD  Z12, Z24, Z25
+	VFMADD213PD  Z13, Z24, Z25
+	VFMADD213PD  Z14, Z24, Z25
+	VFMADD213PD  Z15, Z24, Z25
+	VFMADD213PD  Z16, Z24, Z25
+	VFMADD213PD  Z17, Z24, Z25
+	VMULPD       Z24, Z25, Z25
+	VSUBPD       Z25, Z2, Z25
+	VMULPD       Z18, Z1, Z24
+	VFNMADD231PD Z4, Z25, Z24
+	VADDPD       Z2, Z24, Z24
+	VFMADD231PD  Z19, Z1, Z24
+	VCMPPD       $0x00, Z20, Z0, K1
+	VMOVUPD      Z21, K1, Z24
+	VCMPPD       $0x01, Z20, Z0, K1
+	VMOVUPD      Z22, K1, Z24
+	VCMPPD       $0x05, Z23, Z0, K1
+	VMOVUPD      Z0, K1, Z24
+	VMOVUPD      Z24, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
@@ -5031,35 +5185,35 @@ tail_20:
 	VMOVUPD.Z    (DX), K1, Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
-	VCMPPD       $0x1e, mathfn64<>+1600(SB), Z2, K2
-	VMULPD       mathfn64<>+1024(SB), Z2, Z3
+	VCMPPD       $0x1e, Z3, Z2, K2
+	VMULPD       Z5, Z2, Z3
 	VMOVUPD      Z3, K2, Z2
-	VADDPD       mathfn64<>+1088(SB), Z1, K2, Z1
-	VSUBPD       mathfn64<>+1088(SB), Z2, Z2
-	VADDPD       mathfn64<>+1664(SB), Z2, Z3
+	VADDPD       Z6, Z1, K2, Z1
+	VSUBPD       Z6, Z2, Z2
+	VADDPD       Z7, Z2, Z3
 	VDIVPD       Z3, Z2, Z3
 	VMULPD       Z3, Z3, Z4
-	VMOVUPD      mathfn64<>+1728(SB), Z5
-	VFMADD213PD  mathfn64<>+1792(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1856(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1920(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+1984(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2048(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2112(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2176(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2240(SB), Z4, Z5
-	VFMADD213PD  mathfn64<>+2304(SB), Z4, Z5
+	VMOVUPD      Z8, Z5
+	VFMADD213PD  Z9, Z4, Z5
+	VFMADD213PD  Z10, Z4, Z5
+	VFMADD213PD  Z11, Z4, Z5
+	VFMADD213PD  Z12, Z4, Z5
+	VFMADD213PD  Z13, Z4, Z5
+	VFMADD213PD  Z14, Z4, Z5
+	VFMADD213PD  Z15, Z4, Z5
+	VFMADD213PD  Z16, Z4, Z5
+	VFMADD213PD  Z17, Z4, Z5
 	VMULPD       Z4, Z5, Z5
 	VSUBPD       Z5, Z2, Z5
-	VMULPD       mathfn64<>+256(SB), Z1, Z4
+	VMULPD       Z18, Z1, Z4
 	VFNMADD231PD Z3, Z5, Z4
 	VADDPD       Z2, Z4, Z4
-	VFMADD231PD  mathfn64<>+192(SB), Z1, Z4
-	VCMPPD       $0x00, mathfn64<>+2368(SB), Z0, K2
-	VMOVUPD      mathfn64<>+2432(SB), K2, Z4
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K2
-	VMOVUPD      mathfn64<>+2496(SB), K2, Z4
-	VCMPPD       $0x05, mathfn64<>+2560(SB), Z0, K2
+	VFMADD231PD  Z19, Z1, Z4
+	VCMPPD       $0x00, Z20, Z0, K2
+	VMOVUPD      Z21, K2, Z4
+	VCMPPD       $0x01, Z20, Z0, K2
+	VMOVUPD      Z22, K2, Z4
+	VCMPPD       $0x05, Z23, Z0, K2
 	VMOVUPD      Z0, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
 
@@ -5067,9 +5221,35 @@ done_20:
 	VZEROUPPER
 	RET
 
+consts_8:
+	VBROADCASTSD mathfn64<>+800(SB), Z3
+	VBROADCASTSD mathfn64<>+512(SB), Z5
+	VBROADCASTSD mathfn64<>+544(SB), Z6
+	VBROADCASTSD mathfn64<>+832(SB), Z7
+	VBROADCASTSD mathfn64<>+864(SB), Z8
+	VBROADCASTSD mathfn64<>+896(SB), Z9
+	VBROADCASTSD mathfn64<>+928(SB), Z10
+	VBROADCASTSD mathfn64<>+960(SB), Z11
+	VBROADCASTSD mathfn64<>+992(SB), Z12
+	VBROADCASTSD mathfn64<>+1024(SB), Z13
+	VBROADCASTSD mathfn64<>+1056(SB), Z14
+	VBROADCASTSD mathfn64<>+1088(SB), Z15
+	VBROADCASTSD mathfn64<>+1120(SB), Z16
+	VBROADCASTSD mathfn64<>+1152(SB), Z17
+	VBROADCASTSD mathfn64<>+128(SB), Z18
+	VBROADCASTSD mathfn64<>+96(SB), Z19
+	VBROADCASTSD mathfn64<>+1184(SB), Z20
+	VBROADCASTSD mathfn64<>+1216(SB), Z21
+	VBROADCASTSD mathfn64<>+1248(SB), Z22
+	VBROADCASTSD mathfn64<>+1280(SB), Z23
+	JMP          start_8
+
 // func SigmoidF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·SigmoidF64AVX512(SB), NOSPLIT, $0-48
+	JMP consts_9
+
+start_9:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -5078,129 +5258,129 @@ main_21:
 	CMPQ         AX, $0x00000020
 	JB           single_21
 	VMOVUPD      (DX), Z0
-	VORPD        mathfn64<>+2624(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+0(SB), Z2
-	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z1
-	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+128(SB), Z1, Z2
-	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+320(SB), Z3
-	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+576(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+640(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+704(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+1088(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+1088(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      Z3, K1, Z2
-	VDIVPD       Z1, Z2, Z2
-	VMOVUPD      Z2, (CX)
+	VORPD        Z2, Z0, Z1
+	VMOVUPD      Z3, Z4
+	VMAXPD       Z1, Z4, Z4
+	VMOVUPD      Z5, Z1
+	VMINPD       Z4, Z1, Z1
+	VMULPD       Z6, Z1, Z4
+	VRNDSCALEPD  $0x00, Z4, Z4
+	VFNMADD231PD Z7, Z4, Z1
+	VFNMADD231PD Z8, Z4, Z1
+	VMOVUPD      Z9, Z23
+	VFMADD213PD  Z10, Z1, Z23
+	VFMADD213PD  Z11, Z1, Z23
+	VFMADD213PD  Z12, Z1, Z23
+	VFMADD213PD  Z13, Z1, Z23
+	VFMADD213PD  Z14, Z1, Z23
+	VFMADD213PD  Z15, Z1, Z23
+	VFMADD213PD  Z16, Z1, Z23
+	VFMADD213PD  Z17, Z1, Z23
+	VFMADD213PD  Z18, Z1, Z23
+	VFMADD213PD  Z19, Z1, Z23
+	VFMADD213PD  Z20, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VSCALEFPD    Z4, Z23, Z23
+	VADDPD       Z21, Z23, Z1
+	VMOVUPD      Z21, Z4
+	VCMPPD       $0x01, Z22, Z0, K1
+	VMOVUPD      Z23, K1, Z4
+	VDIVPD       Z1, Z4, Z4
+	VMOVUPD      Z4, (CX)
 	VMOVUPD      64(DX), Z0
-	VORPD        mathfn64<>+2624(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+0(SB), Z2
-	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z1
-	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+128(SB), Z1, Z2
-	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+320(SB), Z3
-	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+576(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+640(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+704(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+1088(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+1088(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      Z3, K1, Z2
-	VDIVPD       Z1, Z2, Z2
-	VMOVUPD      Z2, 64(CX)
+	VORPD        Z2, Z0, Z1
+	VMOVUPD      Z3, Z4
+	VMAXPD       Z1, Z4, Z4
+	VMOVUPD      Z5, Z1
+	VMINPD       Z4, Z1, Z1
+	VMULPD       Z6, Z1, Z4
+	VRNDSCALEPD  $0x00, Z4, Z4
+	VFNMADD231PD Z7, Z4, Z1
+	VFNMADD231PD Z8, Z4, Z1
+	VMOVUPD      Z9, Z23
+	VFMADD213PD  Z10, Z1, Z23
+	VFMADD213PD  Z11, Z1, Z23
+	VFMADD213PD  Z12, Z1, Z23
+	VFMADD213PD  Z13, Z1, Z23
+	VFMADD213PD  Z14, Z1, Z23
+	VFMADD213PD  Z15, Z1, Z23
+	VFMADD213PD  Z16, Z1, Z23
+	VFMADD213PD  Z17, Z1, Z23
+	VFMADD213PD  Z18, Z1, Z23
+	VFMADD213PD  Z19, Z1, Z23
+	VFMADD213PD  Z20, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VSCALEFPD    Z4, Z23, Z23
+	VADDPD       Z21, Z23, Z1
+	VMOVUPD      Z21, Z4
+	VCMPPD       $0x01, Z22, Z0, K1
+	VMOVUPD      Z23, K1, Z4
+	VDIVPD       Z1, Z4, Z4
+	VMOVUPD      Z4, 64(CX)
 	VMOVUPD      128(DX), Z0
-	VORPD        mathfn64<>+2624(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+0(SB), Z2
-	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z1
-	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+128(SB), Z1, Z2
-	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+320(SB), Z3
-	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+576(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+640(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+704(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+1088(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+1088(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      Z3, K1, Z2
-	VDIVPD       Z1, Z2, Z2
-	VMOVUPD      Z2, 128(CX)
+	VORPD        Z2, Z0, Z1
+	VMOVUPD      Z3, Z4
+	VMAXPD       Z1, Z4, Z4
+	VMOVUPD      Z5, Z1
+	VMINPD       Z4, Z1, Z1
+	VMULPD       Z6, Z1, Z4
+	VRNDSCALEPD  $0x00, Z4, Z4
+	VFNMADD231PD Z7, Z4, Z1
+	VFNMADD231PD Z8, Z4, Z1
+	VMOVUPD      Z9, Z23
+	VFMADD213PD  Z10, Z1, Z23
+	VFMADD213PD  Z11, Z1, Z23
+	VFMADD213PD  Z12, Z1, Z23
+	VFMADD213PD  Z13, Z1, Z23
+	VFMADD213PD  Z14, Z1, Z23
+	VFMADD213PD  Z15, Z1, Z23
+	VFMADD213PD  Z16, Z1, Z23
+	VFMADD213PD  Z17, Z1, Z23
+	VFMADD213PD  Z18, Z1, Z23
+	VFMADD213PD  Z19, Z1, Z23
+	VFMADD213PD  Z20, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VSCALEFPD    Z4, Z23, Z23
+	VADDPD       Z21, Z23, Z1
+	VMOVUPD      Z21, Z4
+	VCMPPD       $0x01, Z22, Z0, K1
+	VMOVUPD      Z23, K1, Z4
+	VDIVPD       Z1, Z4, Z4
+	VMOVUPD      Z4, 128(CX)
 	VMOVUPD      192(DX), Z0
-	VORPD        mathfn64<>+2624(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+0(SB), Z2
-	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z1
-	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+128(SB), Z1, Z2
-	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+320(SB), Z3
-	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+576(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+640(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+704(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+1088(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+1088(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      Z3, K1, Z2
-	VDIVPD       Z1, Z2, Z2
-	VMOVUPD      Z2, 192(CX)
+	VORPD        Z2, Z0, Z1
+	VMOVUPD      Z3, Z4
+	VMAXPD       Z1, Z4, Z4
+	VMOVUPD      Z5, Z1
+	VMINPD       Z4, Z1, Z1
+	VMULPD       Z6, Z1, Z4
+	VRNDSCALEPD  $0x00, Z4, Z4
+	VFNMADD231PD Z7, Z4, Z1
+	VFNMADD231PD Z8, Z4, Z1
+	VMOVUPD      Z9, Z23
+	VFMADD213PD  Z10, Z1, Z23
+	VFMADD213PD  Z11, Z1, Z23
+	VFMADD213PD  Z12, Z1, Z23
+	VFMADD213PD  Z13, Z1, Z23
+	VFMADD213PD  Z14, Z1, Z23
+	VFMADD213PD  Z15, Z1, Z23
+	VFMADD213PD  Z16, Z1, Z23
+	VFMADD213PD  Z17, Z1, Z23
+	VFMADD213PD  Z18, Z1, Z23
+	VFMADD213PD  Z19, Z1, Z23
+	VFMADD213PD  Z20, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VSCALEFPD    Z4, Z23, Z23
+	VADDPD       Z21, Z23, Z1
+	VMOVUPD      Z21, Z4
+	VCMPPD       $0x01, Z22, Z0, K1
+	VMOVUPD      Z23, K1, Z4
+	VDIVPD       Z1, Z4, Z4
+	VMOVUPD      Z4, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
@@ -5210,36 +5390,36 @@ single_21:
 	CMPQ         AX, $0x00000008
 	JB           tail_21
 	VMOVUPD      (DX), Z0
-	VORPD        mathfn64<>+2624(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+0(SB), Z2
-	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z1
-	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+128(SB), Z1, Z2
-	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+320(SB), Z3
-	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+576(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+640(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+704(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+1088(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+1088(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K1
-	VMOVUPD      Z3, K1, Z2
-	VDIVPD       Z1, Z2, Z2
-	VMOVUPD      Z2, (CX)
+	VORPD        Z2, Z0, Z1
+	VMOVUPD      Z3, Z4
+	VMAXPD       Z1, Z4, Z4
+	VMOVUPD      Z5, Z1
+	VMINPD       Z4, Z1, Z1
+	VMULPD       Z6, Z1, Z4
+	VRNDSCALEPD  $0x00, Z4, Z4
+	VFNMADD231PD Z7, Z4, Z1
+	VFNMADD231PD Z8, Z4, Z1
+	VMOVUPD      Z9, Z23
+	VFMADD213PD  Z10, Z1, Z23
+	VFMADD213PD  Z11, Z1, Z23
+	VFMADD213PD  Z12, Z1, Z23
+	VFMADD213PD  Z13, Z1, Z23
+	VFMADD213PD  Z14, Z1, Z23
+	VFMADD213PD  Z15, Z1, Z23
+	VFMADD213PD  Z16, Z1, Z23
+	VFMADD213PD  Z17, Z1, Z23
+	VFMADD213PD  Z18, Z1, Z23
+	VFMADD213PD  Z19, Z1, Z23
+	VFMADD213PD  Z20, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VFMADD213PD  Z21, Z1, Z23
+	VSCALEFPD    Z4, Z23, Z23
+	VADDPD       Z21, Z23, Z1
+	VMOVUPD      Z21, Z4
+	VCMPPD       $0x01, Z22, Z0, K1
+	VMOVUPD      Z23, K1, Z4
+	VDIVPD       Z1, Z4, Z4
+	VMOVUPD      Z4, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
@@ -5252,33 +5432,33 @@ tail_21:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPD.Z    (DX), K1, Z0
-	VORPD        mathfn64<>+2624(SB), Z0, Z1
-	VMOVUPD      mathfn64<>+0(SB), Z2
+	VORPD        Z2, Z0, Z1
+	VMOVUPD      Z3, Z2
 	VMAXPD       Z1, Z2, Z2
-	VMOVUPD      mathfn64<>+64(SB), Z1
+	VMOVUPD      Z5, Z1
 	VMINPD       Z2, Z1, Z1
-	VMULPD       mathfn64<>+128(SB), Z1, Z2
+	VMULPD       Z6, Z1, Z2
 	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD mathfn64<>+192(SB), Z2, Z1
-	VFNMADD231PD mathfn64<>+256(SB), Z2, Z1
-	VMOVUPD      mathfn64<>+320(SB), Z3
-	VFMADD213PD  mathfn64<>+384(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+448(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+512(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+576(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+640(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+704(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+768(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+832(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+896(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+960(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1024(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
-	VFMADD213PD  mathfn64<>+1088(SB), Z1, Z3
+	VFNMADD231PD Z7, Z2, Z1
+	VFNMADD231PD Z8, Z2, Z1
+	VMOVUPD      Z9, Z3
+	VFMADD213PD  Z10, Z1, Z3
+	VFMADD213PD  Z11, Z1, Z3
+	VFMADD213PD  Z12, Z1, Z3
+	VFMADD213PD  Z13, Z1, Z3
+	VFMADD213PD  Z14, Z1, Z3
+	VFMADD213PD  Z15, Z1, Z3
+	VFMADD213PD  Z16, Z1, Z3
+	VFMADD213PD  Z17, Z1, Z3
+	VFMADD213PD  Z18, Z1, Z3
+	VFMADD213PD  Z19, Z1, Z3
+	VFMADD213PD  Z20, Z1, Z3
+	VFMADD213PD  Z21, Z1, Z3
+	VFMADD213PD  Z21, Z1, Z3
 	VSCALEFPD    Z2, Z3, Z3
-	VADDPD       mathfn64<>+1088(SB), Z3, Z1
-	VMOVUPD      mathfn64<>+1088(SB), Z2
-	VCMPPD       $0x01, mathfn64<>+2368(SB), Z0, K2
+	VADDPD       Z21, Z3, Z1
+	VMOVUPD      Z21, Z2
+	VCMPPD       $0x01, Z22, Z0, K2
 	VMOVUPD      Z3, K2, Z2
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, K1, (CX)
@@ -5287,9 +5467,35 @@ done_21:
 	VZEROUPPER
 	RET
 
+consts_9:
+	VBROADCASTSD mathfn64<>+1312(SB), Z2
+	VBROADCASTSD mathfn64<>+0(SB), Z3
+	VBROADCASTSD mathfn64<>+32(SB), Z5
+	VBROADCASTSD mathfn64<>+64(SB), Z6
+	VBROADCASTSD mathfn64<>+96(SB), Z7
+	VBROADCASTSD mathfn64<>+128(SB), Z8
+	VBROADCASTSD mathfn64<>+160(SB), Z9
+	VBROADCASTSD mathfn64<>+192(SB), Z10
+	VBROADCASTSD mathfn64<>+224(SB), Z11
+	VBROADCASTSD mathfn64<>+256(SB), Z12
+	VBROADCASTSD mathfn64<>+288(SB), Z13
+	VBROADCASTSD mathfn64<>+320(SB), Z14
+	VBROADCASTSD mathfn64<>+352(SB), Z15
+	VBROADCASTSD mathfn64<>+384(SB), Z16
+	VBROADCASTSD mathfn64<>+416(SB), Z17
+	VBROADCASTSD mathfn64<>+448(SB), Z18
+	VBROADCASTSD mathfn64<>+480(SB), Z19
+	VBROADCASTSD mathfn64<>+512(SB), Z20
+	VBROADCASTSD mathfn64<>+544(SB), Z21
+	VBROADCASTSD mathfn64<>+1184(SB), Z22
+	JMP          start_9
+
 // func TanhF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·TanhF64AVX512(SB), NOSPLIT, $0-48
+	JMP consts_10
+
+start_10:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
@@ -5298,209 +5504,265 @@ main_22:
 	CMPQ         AX, $0x00000020
 	JB           single_22
 	VMOVUPD      (DX), Z0
-	VANDPD       mathfn64<>+2688(SB), Z0, Z1
-	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+0(SB), Z3
-	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+64(SB), Z2
-	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+128(SB), Z2, Z3
-	VRNDSCALEPD  $0x00, Z3, Z3
-	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+320(SB), Z4
-	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+1088(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1664(SB), Z2
-	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+1088(SB), Z3
-	VSUBPD       Z2, Z3, Z3
-	VMULPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+2752(SB), Z4
-	VFMADD213PD  mathfn64<>+2816(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2880(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2944(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3008(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3072(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3136(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3200(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3264(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3328(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3392(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3456(SB), Z2, Z4
-	VMULPD       Z1, Z2, Z2
-	VFMADD213PD  Z1, Z2, Z4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
-	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+2624(SB), Z0, Z0
-	VORPD        Z0, Z3, Z3
-	VMOVUPD      Z3, (CX)
+	VANDPD       Z2, Z0, Z1
+	VADDPD       Z1, Z1, Z3
+	VMOVUPD      Z4, Z5
+	VMAXPD       Z3, Z5, Z5
+	VMOVUPD      Z6, Z3
+	VMINPD       Z5, Z3, Z3
+	VMULPD       Z7, Z3, Z5
+	VRNDSCALEPD  $0x00, Z5, Z5
+	VFNMADD231PD Z8, Z5, Z3
+	VFNMADD231PD Z9, Z5, Z3
+	VMOVUPD      Z10, Z24
+	VFMADD213PD  Z11, Z3, Z24
+	VFMADD213PD  Z12, Z3, Z24
+	VFMADD213PD  Z13, Z3, Z24
+	VFMADD213PD  Z14, Z3, Z24
+	VFMADD213PD  Z15, Z3, Z24
+	VFMADD213PD  Z16, Z3, Z24
+	VFMADD213PD  Z17, Z3, Z24
+	VFMADD213PD  Z18, Z3, Z24
+	VFMADD213PD  Z19, Z3, Z24
+	VFMADD213PD  Z20, Z3, Z24
+	VFMADD213PD  Z21, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VSCALEFPD    Z5, Z24, Z24
+	VADDPD       Z22, Z24, Z24
+	VMOVUPD      Z23, Z3
+	VDIVPD       Z24, Z3, Z3
+	VMOVUPD      Z22, Z5
+	VSUBPD       Z3, Z5, Z5
+	VMULPD       Z1, Z1, Z3
+	VBROADCASTSD mathfn64<>+1376(SB), Z24
+	VMOVUPD      Z24, Z24
+	VBROADCASTSD mathfn64<>+1408(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1440(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1472(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1504(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1536(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1568(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1600(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1632(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1664(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1696(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1728(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VMULPD       Z1, Z3, Z3
+	VFMADD213PD  Z1, Z3, Z24
+	VBROADCASTSD mathfn64<>+1760(SB), Z3
+	VCMPPD       $0x01, Z3, Z1, K1
+	VMOVUPD      Z24, K1, Z5
+	VBROADCASTSD mathfn64<>+1312(SB), Z1
+	VANDPD       Z1, Z0, Z0
+	VORPD        Z0, Z5, Z5
+	VMOVUPD      Z5, (CX)
 	VMOVUPD      64(DX), Z0
-	VANDPD       mathfn64<>+2688(SB), Z0, Z1
-	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+0(SB), Z3
-	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+64(SB), Z2
-	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+128(SB), Z2, Z3
-	VRNDSCALEPD  $0x00, Z3, Z3
-	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+320(SB), Z4
-	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+1088(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1664(SB), Z2
-	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+1088(SB), Z3
-	VSUBPD       Z2, Z3, Z3
-	VMULPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+2752(SB), Z4
-	VFMADD213PD  mathfn64<>+2816(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2880(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2944(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3008(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3072(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3136(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3200(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3264(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3328(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3392(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3456(SB), Z2, Z4
-	VMULPD       Z1, Z2, Z2
-	VFMADD213PD  Z1, Z2, Z4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
-	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+2624(SB), Z0, Z0
-	VORPD        Z0, Z3, Z3
-	VMOVUPD      Z3, 64(CX)
+	VANDPD       Z2, Z0, Z1
+	VADDPD       Z1, Z1, Z3
+	VMOVUPD      Z4, Z5
+	VMAXPD       Z3, Z5, Z5
+	VMOVUPD      Z6, Z3
+	VMINPD       Z5, Z3, Z3
+	VMULPD       Z7, Z3, Z5
+	VRNDSCALEPD  $0x00, Z5, Z5
+	VFNMADD231PD Z8, Z5, Z3
+	VFNMADD231PD Z9, Z5, Z3
+	VMOVUPD      Z10, Z24
+	VFMADD213PD  Z11, Z3, Z24
+	VFMADD213PD  Z12, Z3, Z24
+	VFMADD213PD  Z13, Z3, Z24
+	VFMADD213PD  Z14, Z3, Z24
+	VFMADD213PD  Z15, Z3, Z24
+	VFMADD213PD  Z16, Z3, Z24
+	VFMADD213PD  Z17, Z3, Z24
+	VFMADD213PD  Z18, Z3, Z24
+	VFMADD213PD  Z19, Z3, Z24
+	VFMADD213PD  Z20, Z3, Z24
+	VFMADD213PD  Z21, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VSCALEFPD    Z5, Z24, Z24
+	VADDPD       Z22, Z24, Z24
+	VMOVUPD      Z23, Z3
+	VDIVPD       Z24, Z3, Z3
+	VMOVUPD      Z22, Z5
+	VSUBPD       Z3, Z5, Z5
+	VMULPD       Z1, Z1, Z3
+	VBROADCASTSD mathfn64<>+1376(SB), Z24
+	VMOVUPD      Z24, Z24
+	VBROADCASTSD mathfn64<>+1408(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1440(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1472(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1504(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1536(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1568(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1600(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1632(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1664(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1696(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1728(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VMULPD       Z1, Z3, Z3
+	VFMADD213PD  Z1, Z3, Z24
+	VBROADCASTSD mathfn64<>+1760(SB), Z3
+	VCMPPD       $0x01, Z3, Z1, K1
+	VMOVUPD      Z24, K1, Z5
+	VBROADCASTSD mathfn64<>+1312(SB), Z1
+	VANDPD       Z1, Z0, Z0
+	VORPD        Z0, Z5, Z5
+	VMOVUPD      Z5, 64(CX)
 	VMOVUPD      128(DX), Z0
-	VANDPD       mathfn64<>+2688(SB), Z0, Z1
-	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+0(SB), Z3
-	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+64(SB), Z2
-	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+128(SB), Z2, Z3
-	VRNDSCALEPD  $0x00, Z3, Z3
-	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+320(SB), Z4
-	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+1088(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1664(SB), Z2
-	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+1088(SB), Z3
-	VSUBPD       Z2, Z3, Z3
-	VMULPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+2752(SB), Z4
-	VFMADD213PD  mathfn64<>+2816(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2880(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2944(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3008(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3072(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3136(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3200(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3264(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3328(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3392(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3456(SB), Z2, Z4
-	VMULPD       Z1, Z2, Z2
-	VFMADD213PD  Z1, Z2, Z4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
-	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+2624(SB), Z0, Z0
-	VORPD        Z0, Z3, Z3
-	VMOVUPD      Z3, 128(CX)
+	VANDPD       Z2, Z0, Z1
+	VADDPD       Z1, Z1, Z3
+	VMOVUPD      Z4, Z5
+	VMAXPD       Z3, Z5, Z5
+	VMOVUPD      Z6, Z3
+	VMINPD       Z5, Z3, Z3
+	VMULPD       Z7, Z3, Z5
+	VRNDSCALEPD  $0x00, Z5, Z5
+	VFNMADD231PD Z8, Z5, Z3
+	VFNMADD231PD Z9, Z5, Z3
+	VMOVUPD      Z10, Z24
+	VFMADD213PD  Z11, Z3, Z24
+	VFMADD213PD  Z12, Z3, Z24
+	VFMADD213PD  Z13, Z3, Z24
+	VFMADD213PD  Z14, Z3, Z24
+	VFMADD213PD  Z15, Z3, Z24
+	VFMADD213PD  Z16, Z3, Z24
+	VFMADD213PD  Z17, Z3, Z24
+	VFMADD213PD  Z18, Z3, Z24
+	VFMADD213PD  Z19, Z3, Z24
+	VFMADD213PD  Z20, Z3, Z24
+	VFMADD213PD  Z21, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VSCALEFPD    Z5, Z24, Z24
+	VADDPD       Z22, Z24, Z24
+	VMOVUPD      Z23, Z3
+	VDIVPD       Z24, Z3, Z3
+	VMOVUPD      Z22, Z5
+	VSUBPD       Z3, Z5, Z5
+	VMULPD       Z1, Z1, Z3
+	VBROADCASTSD mathfn64<>+1376(SB), Z24
+	VMOVUPD      Z24, Z24
+	VBROADCASTSD mathfn64<>+1408(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1440(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1472(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1504(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1536(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1568(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1600(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1632(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1664(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1696(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1728(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VMULPD       Z1, Z3, Z3
+	VFMADD213PD  Z1, Z3, Z24
+	VBROADCASTSD mathfn64<>+1760(SB), Z3
+	VCMPPD       $0x01, Z3, Z1, K1
+	VMOVUPD      Z24, K1, Z5
+	VBROADCASTSD mathfn64<>+1312(SB), Z1
+	VANDPD       Z1, Z0, Z0
+	VORPD        Z0, Z5, Z5
+	VMOVUPD      Z5, 128(CX)
 	VMOVUPD      192(DX), Z0
-	VANDPD       mathfn64<>+2688(SB), Z0, Z1
-	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+0(SB), Z3
-	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+64(SB), Z2
-	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+128(SB), Z2, Z3
-	VRNDSCALEPD  $0x00, Z3, Z3
-	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+320(SB), Z4
-	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+1088(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1664(SB), Z2
-	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+1088(SB), Z3
-	VSUBPD       Z2, Z3, Z3
-	VMULPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+2752(SB), Z4
-	VFMADD213PD  mathfn64<>+2816(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2880(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2944(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3008(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3072(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3136(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3200(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3264(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3328(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3392(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3456(SB), Z2, Z4
-	VMULPD       Z1, Z2, Z2
-	VFMADD213PD  Z1, Z2, Z4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
-	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+2624(SB), Z0, Z0
-	VORPD        Z0, Z3, Z3
-	VMOVUPD      Z3, 192(CX)
+	VANDPD       Z2, Z0, Z1
+	VADDPD       Z1, Z1, Z3
+	VMOVUPD      Z4, Z5
+	VMAXPD       Z3, Z5, Z5
+	VMOVUPD      Z6, Z3
+	VMINPD       Z5, Z3, Z3
+	VMULPD       Z7, Z3, Z5
+	VRNDSCALEPD  $0x00, Z5, Z5
+	VFNMADD231PD Z8, Z5, Z3
+	VFNMADD231PD Z9, Z5, Z3
+	VMOVUPD      Z10, Z24
+	VFMADD213PD  Z11, Z3, Z24
+	VFMADD213PD  Z12, Z3, Z24
+	VFMADD213PD  Z13, Z3, Z24
+	VFMADD213PD  Z14, Z3, Z24
+	VFMADD213PD  Z15, Z3, Z24
+	VFMADD213PD  Z16, Z3, Z24
+	VFMADD213PD  Z17, Z3, Z24
+	VFMADD213PD  Z18, Z3, Z24
+	VFMADD213PD  Z19, Z3, Z24
+	VFMADD213PD  Z20, Z3, Z24
+	VFMADD213PD  Z21, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VSCALEFPD    Z5, Z24, Z24
+	VADDPD       Z22, Z24, Z24
+	VMOVUPD      Z23, Z3
+	VDIVPD       Z24, Z3, Z3
+	VMOVUPD      Z22, Z5
+	VSUBPD       Z3, Z5, Z5
+	VMULPD       Z1, Z1, Z3
+	VBROADCASTSD mathfn64<>+1376(SB), Z24
+	VMOVUPD      Z24, Z24
+	VBROADCASTSD mathfn64<>+1408(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1440(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1472(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1504(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1536(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1568(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1600(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1632(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1664(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1696(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1728(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VMULPD       Z1, Z3, Z3
+	VFMADD213PD  Z1, Z3, Z24
+	VBROADCASTSD mathfn64<>+1760(SB), Z3
+	VCMPPD       $0x01, Z3, Z1, K1
+	VMOVUPD      Z24, K1, Z5
+	VBROADCASTSD mathfn64<>+1312(SB), Z1
+	VANDPD       Z1, Z0, Z0
+	VORPD        Z0, Z5, Z5
+	VMOVUPD      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
@@ -5510,56 +5772,70 @@ single_22:
 	CMPQ         AX, $0x00000008
 	JB           tail_22
 	VMOVUPD      (DX), Z0
-	VANDPD       mathfn64<>+2688(SB), Z0, Z1
-	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+0(SB), Z3
-	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+64(SB), Z2
-	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+128(SB), Z2, Z3
-	VRNDSCALEPD  $0x00, Z3, Z3
-	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+320(SB), Z4
-	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+1088(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1664(SB), Z2
-	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+1088(SB), Z3
-	VSUBPD       Z2, Z3, Z3
-	VMULPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+2752(SB), Z4
-	VFMADD213PD  mathfn64<>+2816(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2880(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2944(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3008(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3072(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3136(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3200(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3264(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3328(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3392(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3456(SB), Z2, Z4
-	VMULPD       Z1, Z2, Z2
-	VFMADD213PD  Z1, Z2, Z4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K1
-	VMOVUPD      Z4, K1, Z3
-	VANDPD       mathfn64<>+2624(SB), Z0, Z0
-	VORPD        Z0, Z3, Z3
-	VMOVUPD      Z3, (CX)
+	VANDPD       Z2, Z0, Z1
+	VADDPD       Z1, Z1, Z3
+	VMOVUPD      Z4, Z5
+	VMAXPD       Z3, Z5, Z5
+	VMOVUPD      Z6, Z3
+	VMINPD       Z5, Z3, Z3
+	VMULPD       Z7, Z3, Z5
+	VRNDSCALEPD  $0x00, Z5, Z5
+	VFNMADD231PD Z8, Z5, Z3
+	VFNMADD231PD Z9, Z5, Z3
+	VMOVUPD      Z10, Z24
+	VFMADD213PD  Z11, Z3, Z24
+	VFMADD213PD  Z12, Z3, Z24
+	VFMADD213PD  Z13, Z3, Z24
+	VFMADD213PD  Z14, Z3, Z24
+	VFMADD213PD  Z15, Z3, Z24
+	VFMADD213PD  Z16, Z3, Z24
+	VFMADD213PD  Z17, Z3, Z24
+	VFMADD213PD  Z18, Z3, Z24
+	VFMADD213PD  Z19, Z3, Z24
+	VFMADD213PD  Z20, Z3, Z24
+	VFMADD213PD  Z21, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VFMADD213PD  Z22, Z3, Z24
+	VSCALEFPD    Z5, Z24, Z24
+	VADDPD       Z22, Z24, Z24
+	VMOVUPD      Z23, Z3
+	VDIVPD       Z24, Z3, Z3
+	VMOVUPD      Z22, Z5
+	VSUBPD       Z3, Z5, Z5
+	VMULPD       Z1, Z1, Z3
+	VBROADCASTSD mathfn64<>+1376(SB), Z24
+	VMOVUPD      Z24, Z24
+	VBROADCASTSD mathfn64<>+1408(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1440(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1472(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1504(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1536(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1568(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1600(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1632(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1664(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1696(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VBROADCASTSD mathfn64<>+1728(SB), Z25
+	VFMADD213PD  Z25, Z3, Z24
+	VMULPD       Z1, Z3, Z3
+	VFMADD213PD  Z1, Z3, Z24
+	VBROADCASTSD mathfn64<>+1760(SB), Z3
+	VCMPPD       $0x01, Z3, Z1, K1
+	VMOVUPD      Z24, K1, Z5
+	VBROADCASTSD mathfn64<>+1312(SB), Z1
+	VANDPD       Z1, Z0, Z0
+	VORPD        Z0, Z5, Z5
+	VMOVUPD      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
@@ -5572,54 +5848,68 @@ tail_22:
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
 	VMOVUPD.Z    (DX), K1, Z0
-	VANDPD       mathfn64<>+2688(SB), Z0, Z1
+	VANDPD       Z2, Z0, Z1
 	VADDPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+0(SB), Z3
+	VMOVUPD      Z4, Z3
 	VMAXPD       Z2, Z3, Z3
-	VMOVUPD      mathfn64<>+64(SB), Z2
+	VMOVUPD      Z6, Z2
 	VMINPD       Z3, Z2, Z2
-	VMULPD       mathfn64<>+128(SB), Z2, Z3
+	VMULPD       Z7, Z2, Z3
 	VRNDSCALEPD  $0x00, Z3, Z3
-	VFNMADD231PD mathfn64<>+192(SB), Z3, Z2
-	VFNMADD231PD mathfn64<>+256(SB), Z3, Z2
-	VMOVUPD      mathfn64<>+320(SB), Z4
-	VFMADD213PD  mathfn64<>+384(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+448(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+512(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+576(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+640(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+704(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+768(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+832(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+896(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+960(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1024(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+1088(SB), Z2, Z4
+	VFNMADD231PD Z8, Z3, Z2
+	VFNMADD231PD Z9, Z3, Z2
+	VMOVUPD      Z10, Z4
+	VFMADD213PD  Z11, Z2, Z4
+	VFMADD213PD  Z12, Z2, Z4
+	VFMADD213PD  Z13, Z2, Z4
+	VFMADD213PD  Z14, Z2, Z4
+	VFMADD213PD  Z15, Z2, Z4
+	VFMADD213PD  Z16, Z2, Z4
+	VFMADD213PD  Z17, Z2, Z4
+	VFMADD213PD  Z18, Z2, Z4
+	VFMADD213PD  Z19, Z2, Z4
+	VFMADD213PD  Z20, Z2, Z4
+	VFMADD213PD  Z21, Z2, Z4
+	VFMADD213PD  Z22, Z2, Z4
+	VFMADD213PD  Z22, Z2, Z4
 	VSCALEFPD    Z3, Z4, Z4
-	VADDPD       mathfn64<>+1088(SB), Z4, Z4
-	VMOVUPD      mathfn64<>+1664(SB), Z2
+	VADDPD       Z22, Z4, Z4
+	VMOVUPD      Z23, Z2
 	VDIVPD       Z4, Z2, Z2
-	VMOVUPD      mathfn64<>+1088(SB), Z3
+	VMOVUPD      Z22, Z3
 	VSUBPD       Z2, Z3, Z3
 	VMULPD       Z1, Z1, Z2
-	VMOVUPD      mathfn64<>+2752(SB), Z4
-	VFMADD213PD  mathfn64<>+2816(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2880(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+2944(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3008(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3072(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3136(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3200(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3264(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3328(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3392(SB), Z2, Z4
-	VFMADD213PD  mathfn64<>+3456(SB), Z2, Z4
+	VBROADCASTSD mathfn64<>+1376(SB), Z4
+	VMOVUPD      Z4, Z4
+	VBROADCASTSD mathfn64<>+1408(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1440(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1472(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1504(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1536(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1568(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1600(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1632(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1664(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1696(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
+	VBROADCASTSD mathfn64<>+1728(SB), Z5
+	VFMADD213PD  Z5, Z2, Z4
 	VMULPD       Z1, Z2, Z2
 	VFMADD213PD  Z1, Z2, Z4
-	VCMPPD       $0x01, mathfn64<>+3520(SB), Z1, K2
+	VBROADCASTSD mathfn64<>+1760(SB), Z2
+	VCMPPD       $0x01, Z2, Z1, K2
 	VMOVUPD      Z4, K2, Z3
-	VANDPD       mathfn64<>+2624(SB), Z0, Z0
+	VBROADCASTSD mathfn64<>+1312(SB), Z1
+	VANDPD       Z1, Z0, Z0
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, K1, (CX)
 
@@ -5627,130 +5917,156 @@ done_22:
 	VZEROUPPER
 	RET
 
+consts_10:
+	VBROADCASTSD mathfn64<>+1344(SB), Z2
+	VBROADCASTSD mathfn64<>+0(SB), Z4
+	VBROADCASTSD mathfn64<>+32(SB), Z6
+	VBROADCASTSD mathfn64<>+64(SB), Z7
+	VBROADCASTSD mathfn64<>+96(SB), Z8
+	VBROADCASTSD mathfn64<>+128(SB), Z9
+	VBROADCASTSD mathfn64<>+160(SB), Z10
+	VBROADCASTSD mathfn64<>+192(SB), Z11
+	VBROADCASTSD mathfn64<>+224(SB), Z12
+	VBROADCASTSD mathfn64<>+256(SB), Z13
+	VBROADCASTSD mathfn64<>+288(SB), Z14
+	VBROADCASTSD mathfn64<>+320(SB), Z15
+	VBROADCASTSD mathfn64<>+352(SB), Z16
+	VBROADCASTSD mathfn64<>+384(SB), Z17
+	VBROADCASTSD mathfn64<>+416(SB), Z18
+	VBROADCASTSD mathfn64<>+448(SB), Z19
+	VBROADCASTSD mathfn64<>+480(SB), Z20
+	VBROADCASTSD mathfn64<>+512(SB), Z21
+	VBROADCASTSD mathfn64<>+544(SB), Z22
+	VBROADCASTSD mathfn64<>+832(SB), Z23
+	JMP          start_10
+
 // func ExpShiftSumF64AVX512(dst []float64, x []float64, shift float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·ExpShiftSumF64AVX512(SB), NOSPLIT, $0-64
+	JMP consts_11
+
+start_11:
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
 	MOVSD        shift+48(FP), X0
 	VBROADCASTSD X0, Z0
-	VXORPD       Z1, Z1, Z1
-	VXORPD       Z2, Z2, Z2
-	VXORPD       Z3, Z3, Z3
-	VXORPD       Z4, Z4, Z4
+	VXORPD       Z19, Z19, Z19
+	VXORPD       Z20, Z20, Z20
+	VXORPD       Z21, Z21, Z21
+	VXORPD       Z22, Z22, Z22
 
 main_23:
 	CMPQ         AX, $0x00000020
 	JB           single_23
-	VMOVUPD      (DX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VMOVUPD      Z7, (CX)
-	VADDPD       Z7, Z1, Z1
-	VMOVUPD      64(DX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VMOVUPD      Z7, 64(CX)
-	VADDPD       Z7, Z2, Z2
-	VMOVUPD      128(DX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VMOVUPD      Z7, 128(CX)
-	VADDPD       Z7, Z3, Z3
-	VMOVUPD      192(DX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VMOVUPD      Z7, 192(CX)
-	VADDPD       Z7, Z4, Z4
+	VMOVUPD      (DX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VMOVUPD      Z25, (CX)
+	VADDPD       Z25, Z19, Z19
+	VMOVUPD      64(DX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VMOVUPD      Z25, 64(CX)
+	VADDPD       Z25, Z20, Z20
+	VMOVUPD      128(DX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VMOVUPD      Z25, 128(CX)
+	VADDPD       Z25, Z21, Z21
+	VMOVUPD      192(DX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VMOVUPD      Z25, 192(CX)
+	VADDPD       Z25, Z22, Z22
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
@@ -5759,33 +6075,33 @@ main_23:
 single_23:
 	CMPQ         AX, $0x00000008
 	JB           tail_23
-	VMOVUPD      (DX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VMOVUPD      Z7, (CX)
-	VADDPD       Z7, Z1, Z1
+	VMOVUPD      (DX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VMOVUPD      Z25, (CX)
+	VADDPD       Z25, Z19, Z19
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
@@ -5797,168 +6113,192 @@ tail_23:
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (DX), K1, Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z0
-	VMAXPD       Z5, Z0, Z0
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z0, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z0
+	VMOVUPD.Z    (DX), K1, Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z0
+	VMAXPD       Z23, Z0, Z0
+	VMOVUPD      Z2, Z1
+	VMINPD       Z0, Z1, Z1
+	VMULPD       Z3, Z1, Z0
 	VRNDSCALEPD  $0x00, Z0, Z0
-	VFNMADD231PD mathfn64<>+192(SB), Z0, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z0, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z6
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
-	VSCALEFPD    Z0, Z6, Z6
-	VMOVUPD      Z6, K1, (CX)
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       Z6, Z1, Z1
+	VFNMADD231PD Z4, Z0, Z1
+	VFNMADD231PD Z5, Z0, Z1
+	VMOVUPD      Z6, Z2
+	VFMADD213PD  Z7, Z1, Z2
+	VFMADD213PD  Z8, Z1, Z2
+	VFMADD213PD  Z9, Z1, Z2
+	VFMADD213PD  Z10, Z1, Z2
+	VFMADD213PD  Z11, Z1, Z2
+	VFMADD213PD  Z12, Z1, Z2
+	VFMADD213PD  Z13, Z1, Z2
+	VFMADD213PD  Z14, Z1, Z2
+	VFMADD213PD  Z15, Z1, Z2
+	VFMADD213PD  Z16, Z1, Z2
+	VFMADD213PD  Z17, Z1, Z2
+	VFMADD213PD  Z18, Z1, Z2
+	VFMADD213PD  Z18, Z1, Z2
+	VSCALEFPD    Z0, Z2, Z2
+	VMOVUPD      Z2, K1, (CX)
+	VMOVAPD.Z    Z2, K1, Z2
+	VADDPD       Z2, Z19, Z19
 
 done_23:
-	VADDPD        Z2, Z1, Z1
-	VADDPD        Z4, Z3, Z3
-	VADDPD        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPD        Y0, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X0
-	VADDPD        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VADDPD        X0, X1, X1
-	MOVSD         X1, ret+56(FP)
+	VADDPD        Z20, Z19, Z19
+	VADDPD        Z22, Z21, Z21
+	VADDPD        Z21, Z19, Z19
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPD        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPD        X0, X19, X19
+	VPERMILPD     $0x01, X19, X0
+	VADDPD        X0, X19, X19
+	VMOVSD        X19, ret+56(FP)
 	VZEROUPPER
 	RET
 
+consts_11:
+	VBROADCASTSD mathfn64<>+0(SB), Z1
+	VBROADCASTSD mathfn64<>+32(SB), Z2
+	VBROADCASTSD mathfn64<>+64(SB), Z3
+	VBROADCASTSD mathfn64<>+96(SB), Z4
+	VBROADCASTSD mathfn64<>+128(SB), Z5
+	VBROADCASTSD mathfn64<>+160(SB), Z6
+	VBROADCASTSD mathfn64<>+192(SB), Z7
+	VBROADCASTSD mathfn64<>+224(SB), Z8
+	VBROADCASTSD mathfn64<>+256(SB), Z9
+	VBROADCASTSD mathfn64<>+288(SB), Z10
+	VBROADCASTSD mathfn64<>+320(SB), Z11
+	VBROADCASTSD mathfn64<>+352(SB), Z12
+	VBROADCASTSD mathfn64<>+384(SB), Z13
+	VBROADCASTSD mathfn64<>+416(SB), Z14
+	VBROADCASTSD mathfn64<>+448(SB), Z15
+	VBROADCASTSD mathfn64<>+480(SB), Z16
+	VBROADCASTSD mathfn64<>+512(SB), Z17
+	VBROADCASTSD mathfn64<>+544(SB), Z18
+	JMP          start_11
+
 // func SumExpShiftF64AVX512(x []float64, shift float64) float64
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·SumExpShiftF64AVX512(SB), NOSPLIT, $0-40
+	JMP consts_12
+
+start_12:
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 	MOVSD        shift+24(FP), X0
 	VBROADCASTSD X0, Z0
-	VXORPD       Z1, Z1, Z1
-	VXORPD       Z2, Z2, Z2
-	VXORPD       Z3, Z3, Z3
-	VXORPD       Z4, Z4, Z4
+	VXORPD       Z19, Z19, Z19
+	VXORPD       Z20, Z20, Z20
+	VXORPD       Z21, Z21, Z21
+	VXORPD       Z22, Z22, Z22
 
 main_24:
 	CMPQ         AX, $0x00000020
 	JB           single_24
-	VMOVUPD      (CX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VADDPD       Z7, Z1, Z1
-	VMOVUPD      64(CX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VADDPD       Z7, Z2, Z2
-	VMOVUPD      128(CX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VADDPD       Z7, Z3, Z3
-	VMOVUPD      192(CX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VADDPD       Z7, Z4, Z4
+	VMOVUPD      (CX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VADDPD       Z25, Z19, Z19
+	VMOVUPD      64(CX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VADDPD       Z25, Z20, Z20
+	VMOVUPD      128(CX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VADDPD       Z25, Z21, Z21
+	VMOVUPD      192(CX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VADDPD       Z25, Z22, Z22
 	ADDQ         $0x00000100, CX
 	SUBQ         $0x00000020, AX
 	JMP          main_24
@@ -5966,32 +6306,32 @@ main_24:
 single_24:
 	CMPQ         AX, $0x00000008
 	JB           tail_24
-	VMOVUPD      (CX), Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z6
-	VMAXPD       Z5, Z6, Z6
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z6, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z6
-	VRNDSCALEPD  $0x00, Z6, Z6
-	VFNMADD231PD mathfn64<>+192(SB), Z6, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z6, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z7
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z7
-	VSCALEFPD    Z6, Z7, Z7
-	VADDPD       Z7, Z1, Z1
+	VMOVUPD      (CX), Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z24
+	VMAXPD       Z23, Z24, Z24
+	VMOVUPD      Z2, Z23
+	VMINPD       Z24, Z23, Z23
+	VMULPD       Z3, Z23, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VFNMADD231PD Z4, Z24, Z23
+	VFNMADD231PD Z5, Z24, Z23
+	VMOVUPD      Z6, Z25
+	VFMADD213PD  Z7, Z23, Z25
+	VFMADD213PD  Z8, Z23, Z25
+	VFMADD213PD  Z9, Z23, Z25
+	VFMADD213PD  Z10, Z23, Z25
+	VFMADD213PD  Z11, Z23, Z25
+	VFMADD213PD  Z12, Z23, Z25
+	VFMADD213PD  Z13, Z23, Z25
+	VFMADD213PD  Z14, Z23, Z25
+	VFMADD213PD  Z15, Z23, Z25
+	VFMADD213PD  Z16, Z23, Z25
+	VFMADD213PD  Z17, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VFMADD213PD  Z18, Z23, Z25
+	VSCALEFPD    Z24, Z25, Z25
+	VADDPD       Z25, Z19, Z19
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000008, AX
 	JMP          single_24
@@ -6002,47 +6342,68 @@ tail_24:
 	MOVQ         $-1, DX
 	BZHIQ        AX, DX, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z5
-	VSUBPD       Z0, Z5, Z5
-	VMOVUPD      mathfn64<>+0(SB), Z0
-	VMAXPD       Z5, Z0, Z0
-	VMOVUPD      mathfn64<>+64(SB), Z5
-	VMINPD       Z0, Z5, Z5
-	VMULPD       mathfn64<>+128(SB), Z5, Z0
+	VMOVUPD.Z    (CX), K1, Z23
+	VSUBPD       Z0, Z23, Z23
+	VMOVUPD      Z1, Z0
+	VMAXPD       Z23, Z0, Z0
+	VMOVUPD      Z2, Z1
+	VMINPD       Z0, Z1, Z1
+	VMULPD       Z3, Z1, Z0
 	VRNDSCALEPD  $0x00, Z0, Z0
-	VFNMADD231PD mathfn64<>+192(SB), Z0, Z5
-	VFNMADD231PD mathfn64<>+256(SB), Z0, Z5
-	VMOVUPD      mathfn64<>+320(SB), Z6
-	VFMADD213PD  mathfn64<>+384(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+448(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+512(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+576(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+640(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+704(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+768(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+832(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+896(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+960(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1024(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
-	VFMADD213PD  mathfn64<>+1088(SB), Z5, Z6
-	VSCALEFPD    Z0, Z6, Z6
-	VMOVAPD.Z    Z6, K1, Z6
-	VADDPD       Z6, Z1, Z1
+	VFNMADD231PD Z4, Z0, Z1
+	VFNMADD231PD Z5, Z0, Z1
+	VMOVUPD      Z6, Z2
+	VFMADD213PD  Z7, Z1, Z2
+	VFMADD213PD  Z8, Z1, Z2
+	VFMADD213PD  Z9, Z1, Z2
+	VFMADD213PD  Z10, Z1, Z2
+	VFMADD213PD  Z11, Z1, Z2
+	VFMADD213PD  Z12, Z1, Z2
+	VFMADD213PD  Z13, Z1, Z2
+	VFMADD213PD  Z14, Z1, Z2
+	VFMADD213PD  Z15, Z1, Z2
+	VFMADD213PD  Z16, Z1, Z2
+	VFMADD213PD  Z17, Z1, Z2
+	VFMADD213PD  Z18, Z1, Z2
+	VFMADD213PD  Z18, Z1, Z2
+	VSCALEFPD    Z0, Z2, Z2
+	VMOVAPD.Z    Z2, K1, Z2
+	VADDPD       Z2, Z19, Z19
 
 done_24:
-	VADDPD        Z2, Z1, Z1
-	VADDPD        Z4, Z3, Z3
-	VADDPD        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPD        Y0, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X0
-	VADDPD        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VADDPD        X0, X1, X1
-	MOVSD         X1, ret+32(FP)
+	VADDPD        Z20, Z19, Z19
+	VADDPD        Z22, Z21, Z21
+	VADDPD        Z21, Z19, Z19
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPD        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPD        X0, X19, X19
+	VPERMILPD     $0x01, X19, X0
+	VADDPD        X0, X19, X19
+	VMOVSD        X19, ret+32(FP)
 	VZEROUPPER
 	RET
+
+consts_12:
+	VBROADCASTSD mathfn64<>+0(SB), Z1
+	VBROADCASTSD mathfn64<>+32(SB), Z2
+	VBROADCASTSD mathfn64<>+64(SB), Z3
+	VBROADCASTSD mathfn64<>+96(SB), Z4
+	VBROADCASTSD mathfn64<>+128(SB), Z5
+	VBROADCASTSD mathfn64<>+160(SB), Z6
+	VBROADCASTSD mathfn64<>+192(SB), Z7
+	VBROADCASTSD mathfn64<>+224(SB), Z8
+	VBROADCASTSD mathfn64<>+256(SB), Z9
+	VBROADCASTSD mathfn64<>+288(SB), Z10
+	VBROADCASTSD mathfn64<>+320(SB), Z11
+	VBROADCASTSD mathfn64<>+352(SB), Z12
+	VBROADCASTSD mathfn64<>+384(SB), Z13
+	VBROADCASTSD mathfn64<>+416(SB), Z14
+	VBROADCASTSD mathfn64<>+448(SB), Z15
+	VBROADCASTSD mathfn64<>+480(SB), Z16
+	VBROADCASTSD mathfn64<>+512(SB), Z17
+	VBROADCASTSD mathfn64<>+544(SB), Z18
+	JMP          start_12
 
 DATA mathfn32<>+0(SB)/4, $0xc2d00000
 DATA mathfn32<>+4(SB)/4, $0xc2d00000
@@ -6052,1054 +6413,526 @@ DATA mathfn32<>+16(SB)/4, $0xc2d00000
 DATA mathfn32<>+20(SB)/4, $0xc2d00000
 DATA mathfn32<>+24(SB)/4, $0xc2d00000
 DATA mathfn32<>+28(SB)/4, $0xc2d00000
-DATA mathfn32<>+32(SB)/4, $0xc2d00000
-DATA mathfn32<>+36(SB)/4, $0xc2d00000
-DATA mathfn32<>+40(SB)/4, $0xc2d00000
-DATA mathfn32<>+44(SB)/4, $0xc2d00000
-DATA mathfn32<>+48(SB)/4, $0xc2d00000
-DATA mathfn32<>+52(SB)/4, $0xc2d00000
-DATA mathfn32<>+56(SB)/4, $0xc2d00000
-DATA mathfn32<>+60(SB)/4, $0xc2d00000
-DATA mathfn32<>+64(SB)/4, $0x42b20000
-DATA mathfn32<>+68(SB)/4, $0x42b20000
-DATA mathfn32<>+72(SB)/4, $0x42b20000
-DATA mathfn32<>+76(SB)/4, $0x42b20000
-DATA mathfn32<>+80(SB)/4, $0x42b20000
-DATA mathfn32<>+84(SB)/4, $0x42b20000
-DATA mathfn32<>+88(SB)/4, $0x42b20000
-DATA mathfn32<>+92(SB)/4, $0x42b20000
-DATA mathfn32<>+96(SB)/4, $0x42b20000
-DATA mathfn32<>+100(SB)/4, $0x42b20000
-DATA mathfn32<>+104(SB)/4, $0x42b20000
-DATA mathfn32<>+108(SB)/4, $0x42b20000
-DATA mathfn32<>+112(SB)/4, $0x42b20000
-DATA mathfn32<>+116(SB)/4, $0x42b20000
-DATA mathfn32<>+120(SB)/4, $0x42b20000
-DATA mathfn32<>+124(SB)/4, $0x42b20000
-DATA mathfn32<>+128(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+132(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+136(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+140(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+144(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+148(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+152(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+156(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+160(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+164(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+168(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+172(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+176(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+180(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+184(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+188(SB)/4, $0x3fb8aa3b
-DATA mathfn32<>+192(SB)/4, $0x3f317218
-DATA mathfn32<>+196(SB)/4, $0x3f317218
-DATA mathfn32<>+200(SB)/4, $0x3f317218
-DATA mathfn32<>+204(SB)/4, $0x3f317218
-DATA mathfn32<>+208(SB)/4, $0x3f317218
-DATA mathfn32<>+212(SB)/4, $0x3f317218
-DATA mathfn32<>+216(SB)/4, $0x3f317218
-DATA mathfn32<>+220(SB)/4, $0x3f317218
-DATA mathfn32<>+224(SB)/4, $0x3f317218
-DATA mathfn32<>+228(SB)/4, $0x3f317218
-DATA mathfn32<>+232(SB)/4, $0x3f317218
-DATA mathfn32<>+236(SB)/4, $0x3f317218
-DATA mathfn32<>+240(SB)/4, $0x3f317218
-DATA mathfn32<>+244(SB)/4, $0x3f317218
-DATA mathfn32<>+248(SB)/4, $0x3f317218
-DATA mathfn32<>+252(SB)/4, $0x3f317218
-DATA mathfn32<>+256(SB)/4, $0xb102e308
-DATA mathfn32<>+260(SB)/4, $0xb102e308
-DATA mathfn32<>+264(SB)/4, $0xb102e308
-DATA mathfn32<>+268(SB)/4, $0xb102e308
-DATA mathfn32<>+272(SB)/4, $0xb102e308
-DATA mathfn32<>+276(SB)/4, $0xb102e308
-DATA mathfn32<>+280(SB)/4, $0xb102e308
-DATA mathfn32<>+284(SB)/4, $0xb102e308
-DATA mathfn32<>+288(SB)/4, $0xb102e308
-DATA mathfn32<>+292(SB)/4, $0xb102e308
-DATA mathfn32<>+296(SB)/4, $0xb102e308
-DATA mathfn32<>+300(SB)/4, $0xb102e308
-DATA mathfn32<>+304(SB)/4, $0xb102e308
-DATA mathfn32<>+308(SB)/4, $0xb102e308
-DATA mathfn32<>+312(SB)/4, $0xb102e308
-DATA mathfn32<>+316(SB)/4, $0xb102e308
-DATA mathfn32<>+320(SB)/4, $0x39500d01
-DATA mathfn32<>+324(SB)/4, $0x39500d01
-DATA mathfn32<>+328(SB)/4, $0x39500d01
-DATA mathfn32<>+332(SB)/4, $0x39500d01
-DATA mathfn32<>+336(SB)/4, $0x39500d01
-DATA mathfn32<>+340(SB)/4, $0x39500d01
-DATA mathfn32<>+344(SB)/4, $0x39500d01
-DATA mathfn32<>+348(SB)/4, $0x39500d01
-DATA mathfn32<>+352(SB)/4, $0x39500d01
-DATA mathfn32<>+356(SB)/4, $0x39500d01
-DATA mathfn32<>+360(SB)/4, $0x39500d01
-DATA mathfn32<>+364(SB)/4, $0x39500d01
-DATA mathfn32<>+368(SB)/4, $0x39500d01
-DATA mathfn32<>+372(SB)/4, $0x39500d01
-DATA mathfn32<>+376(SB)/4, $0x39500d01
-DATA mathfn32<>+380(SB)/4, $0x39500d01
-DATA mathfn32<>+384(SB)/4, $0x3ab60b61
-DATA mathfn32<>+388(SB)/4, $0x3ab60b61
-DATA mathfn32<>+392(SB)/4, $0x3ab60b61
-DATA mathfn32<>+396(SB)/4, $0x3ab60b61
-DATA mathfn32<>+400(SB)/4, $0x3ab60b61
-DATA mathfn32<>+404(SB)/4, $0x3ab60b61
-DATA mathfn32<>+408(SB)/4, $0x3ab60b61
-DATA mathfn32<>+412(SB)/4, $0x3ab60b61
-DATA mathfn32<>+416(SB)/4, $0x3ab60b61
-DATA mathfn32<>+420(SB)/4, $0x3ab60b61
-DATA mathfn32<>+424(SB)/4, $0x3ab60b61
-DATA mathfn32<>+428(SB)/4, $0x3ab60b61
-DATA mathfn32<>+432(SB)/4, $0x3ab60b61
-DATA mathfn32<>+436(SB)/4, $0x3ab60b61
-DATA mathfn32<>+440(SB)/4, $0x3ab60b61
-DATA mathfn32<>+444(SB)/4, $0x3ab60b61
-DATA mathfn32<>+448(SB)/4, $0x3c088889
-DATA mathfn32<>+452(SB)/4, $0x3c088889
-DATA mathfn32<>+456(SB)/4, $0x3c088889
-DATA mathfn32<>+460(SB)/4, $0x3c088889
-DATA mathfn32<>+464(SB)/4, $0x3c088889
-DATA mathfn32<>+468(SB)/4, $0x3c088889
-DATA mathfn32<>+472(SB)/4, $0x3c088889
-DATA mathfn32<>+476(SB)/4, $0x3c088889
-DATA mathfn32<>+480(SB)/4, $0x3c088889
-DATA mathfn32<>+484(SB)/4, $0x3c088889
-DATA mathfn32<>+488(SB)/4, $0x3c088889
-DATA mathfn32<>+492(SB)/4, $0x3c088889
-DATA mathfn32<>+496(SB)/4, $0x3c088889
-DATA mathfn32<>+500(SB)/4, $0x3c088889
-DATA mathfn32<>+504(SB)/4, $0x3c088889
-DATA mathfn32<>+508(SB)/4, $0x3c088889
-DATA mathfn32<>+512(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+516(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+520(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+524(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+528(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+532(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+536(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+540(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+544(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+548(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+552(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+556(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+560(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+564(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+568(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+572(SB)/4, $0x3d2aaaab
-DATA mathfn32<>+576(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+580(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+584(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+588(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+592(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+596(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+600(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+604(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+608(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+612(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+616(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+620(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+624(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+628(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+632(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+636(SB)/4, $0x3e2aaaab
-DATA mathfn32<>+640(SB)/4, $0x3f000000
-DATA mathfn32<>+644(SB)/4, $0x3f000000
-DATA mathfn32<>+648(SB)/4, $0x3f000000
-DATA mathfn32<>+652(SB)/4, $0x3f000000
-DATA mathfn32<>+656(SB)/4, $0x3f000000
-DATA mathfn32<>+660(SB)/4, $0x3f000000
-DATA mathfn32<>+664(SB)/4, $0x3f000000
-DATA mathfn32<>+668(SB)/4, $0x3f000000
-DATA mathfn32<>+672(SB)/4, $0x3f000000
-DATA mathfn32<>+676(SB)/4, $0x3f000000
-DATA mathfn32<>+680(SB)/4, $0x3f000000
-DATA mathfn32<>+684(SB)/4, $0x3f000000
-DATA mathfn32<>+688(SB)/4, $0x3f000000
-DATA mathfn32<>+692(SB)/4, $0x3f000000
-DATA mathfn32<>+696(SB)/4, $0x3f000000
-DATA mathfn32<>+700(SB)/4, $0x3f000000
-DATA mathfn32<>+704(SB)/4, $0x3f800000
-DATA mathfn32<>+708(SB)/4, $0x3f800000
-DATA mathfn32<>+712(SB)/4, $0x3f800000
-DATA mathfn32<>+716(SB)/4, $0x3f800000
-DATA mathfn32<>+720(SB)/4, $0x3f800000
-DATA mathfn32<>+724(SB)/4, $0x3f800000
-DATA mathfn32<>+728(SB)/4, $0x3f800000
-DATA mathfn32<>+732(SB)/4, $0x3f800000
-DATA mathfn32<>+736(SB)/4, $0x3f800000
-DATA mathfn32<>+740(SB)/4, $0x3f800000
-DATA mathfn32<>+744(SB)/4, $0x3f800000
-DATA mathfn32<>+748(SB)/4, $0x3f800000
-DATA mathfn32<>+752(SB)/4, $0x3f800000
-DATA mathfn32<>+756(SB)/4, $0x3f800000
-DATA mathfn32<>+760(SB)/4, $0x3f800000
-DATA mathfn32<>+764(SB)/4, $0x3f800000
-DATA mathfn32<>+768(SB)/4, $0x4b40007f
-DATA mathfn32<>+772(SB)/4, $0x4b40007f
-DATA mathfn32<>+776(SB)/4, $0x4b40007f
-DATA mathfn32<>+780(SB)/4, $0x4b40007f
-DATA mathfn32<>+784(SB)/4, $0x4b40007f
-DATA mathfn32<>+788(SB)/4, $0x4b40007f
-DATA mathfn32<>+792(SB)/4, $0x4b40007f
-DATA mathfn32<>+796(SB)/4, $0x4b40007f
-DATA mathfn32<>+800(SB)/4, $0x4b40007f
-DATA mathfn32<>+804(SB)/4, $0x4b40007f
-DATA mathfn32<>+808(SB)/4, $0x4b40007f
-DATA mathfn32<>+812(SB)/4, $0x4b40007f
-DATA mathfn32<>+816(SB)/4, $0x4b40007f
-DATA mathfn32<>+820(SB)/4, $0x4b40007f
-DATA mathfn32<>+824(SB)/4, $0x4b40007f
-DATA mathfn32<>+828(SB)/4, $0x4b40007f
-DATA mathfn32<>+832(SB)/4, $0x00800000
-DATA mathfn32<>+836(SB)/4, $0x00800000
-DATA mathfn32<>+840(SB)/4, $0x00800000
-DATA mathfn32<>+844(SB)/4, $0x00800000
-DATA mathfn32<>+848(SB)/4, $0x00800000
-DATA mathfn32<>+852(SB)/4, $0x00800000
-DATA mathfn32<>+856(SB)/4, $0x00800000
-DATA mathfn32<>+860(SB)/4, $0x00800000
-DATA mathfn32<>+864(SB)/4, $0x00800000
-DATA mathfn32<>+868(SB)/4, $0x00800000
-DATA mathfn32<>+872(SB)/4, $0x00800000
-DATA mathfn32<>+876(SB)/4, $0x00800000
-DATA mathfn32<>+880(SB)/4, $0x00800000
-DATA mathfn32<>+884(SB)/4, $0x00800000
-DATA mathfn32<>+888(SB)/4, $0x00800000
-DATA mathfn32<>+892(SB)/4, $0x00800000
-DATA mathfn32<>+896(SB)/4, $0x4b800000
-DATA mathfn32<>+900(SB)/4, $0x4b800000
-DATA mathfn32<>+904(SB)/4, $0x4b800000
-DATA mathfn32<>+908(SB)/4, $0x4b800000
-DATA mathfn32<>+912(SB)/4, $0x4b800000
-DATA mathfn32<>+916(SB)/4, $0x4b800000
-DATA mathfn32<>+920(SB)/4, $0x4b800000
-DATA mathfn32<>+924(SB)/4, $0x4b800000
-DATA mathfn32<>+928(SB)/4, $0x4b800000
-DATA mathfn32<>+932(SB)/4, $0x4b800000
-DATA mathfn32<>+936(SB)/4, $0x4b800000
-DATA mathfn32<>+940(SB)/4, $0x4b800000
-DATA mathfn32<>+944(SB)/4, $0x4b800000
-DATA mathfn32<>+948(SB)/4, $0x4b800000
-DATA mathfn32<>+952(SB)/4, $0x4b800000
-DATA mathfn32<>+956(SB)/4, $0x4b800000
-DATA mathfn32<>+960(SB)/4, $0x4b000000
-DATA mathfn32<>+964(SB)/4, $0x4b000000
-DATA mathfn32<>+968(SB)/4, $0x4b000000
-DATA mathfn32<>+972(SB)/4, $0x4b000000
-DATA mathfn32<>+976(SB)/4, $0x4b000000
-DATA mathfn32<>+980(SB)/4, $0x4b000000
-DATA mathfn32<>+984(SB)/4, $0x4b000000
-DATA mathfn32<>+988(SB)/4, $0x4b000000
-DATA mathfn32<>+992(SB)/4, $0x4b000000
-DATA mathfn32<>+996(SB)/4, $0x4b000000
-DATA mathfn32<>+1000(SB)/4, $0x4b000000
-DATA mathfn32<>+1004(SB)/4, $0x4b000000
-DATA mathfn32<>+1008(SB)/4, $0x4b000000
-DATA mathfn32<>+1012(SB)/4, $0x4b000000
-DATA mathfn32<>+1016(SB)/4, $0x4b000000
-DATA mathfn32<>+1020(SB)/4, $0x4b000000
-DATA mathfn32<>+1024(SB)/4, $0x4b00007f
-DATA mathfn32<>+1028(SB)/4, $0x4b00007f
-DATA mathfn32<>+1032(SB)/4, $0x4b00007f
-DATA mathfn32<>+1036(SB)/4, $0x4b00007f
-DATA mathfn32<>+1040(SB)/4, $0x4b00007f
-DATA mathfn32<>+1044(SB)/4, $0x4b00007f
-DATA mathfn32<>+1048(SB)/4, $0x4b00007f
-DATA mathfn32<>+1052(SB)/4, $0x4b00007f
-DATA mathfn32<>+1056(SB)/4, $0x4b00007f
-DATA mathfn32<>+1060(SB)/4, $0x4b00007f
-DATA mathfn32<>+1064(SB)/4, $0x4b00007f
-DATA mathfn32<>+1068(SB)/4, $0x4b00007f
-DATA mathfn32<>+1072(SB)/4, $0x4b00007f
-DATA mathfn32<>+1076(SB)/4, $0x4b00007f
-DATA mathfn32<>+1080(SB)/4, $0x4b00007f
-DATA mathfn32<>+1084(SB)/4, $0x4b00007f
-DATA mathfn32<>+1088(SB)/4, $0x41c00000
-DATA mathfn32<>+1092(SB)/4, $0x41c00000
-DATA mathfn32<>+1096(SB)/4, $0x41c00000
-DATA mathfn32<>+1100(SB)/4, $0x41c00000
-DATA mathfn32<>+1104(SB)/4, $0x41c00000
-DATA mathfn32<>+1108(SB)/4, $0x41c00000
-DATA mathfn32<>+1112(SB)/4, $0x41c00000
-DATA mathfn32<>+1116(SB)/4, $0x41c00000
-DATA mathfn32<>+1120(SB)/4, $0x41c00000
-DATA mathfn32<>+1124(SB)/4, $0x41c00000
-DATA mathfn32<>+1128(SB)/4, $0x41c00000
-DATA mathfn32<>+1132(SB)/4, $0x41c00000
-DATA mathfn32<>+1136(SB)/4, $0x41c00000
-DATA mathfn32<>+1140(SB)/4, $0x41c00000
-DATA mathfn32<>+1144(SB)/4, $0x41c00000
-DATA mathfn32<>+1148(SB)/4, $0x41c00000
-DATA mathfn32<>+1152(SB)/4, $0x007fffff
-DATA mathfn32<>+1156(SB)/4, $0x007fffff
-DATA mathfn32<>+1160(SB)/4, $0x007fffff
-DATA mathfn32<>+1164(SB)/4, $0x007fffff
-DATA mathfn32<>+1168(SB)/4, $0x007fffff
-DATA mathfn32<>+1172(SB)/4, $0x007fffff
-DATA mathfn32<>+1176(SB)/4, $0x007fffff
-DATA mathfn32<>+1180(SB)/4, $0x007fffff
-DATA mathfn32<>+1184(SB)/4, $0x007fffff
-DATA mathfn32<>+1188(SB)/4, $0x007fffff
-DATA mathfn32<>+1192(SB)/4, $0x007fffff
-DATA mathfn32<>+1196(SB)/4, $0x007fffff
-DATA mathfn32<>+1200(SB)/4, $0x007fffff
-DATA mathfn32<>+1204(SB)/4, $0x007fffff
-DATA mathfn32<>+1208(SB)/4, $0x007fffff
-DATA mathfn32<>+1212(SB)/4, $0x007fffff
-DATA mathfn32<>+1216(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1220(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1224(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1228(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1232(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1236(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1240(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1244(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1248(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1252(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1256(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1260(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1264(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1268(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1272(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1276(SB)/4, $0x3fb504f3
-DATA mathfn32<>+1280(SB)/4, $0x40000000
-DATA mathfn32<>+1284(SB)/4, $0x40000000
-DATA mathfn32<>+1288(SB)/4, $0x40000000
-DATA mathfn32<>+1292(SB)/4, $0x40000000
-DATA mathfn32<>+1296(SB)/4, $0x40000000
-DATA mathfn32<>+1300(SB)/4, $0x40000000
-DATA mathfn32<>+1304(SB)/4, $0x40000000
-DATA mathfn32<>+1308(SB)/4, $0x40000000
-DATA mathfn32<>+1312(SB)/4, $0x40000000
-DATA mathfn32<>+1316(SB)/4, $0x40000000
-DATA mathfn32<>+1320(SB)/4, $0x40000000
-DATA mathfn32<>+1324(SB)/4, $0x40000000
-DATA mathfn32<>+1328(SB)/4, $0x40000000
-DATA mathfn32<>+1332(SB)/4, $0x40000000
-DATA mathfn32<>+1336(SB)/4, $0x40000000
-DATA mathfn32<>+1340(SB)/4, $0x40000000
-DATA mathfn32<>+1344(SB)/4, $0x3e638e39
-DATA mathfn32<>+1348(SB)/4, $0x3e638e39
-DATA mathfn32<>+1352(SB)/4, $0x3e638e39
-DATA mathfn32<>+1356(SB)/4, $0x3e638e39
-DATA mathfn32<>+1360(SB)/4, $0x3e638e39
-DATA mathfn32<>+1364(SB)/4, $0x3e638e39
-DATA mathfn32<>+1368(SB)/4, $0x3e638e39
-DATA mathfn32<>+1372(SB)/4, $0x3e638e39
-DATA mathfn32<>+1376(SB)/4, $0x3e638e39
-DATA mathfn32<>+1380(SB)/4, $0x3e638e39
-DATA mathfn32<>+1384(SB)/4, $0x3e638e39
-DATA mathfn32<>+1388(SB)/4, $0x3e638e39
-DATA mathfn32<>+1392(SB)/4, $0x3e638e39
-DATA mathfn32<>+1396(SB)/4, $0x3e638e39
-DATA mathfn32<>+1400(SB)/4, $0x3e638e39
-DATA mathfn32<>+1404(SB)/4, $0x3e638e39
-DATA mathfn32<>+1408(SB)/4, $0x3e924925
-DATA mathfn32<>+1412(SB)/4, $0x3e924925
-DATA mathfn32<>+1416(SB)/4, $0x3e924925
-DATA mathfn32<>+1420(SB)/4, $0x3e924925
-DATA mathfn32<>+1424(SB)/4, $0x3e924925
-DATA mathfn32<>+1428(SB)/4, $0x3e924925
-DATA mathfn32<>+1432(SB)/4, $0x3e924925
-DATA mathfn32<>+1436(SB)/4, $0x3e924925
-DATA mathfn32<>+1440(SB)/4, $0x3e924925
-DATA mathfn32<>+1444(SB)/4, $0x3e924925
-DATA mathfn32<>+1448(SB)/4, $0x3e924925
-DATA mathfn32<>+1452(SB)/4, $0x3e924925
-DATA mathfn32<>+1456(SB)/4, $0x3e924925
-DATA mathfn32<>+1460(SB)/4, $0x3e924925
-DATA mathfn32<>+1464(SB)/4, $0x3e924925
-DATA mathfn32<>+1468(SB)/4, $0x3e924925
-DATA mathfn32<>+1472(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1476(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1480(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1484(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1488(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1492(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1496(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1500(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1504(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1508(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1512(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1516(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1520(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1524(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1528(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1532(SB)/4, $0x3ecccccd
-DATA mathfn32<>+1536(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1540(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1544(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1548(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1552(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1556(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1560(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1564(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1568(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1572(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1576(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1580(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1584(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1588(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1592(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1596(SB)/4, $0x3f2aaaab
-DATA mathfn32<>+1600(SB)/4, $0x00000000
-DATA mathfn32<>+1604(SB)/4, $0x00000000
-DATA mathfn32<>+1608(SB)/4, $0x00000000
-DATA mathfn32<>+1612(SB)/4, $0x00000000
-DATA mathfn32<>+1616(SB)/4, $0x00000000
-DATA mathfn32<>+1620(SB)/4, $0x00000000
-DATA mathfn32<>+1624(SB)/4, $0x00000000
-DATA mathfn32<>+1628(SB)/4, $0x00000000
-DATA mathfn32<>+1632(SB)/4, $0x00000000
-DATA mathfn32<>+1636(SB)/4, $0x00000000
-DATA mathfn32<>+1640(SB)/4, $0x00000000
-DATA mathfn32<>+1644(SB)/4, $0x00000000
-DATA mathfn32<>+1648(SB)/4, $0x00000000
-DATA mathfn32<>+1652(SB)/4, $0x00000000
-DATA mathfn32<>+1656(SB)/4, $0x00000000
-DATA mathfn32<>+1660(SB)/4, $0x00000000
-DATA mathfn32<>+1664(SB)/4, $0xff800000
-DATA mathfn32<>+1668(SB)/4, $0xff800000
-DATA mathfn32<>+1672(SB)/4, $0xff800000
-DATA mathfn32<>+1676(SB)/4, $0xff800000
-DATA mathfn32<>+1680(SB)/4, $0xff800000
-DATA mathfn32<>+1684(SB)/4, $0xff800000
-DATA mathfn32<>+1688(SB)/4, $0xff800000
-DATA mathfn32<>+1692(SB)/4, $0xff800000
-DATA mathfn32<>+1696(SB)/4, $0xff800000
-DATA mathfn32<>+1700(SB)/4, $0xff800000
-DATA mathfn32<>+1704(SB)/4, $0xff800000
-DATA mathfn32<>+1708(SB)/4, $0xff800000
-DATA mathfn32<>+1712(SB)/4, $0xff800000
-DATA mathfn32<>+1716(SB)/4, $0xff800000
-DATA mathfn32<>+1720(SB)/4, $0xff800000
-DATA mathfn32<>+1724(SB)/4, $0xff800000
-DATA mathfn32<>+1728(SB)/4, $0x7fc00000
-DATA mathfn32<>+1732(SB)/4, $0x7fc00000
-DATA mathfn32<>+1736(SB)/4, $0x7fc00000
-DATA mathfn32<>+1740(SB)/4, $0x7fc00000
-DATA mathfn32<>+1744(SB)/4, $0x7fc00000
-DATA mathfn32<>+1748(SB)/4, $0x7fc00000
-DATA mathfn32<>+1752(SB)/4, $0x7fc00000
-DATA mathfn32<>+1756(SB)/4, $0x7fc00000
-DATA mathfn32<>+1760(SB)/4, $0x7fc00000
-DATA mathfn32<>+1764(SB)/4, $0x7fc00000
-DATA mathfn32<>+1768(SB)/4, $0x7fc00000
-DATA mathfn32<>+1772(SB)/4, $0x7fc00000
-DATA mathfn32<>+1776(SB)/4, $0x7fc00000
-DATA mathfn32<>+1780(SB)/4, $0x7fc00000
-DATA mathfn32<>+1784(SB)/4, $0x7fc00000
-DATA mathfn32<>+1788(SB)/4, $0x7fc00000
-DATA mathfn32<>+1792(SB)/4, $0x7f800000
-DATA mathfn32<>+1796(SB)/4, $0x7f800000
-DATA mathfn32<>+1800(SB)/4, $0x7f800000
-DATA mathfn32<>+1804(SB)/4, $0x7f800000
-DATA mathfn32<>+1808(SB)/4, $0x7f800000
-DATA mathfn32<>+1812(SB)/4, $0x7f800000
-DATA mathfn32<>+1816(SB)/4, $0x7f800000
-DATA mathfn32<>+1820(SB)/4, $0x7f800000
-DATA mathfn32<>+1824(SB)/4, $0x7f800000
-DATA mathfn32<>+1828(SB)/4, $0x7f800000
-DATA mathfn32<>+1832(SB)/4, $0x7f800000
-DATA mathfn32<>+1836(SB)/4, $0x7f800000
-DATA mathfn32<>+1840(SB)/4, $0x7f800000
-DATA mathfn32<>+1844(SB)/4, $0x7f800000
-DATA mathfn32<>+1848(SB)/4, $0x7f800000
-DATA mathfn32<>+1852(SB)/4, $0x7f800000
-DATA mathfn32<>+1856(SB)/4, $0x80000000
-DATA mathfn32<>+1860(SB)/4, $0x80000000
-DATA mathfn32<>+1864(SB)/4, $0x80000000
-DATA mathfn32<>+1868(SB)/4, $0x80000000
-DATA mathfn32<>+1872(SB)/4, $0x80000000
-DATA mathfn32<>+1876(SB)/4, $0x80000000
-DATA mathfn32<>+1880(SB)/4, $0x80000000
-DATA mathfn32<>+1884(SB)/4, $0x80000000
-DATA mathfn32<>+1888(SB)/4, $0x80000000
-DATA mathfn32<>+1892(SB)/4, $0x80000000
-DATA mathfn32<>+1896(SB)/4, $0x80000000
-DATA mathfn32<>+1900(SB)/4, $0x80000000
-DATA mathfn32<>+1904(SB)/4, $0x80000000
-DATA mathfn32<>+1908(SB)/4, $0x80000000
-DATA mathfn32<>+1912(SB)/4, $0x80000000
-DATA mathfn32<>+1916(SB)/4, $0x80000000
-DATA mathfn32<>+1920(SB)/4, $0xc2200000
-DATA mathfn32<>+1924(SB)/4, $0xc2200000
-DATA mathfn32<>+1928(SB)/4, $0xc2200000
-DATA mathfn32<>+1932(SB)/4, $0xc2200000
-DATA mathfn32<>+1936(SB)/4, $0xc2200000
-DATA mathfn32<>+1940(SB)/4, $0xc2200000
-DATA mathfn32<>+1944(SB)/4, $0xc2200000
-DATA mathfn32<>+1948(SB)/4, $0xc2200000
-DATA mathfn32<>+1952(SB)/4, $0xc2200000
-DATA mathfn32<>+1956(SB)/4, $0xc2200000
-DATA mathfn32<>+1960(SB)/4, $0xc2200000
-DATA mathfn32<>+1964(SB)/4, $0xc2200000
-DATA mathfn32<>+1968(SB)/4, $0xc2200000
-DATA mathfn32<>+1972(SB)/4, $0xc2200000
-DATA mathfn32<>+1976(SB)/4, $0xc2200000
-DATA mathfn32<>+1980(SB)/4, $0xc2200000
-DATA mathfn32<>+1984(SB)/4, $0x7fffffff
-DATA mathfn32<>+1988(SB)/4, $0x7fffffff
-DATA mathfn32<>+1992(SB)/4, $0x7fffffff
-DATA mathfn32<>+1996(SB)/4, $0x7fffffff
-DATA mathfn32<>+2000(SB)/4, $0x7fffffff
-DATA mathfn32<>+2004(SB)/4, $0x7fffffff
-DATA mathfn32<>+2008(SB)/4, $0x7fffffff
-DATA mathfn32<>+2012(SB)/4, $0x7fffffff
-DATA mathfn32<>+2016(SB)/4, $0x7fffffff
-DATA mathfn32<>+2020(SB)/4, $0x7fffffff
-DATA mathfn32<>+2024(SB)/4, $0x7fffffff
-DATA mathfn32<>+2028(SB)/4, $0x7fffffff
-DATA mathfn32<>+2032(SB)/4, $0x7fffffff
-DATA mathfn32<>+2036(SB)/4, $0x7fffffff
-DATA mathfn32<>+2040(SB)/4, $0x7fffffff
-DATA mathfn32<>+2044(SB)/4, $0x7fffffff
-DATA mathfn32<>+2048(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2052(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2056(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2060(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2064(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2068(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2072(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2076(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2080(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2084(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2088(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2092(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2096(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2100(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2104(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2108(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+2112(SB)/4, $0x3cac0247
-DATA mathfn32<>+2116(SB)/4, $0x3cac0247
-DATA mathfn32<>+2120(SB)/4, $0x3cac0247
-DATA mathfn32<>+2124(SB)/4, $0x3cac0247
-DATA mathfn32<>+2128(SB)/4, $0x3cac0247
-DATA mathfn32<>+2132(SB)/4, $0x3cac0247
-DATA mathfn32<>+2136(SB)/4, $0x3cac0247
-DATA mathfn32<>+2140(SB)/4, $0x3cac0247
-DATA mathfn32<>+2144(SB)/4, $0x3cac0247
-DATA mathfn32<>+2148(SB)/4, $0x3cac0247
-DATA mathfn32<>+2152(SB)/4, $0x3cac0247
-DATA mathfn32<>+2156(SB)/4, $0x3cac0247
-DATA mathfn32<>+2160(SB)/4, $0x3cac0247
-DATA mathfn32<>+2164(SB)/4, $0x3cac0247
-DATA mathfn32<>+2168(SB)/4, $0x3cac0247
-DATA mathfn32<>+2172(SB)/4, $0x3cac0247
-DATA mathfn32<>+2176(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2180(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2184(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2188(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2192(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2196(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2200(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2204(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2208(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2212(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2216(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2220(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2224(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2228(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2232(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2236(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+2240(SB)/4, $0x3e08870e
-DATA mathfn32<>+2244(SB)/4, $0x3e08870e
-DATA mathfn32<>+2248(SB)/4, $0x3e08870e
-DATA mathfn32<>+2252(SB)/4, $0x3e08870e
-DATA mathfn32<>+2256(SB)/4, $0x3e08870e
-DATA mathfn32<>+2260(SB)/4, $0x3e08870e
-DATA mathfn32<>+2264(SB)/4, $0x3e08870e
-DATA mathfn32<>+2268(SB)/4, $0x3e08870e
-DATA mathfn32<>+2272(SB)/4, $0x3e08870e
-DATA mathfn32<>+2276(SB)/4, $0x3e08870e
-DATA mathfn32<>+2280(SB)/4, $0x3e08870e
-DATA mathfn32<>+2284(SB)/4, $0x3e08870e
-DATA mathfn32<>+2288(SB)/4, $0x3e08870e
-DATA mathfn32<>+2292(SB)/4, $0x3e08870e
-DATA mathfn32<>+2296(SB)/4, $0x3e08870e
-DATA mathfn32<>+2300(SB)/4, $0x3e08870e
-DATA mathfn32<>+2304(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2308(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2312(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2316(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2320(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2324(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2328(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2332(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2336(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2340(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2344(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2348(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2352(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2356(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2360(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2364(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+2368(SB)/4, $0x3f200000
-DATA mathfn32<>+2372(SB)/4, $0x3f200000
-DATA mathfn32<>+2376(SB)/4, $0x3f200000
-DATA mathfn32<>+2380(SB)/4, $0x3f200000
-DATA mathfn32<>+2384(SB)/4, $0x3f200000
-DATA mathfn32<>+2388(SB)/4, $0x3f200000
-DATA mathfn32<>+2392(SB)/4, $0x3f200000
-DATA mathfn32<>+2396(SB)/4, $0x3f200000
-DATA mathfn32<>+2400(SB)/4, $0x3f200000
-DATA mathfn32<>+2404(SB)/4, $0x3f200000
-DATA mathfn32<>+2408(SB)/4, $0x3f200000
-DATA mathfn32<>+2412(SB)/4, $0x3f200000
-DATA mathfn32<>+2416(SB)/4, $0x3f200000
-DATA mathfn32<>+2420(SB)/4, $0x3f200000
-DATA mathfn32<>+2424(SB)/4, $0x3f200000
-DATA mathfn32<>+2428(SB)/4, $0x3f200000
-GLOBL mathfn32<>(SB), RODATA|NOPTR, $2432
+DATA mathfn32<>+32(SB)/4, $0x42b20000
+DATA mathfn32<>+36(SB)/4, $0x42b20000
+DATA mathfn32<>+40(SB)/4, $0x42b20000
+DATA mathfn32<>+44(SB)/4, $0x42b20000
+DATA mathfn32<>+48(SB)/4, $0x42b20000
+DATA mathfn32<>+52(SB)/4, $0x42b20000
+DATA mathfn32<>+56(SB)/4, $0x42b20000
+DATA mathfn32<>+60(SB)/4, $0x42b20000
+DATA mathfn32<>+64(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+68(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+72(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+76(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+80(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+84(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+88(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+92(SB)/4, $0x3fb8aa3b
+DATA mathfn32<>+96(SB)/4, $0x3f317218
+DATA mathfn32<>+100(SB)/4, $0x3f317218
+DATA mathfn32<>+104(SB)/4, $0x3f317218
+DATA mathfn32<>+108(SB)/4, $0x3f317218
+DATA mathfn32<>+112(SB)/4, $0x3f317218
+DATA mathfn32<>+116(SB)/4, $0x3f317218
+DATA mathfn32<>+120(SB)/4, $0x3f317218
+DATA mathfn32<>+124(SB)/4, $0x3f317218
+DATA mathfn32<>+128(SB)/4, $0xb102e308
+DATA mathfn32<>+132(SB)/4, $0xb102e308
+DATA mathfn32<>+136(SB)/4, $0xb102e308
+DATA mathfn32<>+140(SB)/4, $0xb102e308
+DATA mathfn32<>+144(SB)/4, $0xb102e308
+DATA mathfn32<>+148(SB)/4, $0xb102e308
+DATA mathfn32<>+152(SB)/4, $0xb102e308
+DATA mathfn32<>+156(SB)/4, $0xb102e308
+DATA mathfn32<>+160(SB)/4, $0x39500d01
+DATA mathfn32<>+164(SB)/4, $0x39500d01
+DATA mathfn32<>+168(SB)/4, $0x39500d01
+DATA mathfn32<>+172(SB)/4, $0x39500d01
+DATA mathfn32<>+176(SB)/4, $0x39500d01
+DATA mathfn32<>+180(SB)/4, $0x39500d01
+DATA mathfn32<>+184(SB)/4, $0x39500d01
+DATA mathfn32<>+188(SB)/4, $0x39500d01
+DATA mathfn32<>+192(SB)/4, $0x3ab60b61
+DATA mathfn32<>+196(SB)/4, $0x3ab60b61
+DATA mathfn32<>+200(SB)/4, $0x3ab60b61
+DATA mathfn32<>+204(SB)/4, $0x3ab60b61
+DATA mathfn32<>+208(SB)/4, $0x3ab60b61
+DATA mathfn32<>+212(SB)/4, $0x3ab60b61
+DATA mathfn32<>+216(SB)/4, $0x3ab60b61
+DATA mathfn32<>+220(SB)/4, $0x3ab60b61
+DATA mathfn32<>+224(SB)/4, $0x3c088889
+DATA mathfn32<>+228(SB)/4, $0x3c088889
+DATA mathfn32<>+232(SB)/4, $0x3c088889
+DATA mathfn32<>+236(SB)/4, $0x3c088889
+DATA mathfn32<>+240(SB)/4, $0x3c088889
+DATA mathfn32<>+244(SB)/4, $0x3c088889
+DATA mathfn32<>+248(SB)/4, $0x3c088889
+DATA mathfn32<>+252(SB)/4, $0x3c088889
+DATA mathfn32<>+256(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+260(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+264(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+268(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+272(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+276(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+280(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+284(SB)/4, $0x3d2aaaab
+DATA mathfn32<>+288(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+292(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+296(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+300(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+304(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+308(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+312(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+316(SB)/4, $0x3e2aaaab
+DATA mathfn32<>+320(SB)/4, $0x3f000000
+DATA mathfn32<>+324(SB)/4, $0x3f000000
+DATA mathfn32<>+328(SB)/4, $0x3f000000
+DATA mathfn32<>+332(SB)/4, $0x3f000000
+DATA mathfn32<>+336(SB)/4, $0x3f000000
+DATA mathfn32<>+340(SB)/4, $0x3f000000
+DATA mathfn32<>+344(SB)/4, $0x3f000000
+DATA mathfn32<>+348(SB)/4, $0x3f000000
+DATA mathfn32<>+352(SB)/4, $0x3f800000
+DATA mathfn32<>+356(SB)/4, $0x3f800000
+DATA mathfn32<>+360(SB)/4, $0x3f800000
+DATA mathfn32<>+364(SB)/4, $0x3f800000
+DATA mathfn32<>+368(SB)/4, $0x3f800000
+DATA mathfn32<>+372(SB)/4, $0x3f800000
+DATA mathfn32<>+376(SB)/4, $0x3f800000
+DATA mathfn32<>+380(SB)/4, $0x3f800000
+DATA mathfn32<>+384(SB)/4, $0x4b40007f
+DATA mathfn32<>+388(SB)/4, $0x4b40007f
+DATA mathfn32<>+392(SB)/4, $0x4b40007f
+DATA mathfn32<>+396(SB)/4, $0x4b40007f
+DATA mathfn32<>+400(SB)/4, $0x4b40007f
+DATA mathfn32<>+404(SB)/4, $0x4b40007f
+DATA mathfn32<>+408(SB)/4, $0x4b40007f
+DATA mathfn32<>+412(SB)/4, $0x4b40007f
+DATA mathfn32<>+416(SB)/4, $0x00800000
+DATA mathfn32<>+420(SB)/4, $0x00800000
+DATA mathfn32<>+424(SB)/4, $0x00800000
+DATA mathfn32<>+428(SB)/4, $0x00800000
+DATA mathfn32<>+432(SB)/4, $0x00800000
+DATA mathfn32<>+436(SB)/4, $0x00800000
+DATA mathfn32<>+440(SB)/4, $0x00800000
+DATA mathfn32<>+444(SB)/4, $0x00800000
+DATA mathfn32<>+448(SB)/4, $0x4b800000
+DATA mathfn32<>+452(SB)/4, $0x4b800000
+DATA mathfn32<>+456(SB)/4, $0x4b800000
+DATA mathfn32<>+460(SB)/4, $0x4b800000
+DATA mathfn32<>+464(SB)/4, $0x4b800000
+DATA mathfn32<>+468(SB)/4, $0x4b800000
+DATA mathfn32<>+472(SB)/4, $0x4b800000
+DATA mathfn32<>+476(SB)/4, $0x4b800000
+DATA mathfn32<>+480(SB)/4, $0x4b000000
+DATA mathfn32<>+484(SB)/4, $0x4b000000
+DATA mathfn32<>+488(SB)/4, $0x4b000000
+DATA mathfn32<>+492(SB)/4, $0x4b000000
+DATA mathfn32<>+496(SB)/4, $0x4b000000
+DATA mathfn32<>+500(SB)/4, $0x4b000000
+DATA mathfn32<>+504(SB)/4, $0x4b000000
+DATA mathfn32<>+508(SB)/4, $0x4b000000
+DATA mathfn32<>+512(SB)/4, $0x4b00007f
+DATA mathfn32<>+516(SB)/4, $0x4b00007f
+DATA mathfn32<>+520(SB)/4, $0x4b00007f
+DATA mathfn32<>+524(SB)/4, $0x4b00007f
+DATA mathfn32<>+528(SB)/4, $0x4b00007f
+DATA mathfn32<>+532(SB)/4, $0x4b00007f
+DATA mathfn32<>+536(SB)/4, $0x4b00007f
+DATA mathfn32<>+540(SB)/4, $0x4b00007f
+DATA mathfn32<>+544(SB)/4, $0x41c00000
+DATA mathfn32<>+548(SB)/4, $0x41c00000
+DATA mathfn32<>+552(SB)/4, $0x41c00000
+DATA mathfn32<>+556(SB)/4, $0x41c00000
+DATA mathfn32<>+560(SB)/4, $0x41c00000
+DATA mathfn32<>+564(SB)/4, $0x41c00000
+DATA mathfn32<>+568(SB)/4, $0x41c00000
+DATA mathfn32<>+572(SB)/4, $0x41c00000
+DATA mathfn32<>+576(SB)/4, $0x007fffff
+DATA mathfn32<>+580(SB)/4, $0x007fffff
+DATA mathfn32<>+584(SB)/4, $0x007fffff
+DATA mathfn32<>+588(SB)/4, $0x007fffff
+DATA mathfn32<>+592(SB)/4, $0x007fffff
+DATA mathfn32<>+596(SB)/4, $0x007fffff
+DATA mathfn32<>+600(SB)/4, $0x007fffff
+DATA mathfn32<>+604(SB)/4, $0x007fffff
+DATA mathfn32<>+608(SB)/4, $0x3fb504f3
+DATA mathfn32<>+612(SB)/4, $0x3fb504f3
+DATA mathfn32<>+616(SB)/4, $0x3fb504f3
+DATA mathfn32<>+620(SB)/4, $0x3fb504f3
+DATA mathfn32<>+624(SB)/4, $0x3fb504f3
+DATA mathfn32<>+628(SB)/4, $0x3fb504f3
+DATA mathfn32<>+632(SB)/4, $0x3fb504f3
+DATA mathfn32<>+636(SB)/4, $0x3fb504f3
+DATA mathfn32<>+640(SB)/4, $0x40000000
+DATA mathfn32<>+644(SB)/4, $0x40000000
+DATA mathfn32<>+648(SB)/4, $0x40000000
+DATA mathfn32<>+652(SB)/4, $0x40000000
+DATA mathfn32<>+656(SB)/4, $0x40000000
+DATA mathfn32<>+660(SB)/4, $0x40000000
+DATA mathfn32<>+664(SB)/4, $0x40000000
+DATA mathfn32<>+668(SB)/4, $0x40000000
+DATA mathfn32<>+672(SB)/4, $0x3e638e39
+DATA mathfn32<>+676(SB)/4, $0x3e638e39
+DATA mathfn32<>+680(SB)/4, $0x3e638e39
+DATA mathfn32<>+684(SB)/4, $0x3e638e39
+DATA mathfn32<>+688(SB)/4, $0x3e638e39
+DATA mathfn32<>+692(SB)/4, $0x3e638e39
+DATA mathfn32<>+696(SB)/4, $0x3e638e39
+DATA mathfn32<>+700(SB)/4, $0x3e638e39
+DATA mathfn32<>+704(SB)/4, $0x3e924925
+DATA mathfn32<>+708(SB)/4, $0x3e924925
+DATA mathfn32<>+712(SB)/4, $0x3e924925
+DATA mathfn32<>+716(SB)/4, $0x3e924925
+DATA mathfn32<>+720(SB)/4, $0x3e924925
+DATA mathfn32<>+724(SB)/4, $0x3e924925
+DATA mathfn32<>+728(SB)/4, $0x3e924925
+DATA mathfn32<>+732(SB)/4, $0x3e924925
+DATA mathfn32<>+736(SB)/4, $0x3ecccccd
+DATA mathfn32<>+740(SB)/4, $0x3ecccccd
+DATA mathfn32<>+744(SB)/4, $0x3ecccccd
+DATA mathfn32<>+748(SB)/4, $0x3ecccccd
+DATA mathfn32<>+752(SB)/4, $0x3ecccccd
+DATA mathfn32<>+756(SB)/4, $0x3ecccccd
+DATA mathfn32<>+760(SB)/4, $0x3ecccccd
+DATA mathfn32<>+764(SB)/4, $0x3ecccccd
+DATA mathfn32<>+768(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+772(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+776(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+780(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+784(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+788(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+792(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+796(SB)/4, $0x3f2aaaab
+DATA mathfn32<>+800(SB)/4, $0x00000000
+DATA mathfn32<>+804(SB)/4, $0x00000000
+DATA mathfn32<>+808(SB)/4, $0x00000000
+DATA mathfn32<>+812(SB)/4, $0x00000000
+DATA mathfn32<>+816(SB)/4, $0x00000000
+DATA mathfn32<>+820(SB)/4, $0x00000000
+DATA mathfn32<>+824(SB)/4, $0x00000000
+DATA mathfn32<>+828(SB)/4, $0x00000000
+DATA mathfn32<>+832(SB)/4, $0xff800000
+DATA mathfn32<>+836(SB)/4, $0xff800000
+DATA mathfn32<>+840(SB)/4, $0xff800000
+DATA mathfn32<>+844(SB)/4, $0xff800000
+DATA mathfn32<>+848(SB)/4, $0xff800000
+DATA mathfn32<>+852(SB)/4, $0xff800000
+DATA mathfn32<>+856(SB)/4, $0xff800000
+DATA mathfn32<>+860(SB)/4, $0xff800000
+DATA mathfn32<>+864(SB)/4, $0x7fc00000
+DATA mathfn32<>+868(SB)/4, $0x7fc00000
+DATA mathfn32<>+872(SB)/4, $0x7fc00000
+DATA mathfn32<>+876(SB)/4, $0x7fc00000
+DATA mathfn32<>+880(SB)/4, $0x7fc00000
+DATA mathfn32<>+884(SB)/4, $0x7fc00000
+DATA mathfn32<>+888(SB)/4, $0x7fc00000
+DATA mathfn32<>+892(SB)/4, $0x7fc00000
+DATA mathfn32<>+896(SB)/4, $0x7f800000
+DATA mathfn32<>+900(SB)/4, $0x7f800000
+DATA mathfn32<>+904(SB)/4, $0x7f800000
+DATA mathfn32<>+908(SB)/4, $0x7f800000
+DATA mathfn32<>+912(SB)/4, $0x7f800000
+DATA mathfn32<>+916(SB)/4, $0x7f800000
+DATA mathfn32<>+920(SB)/4, $0x7f800000
+DATA mathfn32<>+924(SB)/4, $0x7f800000
+DATA mathfn32<>+928(SB)/4, $0x80000000
+DATA mathfn32<>+932(SB)/4, $0x80000000
+DATA mathfn32<>+936(SB)/4, $0x80000000
+DATA mathfn32<>+940(SB)/4, $0x80000000
+DATA mathfn32<>+944(SB)/4, $0x80000000
+DATA mathfn32<>+948(SB)/4, $0x80000000
+DATA mathfn32<>+952(SB)/4, $0x80000000
+DATA mathfn32<>+956(SB)/4, $0x80000000
+DATA mathfn32<>+960(SB)/4, $0xc2200000
+DATA mathfn32<>+964(SB)/4, $0xc2200000
+DATA mathfn32<>+968(SB)/4, $0xc2200000
+DATA mathfn32<>+972(SB)/4, $0xc2200000
+DATA mathfn32<>+976(SB)/4, $0xc2200000
+DATA mathfn32<>+980(SB)/4, $0xc2200000
+DATA mathfn32<>+984(SB)/4, $0xc2200000
+DATA mathfn32<>+988(SB)/4, $0xc2200000
+DATA mathfn32<>+992(SB)/4, $0x7fffffff
+DATA mathfn32<>+996(SB)/4, $0x7fffffff
+DATA mathfn32<>+1000(SB)/4, $0x7fffffff
+DATA mathfn32<>+1004(SB)/4, $0x7fffffff
+DATA mathfn32<>+1008(SB)/4, $0x7fffffff
+DATA mathfn32<>+1012(SB)/4, $0x7fffffff
+DATA mathfn32<>+1016(SB)/4, $0x7fffffff
+DATA mathfn32<>+1020(SB)/4, $0x7fffffff
+DATA mathfn32<>+1024(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1028(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1032(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1036(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1040(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1044(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1048(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1052(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1056(SB)/4, $0x3cac0247
+DATA mathfn32<>+1060(SB)/4, $0x3cac0247
+DATA mathfn32<>+1064(SB)/4, $0x3cac0247
+DATA mathfn32<>+1068(SB)/4, $0x3cac0247
+DATA mathfn32<>+1072(SB)/4, $0x3cac0247
+DATA mathfn32<>+1076(SB)/4, $0x3cac0247
+DATA mathfn32<>+1080(SB)/4, $0x3cac0247
+DATA mathfn32<>+1084(SB)/4, $0x3cac0247
+DATA mathfn32<>+1088(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1092(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1096(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1100(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1104(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1108(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1112(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1116(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1120(SB)/4, $0x3e08870e
+DATA mathfn32<>+1124(SB)/4, $0x3e08870e
+DATA mathfn32<>+1128(SB)/4, $0x3e08870e
+DATA mathfn32<>+1132(SB)/4, $0x3e08870e
+DATA mathfn32<>+1136(SB)/4, $0x3e08870e
+DATA mathfn32<>+1140(SB)/4, $0x3e08870e
+DATA mathfn32<>+1144(SB)/4, $0x3e08870e
+DATA mathfn32<>+1148(SB)/4, $0x3e08870e
+DATA mathfn32<>+1152(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1156(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1160(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1164(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1168(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1172(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1176(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1180(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1184(SB)/4, $0x3f200000
+DATA mathfn32<>+1188(SB)/4, $0x3f200000
+DATA mathfn32<>+1192(SB)/4, $0x3f200000
+DATA mathfn32<>+1196(SB)/4, $0x3f200000
+DATA mathfn32<>+1200(SB)/4, $0x3f200000
+DATA mathfn32<>+1204(SB)/4, $0x3f200000
+DATA mathfn32<>+1208(SB)/4, $0x3f200000
+DATA mathfn32<>+1212(SB)/4, $0x3f200000
+GLOBL mathfn32<>(SB), RODATA|NOPTR, $1216
 
 DATA mathfn64<>+0(SB)/8, $0xc087500000000000
 DATA mathfn64<>+8(SB)/8, $0xc087500000000000
 DATA mathfn64<>+16(SB)/8, $0xc087500000000000
 DATA mathfn64<>+24(SB)/8, $0xc087500000000000
-DATA mathfn64<>+32(SB)/8, $0xc087500000000000
-DATA mathfn64<>+40(SB)/8, $0xc087500000000000
-DATA mathfn64<>+48(SB)/8, $0xc087500000000000
-DATA mathfn64<>+56(SB)/8, $0xc087500000000000
-DATA mathfn64<>+64(SB)/8, $0x4086300000000000
-DATA mathfn64<>+72(SB)/8, $0x4086300000000000
-DATA mathfn64<>+80(SB)/8, $0x4086300000000000
-DATA mathfn64<>+88(SB)/8, $0x4086300000000000
-DATA mathfn64<>+96(SB)/8, $0x4086300000000000
-DATA mathfn64<>+104(SB)/8, $0x4086300000000000
-DATA mathfn64<>+112(SB)/8, $0x4086300000000000
-DATA mathfn64<>+120(SB)/8, $0x4086300000000000
-DATA mathfn64<>+128(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+136(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+144(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+152(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+160(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+168(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+176(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+184(SB)/8, $0x3ff71547652b82fe
-DATA mathfn64<>+192(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+200(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+208(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+216(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+224(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+232(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+240(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+248(SB)/8, $0x3fe62e42fefa39ef
-DATA mathfn64<>+256(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+264(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+272(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+280(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+288(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+296(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+304(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+312(SB)/8, $0x3c7abc9e3b39803f
-DATA mathfn64<>+320(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+328(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+336(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+344(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+352(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+360(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+368(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+376(SB)/8, $0x3de6124613a86d09
-DATA mathfn64<>+384(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+392(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+400(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+408(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+416(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+424(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+432(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+440(SB)/8, $0x3e21eed8eff8d898
-DATA mathfn64<>+448(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+456(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+464(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+472(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+480(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+488(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+496(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+504(SB)/8, $0x3e5ae64567f544e4
-DATA mathfn64<>+512(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+520(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+528(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+536(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+544(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+552(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+560(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+568(SB)/8, $0x3e927e4fb7789f5c
-DATA mathfn64<>+576(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+584(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+592(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+600(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+608(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+616(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+624(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+632(SB)/8, $0x3ec71de3a556c734
-DATA mathfn64<>+640(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+648(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+656(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+664(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+672(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+680(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+688(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+696(SB)/8, $0x3efa01a01a01a01a
-DATA mathfn64<>+704(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+712(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+720(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+728(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+736(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+744(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+752(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+760(SB)/8, $0x3f2a01a01a01a01a
-DATA mathfn64<>+768(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+776(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+784(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+792(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+800(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+808(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+816(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+824(SB)/8, $0x3f56c16c16c16c17
-DATA mathfn64<>+832(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+840(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+848(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+856(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+864(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+872(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+880(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+888(SB)/8, $0x3f81111111111111
-DATA mathfn64<>+896(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+904(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+912(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+920(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+928(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+936(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+944(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+952(SB)/8, $0x3fa5555555555555
-DATA mathfn64<>+960(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+968(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+976(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+984(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+992(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+1000(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+1008(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+1016(SB)/8, $0x3fc5555555555555
-DATA mathfn64<>+1024(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1032(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1040(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1048(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1056(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1064(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1072(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1080(SB)/8, $0x3fe0000000000000
-DATA mathfn64<>+1088(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1096(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1104(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1112(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1120(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1128(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1136(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1144(SB)/8, $0x3ff0000000000000
-DATA mathfn64<>+1152(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1160(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1168(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1176(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1184(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1192(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1200(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1208(SB)/8, $0x43380000000003ff
-DATA mathfn64<>+1216(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1224(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1232(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1240(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1248(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1256(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1264(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1272(SB)/8, $0x0010000000000000
-DATA mathfn64<>+1280(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1288(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1296(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1304(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1312(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1320(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1328(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1336(SB)/8, $0x4350000000000000
-DATA mathfn64<>+1344(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1352(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1360(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1368(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1376(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1384(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1392(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1400(SB)/8, $0x4330000000000000
-DATA mathfn64<>+1408(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1416(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1424(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1432(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1440(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1448(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1456(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1464(SB)/8, $0x43300000000003ff
-DATA mathfn64<>+1472(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1480(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1488(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1496(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1504(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1512(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1520(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1528(SB)/8, $0x404b000000000000
-DATA mathfn64<>+1536(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1544(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1552(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1560(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1568(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1576(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1584(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1592(SB)/8, $0x000fffffffffffff
-DATA mathfn64<>+1600(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1608(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1616(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1624(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1632(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1640(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1648(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1656(SB)/8, $0x3ff6a09e667f3bcd
-DATA mathfn64<>+1664(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1672(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1680(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1688(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1696(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1704(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1712(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1720(SB)/8, $0x4000000000000000
-DATA mathfn64<>+1728(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1736(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1744(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1752(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1760(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1768(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1776(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1784(SB)/8, $0x3fb8618618618618
-DATA mathfn64<>+1792(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1800(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1808(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1816(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1824(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1832(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1840(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1848(SB)/8, $0x3fbaf286bca1af28
-DATA mathfn64<>+1856(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1864(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1872(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1880(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1888(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1896(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1904(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1912(SB)/8, $0x3fbe1e1e1e1e1e1e
-DATA mathfn64<>+1920(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1928(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1936(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1944(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1952(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1960(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1968(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1976(SB)/8, $0x3fc1111111111111
-DATA mathfn64<>+1984(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+1992(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2000(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2008(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2016(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2024(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2032(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2040(SB)/8, $0x3fc3b13b13b13b14
-DATA mathfn64<>+2048(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2056(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2064(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2072(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2080(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2088(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2096(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2104(SB)/8, $0x3fc745d1745d1746
-DATA mathfn64<>+2112(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2120(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2128(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2136(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2144(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2152(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2160(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2168(SB)/8, $0x3fcc71c71c71c71c
-DATA mathfn64<>+2176(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2184(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2192(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2200(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2208(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2216(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2224(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2232(SB)/8, $0x3fd2492492492492
-DATA mathfn64<>+2240(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2248(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2256(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2264(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2272(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2280(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2288(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2296(SB)/8, $0x3fd999999999999a
-DATA mathfn64<>+2304(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2312(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2320(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2328(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2336(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2344(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2352(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2360(SB)/8, $0x3fe5555555555555
-DATA mathfn64<>+2368(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2376(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2384(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2392(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2400(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2408(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2416(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2424(SB)/8, $0x0000000000000000
-DATA mathfn64<>+2432(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2440(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2448(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2456(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2464(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2472(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2480(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2488(SB)/8, $0xfff0000000000000
-DATA mathfn64<>+2496(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2504(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2512(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2520(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2528(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2536(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2544(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2552(SB)/8, $0x7ff8000000000001
-DATA mathfn64<>+2560(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2568(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2576(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2584(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2592(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2600(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2608(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2616(SB)/8, $0x7ff0000000000000
-DATA mathfn64<>+2624(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2632(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2640(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2648(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2656(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2664(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2672(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2680(SB)/8, $0x8000000000000000
-DATA mathfn64<>+2688(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2696(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2704(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2712(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2720(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2728(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2736(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2744(SB)/8, $0x7fffffffffffffff
-DATA mathfn64<>+2752(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2760(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2768(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2776(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2784(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2792(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2800(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2808(SB)/8, $0x3edb33642a122cdd
-DATA mathfn64<>+2816(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2824(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2832(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2840(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2848(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2856(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2864(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2872(SB)/8, $0xbf005bbdae896296
-DATA mathfn64<>+2880(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2888(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2896(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2904(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2912(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2920(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2928(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2936(SB)/8, $0x3f18445870f6fe41
-DATA mathfn64<>+2944(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+2952(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+2960(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+2968(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+2976(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+2984(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+2992(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+3000(SB)/8, $0xbf2f243823c8c981
-DATA mathfn64<>+3008(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3016(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3024(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3032(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3040(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3048(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3056(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3064(SB)/8, $0x3f43526e9ed54da1
-DATA mathfn64<>+3072(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3080(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3088(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3096(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3104(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3112(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3120(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3128(SB)/8, $0xbf57d9f6f23e8682
-DATA mathfn64<>+3136(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3144(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3152(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3160(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3168(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3176(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3184(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3192(SB)/8, $0x3f6d6d39ae3905e2
-DATA mathfn64<>+3200(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3208(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3216(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3224(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3232(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3240(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3248(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3256(SB)/8, $0xbf8226e3473dce5c
-DATA mathfn64<>+3264(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3272(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3280(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3288(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3296(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3304(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3312(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3320(SB)/8, $0x3f9664f487e0a749
-DATA mathfn64<>+3328(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3336(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3344(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3352(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3360(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3368(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3376(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3384(SB)/8, $0xbfaba1ba1ba0f126
-DATA mathfn64<>+3392(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3400(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3408(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3416(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3424(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3432(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3440(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3448(SB)/8, $0x3fc11111111110a8
-DATA mathfn64<>+3456(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3464(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3472(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3480(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3488(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3496(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3504(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3512(SB)/8, $0xbfd5555555555555
-DATA mathfn64<>+3520(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3528(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3536(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3544(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3552(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3560(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3568(SB)/8, $0x3fe4000000000000
-DATA mathfn64<>+3576(SB)/8, $0x3fe4000000000000
-GLOBL mathfn64<>(SB), RODATA|NOPTR, $3584
+DATA mathfn64<>+32(SB)/8, $0x4086300000000000
+DATA mathfn64<>+40(SB)/8, $0x4086300000000000
+DATA mathfn64<>+48(SB)/8, $0x4086300000000000
+DATA mathfn64<>+56(SB)/8, $0x4086300000000000
+DATA mathfn64<>+64(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+72(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+80(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+88(SB)/8, $0x3ff71547652b82fe
+DATA mathfn64<>+96(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+104(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+112(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+120(SB)/8, $0x3fe62e42fefa39ef
+DATA mathfn64<>+128(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+136(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+144(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+152(SB)/8, $0x3c7abc9e3b39803f
+DATA mathfn64<>+160(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+168(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+176(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+184(SB)/8, $0x3de6124613a86d09
+DATA mathfn64<>+192(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+200(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+208(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+216(SB)/8, $0x3e21eed8eff8d898
+DATA mathfn64<>+224(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+232(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+240(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+248(SB)/8, $0x3e5ae64567f544e4
+DATA mathfn64<>+256(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+264(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+272(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+280(SB)/8, $0x3e927e4fb7789f5c
+DATA mathfn64<>+288(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+296(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+304(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+312(SB)/8, $0x3ec71de3a556c734
+DATA mathfn64<>+320(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+328(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+336(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+344(SB)/8, $0x3efa01a01a01a01a
+DATA mathfn64<>+352(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+360(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+368(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+376(SB)/8, $0x3f2a01a01a01a01a
+DATA mathfn64<>+384(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+392(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+400(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+408(SB)/8, $0x3f56c16c16c16c17
+DATA mathfn64<>+416(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+424(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+432(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+440(SB)/8, $0x3f81111111111111
+DATA mathfn64<>+448(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+456(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+464(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+472(SB)/8, $0x3fa5555555555555
+DATA mathfn64<>+480(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+488(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+496(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+504(SB)/8, $0x3fc5555555555555
+DATA mathfn64<>+512(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+520(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+528(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+536(SB)/8, $0x3fe0000000000000
+DATA mathfn64<>+544(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+552(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+560(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+568(SB)/8, $0x3ff0000000000000
+DATA mathfn64<>+576(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+584(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+592(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+600(SB)/8, $0x43380000000003ff
+DATA mathfn64<>+608(SB)/8, $0x0010000000000000
+DATA mathfn64<>+616(SB)/8, $0x0010000000000000
+DATA mathfn64<>+624(SB)/8, $0x0010000000000000
+DATA mathfn64<>+632(SB)/8, $0x0010000000000000
+DATA mathfn64<>+640(SB)/8, $0x4350000000000000
+DATA mathfn64<>+648(SB)/8, $0x4350000000000000
+DATA mathfn64<>+656(SB)/8, $0x4350000000000000
+DATA mathfn64<>+664(SB)/8, $0x4350000000000000
+DATA mathfn64<>+672(SB)/8, $0x4330000000000000
+DATA mathfn64<>+680(SB)/8, $0x4330000000000000
+DATA mathfn64<>+688(SB)/8, $0x4330000000000000
+DATA mathfn64<>+696(SB)/8, $0x4330000000000000
+DATA mathfn64<>+704(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+712(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+720(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+728(SB)/8, $0x43300000000003ff
+DATA mathfn64<>+736(SB)/8, $0x404b000000000000
+DATA mathfn64<>+744(SB)/8, $0x404b000000000000
+DATA mathfn64<>+752(SB)/8, $0x404b000000000000
+DATA mathfn64<>+760(SB)/8, $0x404b000000000000
+DATA mathfn64<>+768(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+776(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+784(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+792(SB)/8, $0x000fffffffffffff
+DATA mathfn64<>+800(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+808(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+816(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+824(SB)/8, $0x3ff6a09e667f3bcd
+DATA mathfn64<>+832(SB)/8, $0x4000000000000000
+DATA mathfn64<>+840(SB)/8, $0x4000000000000000
+DATA mathfn64<>+848(SB)/8, $0x4000000000000000
+DATA mathfn64<>+856(SB)/8, $0x4000000000000000
+DATA mathfn64<>+864(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+872(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+880(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+888(SB)/8, $0x3fb8618618618618
+DATA mathfn64<>+896(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+904(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+912(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+920(SB)/8, $0x3fbaf286bca1af28
+DATA mathfn64<>+928(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+936(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+944(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+952(SB)/8, $0x3fbe1e1e1e1e1e1e
+DATA mathfn64<>+960(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+968(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+976(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+984(SB)/8, $0x3fc1111111111111
+DATA mathfn64<>+992(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+1000(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+1008(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+1016(SB)/8, $0x3fc3b13b13b13b14
+DATA mathfn64<>+1024(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+1032(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+1040(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+1048(SB)/8, $0x3fc745d1745d1746
+DATA mathfn64<>+1056(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+1064(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+1072(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+1080(SB)/8, $0x3fcc71c71c71c71c
+DATA mathfn64<>+1088(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+1096(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+1104(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+1112(SB)/8, $0x3fd2492492492492
+DATA mathfn64<>+1120(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+1128(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+1136(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+1144(SB)/8, $0x3fd999999999999a
+DATA mathfn64<>+1152(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+1160(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+1168(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+1176(SB)/8, $0x3fe5555555555555
+DATA mathfn64<>+1184(SB)/8, $0x0000000000000000
+DATA mathfn64<>+1192(SB)/8, $0x0000000000000000
+DATA mathfn64<>+1200(SB)/8, $0x0000000000000000
+DATA mathfn64<>+1208(SB)/8, $0x0000000000000000
+DATA mathfn64<>+1216(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+1224(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+1232(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+1240(SB)/8, $0xfff0000000000000
+DATA mathfn64<>+1248(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+1256(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+1264(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+1272(SB)/8, $0x7ff8000000000001
+DATA mathfn64<>+1280(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+1288(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+1296(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+1304(SB)/8, $0x7ff0000000000000
+DATA mathfn64<>+1312(SB)/8, $0x8000000000000000
+DATA mathfn64<>+1320(SB)/8, $0x8000000000000000
+DATA mathfn64<>+1328(SB)/8, $0x8000000000000000
+DATA mathfn64<>+1336(SB)/8, $0x8000000000000000
+DATA mathfn64<>+1344(SB)/8, $0x7fffffffffffffff
+DATA mathfn64<>+1352(SB)/8, $0x7fffffffffffffff
+DATA mathfn64<>+1360(SB)/8, $0x7fffffffffffffff
+DATA mathfn64<>+1368(SB)/8, $0x7fffffffffffffff
+DATA mathfn64<>+1376(SB)/8, $0x3edb33642a122cdd
+DATA mathfn64<>+1384(SB)/8, $0x3edb33642a122cdd
+DATA mathfn64<>+1392(SB)/8, $0x3edb33642a122cdd
+DATA mathfn64<>+1400(SB)/8, $0x3edb33642a122cdd
+DATA mathfn64<>+1408(SB)/8, $0xbf005bbdae896296
+DATA mathfn64<>+1416(SB)/8, $0xbf005bbdae896296
+DATA mathfn64<>+1424(SB)/8, $0xbf005bbdae896296
+DATA mathfn64<>+1432(SB)/8, $0xbf005bbdae896296
+DATA mathfn64<>+1440(SB)/8, $0x3f18445870f6fe41
+DATA mathfn64<>+1448(SB)/8, $0x3f18445870f6fe41
+DATA mathfn64<>+1456(SB)/8, $0x3f18445870f6fe41
+DATA mathfn64<>+1464(SB)/8, $0x3f18445870f6fe41
+DATA mathfn64<>+1472(SB)/8, $0xbf2f243823c8c981
+DATA mathfn64<>+1480(SB)/8, $0xbf2f243823c8c981
+DATA mathfn64<>+1488(SB)/8, $0xbf2f243823c8c981
+DATA mathfn64<>+1496(SB)/8, $0xbf2f243823c8c981
+DATA mathfn64<>+1504(SB)/8, $0x3f43526e9ed54da1
+DATA mathfn64<>+1512(SB)/8, $0x3f43526e9ed54da1
+DATA mathfn64<>+1520(SB)/8, $0x3f43526e9ed54da1
+DATA mathfn64<>+1528(SB)/8, $0x3f43526e9ed54da1
+DATA mathfn64<>+1536(SB)/8, $0xbf57d9f6f23e8682
+DATA mathfn64<>+1544(SB)/8, $0xbf57d9f6f23e8682
+DATA mathfn64<>+1552(SB)/8, $0xbf57d9f6f23e8682
+DATA mathfn64<>+1560(SB)/8, $0xbf57d9f6f23e8682
+DATA mathfn64<>+1568(SB)/8, $0x3f6d6d39ae3905e2
+DATA mathfn64<>+1576(SB)/8, $0x3f6d6d39ae3905e2
+DATA mathfn64<>+1584(SB)/8, $0x3f6d6d39ae3905e2
+DATA mathfn64<>+1592(SB)/8, $0x3f6d6d39ae3905e2
+DATA mathfn64<>+1600(SB)/8, $0xbf8226e3473dce5c
+DATA mathfn64<>+1608(SB)/8, $0xbf8226e3473dce5c
+DATA mathfn64<>+1616(SB)/8, $0xbf8226e3473dce5c
+DATA mathfn64<>+1624(SB)/8, $0xbf8226e3473dce5c
+DATA mathfn64<>+1632(SB)/8, $0x3f9664f487e0a749
+DATA mathfn64<>+1640(SB)/8, $0x3f9664f487e0a749
+DATA mathfn64<>+1648(SB)/8, $0x3f9664f487e0a749
+DATA mathfn64<>+1656(SB)/8, $0x3f9664f487e0a749
+DATA mathfn64<>+1664(SB)/8, $0xbfaba1ba1ba0f126
+DATA mathfn64<>+1672(SB)/8, $0xbfaba1ba1ba0f126
+DATA mathfn64<>+1680(SB)/8, $0xbfaba1ba1ba0f126
+DATA mathfn64<>+1688(SB)/8, $0xbfaba1ba1ba0f126
+DATA mathfn64<>+1696(SB)/8, $0x3fc11111111110a8
+DATA mathfn64<>+1704(SB)/8, $0x3fc11111111110a8
+DATA mathfn64<>+1712(SB)/8, $0x3fc11111111110a8
+DATA mathfn64<>+1720(SB)/8, $0x3fc11111111110a8
+DATA mathfn64<>+1728(SB)/8, $0xbfd5555555555555
+DATA mathfn64<>+1736(SB)/8, $0xbfd5555555555555
+DATA mathfn64<>+1744(SB)/8, $0xbfd5555555555555
+DATA mathfn64<>+1752(SB)/8, $0xbfd5555555555555
+DATA mathfn64<>+1760(SB)/8, $0x3fe4000000000000
+DATA mathfn64<>+1768(SB)/8, $0x3fe4000000000000
+DATA mathfn64<>+1776(SB)/8, $0x3fe4000000000000
+DATA mathfn64<>+1784(SB)/8, $0x3fe4000000000000
+GLOBL mathfn64<>(SB), RODATA|NOPTR, $1792

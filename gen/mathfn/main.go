@@ -24,8 +24,13 @@
 //     arithmetic); beyond, 1 - 2/(e^(2|x|)+1); the sign is restored last.
 //
 // Constants live in one read-only table per element type, each replicated to
-// 64 bytes so that AVX2 and AVX-512 instructions use them as memory operands
-// (this keeps the AVX2 kernels within 16 registers).
+// 32 bytes. The AVX2 kernels use them as memory operands (this keeps them
+// within 16 registers); the table is 32-byte aligned, so no such load
+// crosses a cache line. The AVX-512 kernels broadcast them into registers
+// once per call, before the loop (hoist): a 64-byte memory operand from a
+// table the Go linker aligns only to 32 bytes split a cache line on every
+// load whenever the table landed 32 bytes off a 64-byte boundary, which
+// halved the speed of these kernels in some binaries and not in others.
 package main
 
 import (
@@ -42,7 +47,7 @@ import (
 func main() {
 	ConstraintExpr("!purego,!noasm")
 	for _, k := range kit.All {
-		g := fn{Kit: k}
+		g := fn{Kit: k, h: &hoist{}}
 		g.unary("Exp", "computes dst[i] = e^x[i]; lengths are checked by the caller.", g.exp)
 		g.unary("Log", "computes dst[i] = log(x[i]); lengths are checked by the caller.", g.log)
 		sigmoid := g.sigmoid
@@ -61,7 +66,23 @@ func main() {
 // fn adds the constant table and the transcendental bodies to a Kit.
 type fn struct {
 	kit.Kit
+	h *hoist
 }
+
+// hoist holds the constants an AVX-512 function keeps in registers: while
+// on, bits and c hand out a register per distinct constant (up to
+// hoistMax; beyond, a broadcast at the point of use), and hoisted emits
+// the broadcasts that fill them.
+type hoist struct {
+	on   bool
+	regs map[uint64]reg.VecVirtual
+	keys []uint64
+}
+
+// hoistMax leaves 32-hoistMax ZMM registers for the loop's temporaries; the
+// widest bodies (float64 Tanh and Sigmoid, unrolled four times) need about
+// ten.
+const hoistMax = 20
 
 // ---- constant tables ----
 
@@ -77,11 +98,10 @@ var tables = map[int]*table{
 	8: {name: "mathfn64", size: 8, off: map[uint64]int{}},
 }
 
-const slot = 64 // every constant is replicated over a ZMM width
+const slot = 32 // every constant is replicated over a YMM width
 
-// bits returns the memory operand of a vector whose every lane holds the
-// bit pattern b.
-func (g fn) bits(b uint64) Mem {
+// mem returns the address of the table entry holding the bit pattern b.
+func (g fn) mem(b uint64) Mem {
 	t := tables[g.T.Size]
 	o, ok := t.off[b]
 	if !ok {
@@ -92,8 +112,50 @@ func (g fn) bits(b uint64) Mem {
 	return NewDataAddr(NewStaticSymbol(t.name), o)
 }
 
-// c returns the memory operand of a vector of v rounded to the element type.
-func (g fn) c(v float64) Mem {
+// bits returns a vector operand whose every lane holds the bit pattern b:
+// a hoisted register inside hoisted, else the table entry (AVX2).
+func (g fn) bits(b uint64) Op {
+	m := g.mem(b)
+	if g.h == nil || !g.h.on {
+		return m
+	}
+	if r, ok := g.h.regs[b]; ok {
+		return r
+	}
+	r := g.Vec()
+	if len(g.h.keys) < hoistMax {
+		g.h.regs[b] = r
+		g.h.keys = append(g.h.keys, b)
+		return r
+	}
+	g.Broadcast(m, r)
+	return r
+}
+
+// hoisted emits body (which must end in RET) so that the constants it asks
+// for are broadcast into registers once, on entry: the entry jumps to a
+// block after body that fills the registers and jumps back. On AVX2 it
+// only emits body.
+func (g fn) hoisted(body func()) {
+	if !g.Is512() {
+		body()
+		return
+	}
+	start, fill := kit.NewLabel("start"), kit.NewLabel("consts")
+	JMP(LabelRef(fill))
+	Label(start)
+	*g.h = hoist{on: true, regs: map[uint64]reg.VecVirtual{}}
+	body()
+	g.h.on = false
+	Label(fill)
+	for _, b := range g.h.keys {
+		g.Broadcast(g.mem(b), g.h.regs[b])
+	}
+	JMP(LabelRef(start))
+}
+
+// c returns a vector operand of v rounded to the element type.
+func (g fn) c(v float64) Op {
 	if g.T.Size == 4 {
 		return g.bits(uint64(math.Float32bits(float32(v))))
 	}
@@ -131,7 +193,7 @@ func pick[F any](g fn, ps, pd F) F {
 }
 
 // load reads a constant into a new register.
-func (g fn) load(m Mem) reg.VecVirtual {
+func (g fn) load(m Op) reg.VecVirtual {
 	v := g.Vec()
 	g.Load(m, v)
 	return v
@@ -166,7 +228,7 @@ func (g fn) sel(c cond, a Op, d reg.VecVirtual) {
 }
 
 // addIf adds the constant m to d in the lanes of c.
-func (g fn) addIf(c cond, m Mem, d reg.VecVirtual) {
+func (g fn) addIf(c cond, m Op, d reg.VecVirtual) {
 	if g.Is512() {
 		pick(g, VADDPS, VADDPD)(m, d, c.k, d)
 		return
@@ -481,16 +543,18 @@ func gp(c Op) reg.GPVirtual { return c.(reg.GPVirtual) }
 func (g fn) unary(name, doc string, f func(reg.VecVirtual) reg.VecVirtual) {
 	g.Text(name, "func(dst, x []T)")
 	Doc(g.Name(name) + " " + doc)
-	n := gp(Load(Param("dst").Len(), GP64()))
-	d := gp(Load(Param("dst").Base(), GP64()))
-	xp := gp(Load(Param("x").Base(), GP64()))
-	g.Loop(n, []reg.GPVirtual{d, xp}, 4, func(b kit.Block) {
-		v := g.Vec()
-		b.Load(xp, v)
-		b.Store(f(v), d)
+	g.hoisted(func() {
+		n := gp(Load(Param("dst").Len(), GP64()))
+		d := gp(Load(Param("dst").Base(), GP64()))
+		xp := gp(Load(Param("x").Base(), GP64()))
+		g.Loop(n, []reg.GPVirtual{d, xp}, 4, func(b kit.Block) {
+			v := g.Vec()
+			b.Load(xp, v)
+			b.Store(f(v), d)
+		})
+		VZEROUPPER()
+		RET()
 	})
-	VZEROUPPER()
-	RET()
 }
 
 // expSum emits ExpShiftSum (store: dst[i] = exp(x[i]-shift), returns the
@@ -504,37 +568,39 @@ func (g fn) expSum(store bool) {
 	}
 	g.Text(name, sig)
 	Doc(g.Name(name) + " " + doc)
-	var n, d reg.GPVirtual
-	ptrs := []reg.GPVirtual{}
-	if store {
-		n = gp(Load(Param("dst").Len(), GP64()))
-		d = gp(Load(Param("dst").Base(), GP64()))
-		ptrs = append(ptrs, d)
-	} else {
-		n = gp(Load(Param("x").Len(), GP64()))
-	}
-	xp := gp(Load(Param("x").Base(), GP64()))
-	ptrs = append(ptrs, xp)
-	shift := g.Param("shift")
-	const unroll = 4
-	accs := g.Vecs(unroll)
-	for _, a := range accs {
-		g.Zero(a)
-	}
-	g.Loop(n, ptrs, unroll, func(b kit.Block) {
-		v := g.Vec()
-		b.Load(xp, v)
-		g.Sub(shift, v, v)
-		e := g.exp(v)
+	g.hoisted(func() {
+		var n, d reg.GPVirtual
+		ptrs := []reg.GPVirtual{}
 		if store {
-			b.Store(e, d)
+			n = gp(Load(Param("dst").Len(), GP64()))
+			d = gp(Load(Param("dst").Base(), GP64()))
+			ptrs = append(ptrs, d)
+		} else {
+			n = gp(Load(Param("x").Len(), GP64()))
 		}
-		b.KeepSelected(e) // lanes past the end hold exp(-shift), not 0
-		g.Add(e, accs[b.U], accs[b.U])
+		xp := gp(Load(Param("x").Base(), GP64()))
+		ptrs = append(ptrs, xp)
+		shift := g.Param("shift")
+		const unroll = 4
+		accs := g.Vecs(unroll)
+		for _, a := range accs {
+			g.Zero(a)
+		}
+		g.Loop(n, ptrs, unroll, func(b kit.Block) {
+			v := g.Vec()
+			b.Load(xp, v)
+			g.Sub(shift, v, v)
+			e := g.exp(v)
+			if store {
+				b.Store(e, d)
+			}
+			b.KeepSelected(e) // lanes past the end hold exp(-shift), not 0
+			g.Add(e, accs[b.U], accs[b.U])
+		})
+		acc := kit.Combine(accs, g.Add)
+		g.Reduce(acc, g.Add)
+		g.StoreScalar(acc.AsX(), ReturnIndex(0))
+		VZEROUPPER()
+		RET()
 	})
-	acc := kit.Combine(accs, g.Add)
-	g.Reduce(acc, g.Add)
-	Store(acc.AsX(), ReturnIndex(0))
-	VZEROUPPER()
-	RET()
 }

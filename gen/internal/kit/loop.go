@@ -2,6 +2,7 @@ package kit
 
 import (
 	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -149,7 +150,9 @@ func (k Kit) Loop(n reg.GPVirtual, ptrs []reg.GPVirtual, unroll int, body func(b
 }
 
 // Reduce folds a vector to its lane 0 with op (an Add or Max of this Kit),
-// leaving the result in the low lane of v's XMM view.
+// leaving the result in the low lane of v's XMM view. On AVX-512 it uses
+// only EVEX-encodable instructions, so v may be any of the 32 registers;
+// store the result with StoreScalar, not with avo's Store (MOVSS/MOVSD).
 func (k Kit) Reduce(v reg.VecVirtual, op func(a, b, d Op)) {
 	if k.Is512() {
 		t := YMM()
@@ -157,7 +160,11 @@ func (k Kit) Reduce(v reg.VecVirtual, op func(a, b, d Op)) {
 		op(t, v.AsY(), v.AsY())
 	}
 	t := XMM()
-	VEXTRACTF128(U8(1), v.AsY(), t)
+	if k.Is512() {
+		VEXTRACTF32X4(U8(1), v.AsY(), t) // EVEX: v may be X16..X31
+	} else {
+		VEXTRACTF128(U8(1), v.AsY(), t)
+	}
 	op(t, v.AsX(), v.AsX())
 	// 128 bits: swap the 64-bit halves, then (for f32) the 32-bit pairs.
 	VPERMILPD(U8(1), v.AsX(), t)
@@ -166,4 +173,15 @@ func (k Kit) Reduce(v reg.VecVirtual, op func(a, b, d Op)) {
 		VMOVSHDUP(v.AsX(), t)
 		op(t, v.AsX(), v.AsX())
 	}
+}
+
+// StoreScalar writes the low lane of x to dst (a result slot): VMOVSS or
+// VMOVSD, which, unlike the SSE moves of avo's Store, also address
+// X16..X31.
+func (k Kit) StoreScalar(x reg.Register, dst gotypes.Component) {
+	b, err := dst.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	pick(k, VMOVSS, VMOVSD)(x, b.Addr)
 }
