@@ -41,10 +41,13 @@ var (
 type Kit struct {
 	ISA
 	T Type
+	// Interleave, when 2 or more, makes Loop interleave its unrolled copies
+	// in groups of that many (see Interleave).
+	Interleave int
 }
 
 // All lists the pairs every kernel family is generated for.
-var All = []Kit{{AVX2, Float32}, {AVX2, Float64}, {AVX512, Float32}, {AVX512, Float64}}
+var All = []Kit{{ISA: AVX2, T: Float32}, {ISA: AVX2, T: Float64}, {ISA: AVX512, T: Float32}, {ISA: AVX512, T: Float64}}
 
 // Is512 reports whether k uses ZMM registers and opmasks.
 func (k Kit) Is512() bool { return k.VecBytes == 64 }

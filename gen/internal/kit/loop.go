@@ -127,8 +127,10 @@ func (k Kit) Loop(n reg.GPVirtual, ptrs []reg.GPVirtual, unroll int, body func(b
 		Label(main)
 		CMPQ(n, U32(uint32(step)))
 		JB(LabelRef(single))
-		for u := 0; u < unroll; u++ {
-			body(Block{Kit: k, U: u, Off: u * k.VecBytes})
+		for u0 := 0; u0 < unroll; {
+			w := min(max(k.Interleave, 1), unroll-u0)
+			Interleave(w, func(u int) { body(Block{Kit: k, U: u0 + u, Off: (u0 + u) * k.VecBytes}) })
+			u0 += w
 		}
 		advance(unroll * k.VecBytes)
 		SUBQ(U32(uint32(step)), n)
