@@ -22,6 +22,10 @@ func MaxF32AVX2(x []float32) float32
 // Min returns the smallest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
 func MinF32AVX2(x []float32) float32
 
+// Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;
+// len(x) when there is none.
+func IndexF32AVX2(x []float32, m float32) int
+
 // Dot returns Σ x[i]*y[i] in eight independent vector partial sums; len(x) <= len(y) is checked by the caller.
 func DotF64AVX2(x []float64, y []float64) float64
 
@@ -39,6 +43,10 @@ func MaxF64AVX2(x []float64) float64
 
 // Min returns the smallest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
 func MinF64AVX2(x []float64) float64
+
+// Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;
+// len(x) when there is none.
+func IndexF64AVX2(x []float64, m float64) int
 
 // Dot returns Σ x[i]*y[i] in eight independent vector partial sums; len(x) <= len(y) is checked by the caller.
 func DotF32AVX512(x []float32, y []float32) float32
@@ -58,6 +66,10 @@ func MaxF32AVX512(x []float32) float32
 // Min returns the smallest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
 func MinF32AVX512(x []float32) float32
 
+// Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;
+// len(x) when there is none.
+func IndexF32AVX512(x []float32, m float32) int
+
 // Dot returns Σ x[i]*y[i] in eight independent vector partial sums; len(x) <= len(y) is checked by the caller.
 func DotF64AVX512(x []float64, y []float64) float64
 
@@ -75,3 +87,7 @@ func MaxF64AVX512(x []float64) float64
 
 // Min returns the smallest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
 func MinF64AVX512(x []float64) float64
+
+// Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;
+// len(x) when there is none.
+func IndexF64AVX512(x []float64, m float64) int

@@ -518,6 +518,278 @@ nan_2:
 	MOVSS X0, ret+24(FP)
 	RET
 
+// func IndexF32AVX2(x []float32, m float32) int
+// Requires: AVX, AVX2, BMI, BMI2, SSE
+TEXT ·IndexF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVSS        m+24(FP), X0
+	VBROADCASTSS X0, Y1
+	VUCOMISS     X0, X0
+	JPS          nan_3
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_6:
+	CMPQ    BX, $0x00000020
+	JB      single_6
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x00, Y1, Y0, Y0
+	VMOVUPS 32(DX), Y2
+	VCMPPS  $0x00, Y1, Y2, Y2
+	VMOVUPS 64(DX), Y3
+	VCMPPS  $0x00, Y1, Y3, Y3
+	VMOVUPS 96(DX), Y4
+	VCMPPS  $0x00, Y1, Y4, Y4
+	VORPS   Y0, Y2, Y5
+	VORPS   Y3, Y4, Y6
+	VORPS   Y5, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     hit_1
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_6
+
+hit_1:
+	VMOVMSKPS Y0, BX
+	TESTL     BX, BX
+	JZ        next_1
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_1:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_2
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_2:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_3
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_3:
+	VMOVMSKPS Y4, BX
+	TESTL     BX, BX
+	JZ        next_4
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_4:
+	JMP none_1
+
+single_6:
+	CMPQ      BX, $0x00000008
+	JB        tail_6
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x00, Y1, Y0, Y0
+	VMOVMSKPS Y0, SI
+	TESTL     SI, SI
+	JZ        miss_1
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+miss_1:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_6
+
+tail_6:
+	TESTQ      BX, BX
+	JZ         none_1
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y0
+	VCMPPS     $0x00, Y1, Y0, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_1
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+32(FP)
+	RET
+
+none_1:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+nan_3:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_7:
+	CMPQ    BX, $0x00000020
+	JB      single_7
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x03, Y0, Y0, Y0
+	VMOVUPS 32(DX), Y1
+	VCMPPS  $0x03, Y1, Y1, Y1
+	VMOVUPS 64(DX), Y2
+	VCMPPS  $0x03, Y2, Y2, Y2
+	VMOVUPS 96(DX), Y3
+	VCMPPS  $0x03, Y3, Y3, Y3
+	VORPS   Y0, Y1, Y4
+	VORPS   Y2, Y3, Y5
+	VORPS   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_2
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_7
+
+hit_2:
+	VMOVMSKPS Y0, BX
+	TESTL     BX, BX
+	JZ        next_5
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_5:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_6
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_6:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_7
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_7:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_8
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_8:
+	JMP none_2
+
+single_7:
+	CMPQ      BX, $0x00000008
+	JB        tail_7
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, SI
+	TESTL     SI, SI
+	JZ        miss_2
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+miss_2:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_7
+
+tail_7:
+	TESTQ      BX, BX
+	JZ         none_2
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y0
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_2
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+32(FP)
+	RET
+
+none_2:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
 // func DotF64AVX2(x []float64, y []float64) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·DotF64AVX2(SB), NOSPLIT, $0-56
@@ -533,9 +805,9 @@ TEXT ·DotF64AVX2(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_6:
+main_8:
 	CMPQ        AX, $0x00000020
-	JB          single_6
+	JB          single_8
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y0
 	VMOVUPD     32(CX), Y8
@@ -555,19 +827,19 @@ main_6:
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
 	SUBQ        $0x00000020, AX
-	JMP         main_6
+	JMP         main_8
 
-single_6:
+single_8:
 	CMPQ        AX, $0x00000004
-	JB          tail_6
+	JB          tail_8
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y0
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
-	JMP         single_6
+	JMP         single_8
 
-tail_6:
+tail_8:
 	TESTQ       AX, AX
 	JZ          done_6
 	MOVQ        $0x00000004, BX
@@ -608,9 +880,9 @@ TEXT ·SumF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_7:
+main_9:
 	CMPQ   AX, $0x00000020
-	JB     single_7
+	JB     single_9
 	VADDPD (CX), Y0, Y0
 	VADDPD 32(CX), Y1, Y1
 	VADDPD 64(CX), Y2, Y2
@@ -621,17 +893,17 @@ main_7:
 	VADDPD 224(CX), Y7, Y7
 	ADDQ   $0x00000100, CX
 	SUBQ   $0x00000020, AX
-	JMP    main_7
+	JMP    main_9
 
-single_7:
+single_9:
 	CMPQ   AX, $0x00000004
-	JB     tail_7
+	JB     tail_9
 	VADDPD (CX), Y0, Y0
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
-	JMP    single_7
+	JMP    single_9
 
-tail_7:
+tail_9:
 	TESTQ      AX, AX
 	JZ         done_7
 	MOVQ       $0x00000004, DX
@@ -674,9 +946,9 @@ TEXT ·AsumF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_8:
+main_10:
 	CMPQ   AX, $0x00000020
-	JB     single_8
+	JB     single_10
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y1, Y1
 	VANDPD 32(CX), Y0, Y9
@@ -695,18 +967,18 @@ main_8:
 	VADDPD Y9, Y8, Y8
 	ADDQ   $0x00000100, CX
 	SUBQ   $0x00000020, AX
-	JMP    main_8
+	JMP    main_10
 
-single_8:
+single_10:
 	CMPQ   AX, $0x00000004
-	JB     tail_8
+	JB     tail_10
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y1, Y1
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
-	JMP    single_8
+	JMP    single_10
 
-tail_8:
+tail_10:
 	TESTQ      AX, AX
 	JZ         done_8
 	MOVQ       $0x00000004, DX
@@ -747,9 +1019,9 @@ TEXT ·SumSqF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_9:
+main_11:
 	CMPQ        AX, $0x00000020
-	JB          single_9
+	JB          single_11
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y0
 	VMOVUPD     32(CX), Y8
@@ -768,18 +1040,18 @@ main_9:
 	VFMADD231PD Y8, Y8, Y7
 	ADDQ        $0x00000100, CX
 	SUBQ        $0x00000020, AX
-	JMP         main_9
+	JMP         main_11
 
-single_9:
+single_11:
 	CMPQ        AX, $0x00000004
-	JB          tail_9
+	JB          tail_11
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y0
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
-	JMP         single_9
+	JMP         single_11
 
-tail_9:
+tail_11:
 	TESTQ       AX, AX
 	JZ          done_9
 	MOVQ        $0x00000004, DX
@@ -823,9 +1095,9 @@ TEXT ·MaxF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_10:
+main_12:
 	CMPQ    AX, $0x00000020
-	JB      single_10
+	JB      single_12
 	VMOVUPD (CX), Y10
 	VMAXPD  Y10, Y1, Y1
 	VMOVUPD 32(CX), Y11
@@ -852,20 +1124,20 @@ main_10:
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000100, CX
 	SUBQ    $0x00000020, AX
-	JMP     main_10
+	JMP     main_12
 
-single_10:
+single_12:
 	CMPQ    AX, $0x00000004
-	JB      tail_10
+	JB      tail_12
 	VMOVUPD (CX), Y10
 	VMAXPD  Y10, Y1, Y1
 	VCMPPD  $0x03, Y10, Y10, Y10
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000020, CX
 	SUBQ    $0x00000004, AX
-	JMP     single_10
+	JMP     single_12
 
-tail_10:
+tail_12:
 	TESTQ      AX, AX
 	JZ         done_10
 	MOVQ       $0x00000004, DX
@@ -892,12 +1164,12 @@ done_10:
 	VMAXPD       X0, X1, X1
 	VMOVMSKPD    Y9, AX
 	TESTL        AX, AX
-	JNZ          nan_3
+	JNZ          nan_4
 	VZEROUPPER
 	MOVSD        X1, ret+24(FP)
 	RET
 
-nan_3:
+nan_4:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
@@ -922,9 +1194,9 @@ TEXT ·MinF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_11:
+main_13:
 	CMPQ    AX, $0x00000020
-	JB      single_11
+	JB      single_13
 	VMOVUPD (CX), Y10
 	VMINPD  Y10, Y1, Y1
 	VMOVUPD 32(CX), Y11
@@ -951,20 +1223,20 @@ main_11:
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000100, CX
 	SUBQ    $0x00000020, AX
-	JMP     main_11
+	JMP     main_13
 
-single_11:
+single_13:
 	CMPQ    AX, $0x00000004
-	JB      tail_11
+	JB      tail_13
 	VMOVUPD (CX), Y10
 	VMINPD  Y10, Y1, Y1
 	VCMPPD  $0x03, Y10, Y10, Y10
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000020, CX
 	SUBQ    $0x00000004, AX
-	JMP     single_11
+	JMP     single_13
 
-tail_11:
+tail_13:
 	TESTQ      AX, AX
 	JZ         done_11
 	MOVQ       $0x00000004, DX
@@ -991,16 +1263,288 @@ done_11:
 	VMINPD       X0, X1, X1
 	VMOVMSKPD    Y9, AX
 	TESTL        AX, AX
-	JNZ          nan_4
+	JNZ          nan_5
 	VZEROUPPER
 	MOVSD        X1, ret+24(FP)
 	RET
 
-nan_4:
+nan_5:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
 	MOVSD X0, ret+24(FP)
+	RET
+
+// func IndexF64AVX2(x []float64, m float64) int
+// Requires: AVX, AVX2, BMI, BMI2, SSE2
+TEXT ·IndexF64AVX2(SB), NOSPLIT, $0-40
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVSD        m+24(FP), X0
+	VBROADCASTSD X0, Y1
+	VUCOMISD     X0, X0
+	JPS          nan_6
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_14:
+	CMPQ    BX, $0x00000010
+	JB      single_14
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x00, Y1, Y0, Y0
+	VMOVUPD 32(DX), Y2
+	VCMPPD  $0x00, Y1, Y2, Y2
+	VMOVUPD 64(DX), Y3
+	VCMPPD  $0x00, Y1, Y3, Y3
+	VMOVUPD 96(DX), Y4
+	VCMPPD  $0x00, Y1, Y4, Y4
+	VORPD   Y0, Y2, Y5
+	VORPD   Y3, Y4, Y6
+	VORPD   Y5, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     hit_3
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_14
+
+hit_3:
+	VMOVMSKPD Y0, BX
+	TESTL     BX, BX
+	JZ        next_9
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_9:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_10
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_10:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_11
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_11:
+	VMOVMSKPD Y4, BX
+	TESTL     BX, BX
+	JZ        next_12
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_12:
+	JMP none_3
+
+single_14:
+	CMPQ      BX, $0x00000004
+	JB        tail_14
+	VMOVUPD   (DX), Y0
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VMOVMSKPD Y0, SI
+	TESTL     SI, SI
+	JZ        miss_3
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+miss_3:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_14
+
+tail_14:
+	TESTQ      BX, BX
+	JZ         none_3
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y0
+	VCMPPD     $0x00, Y1, Y0, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_3
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+32(FP)
+	RET
+
+none_3:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+nan_6:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_15:
+	CMPQ    BX, $0x00000010
+	JB      single_15
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x03, Y0, Y0, Y0
+	VMOVUPD 32(DX), Y1
+	VCMPPD  $0x03, Y1, Y1, Y1
+	VMOVUPD 64(DX), Y2
+	VCMPPD  $0x03, Y2, Y2, Y2
+	VMOVUPD 96(DX), Y3
+	VCMPPD  $0x03, Y3, Y3, Y3
+	VORPD   Y0, Y1, Y4
+	VORPD   Y2, Y3, Y5
+	VORPD   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_4
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_15
+
+hit_4:
+	VMOVMSKPD Y0, BX
+	TESTL     BX, BX
+	JZ        next_13
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_13:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_14
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_14:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_15
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_15:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_16
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_16:
+	JMP none_4
+
+single_15:
+	CMPQ      BX, $0x00000004
+	JB        tail_15
+	VMOVUPD   (DX), Y0
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, SI
+	TESTL     SI, SI
+	JZ        miss_4
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+miss_4:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_15
+
+tail_15:
+	TESTQ      BX, BX
+	JZ         none_4
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y0
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_4
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+32(FP)
+	RET
+
+none_4:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
 	RET
 
 // func DotF32AVX512(x []float32, y []float32) float32
@@ -1018,9 +1562,9 @@ TEXT ·DotF32AVX512(SB), NOSPLIT, $0-52
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_12:
+main_16:
 	CMPQ        AX, $0x00000080
-	JB          single_12
+	JB          single_16
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z0
 	VMOVUPS     64(CX), Z8
@@ -1040,19 +1584,19 @@ main_12:
 	ADDQ        $0x00000200, CX
 	ADDQ        $0x00000200, DX
 	SUBQ        $0x00000080, AX
-	JMP         main_12
+	JMP         main_16
 
-single_12:
+single_16:
 	CMPQ        AX, $0x00000010
-	JB          tail_12
+	JB          tail_16
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z0
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
-	JMP         single_12
+	JMP         single_16
 
-tail_12:
+tail_16:
 	TESTQ       AX, AX
 	JZ          done_12
 	MOVQ        $-1, BX
@@ -1096,9 +1640,9 @@ TEXT ·SumF32AVX512(SB), NOSPLIT, $0-28
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_13:
+main_17:
 	CMPQ   AX, $0x00000080
-	JB     single_13
+	JB     single_17
 	VADDPS (CX), Z0, Z0
 	VADDPS 64(CX), Z1, Z1
 	VADDPS 128(CX), Z2, Z2
@@ -1109,17 +1653,17 @@ main_13:
 	VADDPS 448(CX), Z7, Z7
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000080, AX
-	JMP    main_13
+	JMP    main_17
 
-single_13:
+single_17:
 	CMPQ   AX, $0x00000010
-	JB     tail_13
+	JB     tail_17
 	VADDPS (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
-	JMP    single_13
+	JMP    single_17
 
-tail_13:
+tail_17:
 	TESTQ     AX, AX
 	JZ        done_13
 	MOVQ      $-1, DX
@@ -1165,9 +1709,9 @@ TEXT ·AsumF32AVX512(SB), NOSPLIT, $0-28
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_14:
+main_18:
 	CMPQ   AX, $0x00000080
-	JB     single_14
+	JB     single_18
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z1, Z1
 	VANDPS 64(CX), Z0, Z9
@@ -1186,18 +1730,18 @@ main_14:
 	VADDPS Z9, Z8, Z8
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000080, AX
-	JMP    main_14
+	JMP    main_18
 
-single_14:
+single_18:
 	CMPQ   AX, $0x00000010
-	JB     tail_14
+	JB     tail_18
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
-	JMP    single_14
+	JMP    single_18
 
-tail_14:
+tail_18:
 	TESTQ     AX, AX
 	JZ        done_14
 	MOVQ      $-1, DX
@@ -1318,9 +1862,9 @@ TEXT ·MaxF32AVX512(SB), NOSPLIT, $0-28
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_15:
+main_19:
 	CMPQ    AX, $0x00000080
-	JB      single_15
+	JB      single_19
 	VMOVUPS (CX), Z9
 	VMAXPS  Z9, Z1, Z1
 	VMOVUPS 64(CX), Z10
@@ -1347,20 +1891,20 @@ main_15:
 	KORW    K2, K1, K1
 	ADDQ    $0x00000200, CX
 	SUBQ    $0x00000080, AX
-	JMP     main_15
+	JMP     main_19
 
-single_15:
+single_19:
 	CMPQ    AX, $0x00000010
-	JB      tail_15
+	JB      tail_19
 	VMOVUPS (CX), Z9
 	VMAXPS  Z9, Z1, Z1
 	VCMPPS  $0x03, Z9, Z9, K2
 	KORW    K2, K1, K1
 	ADDQ    $0x00000040, CX
 	SUBQ    $0x00000010, AX
-	JMP     single_15
+	JMP     single_19
 
-tail_15:
+tail_19:
 	TESTQ   AX, AX
 	JZ      done_15
 	MOVQ    $-1, DX
@@ -1389,12 +1933,12 @@ done_15:
 	VMOVSHDUP     X1, X0
 	VMAXPS        X0, X1, X1
 	KORTESTW      K1, K1
-	JNZ           nan_5
+	JNZ           nan_7
 	VZEROUPPER
 	MOVSS         X1, ret+24(FP)
 	RET
 
-nan_5:
+nan_7:
 	VZEROUPPER
 	MOVL  $0x7fc00000, AX
 	VMOVD AX, X0
@@ -1419,9 +1963,9 @@ TEXT ·MinF32AVX512(SB), NOSPLIT, $0-28
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_16:
+main_20:
 	CMPQ    AX, $0x00000080
-	JB      single_16
+	JB      single_20
 	VMOVUPS (CX), Z9
 	VMINPS  Z9, Z1, Z1
 	VMOVUPS 64(CX), Z10
@@ -1448,20 +1992,20 @@ main_16:
 	KORW    K2, K1, K1
 	ADDQ    $0x00000200, CX
 	SUBQ    $0x00000080, AX
-	JMP     main_16
+	JMP     main_20
 
-single_16:
+single_20:
 	CMPQ    AX, $0x00000010
-	JB      tail_16
+	JB      tail_20
 	VMOVUPS (CX), Z9
 	VMINPS  Z9, Z1, Z1
 	VCMPPS  $0x03, Z9, Z9, K2
 	KORW    K2, K1, K1
 	ADDQ    $0x00000040, CX
 	SUBQ    $0x00000010, AX
-	JMP     single_16
+	JMP     single_20
 
-tail_16:
+tail_20:
 	TESTQ   AX, AX
 	JZ      done_16
 	MOVQ    $-1, DX
@@ -1490,16 +2034,284 @@ done_16:
 	VMOVSHDUP     X1, X0
 	VMINPS        X0, X1, X1
 	KORTESTW      K1, K1
-	JNZ           nan_6
+	JNZ           nan_8
 	VZEROUPPER
 	MOVSS         X1, ret+24(FP)
 	RET
 
-nan_6:
+nan_8:
 	VZEROUPPER
 	MOVL  $0x7fc00000, AX
 	VMOVD AX, X0
 	MOVSS X0, ret+24(FP)
+	RET
+
+// func IndexF32AVX512(x []float32, m float32) int
+// Requires: AVX, AVX512F, BMI, BMI2, SSE
+TEXT ·IndexF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVSS        m+24(FP), X0
+	VBROADCASTSS X0, Z1
+	VUCOMISS     X0, X0
+	JPS          nan_9
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_21:
+	CMPQ     BX, $0x00000040
+	JB       single_21
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_5
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_21
+
+hit_5:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_17
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_17:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_18
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_18:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_19
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_19:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_20
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_20:
+	JMP none_5
+
+single_21:
+	CMPQ    BX, $0x00000010
+	JB      tail_21
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_5
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+miss_5:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_21
+
+tail_21:
+	TESTQ     BX, BX
+	JZ        none_5
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x00, Z1, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_5
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+none_5:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+nan_9:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_22:
+	CMPQ     BX, $0x00000040
+	JB       single_22
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_6
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_22
+
+hit_6:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_21
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_21:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_22
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_22:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_23
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_23:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_24
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_24:
+	JMP none_6
+
+single_22:
+	CMPQ    BX, $0x00000010
+	JB      tail_22
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_6
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+miss_6:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_22
+
+tail_22:
+	TESTQ     BX, BX
+	JZ        none_6
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_6
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+none_6:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
 	RET
 
 // func DotF64AVX512(x []float64, y []float64) float64
@@ -1517,9 +2329,9 @@ TEXT ·DotF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_17:
+main_23:
 	CMPQ        AX, $0x00000040
-	JB          single_17
+	JB          single_23
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z0
 	VMOVUPD     64(CX), Z8
@@ -1539,19 +2351,19 @@ main_17:
 	ADDQ        $0x00000200, CX
 	ADDQ        $0x00000200, DX
 	SUBQ        $0x00000040, AX
-	JMP         main_17
+	JMP         main_23
 
-single_17:
+single_23:
 	CMPQ        AX, $0x00000008
-	JB          tail_17
+	JB          tail_23
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z0
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
-	JMP         single_17
+	JMP         single_23
 
-tail_17:
+tail_23:
 	TESTQ       AX, AX
 	JZ          done_17
 	MOVQ        $-1, BX
@@ -1593,9 +2405,9 @@ TEXT ·SumF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_18:
+main_24:
 	CMPQ   AX, $0x00000040
-	JB     single_18
+	JB     single_24
 	VADDPD (CX), Z0, Z0
 	VADDPD 64(CX), Z1, Z1
 	VADDPD 128(CX), Z2, Z2
@@ -1606,17 +2418,17 @@ main_18:
 	VADDPD 448(CX), Z7, Z7
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000040, AX
-	JMP    main_18
+	JMP    main_24
 
-single_18:
+single_24:
 	CMPQ   AX, $0x00000008
-	JB     tail_18
+	JB     tail_24
 	VADDPD (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_18
+	JMP    single_24
 
-tail_18:
+tail_24:
 	TESTQ     AX, AX
 	JZ        done_18
 	MOVQ      $-1, DX
@@ -1660,9 +2472,9 @@ TEXT ·AsumF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_19:
+main_25:
 	CMPQ   AX, $0x00000040
-	JB     single_19
+	JB     single_25
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z1, Z1
 	VANDPD 64(CX), Z0, Z9
@@ -1681,18 +2493,18 @@ main_19:
 	VADDPD Z9, Z8, Z8
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000040, AX
-	JMP    main_19
+	JMP    main_25
 
-single_19:
+single_25:
 	CMPQ   AX, $0x00000008
-	JB     tail_19
+	JB     tail_25
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_19
+	JMP    single_25
 
-tail_19:
+tail_25:
 	TESTQ     AX, AX
 	JZ        done_19
 	MOVQ      $-1, DX
@@ -1734,9 +2546,9 @@ TEXT ·SumSqF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_20:
+main_26:
 	CMPQ        AX, $0x00000040
-	JB          single_20
+	JB          single_26
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z0
 	VMOVUPD     64(CX), Z8
@@ -1755,18 +2567,18 @@ main_20:
 	VFMADD231PD Z8, Z8, Z7
 	ADDQ        $0x00000200, CX
 	SUBQ        $0x00000040, AX
-	JMP         main_20
+	JMP         main_26
 
-single_20:
+single_26:
 	CMPQ        AX, $0x00000008
-	JB          tail_20
+	JB          tail_26
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z0
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
-	JMP         single_20
+	JMP         single_26
 
-tail_20:
+tail_26:
 	TESTQ       AX, AX
 	JZ          done_20
 	MOVQ        $-1, DX
@@ -1811,9 +2623,9 @@ TEXT ·MaxF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_21:
+main_27:
 	CMPQ    AX, $0x00000040
-	JB      single_21
+	JB      single_27
 	VMOVUPD (CX), Z9
 	VMAXPD  Z9, Z1, Z1
 	VMOVUPD 64(CX), Z10
@@ -1840,20 +2652,20 @@ main_21:
 	KORW    K2, K1, K1
 	ADDQ    $0x00000200, CX
 	SUBQ    $0x00000040, AX
-	JMP     main_21
+	JMP     main_27
 
-single_21:
+single_27:
 	CMPQ    AX, $0x00000008
-	JB      tail_21
+	JB      tail_27
 	VMOVUPD (CX), Z9
 	VMAXPD  Z9, Z1, Z1
 	VCMPPD  $0x03, Z9, Z9, K2
 	KORW    K2, K1, K1
 	ADDQ    $0x00000040, CX
 	SUBQ    $0x00000008, AX
-	JMP     single_21
+	JMP     single_27
 
-tail_21:
+tail_27:
 	TESTQ   AX, AX
 	JZ      done_21
 	MOVQ    $-1, DX
@@ -1880,12 +2692,12 @@ done_21:
 	VPERMILPD     $0x01, X1, X0
 	VMAXPD        X0, X1, X1
 	KORTESTW      K1, K1
-	JNZ           nan_7
+	JNZ           nan_10
 	VZEROUPPER
 	MOVSD         X1, ret+24(FP)
 	RET
 
-nan_7:
+nan_10:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
@@ -1910,9 +2722,9 @@ TEXT ·MinF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_22:
+main_28:
 	CMPQ    AX, $0x00000040
-	JB      single_22
+	JB      single_28
 	VMOVUPD (CX), Z9
 	VMINPD  Z9, Z1, Z1
 	VMOVUPD 64(CX), Z10
@@ -1939,20 +2751,20 @@ main_22:
 	KORW    K2, K1, K1
 	ADDQ    $0x00000200, CX
 	SUBQ    $0x00000040, AX
-	JMP     main_22
+	JMP     main_28
 
-single_22:
+single_28:
 	CMPQ    AX, $0x00000008
-	JB      tail_22
+	JB      tail_28
 	VMOVUPD (CX), Z9
 	VMINPD  Z9, Z1, Z1
 	VCMPPD  $0x03, Z9, Z9, K2
 	KORW    K2, K1, K1
 	ADDQ    $0x00000040, CX
 	SUBQ    $0x00000008, AX
-	JMP     single_22
+	JMP     single_28
 
-tail_22:
+tail_28:
 	TESTQ   AX, AX
 	JZ      done_22
 	MOVQ    $-1, DX
@@ -1979,14 +2791,282 @@ done_22:
 	VPERMILPD     $0x01, X1, X0
 	VMINPD        X0, X1, X1
 	KORTESTW      K1, K1
-	JNZ           nan_8
+	JNZ           nan_11
 	VZEROUPPER
 	MOVSD         X1, ret+24(FP)
 	RET
 
-nan_8:
+nan_11:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
 	MOVSD X0, ret+24(FP)
+	RET
+
+// func IndexF64AVX512(x []float64, m float64) int
+// Requires: AVX, AVX512F, BMI, BMI2, SSE2
+TEXT ·IndexF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVSD        m+24(FP), X0
+	VBROADCASTSD X0, Z1
+	VUCOMISD     X0, X0
+	JPS          nan_12
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_29:
+	CMPQ     BX, $0x00000020
+	JB       single_29
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_7
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_29
+
+hit_7:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_25
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_25:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_26
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_26:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_27
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_27:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_28
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_28:
+	JMP none_7
+
+single_29:
+	CMPQ    BX, $0x00000008
+	JB      tail_29
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_7
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+miss_7:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_29
+
+tail_29:
+	TESTQ     BX, BX
+	JZ        none_7
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x00, Z1, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_7
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+none_7:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+nan_12:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_30:
+	CMPQ     BX, $0x00000020
+	JB       single_30
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_8
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_30
+
+hit_8:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_29
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_29:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_30
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_30:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_31
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_31:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_32
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_32:
+	JMP none_8
+
+single_30:
+	CMPQ    BX, $0x00000008
+	JB      tail_30
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_8
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+miss_8:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_30
+
+tail_30:
+	TESTQ     BX, BX
+	JZ        none_8
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_8
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+none_8:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
 	RET

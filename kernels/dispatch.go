@@ -69,12 +69,15 @@ type ops[T Float] struct {
 	mulScalar func(dst, a []T, s T)
 	max       func(x []T) T // NaN if any element is NaN; len(x) > 0
 	min       func(x []T) T
-	relu      func(dst, x []T)
-	reluGrad  func(dst, x, dy []T)
-	exp       func(dst, x []T)
-	log       func(dst, x []T)
-	sigmoid   func(dst, x []T)
-	tanh      func(dst, x []T)
+	// index returns the position of the first x[i] == m, or of the first
+	// NaN when m is NaN; len(x) when there is none.
+	index    func(x []T, m T) int
+	relu     func(dst, x []T)
+	reluGrad func(dst, x, dy []T)
+	exp      func(dst, x []T)
+	log      func(dst, x []T)
+	sigmoid  func(dst, x []T)
+	tanh     func(dst, x []T)
 	// expShiftSum sets dst[i] = exp(x[i]-shift) and returns Σ dst[i].
 	expShiftSum func(dst, x []T, shift T) T
 	// sumExpShift returns Σ exp(x[i]-shift) without writing anything.

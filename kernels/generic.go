@@ -28,6 +28,7 @@ func genericOps[T Float]() ops[T] {
 		mulScalar:   goMulScalar[T],
 		max:         goMax[T],
 		min:         goMin[T],
+		index:       goIndex[T],
 		relu:        goReLU[T],
 		reluGrad:    goReLUGrad[T],
 		exp:         goExp[T],

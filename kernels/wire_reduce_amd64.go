@@ -12,6 +12,7 @@ var _ = wire(
 		f32.sumsq, f64.sumsq = asm.SumSqF32AVX2, asm.SumSqF64AVX2
 		f32.max, f64.max = asm.MaxF32AVX2, asm.MaxF64AVX2
 		f32.min, f64.min = asm.MinF32AVX2, asm.MinF64AVX2
+		f32.index, f64.index = asm.IndexF32AVX2, asm.IndexF64AVX2
 	},
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.dot, f64.dot = asm.DotF32AVX512, asm.DotF64AVX512
@@ -20,5 +21,6 @@ var _ = wire(
 		f32.sumsq, f64.sumsq = asm.SumSqF32AVX512, asm.SumSqF64AVX512
 		f32.max, f64.max = asm.MaxF32AVX512, asm.MaxF64AVX512
 		f32.min, f64.min = asm.MinF32AVX512, asm.MinF64AVX512
+		f32.index, f64.index = asm.IndexF32AVX512, asm.IndexF64AVX512
 	},
 )

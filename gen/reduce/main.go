@@ -1,5 +1,6 @@
 // Command reduce generates the reduction kernels of package asm: Dot, Sum,
-// Asum, SumSq, Max and Min, for AVX2+FMA and AVX-512, float32 and float64.
+// Asum, SumSq, Max, Min and Index (ArgMax and ArgMin's second pass), for
+// AVX2+FMA and AVX-512, float32 and float64.
 //
 // Every reduction keeps accs independent vector accumulators, one per
 // vector of the unrolled main loop. Zen 5 retires two FP adds or FMAs per
@@ -27,6 +28,7 @@ func main() {
 		sumsq(k)
 		extreme(k, true)
 		extreme(k, false)
+		index(k)
 	}
 	Generate()
 }
@@ -237,5 +239,165 @@ func extreme(k kit.Kit, isMax bool) {
 		VMOVQ(g, x0)
 	}
 	Store(x0, ReturnIndex(0))
+	RET()
+}
+
+// index: the position of the first x[i] == m, or of the first NaN when m is
+// NaN; len(x) when there is none. The main loop compares four vectors per
+// iteration and tests their masks together, so it runs at the speed of its
+// loads until the first hit; a one-vector loop and a masked tail follow, as
+// in kit.Loop. ArgMax and ArgMin call it after Max or Min.
+func index(k kit.Kit) {
+	k.Text("Index", "func(x []T, m T) int")
+	Doc("Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;",
+		"len(x) when there is none.")
+	n := gp(Load(Param("x").Len(), GP64()))
+	base := gp(Load(Param("x").Base(), GP64()))
+	ms := XMM()
+	Load(Param("m"), ms)
+	mv := k.Vec()
+	k.Broadcast(ms, mv)
+	nan := kit.NewLabel("nan")
+	if k.T.Size == 4 {
+		VUCOMISS(ms, ms)
+	} else {
+		VUCOMISD(ms, ms)
+	}
+	JPS(LabelRef(nan)) // unordered: m is NaN
+	scan(k, n, base, func(v reg.VecVirtual, d Op) { k.Cmp(kit.CmpEQ_OQ, mv, v, d) })
+	Label(nan)
+	scan(k, n, base, func(v reg.VecVirtual, d Op) { k.Cmp(kit.CmpUNORD, v, v, d) })
+}
+
+// scan emits one search loop of index and its returns; cmp(v, d) sets in d
+// (an opmask on AVX-512, a vector on AVX2) the lanes of v sought.
+func scan(k kit.Kit, n, base reg.GPVirtual, cmp func(v reg.VecVirtual, d Op)) {
+	const unroll = 4
+	lanes := k.Lanes()
+	shift := uint8(2)
+	if k.T.Size == 8 {
+		shift = 3
+	}
+	main, single, tail, none := kit.NewLabel("main"), kit.NewLabel("single"), kit.NewLabel("tail"), kit.NewLabel("none")
+	p := GP64()
+	MOVQ(base, p)
+	left := GP64()
+	MOVQ(n, left)
+	// bits returns the lanes cmp set, as the low bits of a GP register.
+	mask := func() Op {
+		if k.Is512() {
+			return K()
+		}
+		return k.Vec()
+	}
+	bits := func(m Op) reg.GPVirtual {
+		r := GP32()
+		switch {
+		case k.Is512():
+			KMOVW(m, r)
+		case k.T.Size == 4:
+			VMOVMSKPS(m, r)
+		default:
+			VMOVMSKPD(m, r)
+		}
+		return r
+	}
+	// found returns (p-base)/size + off + the lowest set bit of r.
+	found := func(r reg.GPVirtual, off int) {
+		i := GP64()
+		TZCNTL(r, r.As32())
+		MOVL(r.As32(), i.As32()) // zero-extends
+		t := GP64()
+		MOVQ(p, t)
+		SUBQ(base, t)
+		SHRQ(U8(shift), t)
+		ADDQ(t, i)
+		if off > 0 {
+			ADDQ(U32(uint32(off)), i)
+		}
+		VZEROUPPER()
+		Store(i, ReturnIndex(0))
+		RET()
+	}
+
+	Label(main)
+	CMPQ(left, U32(uint32(unroll*lanes)))
+	JB(LabelRef(single))
+	ms := make([]Op, unroll)
+	for u := range ms {
+		v := k.Vec()
+		k.Load(Mem{Base: p, Disp: u * k.VecBytes}, v)
+		ms[u] = mask()
+		cmp(v, ms[u])
+	}
+	hit := kit.NewLabel("hit")
+	if k.Is512() {
+		a, b := K(), K()
+		KORW(ms[0], ms[1], a)
+		KORW(ms[2], ms[3], b)
+		KORTESTW(a, b)
+	} else {
+		a, b := k.Vec(), k.Vec()
+		k.Or(ms[0], ms[1], a)
+		k.Or(ms[2], ms[3], b)
+		k.Or(a, b, a)
+		VPTEST(a, a)
+	}
+	JNZ(LabelRef(hit))
+	ADDQ(U32(uint32(unroll*k.VecBytes)), p)
+	SUBQ(U32(uint32(unroll*lanes)), left)
+	JMP(LabelRef(main))
+	Label(hit)
+	for u := range ms {
+		r := bits(ms[u])
+		next := kit.NewLabel("next")
+		TESTL(r, r)
+		JZ(LabelRef(next))
+		found(r, u*lanes)
+		Label(next)
+	}
+	JMP(LabelRef(none)) // not reached: one of the four had a hit
+
+	Label(single)
+	CMPQ(left, U32(uint32(lanes)))
+	JB(LabelRef(tail))
+	{
+		v := k.Vec()
+		k.Load(Mem{Base: p}, v)
+		m := mask()
+		cmp(v, m)
+		r := bits(m)
+		miss := kit.NewLabel("miss")
+		TESTL(r, r)
+		JZ(LabelRef(miss))
+		found(r, 0)
+		Label(miss)
+	}
+	ADDQ(U32(uint32(k.VecBytes)), p)
+	SUBQ(U32(uint32(lanes)), left)
+	JMP(LabelRef(single))
+
+	Label(tail)
+	TESTQ(left, left)
+	JZ(LabelRef(none))
+	{
+		tm := k.TailMask(left)
+		v := k.Vec()
+		kit.Block{Kit: k, Mask: &tm}.Load(p, v)
+		m := mask()
+		cmp(v, m)
+		r := bits(m)
+		// Only the first left lanes count: the others were filled with 0,
+		// which may equal m.
+		all, t := GP32(), GP32()
+		MOVL(I32(-1), all)
+		BZHIL(left.As32(), all, t)
+		ANDL(t, r)
+		JZ(LabelRef(none))
+		found(r, 0)
+	}
+	Label(none)
+	VZEROUPPER()
+	Store(n, ReturnIndex(0))
 	RET()
 }
