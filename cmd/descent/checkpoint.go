@@ -156,25 +156,42 @@ func loadCheckpoint[T autodiff.Float](path string, config []configItem, t *train
 	return nil
 }
 
-func loadCheckpointErr[T autodiff.Float](path string, config []configItem, t *trainer[T]) error {
+// readCheckpoint reads and verifies the checkpoint at path and decodes its
+// settings, leaving d at the epoch count.
+func readCheckpoint(path string) (d ckptDecoder, saved []configItem, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return errors.New("no such file")
+			return d, nil, errors.New("no such file")
 		}
-		return err
+		return d, nil, err
 	}
 	payload, err := checkpointPayload(data)
 	if err != nil {
-		return err
+		return d, nil, err
 	}
-	d := ckptDecoder{b: payload}
-	saved := make([]configItem, d.count(16))
+	d = ckptDecoder{b: payload}
+	saved = make([]configItem, d.count(16))
 	for i := range saved {
 		saved[i] = configItem{d.str(), d.str()}
 	}
-	if d.err != nil {
-		return d.err
+	return d, saved, d.err
+}
+
+// checkpointSettings returns the settings the checkpoint at path was made
+// with, so that a resumed run can take them as its defaults.
+func checkpointSettings(path string) ([]configItem, error) {
+	_, saved, err := readCheckpoint(path)
+	if err != nil {
+		return nil, fmt.Errorf("load checkpoint %s: %w", path, err)
+	}
+	return saved, nil
+}
+
+func loadCheckpointErr[T autodiff.Float](path string, config []configItem, t *trainer[T]) error {
+	d, saved, err := readCheckpoint(path)
+	if err != nil {
+		return err
 	}
 	if err := sameConfig(saved, config); err != nil {
 		return err

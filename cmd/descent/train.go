@@ -203,7 +203,8 @@ type trainFlags struct {
 	lr, wd, clip      float64
 	schedule          string
 	lrSet, wdSet      bool
-	trainOnly         bool // -lr, -wd, -schedule and -clip are defined (train, not sweep)
+	trainOnly         bool    // -lr, -wd, -schedule and -clip are defined (train, not sweep)
+	resume            *string // train's -resume: unset flags default to the checkpoint's settings
 	fs                *flag.FlagSet
 }
 
@@ -231,6 +232,11 @@ func newTrainFlags(name string, stdout io.Writer, defaultOut string, train bool)
 func (f *trainFlags) parse(args []string) (trainConfig, error) {
 	if err := parse(f.fs, args); err != nil {
 		return trainConfig{}, err
+	}
+	if f.resume != nil && *f.resume != "" {
+		if err := f.defaultsFrom(*f.resume); err != nil {
+			return trainConfig{}, err
+		}
 	}
 	f.fs.Visit(func(fl *flag.Flag) {
 		f.lrSet = f.lrSet || fl.Name == "lr"
@@ -280,10 +286,44 @@ func (f *trainFlags) parse(args []string) (trainConfig, error) {
 	return cfg, nil
 }
 
+// defaultsFrom sets every flag the command line left unset that the
+// checkpoint at path records (its optimizer, rate, decay, batch, schedule,
+// clipping, seed, hidden sizes, and the length of a run whose schedule is
+// shaped by it) to the checkpoint's value. -data names a directory, which a
+// checkpoint does not record (only the data set's name), so a run on MNIST
+// must give it again; flags given explicitly are checked against the
+// checkpoint as before, by loadCheckpoint.
+func (f *trainFlags) defaultsFrom(path string) error {
+	saved, err := checkpointSettings(path)
+	if err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	for _, c := range saved {
+		name, value := c.Key, c.Value
+		if name == "sizes" { // input-hidden...-output
+			parts := strings.Split(value, "-")
+			if len(parts) < 3 {
+				continue
+			}
+			name, value = "hidden", strings.Join(parts[1:len(parts)-1], ",")
+		}
+		if name == "data" || given[name] || f.fs.Lookup(name) == nil {
+			continue
+		}
+		if err := f.fs.Set(name, value); err != nil {
+			return fmt.Errorf("load checkpoint %s: its %s %q: %w", path, c.Key, c.Value, err)
+		}
+	}
+	return nil
+}
+
 func runTrain(args []string, stdout io.Writer) error {
 	f := newTrainFlags("train", stdout, "train.png", true)
 	save := f.fs.String("save", "", "save a checkpoint to `file` after every epoch (atomically)")
-	resume := f.fs.String("resume", "", "continue the run saved in checkpoint `file`, bit for bit: every flag of that run must be\ngiven again, but -o, -save, -threads and -epochs, the total to reach (which must also\nbe the same with -schedule step, cosine, warmup-cosine or onecycle)")
+	resume := f.fs.String("resume", "", "continue the run saved in checkpoint `file`, bit for bit: the flags it was made with\nbecome the defaults (all but -data, which must be given again for MNIST); a flag given\nhere must agree with them, but for -o, -save, -threads and -epochs, the total to reach\n(which must also be the same with -schedule step, cosine, warmup-cosine or onecycle)")
+	f.resume = resume
 	f.fs.Usage = func() {
 		fmt.Fprintf(f.fs.Output(), "usage: descent train [flags]\n\n"+
 			"Trains a multilayer perceptron (ReLU, He-uniform weights, float32, softmax cross-entropy)\n"+

@@ -262,14 +262,25 @@ func TestTrainResume(t *testing.T) {
 		}
 		out4 := train("-epochs", "4", "-save", straight)
 		out2 := train("-epochs", "2", "-save", ab)
+		// The same resumed without repeating the flags: they default to
+		// the checkpoint's.
+		bare := filepath.Join(dir, "bare.ckpt")
+		if b, err := os.ReadFile(ab); err != nil || os.WriteFile(bare, b, 0o644) != nil {
+			t.Fatal("copying the checkpoint failed")
+		}
+		code, outB, errs := runCmd(t, "train", "-o", png, "-epochs", "4", "-resume", bare)
+		if code != 0 {
+			t.Fatalf("%q: resumed with no flags: exit %d, stderr:\n%s", c.flags, code, errs)
+		}
 		outR := train("-epochs", "4", "-resume", ab, "-save", ab)
 		if !strings.Contains(outR, "resumed   from "+ab+" after epoch 2") {
 			t.Errorf("%q: no resume line:\n%s", c.flags, outR)
 		}
-		r4, r2, rR := epochRows(t, out4), epochRows(t, out2), epochRows(t, outR)
+		r4, r2, rR, rB := epochRows(t, out4), epochRows(t, out2), epochRows(t, outR), epochRows(t, outB)
 		for e := 1; e <= 4; e++ {
-			if r4[e] == "" || rR[e] != r4[e] || (e <= 2 && r2[e] != r4[e]) {
-				t.Errorf("%q: epoch %d: straight %q, first half %q, resumed %q", c.flags, e, r4[e], r2[e], rR[e])
+			if r4[e] == "" || rR[e] != r4[e] || rB[e] != r4[e] || (e <= 2 && r2[e] != r4[e]) {
+				t.Errorf("%q: epoch %d: straight %q, first half %q, resumed %q, resumed with no flags %q",
+					c.flags, e, r4[e], r2[e], rR[e], rB[e])
 			}
 		}
 		c.cfg.epochs = 4
