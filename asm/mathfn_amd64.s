@@ -490,258 +490,258 @@ main_3:
 	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+32(SB), Y1
-	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+160(SB), Y3
-	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VSUBPS       Y4, Y1, Y5
-	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y1
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
-	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+320(SB), Y2, Y3
-	VROUNDPS     $0x01, Y3, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       Y5, Y1, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y2
-	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       Y1, Y3, Y3
-	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y6
-	VXORPS       Y7, Y7, Y7
-	VBLENDVPS    Y0, Y1, Y6, Y6
-	VBLENDVPS    Y0, Y5, Y7, Y7
-	VRCPPS       Y2, Y1
+	VMULPS       mathfn32<>+64(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y2
+	VMULPS       mathfn32<>+128(SB), Y1, Y3
+	VMULPS       Y2, Y2, Y4
+	VMOVUPS      mathfn32<>+288(SB), Y5
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y5
+	VMOVUPS      mathfn32<>+224(SB), Y6
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y7
+	VFMADD231PS  Y4, Y7, Y6
+	VFMADD231PS  Y4, Y6, Y5
+	VMOVUPS      Y2, Y6
+	VFMADD231PS  Y4, Y5, Y6
+	VSUBPS       Y6, Y2, Y2
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VADDPS       Y6, Y4, Y4
 	VMOVUPS      mathfn32<>+352(SB), Y5
-	VFNMADD231PS Y2, Y1, Y5
-	VFMADD231PS  Y1, Y5, Y1
-	VMULPS       Y1, Y6, Y5
-	VFNMADD231PS Y5, Y2, Y6
-	VADDPS       Y7, Y6, Y6
-	VFNMADD231PS Y5, Y3, Y6
-	VFMADD231PS  Y6, Y1, Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y6, Y5, Y5
+	VFNMADD231PS Y3, Y4, Y2
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VMULPS       mathfn32<>+320(SB), Y1, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y5, Y1, Y3
+	VADDPS       Y2, Y4, Y6
+	VMOVUPS      mathfn32<>+352(SB), Y7
+	VFMADD231PS  Y3, Y4, Y7
+	VMOVUPS      mathfn32<>+352(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VFMADD231PS  Y3, Y4, Y8
+	VFMADD231PS  Y3, Y2, Y8
+	VMOVUPS      mathfn32<>+352(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y0, Y4, Y9, Y9
+	VBLENDVPS    Y0, Y2, Y10, Y10
+	VRCPPS       Y7, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFMADD231PS  Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y3
+	VFNMADD231PS Y3, Y8, Y10
+	VFNMADD231PS Y3, Y7, Y9
+	VADDPS       Y10, Y9, Y9
+	VFMADD231PS  Y9, Y2, Y3
 	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VMOVUPS      Y5, (CX)
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y1, Y6, Y6
+	VBLENDVPS    Y0, Y6, Y3, Y3
+	VMOVUPS      Y3, (CX)
 	VMOVUPS      32(DX), Y0
 	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+32(SB), Y1
-	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+160(SB), Y3
-	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VSUBPS       Y4, Y1, Y5
-	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y1
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
-	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+320(SB), Y2, Y3
-	VROUNDPS     $0x01, Y3, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       Y5, Y1, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y2
-	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       Y1, Y3, Y3
-	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y6
-	VXORPS       Y7, Y7, Y7
-	VBLENDVPS    Y0, Y1, Y6, Y6
-	VBLENDVPS    Y0, Y5, Y7, Y7
-	VRCPPS       Y2, Y1
+	VMULPS       mathfn32<>+64(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y2
+	VMULPS       mathfn32<>+128(SB), Y1, Y3
+	VMULPS       Y2, Y2, Y4
+	VMOVUPS      mathfn32<>+288(SB), Y5
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y5
+	VMOVUPS      mathfn32<>+224(SB), Y6
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y7
+	VFMADD231PS  Y4, Y7, Y6
+	VFMADD231PS  Y4, Y6, Y5
+	VMOVUPS      Y2, Y6
+	VFMADD231PS  Y4, Y5, Y6
+	VSUBPS       Y6, Y2, Y2
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VADDPS       Y6, Y4, Y4
 	VMOVUPS      mathfn32<>+352(SB), Y5
-	VFNMADD231PS Y2, Y1, Y5
-	VFMADD231PS  Y1, Y5, Y1
-	VMULPS       Y1, Y6, Y5
-	VFNMADD231PS Y5, Y2, Y6
-	VADDPS       Y7, Y6, Y6
-	VFNMADD231PS Y5, Y3, Y6
-	VFMADD231PS  Y6, Y1, Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y6, Y5, Y5
+	VFNMADD231PS Y3, Y4, Y2
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VMULPS       mathfn32<>+320(SB), Y1, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y5, Y1, Y3
+	VADDPS       Y2, Y4, Y6
+	VMOVUPS      mathfn32<>+352(SB), Y7
+	VFMADD231PS  Y3, Y4, Y7
+	VMOVUPS      mathfn32<>+352(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VFMADD231PS  Y3, Y4, Y8
+	VFMADD231PS  Y3, Y2, Y8
+	VMOVUPS      mathfn32<>+352(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y0, Y4, Y9, Y9
+	VBLENDVPS    Y0, Y2, Y10, Y10
+	VRCPPS       Y7, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFMADD231PS  Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y3
+	VFNMADD231PS Y3, Y8, Y10
+	VFNMADD231PS Y3, Y7, Y9
+	VADDPS       Y10, Y9, Y9
+	VFMADD231PS  Y9, Y2, Y3
 	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VMOVUPS      Y5, 32(CX)
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y1, Y6, Y6
+	VBLENDVPS    Y0, Y6, Y3, Y3
+	VMOVUPS      Y3, 32(CX)
 	VMOVUPS      64(DX), Y0
 	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+32(SB), Y1
-	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+160(SB), Y3
-	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VSUBPS       Y4, Y1, Y5
-	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y1
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
-	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+320(SB), Y2, Y3
-	VROUNDPS     $0x01, Y3, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       Y5, Y1, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y2
-	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       Y1, Y3, Y3
-	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y6
-	VXORPS       Y7, Y7, Y7
-	VBLENDVPS    Y0, Y1, Y6, Y6
-	VBLENDVPS    Y0, Y5, Y7, Y7
-	VRCPPS       Y2, Y1
+	VMULPS       mathfn32<>+64(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y2
+	VMULPS       mathfn32<>+128(SB), Y1, Y3
+	VMULPS       Y2, Y2, Y4
+	VMOVUPS      mathfn32<>+288(SB), Y5
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y5
+	VMOVUPS      mathfn32<>+224(SB), Y6
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y7
+	VFMADD231PS  Y4, Y7, Y6
+	VFMADD231PS  Y4, Y6, Y5
+	VMOVUPS      Y2, Y6
+	VFMADD231PS  Y4, Y5, Y6
+	VSUBPS       Y6, Y2, Y2
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VADDPS       Y6, Y4, Y4
 	VMOVUPS      mathfn32<>+352(SB), Y5
-	VFNMADD231PS Y2, Y1, Y5
-	VFMADD231PS  Y1, Y5, Y1
-	VMULPS       Y1, Y6, Y5
-	VFNMADD231PS Y5, Y2, Y6
-	VADDPS       Y7, Y6, Y6
-	VFNMADD231PS Y5, Y3, Y6
-	VFMADD231PS  Y6, Y1, Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y6, Y5, Y5
+	VFNMADD231PS Y3, Y4, Y2
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VMULPS       mathfn32<>+320(SB), Y1, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y5, Y1, Y3
+	VADDPS       Y2, Y4, Y6
+	VMOVUPS      mathfn32<>+352(SB), Y7
+	VFMADD231PS  Y3, Y4, Y7
+	VMOVUPS      mathfn32<>+352(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VFMADD231PS  Y3, Y4, Y8
+	VFMADD231PS  Y3, Y2, Y8
+	VMOVUPS      mathfn32<>+352(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y0, Y4, Y9, Y9
+	VBLENDVPS    Y0, Y2, Y10, Y10
+	VRCPPS       Y7, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFMADD231PS  Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y3
+	VFNMADD231PS Y3, Y8, Y10
+	VFNMADD231PS Y3, Y7, Y9
+	VADDPS       Y10, Y9, Y9
+	VFMADD231PS  Y9, Y2, Y3
 	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VMOVUPS      Y5, 64(CX)
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y1, Y6, Y6
+	VBLENDVPS    Y0, Y6, Y3, Y3
+	VMOVUPS      Y3, 64(CX)
 	VMOVUPS      96(DX), Y0
 	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+32(SB), Y1
-	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+160(SB), Y3
-	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VSUBPS       Y4, Y1, Y5
-	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y1
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
-	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+320(SB), Y2, Y3
-	VROUNDPS     $0x01, Y3, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       Y5, Y1, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y2
-	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       Y1, Y3, Y3
-	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y6
-	VXORPS       Y7, Y7, Y7
-	VBLENDVPS    Y0, Y1, Y6, Y6
-	VBLENDVPS    Y0, Y5, Y7, Y7
-	VRCPPS       Y2, Y1
+	VMULPS       mathfn32<>+64(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y2
+	VMULPS       mathfn32<>+128(SB), Y1, Y3
+	VMULPS       Y2, Y2, Y4
+	VMOVUPS      mathfn32<>+288(SB), Y5
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y5
+	VMOVUPS      mathfn32<>+224(SB), Y6
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y7
+	VFMADD231PS  Y4, Y7, Y6
+	VFMADD231PS  Y4, Y6, Y5
+	VMOVUPS      Y2, Y6
+	VFMADD231PS  Y4, Y5, Y6
+	VSUBPS       Y6, Y2, Y2
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VADDPS       Y6, Y4, Y4
 	VMOVUPS      mathfn32<>+352(SB), Y5
-	VFNMADD231PS Y2, Y1, Y5
-	VFMADD231PS  Y1, Y5, Y1
-	VMULPS       Y1, Y6, Y5
-	VFNMADD231PS Y5, Y2, Y6
-	VADDPS       Y7, Y6, Y6
-	VFNMADD231PS Y5, Y3, Y6
-	VFMADD231PS  Y6, Y1, Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y6, Y5, Y5
+	VFNMADD231PS Y3, Y4, Y2
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VMULPS       mathfn32<>+320(SB), Y1, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y5, Y1, Y3
+	VADDPS       Y2, Y4, Y6
+	VMOVUPS      mathfn32<>+352(SB), Y7
+	VFMADD231PS  Y3, Y4, Y7
+	VMOVUPS      mathfn32<>+352(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VFMADD231PS  Y3, Y4, Y8
+	VFMADD231PS  Y3, Y2, Y8
+	VMOVUPS      mathfn32<>+352(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y0, Y4, Y9, Y9
+	VBLENDVPS    Y0, Y2, Y10, Y10
+	VRCPPS       Y7, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFMADD231PS  Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y3
+	VFNMADD231PS Y3, Y8, Y10
+	VFNMADD231PS Y3, Y7, Y9
+	VADDPS       Y10, Y9, Y9
+	VFMADD231PS  Y9, Y2, Y3
 	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VMOVUPS      Y5, 96(CX)
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y1, Y6, Y6
+	VBLENDVPS    Y0, Y6, Y3, Y3
+	VMOVUPS      Y3, 96(CX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000020, AX
@@ -754,66 +754,66 @@ single_3:
 	VORPS        mathfn32<>+928(SB), Y0, Y1
 	VMOVUPS      mathfn32<>+0(SB), Y2
 	VMAXPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+32(SB), Y1
-	VMINPS       Y2, Y1, Y1
-	VMULPS       mathfn32<>+64(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS mathfn32<>+96(SB), Y2, Y1
-	VMOVUPS      mathfn32<>+160(SB), Y3
-	VFMADD213PS  mathfn32<>+192(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+224(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+256(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+288(SB), Y1, Y3
-	VFMADD213PS  mathfn32<>+320(SB), Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VSUBPS       Y4, Y1, Y5
-	VFMADD231PS  Y1, Y3, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y1
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y3, Y5, Y5
-	VMULPS       mathfn32<>+128(SB), Y2, Y3
-	VFNMADD231PS Y3, Y1, Y5
-	VMULPS       mathfn32<>+320(SB), Y2, Y3
-	VROUNDPS     $0x01, Y3, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       Y5, Y1, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y2, Y5, Y5
-	VMOVUPS      mathfn32<>+352(SB), Y2
-	VADDPS       Y1, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       Y1, Y3, Y3
-	VADDPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y6
-	VXORPS       Y7, Y7, Y7
-	VBLENDVPS    Y0, Y1, Y6, Y6
-	VBLENDVPS    Y0, Y5, Y7, Y7
-	VRCPPS       Y2, Y1
+	VMULPS       mathfn32<>+64(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS mathfn32<>+96(SB), Y1, Y2
+	VMULPS       mathfn32<>+128(SB), Y1, Y3
+	VMULPS       Y2, Y2, Y4
+	VMOVUPS      mathfn32<>+288(SB), Y5
+	VFMADD213PS  mathfn32<>+320(SB), Y2, Y5
+	VMOVUPS      mathfn32<>+224(SB), Y6
+	VFMADD213PS  mathfn32<>+256(SB), Y2, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y2, Y7
+	VFMADD231PS  Y4, Y7, Y6
+	VFMADD231PS  Y4, Y6, Y5
+	VMOVUPS      Y2, Y6
+	VFMADD231PS  Y4, Y5, Y6
+	VSUBPS       Y6, Y2, Y2
+	VFMADD231PS  Y4, Y5, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VADDPS       Y6, Y4, Y4
 	VMOVUPS      mathfn32<>+352(SB), Y5
-	VFNMADD231PS Y2, Y1, Y5
-	VFMADD231PS  Y1, Y5, Y1
-	VMULPS       Y1, Y6, Y5
-	VFNMADD231PS Y5, Y2, Y6
-	VADDPS       Y7, Y6, Y6
-	VFNMADD231PS Y5, Y3, Y6
-	VFMADD231PS  Y6, Y1, Y5
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y6, Y5, Y5
+	VFNMADD231PS Y3, Y4, Y2
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VMULPS       mathfn32<>+320(SB), Y1, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y1, Y1
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y5, Y1, Y3
+	VADDPS       Y2, Y4, Y6
+	VMOVUPS      mathfn32<>+352(SB), Y7
+	VFMADD231PS  Y3, Y4, Y7
+	VMOVUPS      mathfn32<>+352(SB), Y8
+	VSUBPS       Y7, Y8, Y8
+	VFMADD231PS  Y3, Y4, Y8
+	VFMADD231PS  Y3, Y2, Y8
+	VMOVUPS      mathfn32<>+352(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y0, Y4, Y9, Y9
+	VBLENDVPS    Y0, Y2, Y10, Y10
+	VRCPPS       Y7, Y2
+	VMOVUPS      mathfn32<>+352(SB), Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFMADD231PS  Y2, Y3, Y2
+	VMULPS       Y2, Y9, Y3
+	VFNMADD231PS Y3, Y8, Y10
+	VFNMADD231PS Y3, Y7, Y9
+	VADDPS       Y10, Y9, Y9
+	VFMADD231PS  Y9, Y2, Y3
 	VCMPPS       $0x01, mathfn32<>+960(SB), Y0, Y0
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VMOVUPS      Y5, (CX)
+	VMULPS       Y5, Y6, Y6
+	VMULPS       Y1, Y6, Y6
+	VBLENDVPS    Y0, Y6, Y3, Y3
+	VMOVUPS      Y3, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000008, AX
@@ -830,66 +830,66 @@ tail_3:
 	VORPS        mathfn32<>+928(SB), Y1, Y2
 	VMOVUPS      mathfn32<>+0(SB), Y3
 	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+32(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+64(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+160(SB), Y4
-	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
-	VMULPS       Y2, Y4, Y4
-	VMOVUPS      Y2, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VSUBPS       Y5, Y2, Y6
-	VFMADD231PS  Y2, Y4, Y6
-	VMOVUPS      mathfn32<>+352(SB), Y2
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y4
-	VSUBPS       Y2, Y4, Y4
-	VADDPS       Y5, Y4, Y4
-	VADDPS       Y4, Y6, Y6
-	VMULPS       mathfn32<>+128(SB), Y3, Y4
-	VFNMADD231PS Y4, Y2, Y6
-	VMULPS       mathfn32<>+320(SB), Y3, Y4
-	VROUNDPS     $0x01, Y4, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VADDPS       Y6, Y2, Y5
-	VMULPS       Y4, Y5, Y5
-	VMULPS       Y3, Y5, Y5
-	VMULPS       Y4, Y2, Y2
-	VMULPS       Y3, Y2, Y2
-	VMULPS       Y4, Y6, Y6
-	VMULPS       Y3, Y6, Y6
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VADDPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y4
-	VSUBPS       Y3, Y4, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       Y6, Y4, Y4
-	VMOVUPS      mathfn32<>+352(SB), Y7
-	VXORPS       Y8, Y8, Y8
-	VBLENDVPS    Y1, Y2, Y7, Y7
-	VBLENDVPS    Y1, Y6, Y8, Y8
-	VRCPPS       Y3, Y2
+	VMULPS       mathfn32<>+64(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS mathfn32<>+96(SB), Y2, Y3
+	VMULPS       mathfn32<>+128(SB), Y2, Y4
+	VMULPS       Y3, Y3, Y5
+	VMOVUPS      mathfn32<>+288(SB), Y6
+	VFMADD213PS  mathfn32<>+320(SB), Y3, Y6
+	VMOVUPS      mathfn32<>+224(SB), Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y3, Y7
+	VMOVUPS      mathfn32<>+160(SB), Y8
+	VFMADD213PS  mathfn32<>+192(SB), Y3, Y8
+	VFMADD231PS  Y5, Y8, Y7
+	VFMADD231PS  Y5, Y7, Y6
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  Y5, Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      mathfn32<>+352(SB), Y5
+	VADDPS       Y7, Y5, Y5
 	VMOVUPS      mathfn32<>+352(SB), Y6
-	VFNMADD231PS Y3, Y2, Y6
-	VFMADD231PS  Y2, Y6, Y2
-	VMULPS       Y2, Y7, Y6
-	VFNMADD231PS Y6, Y3, Y7
-	VADDPS       Y8, Y7, Y7
-	VFNMADD231PS Y6, Y4, Y7
-	VFMADD231PS  Y7, Y2, Y6
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       Y7, Y6, Y6
+	VFNMADD231PS Y4, Y5, Y3
+	VADDPS       Y6, Y3, Y3
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VMULPS       mathfn32<>+320(SB), Y2, Y6
+	VROUNDPS     $0x01, Y6, Y6
+	VSUBPS       Y6, Y2, Y2
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y6, Y2, Y4
+	VADDPS       Y3, Y5, Y7
+	VMOVUPS      mathfn32<>+352(SB), Y8
+	VFMADD231PS  Y4, Y5, Y8
+	VMOVUPS      mathfn32<>+352(SB), Y9
+	VSUBPS       Y8, Y9, Y9
+	VFMADD231PS  Y4, Y5, Y9
+	VFMADD231PS  Y4, Y3, Y9
+	VMOVUPS      mathfn32<>+352(SB), Y10
+	VXORPS       Y11, Y11, Y11
+	VMULPS       Y4, Y5, Y5
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y1, Y5, Y10, Y10
+	VBLENDVPS    Y1, Y3, Y11, Y11
+	VRCPPS       Y8, Y3
+	VMOVUPS      mathfn32<>+352(SB), Y4
+	VFNMADD231PS Y8, Y3, Y4
+	VFMADD231PS  Y3, Y4, Y3
+	VMULPS       Y3, Y10, Y4
+	VFNMADD231PS Y4, Y9, Y11
+	VFNMADD231PS Y4, Y8, Y10
+	VADDPS       Y11, Y10, Y10
+	VFMADD231PS  Y10, Y3, Y4
 	VCMPPS       $0x01, mathfn32<>+960(SB), Y1, Y1
-	VBLENDVPS    Y1, Y5, Y6, Y6
-	VMASKMOVPS   Y6, Y0, (CX)
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VBLENDVPS    Y1, Y7, Y4, Y4
+	VMASKMOVPS   Y4, Y0, (CX)
 
 done_3:
 	VZEROUPPER
@@ -906,189 +906,145 @@ main_4:
 	CMPQ         AX, $0x00000020
 	JB           single_4
 	VMOVUPS      (DX), Y0
+	VMOVUPS      32(DX), Y5
 	VANDPS       mathfn32<>+992(SB), Y0, Y1
-	VADDPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+32(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+64(SB), Y2, Y3
+	VANDPS       mathfn32<>+992(SB), Y5, Y6
+	VMOVUPS      mathfn32<>+1024(SB), Y2
+	VMOVUPS      mathfn32<>+1024(SB), Y7
+	VMINPS       Y1, Y2, Y2
+	VMINPS       Y6, Y7, Y7
+	VMULPS       mathfn32<>+1056(SB), Y2, Y3
+	VMULPS       mathfn32<>+1056(SB), Y7, Y8
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+160(SB), Y4
-	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VMULPS       mathfn32<>+320(SB), Y3, Y2
-	VROUNDPS     $0x01, Y2, Y2
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+352(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+640(SB), Y2
-	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1024(SB), Y4
-	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS mathfn32<>+1088(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+1088(SB), Y8, Y7
+	VMOVUPS      mathfn32<>+1120(SB), Y4
+	VMOVUPS      mathfn32<>+1120(SB), Y9
 	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
-	VMULPS       Y1, Y2, Y2
-	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+928(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
-	VMOVUPS      Y3, (CX)
-	VMOVUPS      32(DX), Y0
-	VANDPS       mathfn32<>+992(SB), Y0, Y1
-	VADDPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+32(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+64(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+160(SB), Y4
-	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+1184(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1184(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+1216(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1216(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y7, Y9
 	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VMULPS       mathfn32<>+320(SB), Y3, Y2
-	VROUNDPS     $0x01, Y2, Y2
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y7, Y9
 	VADDPS       mathfn32<>+384(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y8, Y8
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y4, Y4
+	VPSLLD       $0x17, Y8, Y8
 	VMULPS       Y3, Y4, Y4
+	VMULPS       Y8, Y9, Y9
 	VADDPS       mathfn32<>+352(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+640(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y9, Y9
+	VCMPPS       $0x1d, mathfn32<>+1248(SB), Y4, Y3
+	VCMPPS       $0x1d, mathfn32<>+1248(SB), Y9, Y8
+	VSUBPS       mathfn32<>+640(SB), Y4, Y2
+	VSUBPS       mathfn32<>+640(SB), Y9, Y7
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1024(SB), Y4
-	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
-	VMULPS       Y1, Y2, Y2
-	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y3
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y3, mathfn32<>+352(SB), Y2, Y2
+	VBLENDVPS    Y8, mathfn32<>+352(SB), Y7, Y7
+	VMULPS       Y1, Y1, Y3
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      mathfn32<>+1280(SB), Y4
+	VMOVUPS      mathfn32<>+1280(SB), Y9
+	VFMADD213PS  mathfn32<>+1312(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1312(SB), Y8, Y9
+	VFMADD213PS  mathfn32<>+1344(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1344(SB), Y8, Y9
+	VFMADD213PS  mathfn32<>+1376(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1376(SB), Y8, Y9
+	VFMADD213PS  mathfn32<>+1408(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1408(SB), Y8, Y9
+	VMULPS       Y1, Y3, Y3
+	VMULPS       Y6, Y8, Y8
+	VFMADD213PS  Y1, Y3, Y4
+	VFMADD213PS  Y6, Y8, Y9
+	VCMPPS       $0x01, mathfn32<>+1440(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1440(SB), Y6, Y3
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VBLENDVPS    Y3, Y9, Y7, Y7
 	VANDPS       mathfn32<>+928(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
-	VMOVUPS      Y3, 32(CX)
+	VANDPS       mathfn32<>+928(SB), Y5, Y1
+	VORPS        Y0, Y2, Y2
+	VORPS        Y1, Y7, Y7
+	VMOVUPS      Y2, (CX)
+	VMOVUPS      Y7, 32(CX)
 	VMOVUPS      64(DX), Y0
+	VMOVUPS      96(DX), Y5
 	VANDPS       mathfn32<>+992(SB), Y0, Y1
-	VADDPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+32(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+64(SB), Y2, Y3
+	VANDPS       mathfn32<>+992(SB), Y5, Y6
+	VMOVUPS      mathfn32<>+1024(SB), Y2
+	VMOVUPS      mathfn32<>+1024(SB), Y7
+	VMINPS       Y1, Y2, Y2
+	VMINPS       Y6, Y7, Y7
+	VMULPS       mathfn32<>+1056(SB), Y2, Y3
+	VMULPS       mathfn32<>+1056(SB), Y7, Y8
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+160(SB), Y4
-	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VMULPS       mathfn32<>+320(SB), Y3, Y2
-	VROUNDPS     $0x01, Y2, Y2
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y4, Y4
-	VMULPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+352(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+640(SB), Y2
-	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1024(SB), Y4
-	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS mathfn32<>+1088(SB), Y3, Y2
+	VFNMADD231PS mathfn32<>+1088(SB), Y8, Y7
+	VMOVUPS      mathfn32<>+1120(SB), Y4
+	VMOVUPS      mathfn32<>+1120(SB), Y9
 	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
-	VMULPS       Y1, Y2, Y2
-	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y3
-	VANDPS       mathfn32<>+928(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
-	VMOVUPS      Y3, 64(CX)
-	VMOVUPS      96(DX), Y0
-	VANDPS       mathfn32<>+992(SB), Y0, Y1
-	VADDPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+32(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+64(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+160(SB), Y4
-	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+1184(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1184(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+1216(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1216(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y7, Y9
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y7, Y9
 	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VMULPS       mathfn32<>+320(SB), Y3, Y2
-	VROUNDPS     $0x01, Y2, Y2
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
+	VFMADD213PS  mathfn32<>+352(SB), Y7, Y9
 	VADDPS       mathfn32<>+384(SB), Y3, Y3
+	VADDPS       mathfn32<>+384(SB), Y8, Y8
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y4, Y4
+	VPSLLD       $0x17, Y8, Y8
 	VMULPS       Y3, Y4, Y4
+	VMULPS       Y8, Y9, Y9
 	VADDPS       mathfn32<>+352(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+640(SB), Y2
+	VADDPS       mathfn32<>+352(SB), Y9, Y9
+	VCMPPS       $0x1d, mathfn32<>+1248(SB), Y4, Y3
+	VCMPPS       $0x1d, mathfn32<>+1248(SB), Y9, Y8
+	VSUBPS       mathfn32<>+640(SB), Y4, Y2
+	VSUBPS       mathfn32<>+640(SB), Y9, Y7
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1024(SB), Y4
-	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
-	VMULPS       Y1, Y2, Y2
-	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y3
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y3, mathfn32<>+352(SB), Y2, Y2
+	VBLENDVPS    Y8, mathfn32<>+352(SB), Y7, Y7
+	VMULPS       Y1, Y1, Y3
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      mathfn32<>+1280(SB), Y4
+	VMOVUPS      mathfn32<>+1280(SB), Y9
+	VFMADD213PS  mathfn32<>+1312(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1312(SB), Y8, Y9
+	VFMADD213PS  mathfn32<>+1344(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1344(SB), Y8, Y9
+	VFMADD213PS  mathfn32<>+1376(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1376(SB), Y8, Y9
+	VFMADD213PS  mathfn32<>+1408(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1408(SB), Y8, Y9
+	VMULPS       Y1, Y3, Y3
+	VMULPS       Y6, Y8, Y8
+	VFMADD213PS  Y1, Y3, Y4
+	VFMADD213PS  Y6, Y8, Y9
+	VCMPPS       $0x01, mathfn32<>+1440(SB), Y1, Y1
+	VCMPPS       $0x01, mathfn32<>+1440(SB), Y6, Y3
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VBLENDVPS    Y3, Y9, Y7, Y7
 	VANDPS       mathfn32<>+928(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
-	VMOVUPS      Y3, 96(CX)
+	VANDPS       mathfn32<>+928(SB), Y5, Y1
+	VORPS        Y0, Y2, Y2
+	VORPS        Y1, Y7, Y7
+	VMOVUPS      Y2, 64(CX)
+	VMOVUPS      Y7, 96(CX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000020, AX
@@ -1099,50 +1055,39 @@ single_4:
 	JB           tail_4
 	VMOVUPS      (DX), Y0
 	VANDPS       mathfn32<>+992(SB), Y0, Y1
-	VADDPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VMOVUPS      mathfn32<>+32(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMULPS       mathfn32<>+64(SB), Y2, Y3
+	VMOVUPS      mathfn32<>+1024(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMULPS       mathfn32<>+1056(SB), Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS mathfn32<>+96(SB), Y3, Y2
-	VFNMADD231PS mathfn32<>+128(SB), Y3, Y2
-	VMOVUPS      mathfn32<>+160(SB), Y4
-	VFMADD213PS  mathfn32<>+192(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+224(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+256(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+288(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+320(SB), Y2, Y4
+	VFNMADD231PS mathfn32<>+1088(SB), Y3, Y2
+	VMOVUPS      mathfn32<>+1120(SB), Y4
+	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1184(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+1216(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
+	VFMADD213PS  mathfn32<>+640(SB), Y2, Y4
 	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+352(SB), Y2, Y4
-	VMULPS       mathfn32<>+320(SB), Y3, Y2
-	VROUNDPS     $0x01, Y2, Y2
-	VSUBPS       Y2, Y3, Y3
-	VADDPS       mathfn32<>+384(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
 	VADDPS       mathfn32<>+384(SB), Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y4, Y4
 	VMULPS       Y3, Y4, Y4
 	VADDPS       mathfn32<>+352(SB), Y4, Y4
-	VMOVUPS      mathfn32<>+640(SB), Y2
+	VCMPPS       $0x1d, mathfn32<>+1248(SB), Y4, Y3
+	VSUBPS       mathfn32<>+640(SB), Y4, Y2
 	VDIVPS       Y4, Y2, Y2
-	VMOVUPS      mathfn32<>+352(SB), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      mathfn32<>+1024(SB), Y4
-	VFMADD213PS  mathfn32<>+1056(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1088(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1120(SB), Y2, Y4
-	VFMADD213PS  mathfn32<>+1152(SB), Y2, Y4
-	VMULPS       Y1, Y2, Y2
-	VFMADD213PS  Y1, Y2, Y4
-	VCMPPS       $0x01, mathfn32<>+1184(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y3
+	VBLENDVPS    Y3, mathfn32<>+352(SB), Y2, Y2
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      mathfn32<>+1280(SB), Y4
+	VFMADD213PS  mathfn32<>+1312(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1344(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1376(SB), Y3, Y4
+	VFMADD213PS  mathfn32<>+1408(SB), Y3, Y4
+	VMULPS       Y1, Y3, Y3
+	VFMADD213PS  Y1, Y3, Y4
+	VCMPPS       $0x01, mathfn32<>+1440(SB), Y1, Y1
+	VBLENDVPS    Y1, Y4, Y2, Y2
 	VANDPS       mathfn32<>+928(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
-	VMOVUPS      Y3, (CX)
+	VORPS        Y0, Y2, Y2
+	VMOVUPS      Y2, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000008, AX
@@ -1157,50 +1102,39 @@ tail_4:
 	VMOVDQU      (AX)(BX*4), Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VANDPS       mathfn32<>+992(SB), Y1, Y2
-	VADDPS       Y2, Y2, Y3
-	VMOVUPS      mathfn32<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y4
-	VMOVUPS      mathfn32<>+32(SB), Y3
-	VMINPS       Y4, Y3, Y3
-	VMULPS       mathfn32<>+64(SB), Y3, Y4
+	VMOVUPS      mathfn32<>+1024(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMULPS       mathfn32<>+1056(SB), Y3, Y4
 	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS mathfn32<>+96(SB), Y4, Y3
-	VFNMADD231PS mathfn32<>+128(SB), Y4, Y3
-	VMOVUPS      mathfn32<>+160(SB), Y5
-	VFMADD213PS  mathfn32<>+192(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+224(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+256(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+288(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+320(SB), Y3, Y5
+	VFNMADD231PS mathfn32<>+1088(SB), Y4, Y3
+	VMOVUPS      mathfn32<>+1120(SB), Y5
+	VFMADD213PS  mathfn32<>+1152(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+1184(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+1216(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+640(SB), Y3, Y5
+	VFMADD213PS  mathfn32<>+640(SB), Y3, Y5
 	VFMADD213PS  mathfn32<>+352(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+352(SB), Y3, Y5
-	VMULPS       mathfn32<>+320(SB), Y4, Y3
-	VROUNDPS     $0x01, Y3, Y3
-	VSUBPS       Y3, Y4, Y4
-	VADDPS       mathfn32<>+384(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
 	VADDPS       mathfn32<>+384(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y3, Y5, Y5
 	VMULPS       Y4, Y5, Y5
 	VADDPS       mathfn32<>+352(SB), Y5, Y5
-	VMOVUPS      mathfn32<>+640(SB), Y3
+	VCMPPS       $0x1d, mathfn32<>+1248(SB), Y5, Y4
+	VSUBPS       mathfn32<>+640(SB), Y5, Y3
 	VDIVPS       Y5, Y3, Y3
-	VMOVUPS      mathfn32<>+352(SB), Y4
-	VSUBPS       Y3, Y4, Y4
-	VMULPS       Y2, Y2, Y3
-	VMOVUPS      mathfn32<>+1024(SB), Y5
-	VFMADD213PS  mathfn32<>+1056(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+1088(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+1120(SB), Y3, Y5
-	VFMADD213PS  mathfn32<>+1152(SB), Y3, Y5
-	VMULPS       Y2, Y3, Y3
-	VFMADD213PS  Y2, Y3, Y5
-	VCMPPS       $0x01, mathfn32<>+1184(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y4, Y4
+	VBLENDVPS    Y4, mathfn32<>+352(SB), Y3, Y3
+	VMULPS       Y2, Y2, Y4
+	VMOVUPS      mathfn32<>+1280(SB), Y5
+	VFMADD213PS  mathfn32<>+1312(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+1344(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+1376(SB), Y4, Y5
+	VFMADD213PS  mathfn32<>+1408(SB), Y4, Y5
+	VMULPS       Y2, Y4, Y4
+	VFMADD213PS  Y2, Y4, Y5
+	VCMPPS       $0x01, mathfn32<>+1440(SB), Y2, Y2
+	VBLENDVPS    Y2, Y5, Y3, Y3
 	VANDPS       mathfn32<>+928(SB), Y1, Y1
-	VORPS        Y1, Y4, Y4
-	VMASKMOVPS   Y4, Y0, (CX)
+	VORPS        Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y0, (CX)
 
 done_4:
 	VZEROUPPER
@@ -3776,213 +3710,205 @@ main_15:
 	CMPQ         AX, $0x00000040
 	JB           single_15
 	VMOVUPS      (DX), Z0
-	VMOVUPS      64(DX), Z18
+	VMOVUPS      64(DX), Z17
 	VORPS        Z2, Z0, Z1
-	VORPS        Z2, Z18, Z19
+	VORPS        Z2, Z17, Z18
 	VMOVUPS      Z3, Z4
-	VMOVUPS      Z3, Z20
+	VMOVUPS      Z3, Z19
 	VMAXPS       Z1, Z4, Z4
-	VMAXPS       Z19, Z20, Z20
-	VMOVUPS      Z5, Z1
-	VMOVUPS      Z5, Z19
-	VMINPS       Z4, Z1, Z1
-	VMINPS       Z20, Z19, Z19
-	VMULPS       Z6, Z1, Z4
-	VMULPS       Z6, Z19, Z23
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VRNDSCALEPS  $0x00, Z23, Z23
-	VFNMADD231PS Z7, Z4, Z1
-	VFNMADD231PS Z7, Z23, Z19
-	VMOVUPS      Z8, Z20
-	VMOVUPS      Z8, Z24
-	VFMADD213PS  Z9, Z1, Z20
-	VFMADD213PS  Z9, Z19, Z24
-	VFMADD213PS  Z10, Z1, Z20
-	VFMADD213PS  Z10, Z19, Z24
-	VFMADD213PS  Z11, Z1, Z20
-	VFMADD213PS  Z11, Z19, Z24
-	VFMADD213PS  Z12, Z1, Z20
-	VFMADD213PS  Z12, Z19, Z24
-	VFMADD213PS  Z13, Z1, Z20
-	VFMADD213PS  Z13, Z19, Z24
-	VMULPS       Z1, Z20, Z20
-	VMULPS       Z19, Z24, Z24
-	VMOVUPS      Z1, Z21
-	VMOVUPS      Z19, Z25
-	VFMADD231PS  Z1, Z20, Z21
-	VFMADD231PS  Z19, Z24, Z25
-	VSUBPS       Z21, Z1, Z22
-	VSUBPS       Z25, Z19, Z26
-	VFMADD231PS  Z1, Z20, Z22
-	VFMADD231PS  Z19, Z24, Z26
-	VMOVUPS      Z14, Z1
+	VMAXPS       Z18, Z19, Z19
+	VMULPS       Z5, Z4, Z1
+	VMULPS       Z5, Z19, Z24
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VFNMADD231PS Z6, Z1, Z4
+	VFNMADD231PS Z6, Z24, Z19
+	VMULPS       Z7, Z1, Z18
+	VMULPS       Z7, Z24, Z25
+	VMULPS       Z4, Z4, Z20
+	VMULPS       Z19, Z19, Z26
+	VMOVUPS      Z8, Z21
+	VMOVUPS      Z8, Z27
+	VFMADD213PS  Z9, Z4, Z21
+	VFMADD213PS  Z9, Z19, Z27
+	VMOVUPS      Z10, Z22
+	VMOVUPS      Z10, Z28
+	VFMADD213PS  Z11, Z4, Z22
+	VFMADD213PS  Z11, Z19, Z28
+	VMOVUPS      Z12, Z23
+	VMOVUPS      Z12, Z29
+	VFMADD213PS  Z13, Z4, Z23
+	VFMADD213PS  Z13, Z19, Z29
+	VFMADD231PS  Z20, Z23, Z22
+	VFMADD231PS  Z26, Z29, Z28
+	VFMADD231PS  Z20, Z22, Z21
+	VFMADD231PS  Z26, Z28, Z27
+	VMOVUPS      Z4, Z22
+	VMOVUPS      Z19, Z23
+	VFMADD231PS  Z20, Z21, Z22
+	VFMADD231PS  Z26, Z27, Z23
+	VSUBPS       Z22, Z4, Z4
+	VSUBPS       Z23, Z19, Z19
+	VFMADD231PS  Z20, Z21, Z4
+	VFMADD231PS  Z26, Z27, Z19
 	VMOVUPS      Z14, Z20
-	VADDPS       Z21, Z1, Z1
-	VADDPS       Z25, Z20, Z20
-	VMOVUPS      Z14, Z19
-	VMOVUPS      Z14, Z24
-	VSUBPS       Z1, Z19, Z19
-	VSUBPS       Z20, Z24, Z24
-	VADDPS       Z21, Z19, Z19
-	VADDPS       Z25, Z24, Z24
-	VADDPS       Z19, Z22, Z22
-	VADDPS       Z24, Z26, Z26
-	VMULPS       Z15, Z4, Z19
-	VMULPS       Z15, Z23, Z21
-	VFNMADD231PS Z19, Z1, Z22
-	VFNMADD231PS Z21, Z20, Z26
-	VADDPS       Z22, Z1, Z19
-	VADDPS       Z26, Z20, Z21
-	VSCALEFPS    Z4, Z19, Z19
-	VSCALEFPS    Z23, Z21, Z21
-	VSCALEFPS    Z4, Z1, Z1
-	VSCALEFPS    Z23, Z20, Z20
-	VSCALEFPS    Z4, Z22, Z22
-	VSCALEFPS    Z23, Z26, Z26
-	VMOVUPS      Z14, Z4
+	VMOVUPS      Z14, Z26
+	VADDPS       Z22, Z20, Z20
+	VADDPS       Z23, Z26, Z26
+	VMOVUPS      Z14, Z21
 	VMOVUPS      Z14, Z27
-	VADDPS       Z1, Z4, Z4
-	VADDPS       Z20, Z27, Z27
-	VMOVUPS      Z14, Z23
-	VMOVUPS      Z14, Z28
-	VSUBPS       Z4, Z23, Z23
-	VSUBPS       Z27, Z28, Z28
-	VADDPS       Z1, Z23, Z23
-	VADDPS       Z20, Z28, Z28
-	VADDPS       Z22, Z23, Z23
-	VADDPS       Z26, Z28, Z28
-	VMOVUPS      Z14, Z24
+	VSUBPS       Z20, Z21, Z21
+	VSUBPS       Z26, Z27, Z27
+	VADDPS       Z22, Z21, Z21
+	VADDPS       Z23, Z27, Z27
+	VFNMADD231PS Z18, Z20, Z4
+	VFNMADD231PS Z25, Z26, Z19
+	VADDPS       Z21, Z4, Z4
+	VADDPS       Z27, Z19, Z19
+	VMOVUPS      Z14, Z18
+	VMOVUPS      Z14, Z27
+	VSCALEFPS    Z1, Z18, Z18
+	VSCALEFPS    Z24, Z27, Z27
+	VADDPS       Z4, Z20, Z21
+	VADDPS       Z19, Z26, Z28
+	VMOVUPS      Z14, Z22
 	VMOVUPS      Z14, Z29
-	VXORPS       Z25, Z25, Z25
-	VXORPS       Z30, Z30, Z30
+	VFMADD231PS  Z18, Z20, Z22
+	VFMADD231PS  Z27, Z26, Z29
+	VMOVUPS      Z14, Z23
+	VMOVUPS      Z14, Z30
+	VSUBPS       Z22, Z23, Z23
+	VSUBPS       Z29, Z30, Z30
+	VFMADD231PS  Z18, Z20, Z23
+	VFMADD231PS  Z27, Z26, Z30
+	VFMADD231PS  Z18, Z4, Z23
+	VFMADD231PS  Z27, Z19, Z30
+	VMOVUPS      Z14, Z25
+	VMOVUPS      Z14, Z31
+	VCMPPS       $0x01, Z15, Z0, K1
+	VCMPPS       $0x01, Z15, Z17, K2
+	VMULPS       Z18, Z20, K1, Z25
+	VMULPS       Z27, Z26, K2, Z31
+	VMULPS.Z     Z18, Z4, K1, Z4
+	VMULPS.Z     Z27, Z19, K2, Z20
+	VRCP14PS     Z22, Z18
+	VRCP14PS     Z29, Z26
+	VMULPS       Z18, Z25, Z19
+	VMULPS       Z26, Z31, Z27
+	VFNMADD231PS Z19, Z23, Z4
+	VFNMADD231PS Z27, Z30, Z20
+	VFNMADD231PS Z19, Z22, Z25
+	VFNMADD231PS Z27, Z29, Z31
+	VADDPS       Z4, Z25, Z25
+	VADDPS       Z20, Z31, Z31
+	VFMADD231PS  Z25, Z18, Z19
+	VFMADD231PS  Z31, Z26, Z27
 	VCMPPS       $0x01, Z16, Z0, K1
-	VCMPPS       $0x01, Z16, Z18, K2
-	VMOVUPS      Z1, K1, Z24
-	VMOVUPS      Z20, K2, Z29
-	VMOVUPS      Z22, K1, Z25
-	VMOVUPS      Z26, K2, Z30
-	VRCP14PS     Z4, Z1
-	VRCP14PS     Z27, Z22
-	VMULPS       Z1, Z24, Z20
-	VMULPS       Z22, Z29, Z26
-	VFNMADD231PS Z20, Z4, Z24
-	VFNMADD231PS Z26, Z27, Z29
-	VADDPS       Z25, Z24, Z24
-	VADDPS       Z30, Z29, Z29
-	VFNMADD231PS Z20, Z23, Z24
-	VFNMADD231PS Z26, Z28, Z29
-	VFMADD231PS  Z24, Z1, Z20
-	VFMADD231PS  Z29, Z22, Z26
-	VCMPPS       $0x01, Z17, Z0, K1
-	VCMPPS       $0x01, Z17, Z18, K2
-	VMOVUPS      Z19, K1, Z20
-	VMOVUPS      Z21, K2, Z26
-	VMOVUPS      Z20, (CX)
-	VMOVUPS      Z26, 64(CX)
+	VCMPPS       $0x01, Z16, Z17, K2
+	VSCALEFPS    Z1, Z21, K1, Z19
+	VSCALEFPS    Z24, Z28, K2, Z27
+	VMOVUPS      Z19, (CX)
+	VMOVUPS      Z27, 64(CX)
 	VMOVUPS      128(DX), Z0
-	VMOVUPS      192(DX), Z18
+	VMOVUPS      192(DX), Z17
 	VORPS        Z2, Z0, Z1
-	VORPS        Z2, Z18, Z19
+	VORPS        Z2, Z17, Z18
 	VMOVUPS      Z3, Z4
-	VMOVUPS      Z3, Z20
+	VMOVUPS      Z3, Z19
 	VMAXPS       Z1, Z4, Z4
-	VMAXPS       Z19, Z20, Z20
-	VMOVUPS      Z5, Z1
-	VMOVUPS      Z5, Z19
-	VMINPS       Z4, Z1, Z1
-	VMINPS       Z20, Z19, Z19
-	VMULPS       Z6, Z1, Z4
-	VMULPS       Z6, Z19, Z23
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VRNDSCALEPS  $0x00, Z23, Z23
-	VFNMADD231PS Z7, Z4, Z1
-	VFNMADD231PS Z7, Z23, Z19
-	VMOVUPS      Z8, Z20
-	VMOVUPS      Z8, Z24
-	VFMADD213PS  Z9, Z1, Z20
-	VFMADD213PS  Z9, Z19, Z24
-	VFMADD213PS  Z10, Z1, Z20
-	VFMADD213PS  Z10, Z19, Z24
-	VFMADD213PS  Z11, Z1, Z20
-	VFMADD213PS  Z11, Z19, Z24
-	VFMADD213PS  Z12, Z1, Z20
-	VFMADD213PS  Z12, Z19, Z24
-	VFMADD213PS  Z13, Z1, Z20
-	VFMADD213PS  Z13, Z19, Z24
-	VMULPS       Z1, Z20, Z20
-	VMULPS       Z19, Z24, Z24
-	VMOVUPS      Z1, Z21
-	VMOVUPS      Z19, Z25
-	VFMADD231PS  Z1, Z20, Z21
-	VFMADD231PS  Z19, Z24, Z25
-	VSUBPS       Z21, Z1, Z22
-	VSUBPS       Z25, Z19, Z26
-	VFMADD231PS  Z1, Z20, Z22
-	VFMADD231PS  Z19, Z24, Z26
-	VMOVUPS      Z14, Z1
+	VMAXPS       Z18, Z19, Z19
+	VMULPS       Z5, Z4, Z1
+	VMULPS       Z5, Z19, Z24
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VFNMADD231PS Z6, Z1, Z4
+	VFNMADD231PS Z6, Z24, Z19
+	VMULPS       Z7, Z1, Z18
+	VMULPS       Z7, Z24, Z25
+	VMULPS       Z4, Z4, Z20
+	VMULPS       Z19, Z19, Z26
+	VMOVUPS      Z8, Z21
+	VMOVUPS      Z8, Z27
+	VFMADD213PS  Z9, Z4, Z21
+	VFMADD213PS  Z9, Z19, Z27
+	VMOVUPS      Z10, Z22
+	VMOVUPS      Z10, Z28
+	VFMADD213PS  Z11, Z4, Z22
+	VFMADD213PS  Z11, Z19, Z28
+	VMOVUPS      Z12, Z23
+	VMOVUPS      Z12, Z29
+	VFMADD213PS  Z13, Z4, Z23
+	VFMADD213PS  Z13, Z19, Z29
+	VFMADD231PS  Z20, Z23, Z22
+	VFMADD231PS  Z26, Z29, Z28
+	VFMADD231PS  Z20, Z22, Z21
+	VFMADD231PS  Z26, Z28, Z27
+	VMOVUPS      Z4, Z22
+	VMOVUPS      Z19, Z23
+	VFMADD231PS  Z20, Z21, Z22
+	VFMADD231PS  Z26, Z27, Z23
+	VSUBPS       Z22, Z4, Z4
+	VSUBPS       Z23, Z19, Z19
+	VFMADD231PS  Z20, Z21, Z4
+	VFMADD231PS  Z26, Z27, Z19
 	VMOVUPS      Z14, Z20
-	VADDPS       Z21, Z1, Z1
-	VADDPS       Z25, Z20, Z20
-	VMOVUPS      Z14, Z19
-	VMOVUPS      Z14, Z24
-	VSUBPS       Z1, Z19, Z19
-	VSUBPS       Z20, Z24, Z24
-	VADDPS       Z21, Z19, Z19
-	VADDPS       Z25, Z24, Z24
-	VADDPS       Z19, Z22, Z22
-	VADDPS       Z24, Z26, Z26
-	VMULPS       Z15, Z4, Z19
-	VMULPS       Z15, Z23, Z21
-	VFNMADD231PS Z19, Z1, Z22
-	VFNMADD231PS Z21, Z20, Z26
-	VADDPS       Z22, Z1, Z19
-	VADDPS       Z26, Z20, Z21
-	VSCALEFPS    Z4, Z19, Z19
-	VSCALEFPS    Z23, Z21, Z21
-	VSCALEFPS    Z4, Z1, Z1
-	VSCALEFPS    Z23, Z20, Z20
-	VSCALEFPS    Z4, Z22, Z22
-	VSCALEFPS    Z23, Z26, Z26
-	VMOVUPS      Z14, Z4
+	VMOVUPS      Z14, Z26
+	VADDPS       Z22, Z20, Z20
+	VADDPS       Z23, Z26, Z26
+	VMOVUPS      Z14, Z21
 	VMOVUPS      Z14, Z27
-	VADDPS       Z1, Z4, Z4
-	VADDPS       Z20, Z27, Z27
-	VMOVUPS      Z14, Z23
-	VMOVUPS      Z14, Z28
-	VSUBPS       Z4, Z23, Z23
-	VSUBPS       Z27, Z28, Z28
-	VADDPS       Z1, Z23, Z23
-	VADDPS       Z20, Z28, Z28
-	VADDPS       Z22, Z23, Z23
-	VADDPS       Z26, Z28, Z28
-	VMOVUPS      Z14, Z24
+	VSUBPS       Z20, Z21, Z21
+	VSUBPS       Z26, Z27, Z27
+	VADDPS       Z22, Z21, Z21
+	VADDPS       Z23, Z27, Z27
+	VFNMADD231PS Z18, Z20, Z4
+	VFNMADD231PS Z25, Z26, Z19
+	VADDPS       Z21, Z4, Z4
+	VADDPS       Z27, Z19, Z19
+	VMOVUPS      Z14, Z18
+	VMOVUPS      Z14, Z27
+	VSCALEFPS    Z1, Z18, Z18
+	VSCALEFPS    Z24, Z27, Z27
+	VADDPS       Z4, Z20, Z21
+	VADDPS       Z19, Z26, Z28
+	VMOVUPS      Z14, Z22
 	VMOVUPS      Z14, Z29
-	VXORPS       Z25, Z25, Z25
-	VXORPS       Z30, Z30, Z30
+	VFMADD231PS  Z18, Z20, Z22
+	VFMADD231PS  Z27, Z26, Z29
+	VMOVUPS      Z14, Z23
+	VMOVUPS      Z14, Z30
+	VSUBPS       Z22, Z23, Z23
+	VSUBPS       Z29, Z30, Z30
+	VFMADD231PS  Z18, Z20, Z23
+	VFMADD231PS  Z27, Z26, Z30
+	VFMADD231PS  Z18, Z4, Z23
+	VFMADD231PS  Z27, Z19, Z30
+	VMOVUPS      Z14, Z25
+	VMOVUPS      Z14, Z31
+	VCMPPS       $0x01, Z15, Z0, K1
+	VCMPPS       $0x01, Z15, Z17, K2
+	VMULPS       Z18, Z20, K1, Z25
+	VMULPS       Z27, Z26, K2, Z31
+	VMULPS.Z     Z18, Z4, K1, Z4
+	VMULPS.Z     Z27, Z19, K2, Z20
+	VRCP14PS     Z22, Z18
+	VRCP14PS     Z29, Z26
+	VMULPS       Z18, Z25, Z19
+	VMULPS       Z26, Z31, Z27
+	VFNMADD231PS Z19, Z23, Z4
+	VFNMADD231PS Z27, Z30, Z20
+	VFNMADD231PS Z19, Z22, Z25
+	VFNMADD231PS Z27, Z29, Z31
+	VADDPS       Z4, Z25, Z25
+	VADDPS       Z20, Z31, Z31
+	VFMADD231PS  Z25, Z18, Z19
+	VFMADD231PS  Z31, Z26, Z27
 	VCMPPS       $0x01, Z16, Z0, K1
-	VCMPPS       $0x01, Z16, Z18, K2
-	VMOVUPS      Z1, K1, Z24
-	VMOVUPS      Z20, K2, Z29
-	VMOVUPS      Z22, K1, Z25
-	VMOVUPS      Z26, K2, Z30
-	VRCP14PS     Z4, Z1
-	VRCP14PS     Z27, Z22
-	VMULPS       Z1, Z24, Z20
-	VMULPS       Z22, Z29, Z26
-	VFNMADD231PS Z20, Z4, Z24
-	VFNMADD231PS Z26, Z27, Z29
-	VADDPS       Z25, Z24, Z24
-	VADDPS       Z30, Z29, Z29
-	VFNMADD231PS Z20, Z23, Z24
-	VFNMADD231PS Z26, Z28, Z29
-	VFMADD231PS  Z24, Z1, Z20
-	VFMADD231PS  Z29, Z22, Z26
-	VCMPPS       $0x01, Z17, Z0, K1
-	VCMPPS       $0x01, Z17, Z18, K2
-	VMOVUPS      Z19, K1, Z20
-	VMOVUPS      Z21, K2, Z26
-	VMOVUPS      Z20, 128(CX)
-	VMOVUPS      Z26, 192(CX)
+	VCMPPS       $0x01, Z16, Z17, K2
+	VSCALEFPS    Z1, Z21, K1, Z19
+	VSCALEFPS    Z24, Z28, K2, Z27
+	VMOVUPS      Z19, 128(CX)
+	VMOVUPS      Z27, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
@@ -3995,54 +3921,52 @@ single_15:
 	VORPS        Z2, Z0, Z1
 	VMOVUPS      Z3, Z4
 	VMAXPS       Z1, Z4, Z4
-	VMOVUPS      Z5, Z1
-	VMINPS       Z4, Z1, Z1
-	VMULPS       Z6, Z1, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS Z7, Z4, Z1
-	VMOVUPS      Z8, Z18
-	VFMADD213PS  Z9, Z1, Z18
-	VFMADD213PS  Z10, Z1, Z18
-	VFMADD213PS  Z11, Z1, Z18
-	VFMADD213PS  Z12, Z1, Z18
-	VFMADD213PS  Z13, Z1, Z18
-	VMULPS       Z1, Z18, Z18
-	VMOVUPS      Z1, Z19
-	VFMADD231PS  Z1, Z18, Z19
-	VSUBPS       Z19, Z1, Z20
-	VFMADD231PS  Z1, Z18, Z20
-	VMOVUPS      Z14, Z1
-	VADDPS       Z19, Z1, Z1
+	VMULPS       Z5, Z4, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z4
+	VMULPS       Z7, Z1, Z17
+	VMULPS       Z4, Z4, Z18
+	VMOVUPS      Z8, Z19
+	VFMADD213PS  Z9, Z4, Z19
+	VMOVUPS      Z10, Z20
+	VFMADD213PS  Z11, Z4, Z20
+	VMOVUPS      Z12, Z21
+	VFMADD213PS  Z13, Z4, Z21
+	VFMADD231PS  Z18, Z21, Z20
+	VFMADD231PS  Z18, Z20, Z19
+	VMOVUPS      Z4, Z20
+	VFMADD231PS  Z18, Z19, Z20
+	VSUBPS       Z20, Z4, Z4
+	VFMADD231PS  Z18, Z19, Z4
 	VMOVUPS      Z14, Z18
-	VSUBPS       Z1, Z18, Z18
-	VADDPS       Z19, Z18, Z18
-	VADDPS       Z18, Z20, Z20
-	VMULPS       Z15, Z4, Z18
-	VFNMADD231PS Z18, Z1, Z20
-	VADDPS       Z20, Z1, Z18
-	VSCALEFPS    Z4, Z18, Z18
-	VSCALEFPS    Z4, Z1, Z1
-	VSCALEFPS    Z4, Z20, Z20
-	VMOVUPS      Z14, Z4
-	VADDPS       Z1, Z4, Z4
+	VADDPS       Z20, Z18, Z18
 	VMOVUPS      Z14, Z19
-	VSUBPS       Z4, Z19, Z19
-	VADDPS       Z1, Z19, Z19
+	VSUBPS       Z18, Z19, Z19
 	VADDPS       Z20, Z19, Z19
+	VFNMADD231PS Z17, Z18, Z4
+	VADDPS       Z19, Z4, Z4
+	VMOVUPS      Z14, Z17
+	VSCALEFPS    Z1, Z17, Z17
+	VADDPS       Z4, Z18, Z19
+	VMOVUPS      Z14, Z20
+	VFMADD231PS  Z17, Z18, Z20
 	VMOVUPS      Z14, Z21
-	VXORPS       Z22, Z22, Z22
+	VSUBPS       Z20, Z21, Z21
+	VFMADD231PS  Z17, Z18, Z21
+	VFMADD231PS  Z17, Z4, Z21
+	VMOVUPS      Z14, Z22
+	VCMPPS       $0x01, Z15, Z0, K1
+	VMULPS       Z17, Z18, K1, Z22
+	VMULPS.Z     Z17, Z4, K1, Z4
+	VRCP14PS     Z20, Z17
+	VMULPS       Z17, Z22, Z18
+	VFNMADD231PS Z18, Z21, Z4
+	VFNMADD231PS Z18, Z20, Z22
+	VADDPS       Z4, Z22, Z22
+	VFMADD231PS  Z22, Z17, Z18
 	VCMPPS       $0x01, Z16, Z0, K1
-	VMOVUPS      Z1, K1, Z21
-	VMOVUPS      Z20, K1, Z22
-	VRCP14PS     Z4, Z1
-	VMULPS       Z1, Z21, Z20
-	VFNMADD231PS Z20, Z4, Z21
-	VADDPS       Z22, Z21, Z21
-	VFNMADD231PS Z20, Z19, Z21
-	VFMADD231PS  Z21, Z1, Z20
-	VCMPPS       $0x01, Z17, Z0, K1
-	VMOVUPS      Z18, K1, Z20
-	VMOVUPS      Z20, (CX)
+	VSCALEFPS    Z1, Z19, K1, Z18
+	VMOVUPS      Z18, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
@@ -4058,54 +3982,52 @@ tail_15:
 	VORPS        Z2, Z0, Z1
 	VMOVUPS      Z3, Z2
 	VMAXPS       Z1, Z2, Z2
-	VMOVUPS      Z5, Z1
-	VMINPS       Z2, Z1, Z1
-	VMULPS       Z6, Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS Z7, Z2, Z1
-	VMOVUPS      Z8, Z3
-	VFMADD213PS  Z9, Z1, Z3
-	VFMADD213PS  Z10, Z1, Z3
-	VFMADD213PS  Z11, Z1, Z3
-	VFMADD213PS  Z12, Z1, Z3
-	VFMADD213PS  Z13, Z1, Z3
-	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VSUBPS       Z4, Z1, Z5
-	VFMADD231PS  Z1, Z3, Z5
-	VMOVUPS      Z14, Z1
-	VADDPS       Z4, Z1, Z1
-	VMOVUPS      Z14, Z3
-	VSUBPS       Z1, Z3, Z3
-	VADDPS       Z4, Z3, Z3
-	VADDPS       Z3, Z5, Z5
-	VMULPS       Z15, Z2, Z3
-	VFNMADD231PS Z3, Z1, Z5
-	VADDPS       Z5, Z1, Z3
-	VSCALEFPS    Z2, Z3, Z3
-	VSCALEFPS    Z2, Z1, Z1
-	VSCALEFPS    Z2, Z5, Z5
-	VMOVUPS      Z14, Z2
-	VADDPS       Z1, Z2, Z2
+	VMULPS       Z5, Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z2
+	VMULPS       Z7, Z1, Z3
+	VMULPS       Z2, Z2, Z4
+	VMOVUPS      Z8, Z5
+	VFMADD213PS  Z9, Z2, Z5
+	VMOVUPS      Z10, Z6
+	VFMADD213PS  Z11, Z2, Z6
+	VMOVUPS      Z12, Z7
+	VFMADD213PS  Z13, Z2, Z7
+	VFMADD231PS  Z4, Z7, Z6
+	VFMADD231PS  Z4, Z6, Z5
+	VMOVUPS      Z2, Z6
+	VFMADD231PS  Z4, Z5, Z6
+	VSUBPS       Z6, Z2, Z2
+	VFMADD231PS  Z4, Z5, Z2
 	VMOVUPS      Z14, Z4
-	VSUBPS       Z2, Z4, Z4
-	VADDPS       Z1, Z4, Z4
-	VADDPS       Z5, Z4, Z4
+	VADDPS       Z6, Z4, Z4
+	VMOVUPS      Z14, Z5
+	VSUBPS       Z4, Z5, Z5
+	VADDPS       Z6, Z5, Z5
+	VFNMADD231PS Z3, Z4, Z2
+	VADDPS       Z5, Z2, Z2
+	VMOVUPS      Z14, Z3
+	VSCALEFPS    Z1, Z3, Z3
+	VADDPS       Z2, Z4, Z5
 	VMOVUPS      Z14, Z6
-	VXORPS       Z7, Z7, Z7
+	VFMADD231PS  Z3, Z4, Z6
+	VMOVUPS      Z14, Z7
+	VSUBPS       Z6, Z7, Z7
+	VFMADD231PS  Z3, Z4, Z7
+	VFMADD231PS  Z3, Z2, Z7
+	VMOVUPS      Z14, Z8
+	VCMPPS       $0x01, Z15, Z0, K2
+	VMULPS       Z3, Z4, K2, Z8
+	VMULPS.Z     Z3, Z2, K2, Z2
+	VRCP14PS     Z6, Z3
+	VMULPS       Z3, Z8, Z4
+	VFNMADD231PS Z4, Z7, Z2
+	VFNMADD231PS Z4, Z6, Z8
+	VADDPS       Z2, Z8, Z8
+	VFMADD231PS  Z8, Z3, Z4
 	VCMPPS       $0x01, Z16, Z0, K2
-	VMOVUPS      Z1, K2, Z6
-	VMOVUPS      Z5, K2, Z7
-	VRCP14PS     Z2, Z1
-	VMULPS       Z1, Z6, Z5
-	VFNMADD231PS Z5, Z2, Z6
-	VADDPS       Z7, Z6, Z6
-	VFNMADD231PS Z5, Z4, Z6
-	VFMADD231PS  Z6, Z1, Z5
-	VCMPPS       $0x01, Z17, Z0, K2
-	VMOVUPS      Z3, K2, Z5
-	VMOVUPS      Z5, K1, (CX)
+	VSCALEFPS    Z1, Z5, K2, Z4
+	VMOVUPS      Z4, K1, (CX)
 
 done_15:
 	VZEROUPPER
@@ -4114,19 +4036,18 @@ done_15:
 consts_3:
 	VBROADCASTSS mathfn32<>+928(SB), Z2
 	VBROADCASTSS mathfn32<>+0(SB), Z3
-	VBROADCASTSS mathfn32<>+32(SB), Z5
-	VBROADCASTSS mathfn32<>+64(SB), Z6
-	VBROADCASTSS mathfn32<>+96(SB), Z7
-	VBROADCASTSS mathfn32<>+160(SB), Z8
-	VBROADCASTSS mathfn32<>+192(SB), Z9
+	VBROADCASTSS mathfn32<>+64(SB), Z5
+	VBROADCASTSS mathfn32<>+96(SB), Z6
+	VBROADCASTSS mathfn32<>+128(SB), Z7
+	VBROADCASTSS mathfn32<>+288(SB), Z8
+	VBROADCASTSS mathfn32<>+320(SB), Z9
 	VBROADCASTSS mathfn32<>+224(SB), Z10
 	VBROADCASTSS mathfn32<>+256(SB), Z11
-	VBROADCASTSS mathfn32<>+288(SB), Z12
-	VBROADCASTSS mathfn32<>+320(SB), Z13
+	VBROADCASTSS mathfn32<>+160(SB), Z12
+	VBROADCASTSS mathfn32<>+192(SB), Z13
 	VBROADCASTSS mathfn32<>+352(SB), Z14
-	VBROADCASTSS mathfn32<>+128(SB), Z15
-	VBROADCASTSS mathfn32<>+800(SB), Z16
-	VBROADCASTSS mathfn32<>+960(SB), Z17
+	VBROADCASTSS mathfn32<>+800(SB), Z15
+	VBROADCASTSS mathfn32<>+960(SB), Z16
 	JMP          start_3
 
 // func TanhF32AVX512(dst []float32, x []float32)
@@ -4140,351 +4061,279 @@ start_4:
 	MOVQ x_base+24(FP), DX
 
 main_16:
-	CMPQ         AX, $0x00000040
-	JB           single_16
-	VMOVUPS      (DX), Z0
-	VMOVUPS      64(DX), Z12
-	VMOVUPS      128(DX), Z16
-	VMOVUPS      192(DX), Z20
-	VANDPS       Z2, Z0, Z1
-	VANDPS       Z2, Z12, Z13
-	VANDPS       Z2, Z16, Z17
-	VANDPS       Z2, Z20, Z21
-	VADDPS       Z1, Z1, Z3
-	VADDPS       Z13, Z13, Z14
-	VADDPS       Z17, Z17, Z18
-	VADDPS       Z21, Z21, Z22
-	VMOVUPS      Z4, Z5
-	VMOVUPS      Z4, Z15
-	VMOVUPS      Z4, Z19
-	VMOVUPS      Z4, Z23
-	VMAXPS       Z3, Z5, Z5
-	VMAXPS       Z14, Z15, Z15
-	VMAXPS       Z18, Z19, Z19
-	VMAXPS       Z22, Z23, Z23
-	VMOVUPS      Z6, Z3
-	VMOVUPS      Z6, Z14
-	VMOVUPS      Z6, Z18
-	VMOVUPS      Z6, Z22
-	VMINPS       Z5, Z3, Z3
-	VMINPS       Z15, Z14, Z14
-	VMINPS       Z19, Z18, Z18
-	VMINPS       Z23, Z22, Z22
-	VMULPS       Z7, Z3, Z5
-	VMULPS       Z7, Z14, Z23
-	VMULPS       Z7, Z18, Z26
-	VMULPS       Z7, Z22, Z29
-	VRNDSCALEPS  $0x00, Z5, Z5
-	VRNDSCALEPS  $0x00, Z23, Z23
-	VRNDSCALEPS  $0x00, Z26, Z26
-	VRNDSCALEPS  $0x00, Z29, Z29
-	VFNMADD231PS Z8, Z5, Z3
-	VFNMADD231PS Z8, Z23, Z14
-	VFNMADD231PS Z8, Z26, Z18
-	VFNMADD231PS Z8, Z29, Z22
-	VFNMADD231PS Z9, Z5, Z3
-	VFNMADD231PS Z9, Z23, Z14
-	VFNMADD231PS Z9, Z26, Z18
-	VFNMADD231PS Z9, Z29, Z22
-	VMOVUPS      Z10, Z15
-	VMOVUPS      Z10, Z24
-	VMOVUPS      Z10, Z27
-	VMOVUPS      Z10, Z30
-	VFMADD213PS  Z11, Z3, Z15
-	VFMADD213PS  Z11, Z14, Z24
-	VFMADD213PS  Z11, Z18, Z27
-	VFMADD213PS  Z11, Z22, Z30
-	VBROADCASTSS mathfn32<>+224(SB), Z19
-	VBROADCASTSS mathfn32<>+224(SB), Z25
-	VBROADCASTSS mathfn32<>+224(SB), Z28
-	VBROADCASTSS mathfn32<>+224(SB), Z31
-	VFMADD213PS  Z19, Z3, Z15
-	VFMADD213PS  Z25, Z14, Z24
-	VFMADD213PS  Z28, Z18, Z27
-	VFMADD213PS  Z31, Z22, Z30
-	VBROADCASTSS mathfn32<>+256(SB), Z19
-	VBROADCASTSS mathfn32<>+256(SB), Z25
-	VBROADCASTSS mathfn32<>+256(SB), Z28
-	VBROADCASTSS mathfn32<>+256(SB), Z31
-	VFMADD213PS  Z19, Z3, Z15
-	VFMADD213PS  Z25, Z14, Z24
-	VFMADD213PS  Z28, Z18, Z27
-	VFMADD213PS  Z31, Z22, Z30
-	VBROADCASTSS mathfn32<>+288(SB), Z19
-	VBROADCASTSS mathfn32<>+288(SB), Z25
-	VBROADCASTSS mathfn32<>+288(SB), Z28
-	VBROADCASTSS mathfn32<>+288(SB), Z31
-	VFMADD213PS  Z19, Z3, Z15
-	VFMADD213PS  Z25, Z14, Z24
-	VFMADD213PS  Z28, Z18, Z27
-	VFMADD213PS  Z31, Z22, Z30
-	VBROADCASTSS mathfn32<>+320(SB), Z19
-	VBROADCASTSS mathfn32<>+320(SB), Z25
-	VBROADCASTSS mathfn32<>+320(SB), Z28
-	VBROADCASTSS mathfn32<>+320(SB), Z31
-	VFMADD213PS  Z19, Z3, Z15
-	VFMADD213PS  Z25, Z14, Z24
-	VFMADD213PS  Z28, Z18, Z27
-	VFMADD213PS  Z31, Z22, Z30
-	VBROADCASTSS mathfn32<>+352(SB), Z19
-	VBROADCASTSS mathfn32<>+352(SB), Z25
-	VBROADCASTSS mathfn32<>+352(SB), Z28
-	VBROADCASTSS mathfn32<>+352(SB), Z31
-	VFMADD213PS  Z19, Z3, Z15
-	VFMADD213PS  Z25, Z14, Z24
-	VFMADD213PS  Z28, Z18, Z27
-	VFMADD213PS  Z31, Z22, Z30
-	VBROADCASTSS mathfn32<>+352(SB), Z19
-	VBROADCASTSS mathfn32<>+352(SB), Z25
-	VBROADCASTSS mathfn32<>+352(SB), Z28
-	VBROADCASTSS mathfn32<>+352(SB), Z31
-	VFMADD213PS  Z19, Z3, Z15
-	VFMADD213PS  Z25, Z14, Z24
-	VFMADD213PS  Z28, Z18, Z27
-	VFMADD213PS  Z31, Z22, Z30
-	VSCALEFPS    Z5, Z15, Z15
-	VSCALEFPS    Z23, Z24, Z24
-	VSCALEFPS    Z26, Z27, Z27
-	VSCALEFPS    Z29, Z30, Z30
-	VBROADCASTSS mathfn32<>+352(SB), Z3
-	VBROADCASTSS mathfn32<>+352(SB), Z5
-	VBROADCASTSS mathfn32<>+352(SB), Z14
-	VBROADCASTSS mathfn32<>+352(SB), Z18
-	VADDPS       Z3, Z15, Z15
-	VADDPS       Z5, Z24, Z24
-	VADDPS       Z14, Z27, Z27
-	VADDPS       Z18, Z30, Z30
-	VBROADCASTSS mathfn32<>+640(SB), Z3
-	VBROADCASTSS mathfn32<>+640(SB), Z5
-	VBROADCASTSS mathfn32<>+640(SB), Z14
-	VBROADCASTSS mathfn32<>+640(SB), Z18
-	VMOVUPS      Z3, Z3
-	VMOVUPS      Z5, Z5
-	VMOVUPS      Z14, Z14
-	VMOVUPS      Z18, Z18
-	VDIVPS       Z15, Z3, Z3
-	VDIVPS       Z24, Z5, Z5
-	VDIVPS       Z27, Z14, Z14
-	VDIVPS       Z30, Z18, Z18
-	VBROADCASTSS mathfn32<>+352(SB), Z15
-	VBROADCASTSS mathfn32<>+352(SB), Z19
-	VBROADCASTSS mathfn32<>+352(SB), Z22
-	VBROADCASTSS mathfn32<>+352(SB), Z23
-	VMOVUPS      Z15, Z15
-	VMOVUPS      Z19, Z19
-	VMOVUPS      Z22, Z22
-	VMOVUPS      Z23, Z23
-	VSUBPS       Z3, Z15, Z15
-	VSUBPS       Z5, Z19, Z19
-	VSUBPS       Z14, Z22, Z22
-	VSUBPS       Z18, Z23, Z23
-	VMULPS       Z1, Z1, Z3
-	VMULPS       Z13, Z13, Z14
-	VMULPS       Z17, Z17, Z24
-	VMULPS       Z21, Z21, Z26
-	VBROADCASTSS mathfn32<>+1024(SB), Z5
-	VBROADCASTSS mathfn32<>+1024(SB), Z18
-	VBROADCASTSS mathfn32<>+1024(SB), Z25
-	VBROADCASTSS mathfn32<>+1024(SB), Z27
-	VMOVUPS      Z5, Z5
-	VMOVUPS      Z18, Z18
-	VMOVUPS      Z25, Z25
-	VMOVUPS      Z27, Z30
-	VBROADCASTSS mathfn32<>+1056(SB), Z27
-	VBROADCASTSS mathfn32<>+1056(SB), Z28
-	VBROADCASTSS mathfn32<>+1056(SB), Z29
-	VBROADCASTSS mathfn32<>+1056(SB), Z31
-	VFMADD213PS  Z27, Z3, Z5
-	VFMADD213PS  Z28, Z14, Z18
-	VFMADD213PS  Z29, Z24, Z25
-	VFMADD213PS  Z31, Z26, Z30
-	VBROADCASTSS mathfn32<>+1088(SB), Z27
-	VBROADCASTSS mathfn32<>+1088(SB), Z28
-	VBROADCASTSS mathfn32<>+1088(SB), Z29
-	VBROADCASTSS mathfn32<>+1088(SB), Z31
-	VFMADD213PS  Z27, Z3, Z5
-	VFMADD213PS  Z28, Z14, Z18
-	VFMADD213PS  Z29, Z24, Z25
-	VFMADD213PS  Z31, Z26, Z30
-	VBROADCASTSS mathfn32<>+1120(SB), Z27
-	VBROADCASTSS mathfn32<>+1120(SB), Z28
-	VBROADCASTSS mathfn32<>+1120(SB), Z29
-	VBROADCASTSS mathfn32<>+1120(SB), Z31
-	VFMADD213PS  Z27, Z3, Z5
-	VFMADD213PS  Z28, Z14, Z18
-	VFMADD213PS  Z29, Z24, Z25
-	VFMADD213PS  Z31, Z26, Z30
-	VBROADCASTSS mathfn32<>+1152(SB), Z27
-	VBROADCASTSS mathfn32<>+1152(SB), Z28
-	VBROADCASTSS mathfn32<>+1152(SB), Z29
-	VBROADCASTSS mathfn32<>+1152(SB), Z31
-	VFMADD213PS  Z27, Z3, Z5
-	VFMADD213PS  Z28, Z14, Z18
-	VFMADD213PS  Z29, Z24, Z25
-	VFMADD213PS  Z31, Z26, Z30
-	VMULPS       Z1, Z3, Z3
-	VMULPS       Z13, Z14, Z14
-	VMULPS       Z17, Z24, Z24
-	VMULPS       Z21, Z26, Z26
-	VFMADD213PS  Z1, Z3, Z5
-	VFMADD213PS  Z13, Z14, Z18
-	VFMADD213PS  Z17, Z24, Z25
-	VFMADD213PS  Z21, Z26, Z30
-	VBROADCASTSS mathfn32<>+1184(SB), Z3
-	VBROADCASTSS mathfn32<>+1184(SB), Z14
-	VBROADCASTSS mathfn32<>+1184(SB), Z24
-	VBROADCASTSS mathfn32<>+1184(SB), Z26
-	VCMPPS       $0x01, Z3, Z1, K1
-	VCMPPS       $0x01, Z14, Z13, K2
-	VCMPPS       $0x01, Z24, Z17, K3
-	VCMPPS       $0x01, Z26, Z21, K4
-	VMOVUPS      Z5, K1, Z15
-	VMOVUPS      Z18, K2, Z19
-	VMOVUPS      Z25, K3, Z22
-	VMOVUPS      Z30, K4, Z23
-	VBROADCASTSS mathfn32<>+928(SB), Z1
-	VBROADCASTSS mathfn32<>+928(SB), Z3
-	VBROADCASTSS mathfn32<>+928(SB), Z5
-	VBROADCASTSS mathfn32<>+928(SB), Z13
-	VANDPS       Z1, Z0, Z0
-	VANDPS       Z3, Z12, Z1
-	VANDPS       Z5, Z16, Z3
-	VANDPS       Z13, Z20, Z5
-	VORPS        Z0, Z15, Z15
-	VORPS        Z1, Z19, Z19
-	VORPS        Z3, Z22, Z22
-	VORPS        Z5, Z23, Z23
-	VMOVUPS      Z15, (CX)
-	VMOVUPS      Z19, 64(CX)
-	VMOVUPS      Z22, 128(CX)
-	VMOVUPS      Z23, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	SUBQ         $0x00000040, AX
-	JMP          main_16
+	CMPQ          AX, $0x00000040
+	JB            single_16
+	VMOVUPS       (DX), Z0
+	VMOVUPS       64(DX), Z14
+	VMOVUPS       128(DX), Z20
+	VMOVUPS       192(DX), Z26
+	VANDPS        Z2, Z0, Z1
+	VANDPS        Z2, Z14, Z15
+	VANDPS        Z2, Z20, Z21
+	VANDPS        Z2, Z26, Z27
+	VMOVUPS       Z3, Z4
+	VMOVUPS       Z3, Z16
+	VMOVUPS       Z3, Z22
+	VMOVUPS       Z3, Z28
+	VMINPS        Z1, Z4, Z4
+	VMINPS        Z15, Z16, Z16
+	VMINPS        Z21, Z22, Z22
+	VMINPS        Z27, Z28, Z28
+	VMULPS        Z6, Z4, Z5
+	VMULPS        Z6, Z16, Z17
+	VMULPS        Z6, Z22, Z23
+	VMULPS        Z6, Z28, Z29
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z17, Z17
+	VRNDSCALEPS   $0x00, Z23, Z23
+	VRNDSCALEPS   $0x00, Z29, Z29
+	VFNMADD231PS  Z7, Z5, Z4
+	VFNMADD231PS  Z7, Z17, Z16
+	VFNMADD231PS  Z7, Z23, Z22
+	VFNMADD231PS  Z7, Z29, Z28
+	VMOVUPS       Z8, Z9
+	VMOVUPS       Z8, Z18
+	VMOVUPS       Z8, Z24
+	VMOVUPS       Z8, Z30
+	VFMADD213PS   Z10, Z4, Z9
+	VFMADD213PS   Z10, Z16, Z18
+	VFMADD213PS   Z10, Z22, Z24
+	VFMADD213PS   Z10, Z28, Z30
+	VFMADD213PS   Z11, Z4, Z9
+	VFMADD213PS   Z11, Z16, Z18
+	VFMADD213PS   Z11, Z22, Z24
+	VFMADD213PS   Z11, Z28, Z30
+	VFMADD213PS   Z12, Z4, Z9
+	VFMADD213PS   Z12, Z16, Z18
+	VFMADD213PS   Z12, Z22, Z24
+	VFMADD213PS   Z12, Z28, Z30
+	VBROADCASTSS  mathfn32<>+640(SB), Z13
+	VBROADCASTSS  mathfn32<>+640(SB), Z19
+	VBROADCASTSS  mathfn32<>+640(SB), Z25
+	VBROADCASTSS  mathfn32<>+640(SB), Z31
+	VFMADD213PS   Z13, Z4, Z9
+	VFMADD213PS   Z19, Z16, Z18
+	VFMADD213PS   Z25, Z22, Z24
+	VFMADD213PS   Z31, Z28, Z30
+	VBROADCASTSS  mathfn32<>+640(SB), Z13
+	VBROADCASTSS  mathfn32<>+640(SB), Z19
+	VBROADCASTSS  mathfn32<>+640(SB), Z25
+	VBROADCASTSS  mathfn32<>+640(SB), Z31
+	VFMADD213PS   Z13, Z4, Z9
+	VFMADD213PS   Z19, Z16, Z18
+	VFMADD213PS   Z25, Z22, Z24
+	VFMADD213PS   Z31, Z28, Z30
+	VBROADCASTSS  mathfn32<>+352(SB), Z13
+	VBROADCASTSS  mathfn32<>+352(SB), Z19
+	VBROADCASTSS  mathfn32<>+352(SB), Z25
+	VBROADCASTSS  mathfn32<>+352(SB), Z31
+	VFMADD213PS   Z13, Z4, Z9
+	VFMADD213PS   Z19, Z16, Z18
+	VFMADD213PS   Z25, Z22, Z24
+	VFMADD213PS   Z31, Z28, Z30
+	VSCALEFPS     Z5, Z9, Z9
+	VSCALEFPS     Z17, Z18, Z18
+	VSCALEFPS     Z23, Z24, Z24
+	VSCALEFPS     Z29, Z30, Z30
+	VBROADCASTSS  mathfn32<>+352(SB), Z4
+	VBROADCASTSS  mathfn32<>+352(SB), Z5
+	VBROADCASTSS  mathfn32<>+352(SB), Z13
+	VBROADCASTSS  mathfn32<>+352(SB), Z16
+	VADDPS        Z4, Z9, Z9
+	VADDPS        Z5, Z18, Z18
+	VADDPS        Z13, Z24, Z24
+	VADDPS        Z16, Z30, Z30
+	VBROADCASTSS  mathfn32<>+640(SB), Z4
+	VBROADCASTSS  mathfn32<>+640(SB), Z5
+	VBROADCASTSS  mathfn32<>+640(SB), Z13
+	VBROADCASTSS  mathfn32<>+640(SB), Z16
+	VSUBPS.RU_SAE Z4, Z9, Z4
+	VSUBPS.RU_SAE Z5, Z18, Z5
+	VSUBPS.RU_SAE Z13, Z24, Z13
+	VSUBPS.RU_SAE Z16, Z30, Z16
+	VDIVPS        Z9, Z4, Z4
+	VDIVPS        Z18, Z5, Z5
+	VDIVPS        Z24, Z13, Z13
+	VDIVPS        Z30, Z16, Z16
+	VMULPS        Z1, Z1, Z9
+	VMULPS        Z15, Z15, Z18
+	VMULPS        Z21, Z21, Z22
+	VMULPS        Z27, Z27, Z24
+	VBROADCASTSS  mathfn32<>+1280(SB), Z17
+	VBROADCASTSS  mathfn32<>+1280(SB), Z19
+	VBROADCASTSS  mathfn32<>+1280(SB), Z23
+	VBROADCASTSS  mathfn32<>+1280(SB), Z25
+	VMOVUPS       Z17, Z17
+	VMOVUPS       Z19, Z19
+	VMOVUPS       Z23, Z23
+	VMOVUPS       Z25, Z30
+	VBROADCASTSS  mathfn32<>+1312(SB), Z25
+	VBROADCASTSS  mathfn32<>+1312(SB), Z28
+	VBROADCASTSS  mathfn32<>+1312(SB), Z29
+	VBROADCASTSS  mathfn32<>+1312(SB), Z31
+	VFMADD213PS   Z25, Z9, Z17
+	VFMADD213PS   Z28, Z18, Z19
+	VFMADD213PS   Z29, Z22, Z23
+	VFMADD213PS   Z31, Z24, Z30
+	VBROADCASTSS  mathfn32<>+1344(SB), Z25
+	VBROADCASTSS  mathfn32<>+1344(SB), Z28
+	VBROADCASTSS  mathfn32<>+1344(SB), Z29
+	VBROADCASTSS  mathfn32<>+1344(SB), Z31
+	VFMADD213PS   Z25, Z9, Z17
+	VFMADD213PS   Z28, Z18, Z19
+	VFMADD213PS   Z29, Z22, Z23
+	VFMADD213PS   Z31, Z24, Z30
+	VBROADCASTSS  mathfn32<>+1376(SB), Z25
+	VBROADCASTSS  mathfn32<>+1376(SB), Z28
+	VBROADCASTSS  mathfn32<>+1376(SB), Z29
+	VBROADCASTSS  mathfn32<>+1376(SB), Z31
+	VFMADD213PS   Z25, Z9, Z17
+	VFMADD213PS   Z28, Z18, Z19
+	VFMADD213PS   Z29, Z22, Z23
+	VFMADD213PS   Z31, Z24, Z30
+	VBROADCASTSS  mathfn32<>+1408(SB), Z25
+	VBROADCASTSS  mathfn32<>+1408(SB), Z28
+	VBROADCASTSS  mathfn32<>+1408(SB), Z29
+	VBROADCASTSS  mathfn32<>+1408(SB), Z31
+	VFMADD213PS   Z25, Z9, Z17
+	VFMADD213PS   Z28, Z18, Z19
+	VFMADD213PS   Z29, Z22, Z23
+	VFMADD213PS   Z31, Z24, Z30
+	VMULPS        Z1, Z9, Z9
+	VMULPS        Z15, Z18, Z18
+	VMULPS        Z21, Z22, Z22
+	VMULPS        Z27, Z24, Z24
+	VFMADD213PS   Z1, Z9, Z17
+	VFMADD213PS   Z15, Z18, Z19
+	VFMADD213PS   Z21, Z22, Z23
+	VFMADD213PS   Z27, Z24, Z30
+	VBROADCASTSS  mathfn32<>+1440(SB), Z9
+	VBROADCASTSS  mathfn32<>+1440(SB), Z18
+	VBROADCASTSS  mathfn32<>+1440(SB), Z22
+	VBROADCASTSS  mathfn32<>+1440(SB), Z24
+	VCMPPS        $0x01, Z9, Z1, K1
+	VCMPPS        $0x01, Z18, Z15, K2
+	VCMPPS        $0x01, Z22, Z21, K3
+	VCMPPS        $0x01, Z24, Z27, K4
+	VMOVUPS       Z17, K1, Z4
+	VMOVUPS       Z19, K2, Z5
+	VMOVUPS       Z23, K3, Z13
+	VMOVUPS       Z30, K4, Z16
+	VBROADCASTSS  mathfn32<>+928(SB), Z1
+	VBROADCASTSS  mathfn32<>+928(SB), Z9
+	VBROADCASTSS  mathfn32<>+928(SB), Z15
+	VBROADCASTSS  mathfn32<>+928(SB), Z17
+	VPTERNLOGD    $0xf8, Z1, Z0, Z4
+	VPTERNLOGD    $0xf8, Z9, Z14, Z5
+	VPTERNLOGD    $0xf8, Z15, Z20, Z13
+	VPTERNLOGD    $0xf8, Z17, Z26, Z16
+	VMOVUPS       Z4, (CX)
+	VMOVUPS       Z5, 64(CX)
+	VMOVUPS       Z13, 128(CX)
+	VMOVUPS       Z16, 192(CX)
+	ADDQ          $0x00000100, CX
+	ADDQ          $0x00000100, DX
+	SUBQ          $0x00000040, AX
+	JMP           main_16
 
 single_16:
-	CMPQ         AX, $0x00000010
-	JB           tail_16
-	VMOVUPS      (DX), Z0
-	VANDPS       Z2, Z0, Z1
-	VADDPS       Z1, Z1, Z3
-	VMOVUPS      Z4, Z5
-	VMAXPS       Z3, Z5, Z5
-	VMOVUPS      Z6, Z3
-	VMINPS       Z5, Z3, Z3
-	VMULPS       Z7, Z3, Z5
-	VRNDSCALEPS  $0x00, Z5, Z5
-	VFNMADD231PS Z8, Z5, Z3
-	VFNMADD231PS Z9, Z5, Z3
-	VMOVUPS      Z10, Z12
-	VFMADD213PS  Z11, Z3, Z12
-	VBROADCASTSS mathfn32<>+224(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+256(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+288(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+320(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+352(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+352(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VSCALEFPS    Z5, Z12, Z12
-	VBROADCASTSS mathfn32<>+352(SB), Z3
-	VADDPS       Z3, Z12, Z12
-	VBROADCASTSS mathfn32<>+640(SB), Z3
-	VMOVUPS      Z3, Z3
-	VDIVPS       Z12, Z3, Z3
-	VBROADCASTSS mathfn32<>+352(SB), Z5
-	VMOVUPS      Z5, Z5
-	VSUBPS       Z3, Z5, Z5
-	VMULPS       Z1, Z1, Z3
-	VBROADCASTSS mathfn32<>+1024(SB), Z12
-	VMOVUPS      Z12, Z12
-	VBROADCASTSS mathfn32<>+1056(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+1088(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+1120(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VBROADCASTSS mathfn32<>+1152(SB), Z13
-	VFMADD213PS  Z13, Z3, Z12
-	VMULPS       Z1, Z3, Z3
-	VFMADD213PS  Z1, Z3, Z12
-	VBROADCASTSS mathfn32<>+1184(SB), Z3
-	VCMPPS       $0x01, Z3, Z1, K1
-	VMOVUPS      Z12, K1, Z5
-	VBROADCASTSS mathfn32<>+928(SB), Z1
-	VANDPS       Z1, Z0, Z0
-	VORPS        Z0, Z5, Z5
-	VMOVUPS      Z5, (CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000010, AX
-	JMP          single_16
+	CMPQ          AX, $0x00000010
+	JB            tail_16
+	VMOVUPS       (DX), Z0
+	VANDPS        Z2, Z0, Z1
+	VMOVUPS       Z3, Z4
+	VMINPS        Z1, Z4, Z4
+	VMULPS        Z6, Z4, Z5
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VFNMADD231PS  Z7, Z5, Z4
+	VMOVUPS       Z8, Z9
+	VFMADD213PS   Z10, Z4, Z9
+	VFMADD213PS   Z11, Z4, Z9
+	VFMADD213PS   Z12, Z4, Z9
+	VBROADCASTSS  mathfn32<>+640(SB), Z13
+	VFMADD213PS   Z13, Z4, Z9
+	VBROADCASTSS  mathfn32<>+640(SB), Z13
+	VFMADD213PS   Z13, Z4, Z9
+	VBROADCASTSS  mathfn32<>+352(SB), Z13
+	VFMADD213PS   Z13, Z4, Z9
+	VSCALEFPS     Z5, Z9, Z9
+	VBROADCASTSS  mathfn32<>+352(SB), Z4
+	VADDPS        Z4, Z9, Z9
+	VBROADCASTSS  mathfn32<>+640(SB), Z4
+	VSUBPS.RU_SAE Z4, Z9, Z4
+	VDIVPS        Z9, Z4, Z4
+	VMULPS        Z1, Z1, Z5
+	VBROADCASTSS  mathfn32<>+1280(SB), Z9
+	VMOVUPS       Z9, Z9
+	VBROADCASTSS  mathfn32<>+1312(SB), Z13
+	VFMADD213PS   Z13, Z5, Z9
+	VBROADCASTSS  mathfn32<>+1344(SB), Z13
+	VFMADD213PS   Z13, Z5, Z9
+	VBROADCASTSS  mathfn32<>+1376(SB), Z13
+	VFMADD213PS   Z13, Z5, Z9
+	VBROADCASTSS  mathfn32<>+1408(SB), Z13
+	VFMADD213PS   Z13, Z5, Z9
+	VMULPS        Z1, Z5, Z5
+	VFMADD213PS   Z1, Z5, Z9
+	VBROADCASTSS  mathfn32<>+1440(SB), Z5
+	VCMPPS        $0x01, Z5, Z1, K1
+	VMOVUPS       Z9, K1, Z4
+	VBROADCASTSS  mathfn32<>+928(SB), Z1
+	VPTERNLOGD    $0xf8, Z1, Z0, Z4
+	VMOVUPS       Z4, (CX)
+	ADDQ          $0x00000040, CX
+	ADDQ          $0x00000040, DX
+	SUBQ          $0x00000010, AX
+	JMP           single_16
 
 tail_16:
-	TESTQ        AX, AX
-	JZ           done_16
-	MOVQ         $-1, BX
-	BZHIQ        AX, BX, AX
-	KMOVW        AX, K1
-	VMOVUPS.Z    (DX), K1, Z0
-	VANDPS       Z2, Z0, Z1
-	VADDPS       Z1, Z1, Z2
-	VMOVUPS      Z4, Z3
-	VMAXPS       Z2, Z3, Z3
-	VMOVUPS      Z6, Z2
-	VMINPS       Z3, Z2, Z2
-	VMULPS       Z7, Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z8, Z3, Z2
-	VFNMADD231PS Z9, Z3, Z2
-	VMOVUPS      Z10, Z4
-	VFMADD213PS  Z11, Z2, Z4
-	VBROADCASTSS mathfn32<>+224(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+256(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+288(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+320(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+352(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+352(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VSCALEFPS    Z3, Z4, Z4
-	VBROADCASTSS mathfn32<>+352(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VBROADCASTSS mathfn32<>+640(SB), Z2
-	VMOVUPS      Z2, Z2
-	VDIVPS       Z4, Z2, Z2
-	VBROADCASTSS mathfn32<>+352(SB), Z3
-	VMOVUPS      Z3, Z3
-	VSUBPS       Z2, Z3, Z3
-	VMULPS       Z1, Z1, Z2
-	VBROADCASTSS mathfn32<>+1024(SB), Z4
-	VMOVUPS      Z4, Z4
-	VBROADCASTSS mathfn32<>+1056(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+1088(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+1120(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VBROADCASTSS mathfn32<>+1152(SB), Z5
-	VFMADD213PS  Z5, Z2, Z4
-	VMULPS       Z1, Z2, Z2
-	VFMADD213PS  Z1, Z2, Z4
-	VBROADCASTSS mathfn32<>+1184(SB), Z2
-	VCMPPS       $0x01, Z2, Z1, K2
-	VMOVUPS      Z4, K2, Z3
-	VBROADCASTSS mathfn32<>+928(SB), Z1
-	VANDPS       Z1, Z0, Z0
-	VORPS        Z0, Z3, Z3
-	VMOVUPS      Z3, K1, (CX)
+	TESTQ         AX, AX
+	JZ            done_16
+	MOVQ          $-1, BX
+	BZHIQ         AX, BX, AX
+	KMOVW         AX, K1
+	VMOVUPS.Z     (DX), K1, Z0
+	VANDPS        Z2, Z0, Z1
+	VMOVUPS       Z3, Z2
+	VMINPS        Z1, Z2, Z2
+	VMULPS        Z6, Z2, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  Z7, Z3, Z2
+	VMOVUPS       Z8, Z4
+	VFMADD213PS   Z10, Z2, Z4
+	VFMADD213PS   Z11, Z2, Z4
+	VFMADD213PS   Z12, Z2, Z4
+	VBROADCASTSS  mathfn32<>+640(SB), Z5
+	VFMADD213PS   Z5, Z2, Z4
+	VBROADCASTSS  mathfn32<>+640(SB), Z5
+	VFMADD213PS   Z5, Z2, Z4
+	VBROADCASTSS  mathfn32<>+352(SB), Z5
+	VFMADD213PS   Z5, Z2, Z4
+	VSCALEFPS     Z3, Z4, Z4
+	VBROADCASTSS  mathfn32<>+352(SB), Z2
+	VADDPS        Z2, Z4, Z4
+	VBROADCASTSS  mathfn32<>+640(SB), Z2
+	VSUBPS.RU_SAE Z2, Z4, Z2
+	VDIVPS        Z4, Z2, Z2
+	VMULPS        Z1, Z1, Z3
+	VBROADCASTSS  mathfn32<>+1280(SB), Z4
+	VMOVUPS       Z4, Z4
+	VBROADCASTSS  mathfn32<>+1312(SB), Z5
+	VFMADD213PS   Z5, Z3, Z4
+	VBROADCASTSS  mathfn32<>+1344(SB), Z5
+	VFMADD213PS   Z5, Z3, Z4
+	VBROADCASTSS  mathfn32<>+1376(SB), Z5
+	VFMADD213PS   Z5, Z3, Z4
+	VBROADCASTSS  mathfn32<>+1408(SB), Z5
+	VFMADD213PS   Z5, Z3, Z4
+	VMULPS        Z1, Z3, Z3
+	VFMADD213PS   Z1, Z3, Z4
+	VBROADCASTSS  mathfn32<>+1440(SB), Z3
+	VCMPPS        $0x01, Z3, Z1, K2
+	VMOVUPS       Z4, K2, Z2
+	VBROADCASTSS  mathfn32<>+928(SB), Z1
+	VPTERNLOGD    $0xf8, Z1, Z0, Z2
+	VMOVUPS       Z2, K1, (CX)
 
 done_16:
 	VZEROUPPER
@@ -4492,13 +4341,13 @@ done_16:
 
 consts_4:
 	VBROADCASTSS mathfn32<>+992(SB), Z2
-	VBROADCASTSS mathfn32<>+0(SB), Z4
-	VBROADCASTSS mathfn32<>+32(SB), Z6
-	VBROADCASTSS mathfn32<>+64(SB), Z7
-	VBROADCASTSS mathfn32<>+96(SB), Z8
-	VBROADCASTSS mathfn32<>+128(SB), Z9
-	VBROADCASTSS mathfn32<>+160(SB), Z10
-	VBROADCASTSS mathfn32<>+192(SB), Z11
+	VBROADCASTSS mathfn32<>+1024(SB), Z3
+	VBROADCASTSS mathfn32<>+1056(SB), Z6
+	VBROADCASTSS mathfn32<>+1088(SB), Z7
+	VBROADCASTSS mathfn32<>+1120(SB), Z8
+	VBROADCASTSS mathfn32<>+1152(SB), Z10
+	VBROADCASTSS mathfn32<>+1184(SB), Z11
+	VBROADCASTSS mathfn32<>+1216(SB), Z12
 	JMP          start_4
 
 // func ExpShiftSumF32AVX512(dst []float32, x []float32, shift float32) float32
@@ -6853,55 +6702,119 @@ DATA mathfn32<>+1008(SB)/4, $0x7fffffff
 DATA mathfn32<>+1012(SB)/4, $0x7fffffff
 DATA mathfn32<>+1016(SB)/4, $0x7fffffff
 DATA mathfn32<>+1020(SB)/4, $0x7fffffff
-DATA mathfn32<>+1024(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1028(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1032(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1036(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1040(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1044(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1048(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1052(SB)/4, $0xbbc7c6f2
-DATA mathfn32<>+1056(SB)/4, $0x3cac0247
-DATA mathfn32<>+1060(SB)/4, $0x3cac0247
-DATA mathfn32<>+1064(SB)/4, $0x3cac0247
-DATA mathfn32<>+1068(SB)/4, $0x3cac0247
-DATA mathfn32<>+1072(SB)/4, $0x3cac0247
-DATA mathfn32<>+1076(SB)/4, $0x3cac0247
-DATA mathfn32<>+1080(SB)/4, $0x3cac0247
-DATA mathfn32<>+1084(SB)/4, $0x3cac0247
-DATA mathfn32<>+1088(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1092(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1096(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1100(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1104(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1108(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1112(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1116(SB)/4, $0xbd5c92c5
-DATA mathfn32<>+1120(SB)/4, $0x3e08870e
-DATA mathfn32<>+1124(SB)/4, $0x3e08870e
-DATA mathfn32<>+1128(SB)/4, $0x3e08870e
-DATA mathfn32<>+1132(SB)/4, $0x3e08870e
-DATA mathfn32<>+1136(SB)/4, $0x3e08870e
-DATA mathfn32<>+1140(SB)/4, $0x3e08870e
-DATA mathfn32<>+1144(SB)/4, $0x3e08870e
-DATA mathfn32<>+1148(SB)/4, $0x3e08870e
-DATA mathfn32<>+1152(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1156(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1160(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1164(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1168(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1172(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1176(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1180(SB)/4, $0xbeaaaaa9
-DATA mathfn32<>+1184(SB)/4, $0x3f200000
-DATA mathfn32<>+1188(SB)/4, $0x3f200000
-DATA mathfn32<>+1192(SB)/4, $0x3f200000
-DATA mathfn32<>+1196(SB)/4, $0x3f200000
-DATA mathfn32<>+1200(SB)/4, $0x3f200000
-DATA mathfn32<>+1204(SB)/4, $0x3f200000
-DATA mathfn32<>+1208(SB)/4, $0x3f200000
-DATA mathfn32<>+1212(SB)/4, $0x3f200000
-GLOBL mathfn32<>(SB), RODATA|NOPTR, $1216
+DATA mathfn32<>+1024(SB)/4, $0x41a00000
+DATA mathfn32<>+1028(SB)/4, $0x41a00000
+DATA mathfn32<>+1032(SB)/4, $0x41a00000
+DATA mathfn32<>+1036(SB)/4, $0x41a00000
+DATA mathfn32<>+1040(SB)/4, $0x41a00000
+DATA mathfn32<>+1044(SB)/4, $0x41a00000
+DATA mathfn32<>+1048(SB)/4, $0x41a00000
+DATA mathfn32<>+1052(SB)/4, $0x41a00000
+DATA mathfn32<>+1056(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1060(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1064(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1068(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1072(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1076(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1080(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1084(SB)/4, $0x4038aa3b
+DATA mathfn32<>+1088(SB)/4, $0x3eb17218
+DATA mathfn32<>+1092(SB)/4, $0x3eb17218
+DATA mathfn32<>+1096(SB)/4, $0x3eb17218
+DATA mathfn32<>+1100(SB)/4, $0x3eb17218
+DATA mathfn32<>+1104(SB)/4, $0x3eb17218
+DATA mathfn32<>+1108(SB)/4, $0x3eb17218
+DATA mathfn32<>+1112(SB)/4, $0x3eb17218
+DATA mathfn32<>+1116(SB)/4, $0x3eb17218
+DATA mathfn32<>+1120(SB)/4, $0x3db6a192
+DATA mathfn32<>+1124(SB)/4, $0x3db6a192
+DATA mathfn32<>+1128(SB)/4, $0x3db6a192
+DATA mathfn32<>+1132(SB)/4, $0x3db6a192
+DATA mathfn32<>+1136(SB)/4, $0x3db6a192
+DATA mathfn32<>+1140(SB)/4, $0x3db6a192
+DATA mathfn32<>+1144(SB)/4, $0x3db6a192
+DATA mathfn32<>+1148(SB)/4, $0x3db6a192
+DATA mathfn32<>+1152(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1156(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1160(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1164(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1168(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1172(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1176(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1180(SB)/4, $0x3e891ec8
+DATA mathfn32<>+1184(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1188(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1192(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1196(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1200(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1204(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1208(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1212(SB)/4, $0x3f2aaa75
+DATA mathfn32<>+1216(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1220(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1224(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1228(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1232(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1236(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1240(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1244(SB)/4, $0x3faaaa3e
+DATA mathfn32<>+1248(SB)/4, $0x4c000000
+DATA mathfn32<>+1252(SB)/4, $0x4c000000
+DATA mathfn32<>+1256(SB)/4, $0x4c000000
+DATA mathfn32<>+1260(SB)/4, $0x4c000000
+DATA mathfn32<>+1264(SB)/4, $0x4c000000
+DATA mathfn32<>+1268(SB)/4, $0x4c000000
+DATA mathfn32<>+1272(SB)/4, $0x4c000000
+DATA mathfn32<>+1276(SB)/4, $0x4c000000
+DATA mathfn32<>+1280(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1284(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1288(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1292(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1296(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1300(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1304(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1308(SB)/4, $0xbbc7c6f2
+DATA mathfn32<>+1312(SB)/4, $0x3cac0247
+DATA mathfn32<>+1316(SB)/4, $0x3cac0247
+DATA mathfn32<>+1320(SB)/4, $0x3cac0247
+DATA mathfn32<>+1324(SB)/4, $0x3cac0247
+DATA mathfn32<>+1328(SB)/4, $0x3cac0247
+DATA mathfn32<>+1332(SB)/4, $0x3cac0247
+DATA mathfn32<>+1336(SB)/4, $0x3cac0247
+DATA mathfn32<>+1340(SB)/4, $0x3cac0247
+DATA mathfn32<>+1344(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1348(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1352(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1356(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1360(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1364(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1368(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1372(SB)/4, $0xbd5c92c5
+DATA mathfn32<>+1376(SB)/4, $0x3e08870e
+DATA mathfn32<>+1380(SB)/4, $0x3e08870e
+DATA mathfn32<>+1384(SB)/4, $0x3e08870e
+DATA mathfn32<>+1388(SB)/4, $0x3e08870e
+DATA mathfn32<>+1392(SB)/4, $0x3e08870e
+DATA mathfn32<>+1396(SB)/4, $0x3e08870e
+DATA mathfn32<>+1400(SB)/4, $0x3e08870e
+DATA mathfn32<>+1404(SB)/4, $0x3e08870e
+DATA mathfn32<>+1408(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1412(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1416(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1420(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1424(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1428(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1432(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1436(SB)/4, $0xbeaaaaa9
+DATA mathfn32<>+1440(SB)/4, $0x3f200000
+DATA mathfn32<>+1444(SB)/4, $0x3f200000
+DATA mathfn32<>+1448(SB)/4, $0x3f200000
+DATA mathfn32<>+1452(SB)/4, $0x3f200000
+DATA mathfn32<>+1456(SB)/4, $0x3f200000
+DATA mathfn32<>+1460(SB)/4, $0x3f200000
+DATA mathfn32<>+1464(SB)/4, $0x3f200000
+DATA mathfn32<>+1468(SB)/4, $0x3f200000
+GLOBL mathfn32<>(SB), RODATA|NOPTR, $1472
 
 DATA mathfn64<>+0(SB)/8, $0xc087500000000000
 DATA mathfn64<>+8(SB)/8, $0xc087500000000000

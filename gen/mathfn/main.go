@@ -22,6 +22,8 @@
 //   - tanh: for |x| < 0.625 an odd polynomial a + a·z·g(z), z = a², whose
 //     coefficients ./fit derives (Chebyshev interpolation in 256-bit
 //     arithmetic); beyond, 1 - 2/(e^(2|x|)+1); the sign is restored last.
+//     For float32 (tanh32), e^(2|x|) by a near-minimax degree-6 polynomial
+//     and 1 - 2/d as (d-2)/d, exact numerator, one rounding fewer.
 //
 // Constants live in one read-only table per element type, each replicated to
 // 32 bytes. The AVX2 kernels use them as memory operands (this keeps them
@@ -55,7 +57,11 @@ func main() {
 			sigmoid = g.sigmoid32
 		}
 		g.unary("Sigmoid", "computes dst[i] = 1/(1+e^-x[i]); lengths are checked by the caller.", sigmoid)
-		g.unary("Tanh", "computes dst[i] = tanh(x[i]); lengths are checked by the caller.", g.tanh)
+		tanh := g.tanh
+		if k.T.Size == 4 {
+			tanh = g.tanh32
+		}
+		g.unary("Tanh", "computes dst[i] = tanh(x[i]); lengths are checked by the caller.", tanh)
 		g.expSum(true)
 		g.expSum(false)
 	}
@@ -396,19 +402,21 @@ func (g fn) sigmoid(x reg.VecVirtual) reg.VecVirtual {
 	return num
 }
 
-// expSplit returns e^x = (hi + lo)·2^n unevaluated: hi + lo = e^r on
-// |r| <= ln2/2, to about 2^-27 relative, and scale(v) multiplying v by 2^n
-// the way exp does (VSCALEF on AVX-512; two exact factors on AVX2). The
+// expSplit returns e^x = (hi + lo)·2^n unevaluated, for x <= 0: hi + lo =
+// e^r on |r| <= ln2/2, to about 2^-27 relative; s = 2^n (exact for
+// n >= -126, where x >= -87); scale(v) multiplying v by 2^n the way exp
+// does (VSCALEF on AVX-512; two exact factors on AVX2), and on AVX-512
+// scaleIf(c, v, d) setting d = v·2^n in the lanes of c (nil on AVX2). The
 // reduction keeps r = x - n·ln2hi exact and folds -n·ln2lo in as a
-// correction; e^r = 1 + t with t = r + r·w, w = r·(1/2 + r/6 + ...), kept
-// as t + its FMA residual, and 1 + t summed exactly (Fast2Sum).
-func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.VecVirtual)) {
-	lo0, hi0 := mathconst.ExpClamp(g.T.Size)
+// correction; e^r = 1 + t with t = r + r²·W, W = 1/2 + r/6 + ... by
+// Estrin's scheme (r² is rounded: its error, below 2^-28 of e^r, is the
+// one approximation beyond W's), kept as t + its FMA residual, and 1 + t
+// summed exactly (Fast2Sum).
+func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.VecVirtual), s reg.VecVirtual, scaleIf func(cond, reg.VecVirtual, reg.VecVirtual)) {
+	// x = -|x| <= 0 here: only the lower clamp is needed (NaN survives).
+	lo0, _ := mathconst.ExpClamp(g.T.Size)
 	r := g.load(g.c(lo0))
 	pick(g, VMAXPS, VMAXPD)(x, r, r)
-	t := g.load(g.c(hi0))
-	pick(g, VMINPS, VMINPD)(r, t, t)
-	r = t
 	n := g.Vec()
 	g.Mul(g.c(math.Log2E), r, n)
 	if g.Is512() {
@@ -418,25 +426,39 @@ func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.Ve
 	}
 	ln2hi, ln2lo := g.ln2()
 	g.FNMA231(g.c(ln2hi), n, r) // r = x - n·ln2hi, exact
-	w := g.horner(r, g.expCoef()[2:])
-	g.Mul(r, w, w) // w = r·(1/2 + r/6 + ...)
-	t = g.Vec()
+	c := g.Vec()
+	g.Mul(g.c(ln2lo), n, c) // n·ln2lo: e^r = e^(r_hi)·(1 - n·ln2lo)
+	// W = 1/2 + r/6 + ... + r^5/7! with a chain of 3 FMAs after r² (not
+	// Horner's 5): (c2 + c3·r) + r²·((c4 + c5·r) + r²·(c6 + c7·r)).
+	co := g.expCoef()
+	r2 := g.Vec()
+	g.Mul(r, r, r2)
+	pair := func(k int) reg.VecVirtual {
+		v := g.load(g.c(co[k+1]))
+		g.FMA213(g.c(co[k]), r, v) // co[k] + co[k+1]·r
+		return v
+	}
+	w, p45, p67 := pair(2), pair(4), pair(6)
+	g.FMA231(r2, p67, p45)
+	g.FMA231(r2, p45, w) // W
+	t := g.Vec()
 	g.Load(r, t)
-	g.FMA231(r, w, t) // t = r + r·w
+	g.FMA231(r2, w, t) // t = r + r²·W
 	lo = g.Vec()
-	g.Sub(t, r, lo)    // r - t, exact (Sterbenz: |w| < 1/2)
-	g.FMA231(r, w, lo) // lo = r + r·w - t: the residual of t
+	g.Sub(t, r, lo)     // r - t, exact (Sterbenz: |r·W| < 1/2)
+	g.FMA231(r2, w, lo) // lo = r + r²·W - t: the residual of t
 	hi = g.load(g.c(1))
 	g.Add(t, hi, hi) // hi = 1 + t
 	u := g.load(g.c(1))
-	g.Sub(hi, u, u) // 1 - hi, exact
-	g.Add(t, u, u)  // (1 - hi) + t: the rounding error of hi, exact
+	g.Sub(hi, u, u)      // 1 - hi, exact
+	g.Add(t, u, u)       // (1 - hi) + t: the rounding error of hi, exact
+	g.FNMA231(c, hi, lo) // lo -= n·ln2lo·hi (while u is formed)
 	g.Add(u, lo, lo)
-	c := g.Vec()
-	g.Mul(g.c(ln2lo), n, c) // n·ln2lo: e^r = e^(r_hi)·(1 - n·ln2lo)
-	g.FNMA231(c, hi, lo)
+	s = g.load(g.c(1))
 	if g.Is512() {
-		return hi, lo, func(v reg.VecVirtual) { pick(g, VSCALEFPS, VSCALEFPD)(n, v, v) }
+		pick(g, VSCALEFPS, VSCALEFPD)(n, s, s)
+		return hi, lo, func(v reg.VecVirtual) { pick(g, VSCALEFPS, VSCALEFPD)(n, v, v) }, s,
+			func(c cond, v, d reg.VecVirtual) { pick(g, VSCALEFPS, VSCALEFPD)(n, v, c.k, d) }
 	}
 	h := g.Vec()
 	g.Mul(g.c(0.5), n, h)
@@ -444,19 +466,22 @@ func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.Ve
 	g.Sub(h, n, n)
 	g.pow2(h)
 	g.pow2(n)
+	g.Mul(h, n, s)
 	return hi, lo, func(v reg.VecVirtual) {
 		g.Mul(h, v, v)
 		g.Mul(n, v, v)
-	}
+	}, s, nil
 }
 
 // sigmoid32 is the float32 Sigmoid in float32 arithmetic, with twice the
 // lanes of computing it in float64 and rounding once (which it did before,
 // at half this speed) and close to that accuracy. E = e^-|x|
 // comes as (p + pl)·2^n (expSplit), so E + El and d + dl = 1 + E are known
-// to about 2^-27 (Fast2Sum, 1 >= E). The quotient num/d (num = 1 for
-// x >= 0, E for x < 0) is q0 = num·rd with rd an approximate 1/d
-// (VRCP14PS, or VRCPPS and a Newton step), corrected once by its residual,
+// to about 2^-27: d = 1 + s·p by an FMA and dl = (1 - d) + s·p + s·pl, the
+// first two terms exactly (1 >= E; s·p and s·pl are exact products for
+// x >= -40). The quotient num/d (num = 1 for x >= 0, E = s·p + s·pl for
+// x < 0) is q0 = num·rd with rd an approximate 1/d (VRCP14PS, or VRCPPS
+// and a Newton step), corrected once by its residual,
 // q = q0 + (num - q0·d + numl - q0·dl)·rd: no division. Below x = -40,
 // where the result is E itself to float32 precision, it is (p + pl)
 // rounded once and scaled, so that subnormal results round only once.
@@ -465,29 +490,31 @@ func (g fn) expSplit(x reg.VecVirtual) (hi, lo reg.VecVirtual, scale func(reg.Ve
 func (g fn) sigmoid32(x reg.VecVirtual) reg.VecVirtual {
 	a := g.Vec()
 	g.Or(g.bits(g.signBit()), x, a) // -|x|
-	p, pl, scale := g.expSplit(a)
+	p, pl, scale, s, scaleIf := g.expSplit(a)
 	tiny := g.Vec()
-	g.Add(pl, p, tiny)
-	scale(tiny) // E rounded once: the result for x < -40
-	e, el := p, pl
-	scale(e)
-	scale(el)
+	g.Add(pl, p, tiny) // E rounded once and scaled: the result for x < -40
+	// E = s·(p + pl), s = 2^n: s·p and s·pl are exact for x >= -40.
 	d := g.load(g.c(1))
-	g.Add(e, d, d) // d = 1 + E
+	g.FMA231(s, p, d) // d = 1 + s·p, rounded
 	dl := g.load(g.c(1))
-	g.Sub(d, dl, dl) // 1 - d, exact
-	g.Add(e, dl, dl)
-	g.Add(el, dl, dl) // d + dl = 1 + E + El
+	g.Sub(d, dl, dl)    // 1 - d, exact
+	g.FMA231(s, p, dl)  // + s·p: the rounding error of d, exact
+	g.FMA231(s, pl, dl) // d + dl = 1 + E + El
 	num := g.load(g.c(1))
 	numl := g.Vec()
-	VXORPS(numl, numl, numl)
+	if !g.Is512() {
+		VXORPS(numl, numl, numl)
+	}
 	rd := g.Vec()
 	if g.Is512() {
-		c := g.cmp(kit.CmpLT_OS, g.c(0), x) // x < 0
-		g.sel(c, e, num)
-		VMOVUPS(el, c.k, numl)
+		c := g.cmp(kit.CmpLT_OS, g.c(0), x) // x < 0: num = E
+		VMULPS(s, p, c.k, num)
+		VMULPS_Z(s, pl, c.k, numl)
 		VRCP14PS(d, rd)
 	} else {
+		e, el := g.Vec(), g.Vec()
+		g.Mul(s, p, e)
+		g.Mul(s, pl, el)
 		VBLENDVPS(x, e, num, num) // by the sign bit of x
 		VBLENDVPS(x, el, numl, numl)
 		VRCPPS(d, rd) // 12 bits; a Newton step makes 23
@@ -496,13 +523,96 @@ func (g fn) sigmoid32(x reg.VecVirtual) reg.VecVirtual {
 		g.FMA231(rd, t, rd)
 	}
 	q := g.Vec()
-	g.Mul(rd, num, q)     // q0
-	g.FNMA231(q, d, num)  // num - q0·d, exact
-	g.Add(numl, num, num) // + numl
-	g.FNMA231(q, dl, num) // - q0·dl
-	g.FMA231(num, rd, q)  // q0 + residual/d
-	g.sel(g.cmp(kit.CmpLT_OS, g.c(-40), x), tiny, q)
+	g.Mul(rd, num, q)      // q0
+	g.FNMA231(q, dl, numl) // numl - q0·dl, beside
+	g.FNMA231(q, d, num)   // num - q0·d, exact
+	g.Add(numl, num, num)  // the residual num + numl - q0·(d + dl)
+	g.FMA231(num, rd, q)   // q0 + residual/d
+	c := g.cmp(kit.CmpLT_OS, g.c(-40), x)
+	if g.Is512() {
+		scaleIf(c, tiny, q)
+	} else {
+		scale(tiny)
+		g.sel(c, tiny, q)
+	}
 	return q
+}
+
+// tanhExpCoef are the coefficients of E(r) = Σ c_k·r^k ≈ e^(2r) on
+// |r| <= ln2/4: c0 = 1, the rest a Chebyshev interpolation of
+// (e^(2r)-1)/r (near-minimax) rounded to float32; relative error of E
+// with these coefficients 0.09 ULP (Taylor needs degree 7 for that).
+var tanhExpCoef = []float64{1, 2, 2, 1.3333203792572021, 0.6666634678840637, 0.26781296730041504, 0.08917535841464996}
+
+// tanh32 is the float32 Tanh (AVX-512 and AVX2). The MUL/FMA pipes are its
+// bottleneck, so it spends fewer of those operations than tanh: a = |x|
+// clamped to 20 (where tanh already rounds to 1 and e^(2a) is finite; NaN
+// survives), e^(2a) = 2^n·E(r) with r = a - n·ln2hi/2 (no 2a formed, and
+// no second reduction constant: the n·(ln2-ln2hi)/2 left in r changes E by
+// n·2e-9 relative, which tanh damps by 2E/(E²-1), below 0.03 ULP), a
+// near-minimax E of degree 6, and tanh = 1 - 2/den = (den-2)/den with
+// den = E+1 rounded once: den - 2 is exact for den in [4, 2^25), so only
+// den's rounding, E's error and the division's remain, with no
+// cancellation (1 - q rounds once more). Above 2^25 (a > 8.67), where
+// tanh is within 2^-24 of 1, the result is 1 (at most 1 ULP off): den - 2
+// rounded up (AVX-512) is den, and AVX2 sets those lanes.
+func (g fn) tanh32(x reg.VecVirtual) reg.VecVirtual {
+	a := g.Vec()
+	g.And(g.bits(^g.signBit()&g.allBits()), x, a) // |x|
+	r := g.load(g.c(20))
+	VMINPS(a, r, r) // min(20, a), a if NaN
+	n := g.Vec()
+	g.Mul(g.c(2*math.Log2E), r, n)
+	if g.Is512() {
+		VRNDSCALEPS(U8(0), n, n)
+	} else {
+		VROUNDPS(U8(0), n, n)
+	}
+	ln2hi, _ := g.ln2()
+	g.FNMA231(g.c(ln2hi/2), n, r) // r = a - n·ln2hi/2, exact
+	E := g.horner(r, tanhExpCoef)
+	if g.Is512() {
+		VSCALEFPS(n, E, E)
+	} else {
+		g.pow2(n) // 2^n, n <= 58: a normal number
+		g.Mul(n, E, E)
+	}
+	g.Add(g.c(1), E, E) // den = E + 1, rounded
+	num := g.Vec()
+	var big cond
+	if g.Is512() {
+		two := g.c(2)
+		if _, ok := two.(reg.VecVirtual); !ok {
+			two = g.load(two) // SAE forms take registers only
+		}
+		VSUBPS_RU_SAE(two, E, num) // den - 2: exact below 2^25, else den
+	} else {
+		// No embedded rounding: den - 2 rounds to nearest, which for den in
+		// [2^25, 2^26) is a tie; those lanes (and beyond) are set to 1.
+		big = g.cmp(kit.CmpGE_OQ, g.c(0x1p25), E) // den >= 2^25, not NaN
+		g.Sub(g.c(2), E, num)
+	}
+	g.Div(E, num, num) // (den-2)/den = 1 - 2/den
+	y := num
+	if !g.Is512() {
+		g.sel(big, g.c(1), y)
+	}
+	// Polynomial for small a.
+	z := g.Vec()
+	g.Mul(a, a, z)
+	p := g.horner(z, mathconst.TanhCoef(g.T.Size))
+	g.Mul(a, z, z)
+	g.FMA213(a, z, p) // p = p·a·z + a
+	g.sel(g.cmp(kit.CmpLT_OS, g.c(mathconst.TanhSmall), a), p, y)
+	// Restore the sign: y | (x & sign), in one ternary-logic op on AVX-512.
+	if g.Is512() {
+		VPTERNLOGD(U8(0xF8), g.bits(g.signBit()), x, y)
+	} else {
+		sg := g.Vec()
+		g.And(g.bits(g.signBit()), x, sg)
+		g.Or(sg, y, y)
+	}
+	return y
 }
 
 func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
@@ -554,6 +664,12 @@ var layout = map[string]struct{ il, hoist int }{
 	"SumExpShiftF64": {2, 20},
 }
 
+// layout2 is the Interleave group width of the AVX2 kernels that use one
+// (the others run one unrolled copy after another).
+var layout2 = map[string]int{
+	"TanhF32": 2,
+}
+
 // configure sets g's loop layout for kernel name.
 func (g fn) configure(name string) fn {
 	g.Kit.Interleave, g.h.max = 0, 0
@@ -563,6 +679,8 @@ func (g fn) configure(name string) fn {
 			panic("mathfn: no layout for " + name + g.T.Name)
 		}
 		g.Kit.Interleave, g.h.max = l.il, l.hoist
+	} else if il, ok := layout2[name+g.T.Name]; ok {
+		g.Kit.Interleave = il
 	}
 	return g
 }
