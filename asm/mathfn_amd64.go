@@ -22,6 +22,21 @@ func ExpShiftSumF32AVX2(dst []float32, x []float32, shift float32) float32
 // SumExpShiftF32AVX2 returns the sum of exp(x[i]-shift) and writes nothing.
 func SumExpShiftF32AVX2(x []float32, shift float32) float32
 
+// SoftmaxRowsF32AVX2 sets each row of cols elements of dst to exp(x-m)/Σexp(x-m), m the row's maximum,
+// exactly as Max, ExpShiftSum and MulScalar by 1/sum row by row would;
+// len(x) = len(dst), a multiple of cols > 0, is checked by the caller.
+func SoftmaxRowsF32AVX2(dst []float32, x []float32, cols int)
+
+// LogSoftmaxStatsF32AVX2 sets, for each row of cols >= 2 elements, the row's first element of dst to
+// the maximum m of the row of x and its second to Σexp(x-m), as Max and SumExpShift
+// would; len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxStatsF32AVX2(dst []float32, x []float32, cols int)
+
+// LogSoftmaxApplyF32AVX2 sets each row of cols >= 2 elements of dst to (x + -m) + -lse, m and lse read
+// from the row's first two elements of dst first, as two AddScalar passes would;
+// len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxApplyF32AVX2(dst []float32, x []float32, cols int)
+
 // ExpF64AVX2 computes dst[i] = e^x[i]; lengths are checked by the caller.
 func ExpF64AVX2(dst []float64, x []float64)
 
@@ -39,6 +54,21 @@ func ExpShiftSumF64AVX2(dst []float64, x []float64, shift float64) float64
 
 // SumExpShiftF64AVX2 returns the sum of exp(x[i]-shift) and writes nothing.
 func SumExpShiftF64AVX2(x []float64, shift float64) float64
+
+// SoftmaxRowsF64AVX2 sets each row of cols elements of dst to exp(x-m)/Σexp(x-m), m the row's maximum,
+// exactly as Max, ExpShiftSum and MulScalar by 1/sum row by row would;
+// len(x) = len(dst), a multiple of cols > 0, is checked by the caller.
+func SoftmaxRowsF64AVX2(dst []float64, x []float64, cols int)
+
+// LogSoftmaxStatsF64AVX2 sets, for each row of cols >= 2 elements, the row's first element of dst to
+// the maximum m of the row of x and its second to Σexp(x-m), as Max and SumExpShift
+// would; len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxStatsF64AVX2(dst []float64, x []float64, cols int)
+
+// LogSoftmaxApplyF64AVX2 sets each row of cols >= 2 elements of dst to (x + -m) + -lse, m and lse read
+// from the row's first two elements of dst first, as two AddScalar passes would;
+// len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxApplyF64AVX2(dst []float64, x []float64, cols int)
 
 // ExpF32AVX512 computes dst[i] = e^x[i]; lengths are checked by the caller.
 func ExpF32AVX512(dst []float32, x []float32)
@@ -58,6 +88,21 @@ func ExpShiftSumF32AVX512(dst []float32, x []float32, shift float32) float32
 // SumExpShiftF32AVX512 returns the sum of exp(x[i]-shift) and writes nothing.
 func SumExpShiftF32AVX512(x []float32, shift float32) float32
 
+// SoftmaxRowsF32AVX512 sets each row of cols elements of dst to exp(x-m)/Σexp(x-m), m the row's maximum,
+// exactly as Max, ExpShiftSum and MulScalar by 1/sum row by row would;
+// len(x) = len(dst), a multiple of cols > 0, is checked by the caller.
+func SoftmaxRowsF32AVX512(dst []float32, x []float32, cols int)
+
+// LogSoftmaxStatsF32AVX512 sets, for each row of cols >= 2 elements, the row's first element of dst to
+// the maximum m of the row of x and its second to Σexp(x-m), as Max and SumExpShift
+// would; len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxStatsF32AVX512(dst []float32, x []float32, cols int)
+
+// LogSoftmaxApplyF32AVX512 sets each row of cols >= 2 elements of dst to (x + -m) + -lse, m and lse read
+// from the row's first two elements of dst first, as two AddScalar passes would;
+// len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxApplyF32AVX512(dst []float32, x []float32, cols int)
+
 // ExpF64AVX512 computes dst[i] = e^x[i]; lengths are checked by the caller.
 func ExpF64AVX512(dst []float64, x []float64)
 
@@ -75,3 +120,18 @@ func ExpShiftSumF64AVX512(dst []float64, x []float64, shift float64) float64
 
 // SumExpShiftF64AVX512 returns the sum of exp(x[i]-shift) and writes nothing.
 func SumExpShiftF64AVX512(x []float64, shift float64) float64
+
+// SoftmaxRowsF64AVX512 sets each row of cols elements of dst to exp(x-m)/Σexp(x-m), m the row's maximum,
+// exactly as Max, ExpShiftSum and MulScalar by 1/sum row by row would;
+// len(x) = len(dst), a multiple of cols > 0, is checked by the caller.
+func SoftmaxRowsF64AVX512(dst []float64, x []float64, cols int)
+
+// LogSoftmaxStatsF64AVX512 sets, for each row of cols >= 2 elements, the row's first element of dst to
+// the maximum m of the row of x and its second to Σexp(x-m), as Max and SumExpShift
+// would; len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxStatsF64AVX512(dst []float64, x []float64, cols int)
+
+// LogSoftmaxApplyF64AVX512 sets each row of cols >= 2 elements of dst to (x + -m) + -lse, m and lse read
+// from the row's first two elements of dst first, as two AddScalar passes would;
+// len(x) = len(dst), a multiple of cols, is checked by the caller.
+func LogSoftmaxApplyF64AVX512(dst []float64, x []float64, cols int)

@@ -1583,6 +1583,744 @@ done_6:
 	VZEROUPPER
 	RET
 
+// func SoftmaxRowsF32AVX2(dst []float32, x []float32, cols int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·SoftmaxRowsF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+row_1:
+	TESTQ   AX, AX
+	JZ      rows_done_1
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPS mathfn32<>+832(SB), Y0
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+	VMOVAPS Y0, Y8
+
+main_7:
+	CMPQ    DI, $0x00000040
+	JB      single_7
+	VMOVUPS (R10), Y9
+	VMAXPS  Y9, Y1, Y1
+	VMOVUPS 32(R10), Y9
+	VMAXPS  Y9, Y2, Y2
+	VMOVUPS 64(R10), Y9
+	VMAXPS  Y9, Y3, Y3
+	VMOVUPS 96(R10), Y9
+	VMAXPS  Y9, Y4, Y4
+	VMOVUPS 128(R10), Y9
+	VMAXPS  Y9, Y5, Y5
+	VMOVUPS 160(R10), Y9
+	VMAXPS  Y9, Y6, Y6
+	VMOVUPS 192(R10), Y9
+	VMAXPS  Y9, Y7, Y7
+	VMOVUPS 224(R10), Y9
+	VMAXPS  Y9, Y8, Y8
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000040, DI
+	JMP     main_7
+
+single_7:
+	CMPQ    DI, $0x00000008
+	JB      tail_7
+	VMOVUPS (R10), Y9
+	VMAXPS  Y9, Y1, Y1
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, DI
+	JMP     single_7
+
+tail_7:
+	TESTQ      DI, DI
+	JZ         done_7
+	MOVQ       $0x00000008, R11
+	SUBQ       DI, R11
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R11*4), Y9
+	VMASKMOVPS (R10), Y9, Y10
+	VBLENDVPS  Y9, Y10, Y0, Y0
+	VMAXPS     Y0, Y1, Y1
+
+done_7:
+	VMAXPS       Y2, Y1, Y1
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y3, Y1, Y1
+	VMAXPS       Y7, Y5, Y5
+	VMAXPS       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPS       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMAXPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VMAXPS       X0, X1, X1
+	VBROADCASTSS X1, Y0
+	MOVQ         BX, DI
+	MOVQ         R8, R10
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+
+main_8:
+	CMPQ         DI, $0x00000020
+	JB           single_8
+	VMOVUPS      (R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      Y7, (R10)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      32(R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      Y7, 32(R10)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      64(R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      Y7, 64(R10)
+	VADDPS       Y7, Y3, Y3
+	VMOVUPS      96(R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      Y7, 96(R10)
+	VADDPS       Y7, Y4, Y4
+	ADDQ         $0x00000080, R10
+	ADDQ         $0x00000080, R9
+	SUBQ         $0x00000020, DI
+	JMP          main_8
+
+single_8:
+	CMPQ         DI, $0x00000008
+	JB           tail_8
+	VMOVUPS      (R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      Y7, (R10)
+	VADDPS       Y7, Y1, Y1
+	ADDQ         $0x00000020, R10
+	ADDQ         $0x00000020, R9
+	SUBQ         $0x00000008, DI
+	JMP          single_8
+
+tail_8:
+	TESTQ        DI, DI
+	JZ           done_8
+	MOVQ         $0x00000008, R11
+	SUBQ         DI, R11
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(R11*4), Y5
+	VMASKMOVPS   (R9), Y5, Y6
+	VSUBPS       Y0, Y6, Y6
+	VMOVUPS      mathfn32<>+0(SB), Y0
+	VMAXPS       Y6, Y0, Y0
+	VMOVUPS      mathfn32<>+32(SB), Y6
+	VMINPS       Y0, Y6, Y6
+	VMULPS       mathfn32<>+64(SB), Y6, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y0, Y6
+	VFNMADD231PS mathfn32<>+128(SB), Y0, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VMULPS       mathfn32<>+320(SB), Y0, Y6
+	VROUNDPS     $0x01, Y6, Y6
+	VSUBPS       Y6, Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y0, Y7, Y7
+	VMASKMOVPS   Y7, Y5, (R10)
+	VANDPS       Y5, Y7, Y7
+	VADDPS       Y7, Y1, Y1
+
+done_8:
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSS       mathfn32<>+352(SB), X0
+	VDIVSS       X1, X0, X0
+	VBROADCASTSS X0, Y0
+	MOVQ         BX, DI
+
+main_9:
+	CMPQ    DI, $0x00000020
+	JB      single_9
+	VMOVUPS (R8), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (R8)
+	VMOVUPS 32(R8), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS 64(R8), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(R8)
+	VMOVUPS 96(R8), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(R8)
+	ADDQ    $0x00000080, R8
+	SUBQ    $0x00000020, DI
+	JMP     main_9
+
+single_9:
+	CMPQ    DI, $0x00000008
+	JB      tail_9
+	VMOVUPS (R8), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (R8)
+	ADDQ    $0x00000020, R8
+	SUBQ    $0x00000008, DI
+	JMP     single_9
+
+tail_9:
+	TESTQ      DI, DI
+	JZ         done_9
+	MOVQ       $0x00000008, R9
+	SUBQ       DI, R9
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R9*4), Y1
+	VMASKMOVPS (R8), Y1, Y2
+	VMULPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (R8)
+
+done_9:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_1
+
+rows_done_1:
+	VZEROUPPER
+	RET
+
+// func LogSoftmaxStatsF32AVX2(dst []float32, x []float32, cols int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·LogSoftmaxStatsF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+row_2:
+	TESTQ   AX, AX
+	JZ      rows_done_2
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPS mathfn32<>+832(SB), Y0
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+	VMOVAPS Y0, Y8
+
+main_10:
+	CMPQ    DI, $0x00000040
+	JB      single_10
+	VMOVUPS (R10), Y9
+	VMAXPS  Y9, Y1, Y1
+	VMOVUPS 32(R10), Y9
+	VMAXPS  Y9, Y2, Y2
+	VMOVUPS 64(R10), Y9
+	VMAXPS  Y9, Y3, Y3
+	VMOVUPS 96(R10), Y9
+	VMAXPS  Y9, Y4, Y4
+	VMOVUPS 128(R10), Y9
+	VMAXPS  Y9, Y5, Y5
+	VMOVUPS 160(R10), Y9
+	VMAXPS  Y9, Y6, Y6
+	VMOVUPS 192(R10), Y9
+	VMAXPS  Y9, Y7, Y7
+	VMOVUPS 224(R10), Y9
+	VMAXPS  Y9, Y8, Y8
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000040, DI
+	JMP     main_10
+
+single_10:
+	CMPQ    DI, $0x00000008
+	JB      tail_10
+	VMOVUPS (R10), Y9
+	VMAXPS  Y9, Y1, Y1
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000008, DI
+	JMP     single_10
+
+tail_10:
+	TESTQ      DI, DI
+	JZ         done_10
+	MOVQ       $0x00000008, R11
+	SUBQ       DI, R11
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R11*4), Y9
+	VMASKMOVPS (R10), Y9, Y10
+	VBLENDVPS  Y9, Y10, Y0, Y0
+	VMAXPS     Y0, Y1, Y1
+
+done_10:
+	VMAXPS       Y2, Y1, Y1
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y3, Y1, Y1
+	VMAXPS       Y7, Y5, Y5
+	VMAXPS       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPS       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMAXPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VMAXPS       X0, X1, X1
+	VBROADCASTSS X1, Y0
+	VMOVSS       X1, (R8)
+	MOVQ         BX, DI
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+
+main_11:
+	CMPQ         DI, $0x00000020
+	JB           single_11
+	VMOVUPS      (R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      32(R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      64(R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y7, Y3, Y3
+	VMOVUPS      96(R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	ADDQ         $0x00000080, R9
+	SUBQ         $0x00000020, DI
+	JMP          main_11
+
+single_11:
+	CMPQ         DI, $0x00000008
+	JB           tail_11
+	VMOVUPS      (R9), Y5
+	VSUBPS       Y0, Y5, Y5
+	VMOVUPS      mathfn32<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y6
+	VMOVUPS      mathfn32<>+32(SB), Y5
+	VMINPS       Y6, Y5, Y5
+	VMULPS       mathfn32<>+64(SB), Y5, Y6
+	VROUNDPS     $0x00, Y6, Y6
+	VFNMADD231PS mathfn32<>+96(SB), Y6, Y5
+	VFNMADD231PS mathfn32<>+128(SB), Y6, Y5
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y5, Y7
+	VMULPS       mathfn32<>+320(SB), Y6, Y5
+	VROUNDPS     $0x01, Y5, Y5
+	VSUBPS       Y5, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y7, Y1, Y1
+	ADDQ         $0x00000020, R9
+	SUBQ         $0x00000008, DI
+	JMP          single_11
+
+tail_11:
+	TESTQ        DI, DI
+	JZ           done_11
+	MOVQ         $0x00000008, R10
+	SUBQ         DI, R10
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(R10*4), Y5
+	VMASKMOVPS   (R9), Y5, Y6
+	VSUBPS       Y0, Y6, Y6
+	VMOVUPS      mathfn32<>+0(SB), Y0
+	VMAXPS       Y6, Y0, Y0
+	VMOVUPS      mathfn32<>+32(SB), Y6
+	VMINPS       Y0, Y6, Y6
+	VMULPS       mathfn32<>+64(SB), Y6, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS mathfn32<>+96(SB), Y0, Y6
+	VFNMADD231PS mathfn32<>+128(SB), Y0, Y6
+	VMOVUPS      mathfn32<>+160(SB), Y7
+	VFMADD213PS  mathfn32<>+192(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+224(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+256(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+288(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+320(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VFMADD213PS  mathfn32<>+352(SB), Y6, Y7
+	VMULPS       mathfn32<>+320(SB), Y0, Y6
+	VROUNDPS     $0x01, Y6, Y6
+	VSUBPS       Y6, Y0, Y0
+	VADDPS       mathfn32<>+384(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VADDPS       mathfn32<>+384(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y6, Y7, Y7
+	VMULPS       Y0, Y7, Y7
+	VANDPS       Y5, Y7, Y7
+	VADDPS       Y7, Y1, Y1
+
+done_11:
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSS       X1, 4(R8)
+	ADDQ         SI, CX
+	ADDQ         SI, DX
+	SUBQ         BX, AX
+	JMP          row_2
+
+rows_done_2:
+	VZEROUPPER
+	RET
+
+// func LogSoftmaxApplyF32AVX2(dst []float32, x []float32, cols int)
+// Requires: AVX
+TEXT ·LogSoftmaxApplyF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+row_3:
+	TESTQ        AX, AX
+	JZ           rows_done_3
+	MOVQ         BX, DI
+	MOVQ         CX, R8
+	MOVQ         DX, R9
+	VBROADCASTSS (R8), Y0
+	VBROADCASTSS 4(R8), Y1
+	VXORPS       mathfn32<>+928(SB), Y0, Y0
+	VXORPS       mathfn32<>+928(SB), Y1, Y1
+
+main_12:
+	CMPQ    DI, $0x00000020
+	JB      single_12
+	VMOVUPS (R9), Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  Y1, Y2, Y2
+	VMOVUPS Y2, (R8)
+	VMOVUPS 32(R9), Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  Y1, Y2, Y2
+	VMOVUPS Y2, 32(R8)
+	VMOVUPS 64(R9), Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  Y1, Y2, Y2
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS 96(R9), Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  Y1, Y2, Y2
+	VMOVUPS Y2, 96(R8)
+	ADDQ    $0x00000080, R8
+	ADDQ    $0x00000080, R9
+	SUBQ    $0x00000020, DI
+	JMP     main_12
+
+single_12:
+	CMPQ    DI, $0x00000008
+	JB      tail_12
+	VMOVUPS (R9), Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  Y1, Y2, Y2
+	VMOVUPS Y2, (R8)
+	ADDQ    $0x00000020, R8
+	ADDQ    $0x00000020, R9
+	SUBQ    $0x00000008, DI
+	JMP     single_12
+
+tail_12:
+	TESTQ      DI, DI
+	JZ         done_12
+	MOVQ       $0x00000008, R10
+	SUBQ       DI, R10
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R10*4), Y2
+	VMASKMOVPS (R9), Y2, Y3
+	VADDPS     Y0, Y3, Y3
+	VADDPS     Y1, Y3, Y3
+	VMASKMOVPS Y3, Y2, (R8)
+
+done_12:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_3
+
+rows_done_3:
+	VZEROUPPER
+	RET
+
 // func ExpF64AVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·ExpF64AVX2(SB), NOSPLIT, $0-48
@@ -1590,9 +2328,9 @@ TEXT ·ExpF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_7:
+main_13:
 	CMPQ         AX, $0x00000010
-	JB           single_7
+	JB           single_13
 	VMOVUPD      (DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
@@ -1728,11 +2466,11 @@ main_7:
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000010, AX
-	JMP          main_7
+	JMP          main_13
 
-single_7:
+single_13:
 	CMPQ         AX, $0x00000004
-	JB           tail_7
+	JB           tail_13
 	VMOVUPD      (DX), Y0
 	VMOVUPD      mathfn64<>+0(SB), Y1
 	VMAXPD       Y0, Y1, Y1
@@ -1769,11 +2507,11 @@ single_7:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_7
+	JMP          single_13
 
-tail_7:
+tail_13:
 	TESTQ        AX, AX
-	JZ           done_7
+	JZ           done_13
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -1812,7 +2550,7 @@ tail_7:
 	VMULPD       Y2, Y3, Y3
 	VMASKMOVPD   Y3, Y0, (CX)
 
-done_7:
+done_13:
 	VZEROUPPER
 	RET
 
@@ -1823,9 +2561,9 @@ TEXT ·LogF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_8:
+main_14:
 	CMPQ         AX, $0x00000010
-	JB           single_8
+	JB           single_14
 	VMOVUPD      (DX), Y0
 	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
 	VMULPD       mathfn64<>+640(SB), Y0, Y3
@@ -2001,11 +2739,11 @@ main_8:
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000010, AX
-	JMP          main_8
+	JMP          main_14
 
-single_8:
+single_14:
 	CMPQ         AX, $0x00000004
-	JB           tail_8
+	JB           tail_14
 	VMOVUPD      (DX), Y0
 	VCMPPD       $0x01, mathfn64<>+608(SB), Y0, Y2
 	VMULPD       mathfn64<>+640(SB), Y0, Y3
@@ -2052,11 +2790,11 @@ single_8:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_8
+	JMP          single_14
 
-tail_8:
+tail_14:
 	TESTQ        AX, AX
-	JZ           done_8
+	JZ           done_14
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -2105,7 +2843,7 @@ tail_8:
 	VBLENDVPD    Y2, Y1, Y5, Y5
 	VMASKMOVPD   Y5, Y0, (CX)
 
-done_8:
+done_14:
 	VZEROUPPER
 	RET
 
@@ -2116,9 +2854,9 @@ TEXT ·SigmoidF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_9:
+main_15:
 	CMPQ         AX, $0x00000010
-	JB           single_9
+	JB           single_15
 	VMOVUPD      (DX), Y0
 	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
@@ -2274,11 +3012,11 @@ main_9:
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000010, AX
-	JMP          main_9
+	JMP          main_15
 
-single_9:
+single_15:
 	CMPQ         AX, $0x00000004
-	JB           tail_9
+	JB           tail_15
 	VMOVUPD      (DX), Y0
 	VORPD        mathfn64<>+1312(SB), Y0, Y1
 	VMOVUPD      mathfn64<>+0(SB), Y2
@@ -2320,11 +3058,11 @@ single_9:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_9
+	JMP          single_15
 
-tail_9:
+tail_15:
 	TESTQ        AX, AX
-	JZ           done_9
+	JZ           done_15
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -2368,7 +3106,7 @@ tail_9:
 	VDIVPD       Y2, Y3, Y3
 	VMASKMOVPD   Y3, Y0, (CX)
 
-done_9:
+done_15:
 	VZEROUPPER
 	RET
 
@@ -2379,9 +3117,9 @@ TEXT ·TanhF64AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_10:
+main_16:
 	CMPQ         AX, $0x00000010
-	JB           single_10
+	JB           single_16
 	VMOVUPD      (DX), Y0
 	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
@@ -2621,11 +3359,11 @@ main_10:
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000010, AX
-	JMP          main_10
+	JMP          main_16
 
-single_10:
+single_16:
 	CMPQ         AX, $0x00000004
-	JB           tail_10
+	JB           tail_16
 	VMOVUPD      (DX), Y0
 	VANDPD       mathfn64<>+1344(SB), Y0, Y1
 	VADDPD       Y1, Y1, Y2
@@ -2688,11 +3426,11 @@ single_10:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_10
+	JMP          single_16
 
-tail_10:
+tail_16:
 	TESTQ        AX, AX
-	JZ           done_10
+	JZ           done_16
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -2757,7 +3495,7 @@ tail_10:
 	VORPD        Y1, Y4, Y4
 	VMASKMOVPD   Y4, Y0, (CX)
 
-done_10:
+done_16:
 	VZEROUPPER
 	RET
 
@@ -2774,9 +3512,9 @@ TEXT ·ExpShiftSumF64AVX2(SB), NOSPLIT, $0-64
 	VXORPD       Y3, Y3, Y3
 	VXORPD       Y4, Y4, Y4
 
-main_11:
+main_17:
 	CMPQ         AX, $0x00000010
-	JB           single_11
+	JB           single_17
 	VMOVUPD      (DX), Y5
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
@@ -2920,11 +3658,11 @@ main_11:
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000010, AX
-	JMP          main_11
+	JMP          main_17
 
-single_11:
+single_17:
 	CMPQ         AX, $0x00000004
-	JB           tail_11
+	JB           tail_17
 	VMOVUPD      (DX), Y5
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
@@ -2963,11 +3701,11 @@ single_11:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_11
+	JMP          single_17
 
-tail_11:
+tail_17:
 	TESTQ        AX, AX
-	JZ           done_11
+	JZ           done_17
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -3009,7 +3747,7 @@ tail_11:
 	VANDPD       Y5, Y7, Y7
 	VADDPD       Y7, Y1, Y1
 
-done_11:
+done_17:
 	VADDPD       Y2, Y1, Y1
 	VADDPD       Y4, Y3, Y3
 	VADDPD       Y3, Y1, Y1
@@ -3033,9 +3771,9 @@ TEXT ·SumExpShiftF64AVX2(SB), NOSPLIT, $0-40
 	VXORPD       Y3, Y3, Y3
 	VXORPD       Y4, Y4, Y4
 
-main_12:
+main_18:
 	CMPQ         AX, $0x00000010
-	JB           single_12
+	JB           single_18
 	VMOVUPD      (CX), Y5
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
@@ -3174,11 +3912,11 @@ main_12:
 	VADDPD       Y7, Y4, Y4
 	ADDQ         $0x00000080, CX
 	SUBQ         $0x00000010, AX
-	JMP          main_12
+	JMP          main_18
 
-single_12:
+single_18:
 	CMPQ         AX, $0x00000004
-	JB           tail_12
+	JB           tail_18
 	VMOVUPD      (CX), Y5
 	VSUBPD       Y0, Y5, Y5
 	VMOVUPD      mathfn64<>+0(SB), Y6
@@ -3215,11 +3953,11 @@ single_12:
 	VADDPD       Y7, Y1, Y1
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000004, AX
-	JMP          single_12
+	JMP          single_18
 
-tail_12:
+tail_18:
 	TESTQ        AX, AX
-	JZ           done_12
+	JZ           done_18
 	MOVQ         $0x00000004, DX
 	SUBQ         AX, DX
 	LEAQ         masktab<>+0(SB), AX
@@ -3260,7 +3998,7 @@ tail_12:
 	VANDPD       Y5, Y7, Y7
 	VADDPD       Y7, Y1, Y1
 
-done_12:
+done_18:
 	VADDPD       Y2, Y1, Y1
 	VADDPD       Y4, Y3, Y3
 	VADDPD       Y3, Y1, Y1
@@ -3269,6 +4007,808 @@ done_12:
 	VPERMILPD    $0x01, X1, X0
 	VADDPD       X0, X1, X1
 	VMOVSD       X1, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func SoftmaxRowsF64AVX2(dst []float64, x []float64, cols int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·SoftmaxRowsF64AVX2(SB), NOSPLIT, $0-56
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, SI
+
+row_4:
+	TESTQ   AX, AX
+	JZ      rows_done_4
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPD mathfn64<>+1216(SB), Y0
+	VMOVAPD Y0, Y1
+	VMOVAPD Y0, Y2
+	VMOVAPD Y0, Y3
+	VMOVAPD Y0, Y4
+	VMOVAPD Y0, Y5
+	VMOVAPD Y0, Y6
+	VMOVAPD Y0, Y7
+	VMOVAPD Y0, Y8
+
+main_19:
+	CMPQ    DI, $0x00000020
+	JB      single_19
+	VMOVUPD (R10), Y9
+	VMAXPD  Y9, Y1, Y1
+	VMOVUPD 32(R10), Y9
+	VMAXPD  Y9, Y2, Y2
+	VMOVUPD 64(R10), Y9
+	VMAXPD  Y9, Y3, Y3
+	VMOVUPD 96(R10), Y9
+	VMAXPD  Y9, Y4, Y4
+	VMOVUPD 128(R10), Y9
+	VMAXPD  Y9, Y5, Y5
+	VMOVUPD 160(R10), Y9
+	VMAXPD  Y9, Y6, Y6
+	VMOVUPD 192(R10), Y9
+	VMAXPD  Y9, Y7, Y7
+	VMOVUPD 224(R10), Y9
+	VMAXPD  Y9, Y8, Y8
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000020, DI
+	JMP     main_19
+
+single_19:
+	CMPQ    DI, $0x00000004
+	JB      tail_19
+	VMOVUPD (R10), Y9
+	VMAXPD  Y9, Y1, Y1
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000004, DI
+	JMP     single_19
+
+tail_19:
+	TESTQ      DI, DI
+	JZ         done_19
+	MOVQ       $0x00000004, R11
+	SUBQ       DI, R11
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R11*8), Y9
+	VMASKMOVPD (R10), Y9, Y10
+	VBLENDVPD  Y9, Y10, Y0, Y0
+	VMAXPD     Y0, Y1, Y1
+
+done_19:
+	VMAXPD       Y2, Y1, Y1
+	VMAXPD       Y4, Y3, Y3
+	VMAXPD       Y6, Y5, Y5
+	VMAXPD       Y8, Y7, Y7
+	VMAXPD       Y3, Y1, Y1
+	VMAXPD       Y7, Y5, Y5
+	VMAXPD       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPD       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMAXPD       X0, X1, X1
+	VBROADCASTSD X1, Y0
+	MOVQ         BX, DI
+	MOVQ         R8, R10
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+
+main_20:
+	CMPQ         DI, $0x00000010
+	JB           single_20
+	VMOVUPD      (R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VMOVUPD      Y7, (R10)
+	VADDPD       Y7, Y1, Y1
+	VMOVUPD      32(R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VMOVUPD      Y7, 32(R10)
+	VADDPD       Y7, Y2, Y2
+	VMOVUPD      64(R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VMOVUPD      Y7, 64(R10)
+	VADDPD       Y7, Y3, Y3
+	VMOVUPD      96(R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VMOVUPD      Y7, 96(R10)
+	VADDPD       Y7, Y4, Y4
+	ADDQ         $0x00000080, R10
+	ADDQ         $0x00000080, R9
+	SUBQ         $0x00000010, DI
+	JMP          main_20
+
+single_20:
+	CMPQ         DI, $0x00000004
+	JB           tail_20
+	VMOVUPD      (R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VMOVUPD      Y7, (R10)
+	VADDPD       Y7, Y1, Y1
+	ADDQ         $0x00000020, R10
+	ADDQ         $0x00000020, R9
+	SUBQ         $0x00000004, DI
+	JMP          single_20
+
+tail_20:
+	TESTQ        DI, DI
+	JZ           done_20
+	MOVQ         $0x00000004, R11
+	SUBQ         DI, R11
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(R11*8), Y5
+	VMASKMOVPD   (R9), Y5, Y6
+	VSUBPD       Y0, Y6, Y6
+	VMOVUPD      mathfn64<>+0(SB), Y0
+	VMAXPD       Y6, Y0, Y0
+	VMOVUPD      mathfn64<>+32(SB), Y6
+	VMINPD       Y0, Y6, Y6
+	VMULPD       mathfn64<>+64(SB), Y6, Y0
+	VROUNDPD     $0x00, Y0, Y0
+	VFNMADD231PD mathfn64<>+96(SB), Y0, Y6
+	VFNMADD231PD mathfn64<>+128(SB), Y0, Y6
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VMULPD       mathfn64<>+512(SB), Y0, Y6
+	VROUNDPD     $0x01, Y6, Y6
+	VSUBPD       Y6, Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y0, Y7, Y7
+	VMASKMOVPD   Y7, Y5, (R10)
+	VANDPD       Y5, Y7, Y7
+	VADDPD       Y7, Y1, Y1
+
+done_20:
+	VADDPD       Y2, Y1, Y1
+	VADDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDPD       X0, X1, X1
+	VMOVSD       mathfn64<>+544(SB), X0
+	VDIVSD       X1, X0, X0
+	VBROADCASTSD X0, Y0
+	MOVQ         BX, DI
+
+main_21:
+	CMPQ    DI, $0x00000010
+	JB      single_21
+	VMOVUPD (R8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (R8)
+	VMOVUPD 32(R8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD 64(R8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(R8)
+	VMOVUPD 96(R8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(R8)
+	ADDQ    $0x00000080, R8
+	SUBQ    $0x00000010, DI
+	JMP     main_21
+
+single_21:
+	CMPQ    DI, $0x00000004
+	JB      tail_21
+	VMOVUPD (R8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (R8)
+	ADDQ    $0x00000020, R8
+	SUBQ    $0x00000004, DI
+	JMP     single_21
+
+tail_21:
+	TESTQ      DI, DI
+	JZ         done_21
+	MOVQ       $0x00000004, R9
+	SUBQ       DI, R9
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R9*8), Y1
+	VMASKMOVPD (R8), Y1, Y2
+	VMULPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (R8)
+
+done_21:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_4
+
+rows_done_4:
+	VZEROUPPER
+	RET
+
+// func LogSoftmaxStatsF64AVX2(dst []float64, x []float64, cols int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·LogSoftmaxStatsF64AVX2(SB), NOSPLIT, $0-56
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, SI
+
+row_5:
+	TESTQ   AX, AX
+	JZ      rows_done_5
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPD mathfn64<>+1216(SB), Y0
+	VMOVAPD Y0, Y1
+	VMOVAPD Y0, Y2
+	VMOVAPD Y0, Y3
+	VMOVAPD Y0, Y4
+	VMOVAPD Y0, Y5
+	VMOVAPD Y0, Y6
+	VMOVAPD Y0, Y7
+	VMOVAPD Y0, Y8
+
+main_22:
+	CMPQ    DI, $0x00000020
+	JB      single_22
+	VMOVUPD (R10), Y9
+	VMAXPD  Y9, Y1, Y1
+	VMOVUPD 32(R10), Y9
+	VMAXPD  Y9, Y2, Y2
+	VMOVUPD 64(R10), Y9
+	VMAXPD  Y9, Y3, Y3
+	VMOVUPD 96(R10), Y9
+	VMAXPD  Y9, Y4, Y4
+	VMOVUPD 128(R10), Y9
+	VMAXPD  Y9, Y5, Y5
+	VMOVUPD 160(R10), Y9
+	VMAXPD  Y9, Y6, Y6
+	VMOVUPD 192(R10), Y9
+	VMAXPD  Y9, Y7, Y7
+	VMOVUPD 224(R10), Y9
+	VMAXPD  Y9, Y8, Y8
+	ADDQ    $0x00000100, R10
+	SUBQ    $0x00000020, DI
+	JMP     main_22
+
+single_22:
+	CMPQ    DI, $0x00000004
+	JB      tail_22
+	VMOVUPD (R10), Y9
+	VMAXPD  Y9, Y1, Y1
+	ADDQ    $0x00000020, R10
+	SUBQ    $0x00000004, DI
+	JMP     single_22
+
+tail_22:
+	TESTQ      DI, DI
+	JZ         done_22
+	MOVQ       $0x00000004, R11
+	SUBQ       DI, R11
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R11*8), Y9
+	VMASKMOVPD (R10), Y9, Y10
+	VBLENDVPD  Y9, Y10, Y0, Y0
+	VMAXPD     Y0, Y1, Y1
+
+done_22:
+	VMAXPD       Y2, Y1, Y1
+	VMAXPD       Y4, Y3, Y3
+	VMAXPD       Y6, Y5, Y5
+	VMAXPD       Y8, Y7, Y7
+	VMAXPD       Y3, Y1, Y1
+	VMAXPD       Y7, Y5, Y5
+	VMAXPD       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPD       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMAXPD       X0, X1, X1
+	VBROADCASTSD X1, Y0
+	VMOVSD       X1, (R8)
+	MOVQ         BX, DI
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+
+main_23:
+	CMPQ         DI, $0x00000010
+	JB           single_23
+	VMOVUPD      (R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y7, Y1, Y1
+	VMOVUPD      32(R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y7, Y2, Y2
+	VMOVUPD      64(R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y7, Y3, Y3
+	VMOVUPD      96(R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	ADDQ         $0x00000080, R9
+	SUBQ         $0x00000010, DI
+	JMP          main_23
+
+single_23:
+	CMPQ         DI, $0x00000004
+	JB           tail_23
+	VMOVUPD      (R9), Y5
+	VSUBPD       Y0, Y5, Y5
+	VMOVUPD      mathfn64<>+0(SB), Y6
+	VMAXPD       Y5, Y6, Y6
+	VMOVUPD      mathfn64<>+32(SB), Y5
+	VMINPD       Y6, Y5, Y5
+	VMULPD       mathfn64<>+64(SB), Y5, Y6
+	VROUNDPD     $0x00, Y6, Y6
+	VFNMADD231PD mathfn64<>+96(SB), Y6, Y5
+	VFNMADD231PD mathfn64<>+128(SB), Y6, Y5
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y5, Y7
+	VMULPD       mathfn64<>+512(SB), Y6, Y5
+	VROUNDPD     $0x01, Y5, Y5
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y6, Y7, Y7
+	VADDPD       Y7, Y1, Y1
+	ADDQ         $0x00000020, R9
+	SUBQ         $0x00000004, DI
+	JMP          single_23
+
+tail_23:
+	TESTQ        DI, DI
+	JZ           done_23
+	MOVQ         $0x00000004, R10
+	SUBQ         DI, R10
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(R10*8), Y5
+	VMASKMOVPD   (R9), Y5, Y6
+	VSUBPD       Y0, Y6, Y6
+	VMOVUPD      mathfn64<>+0(SB), Y0
+	VMAXPD       Y6, Y0, Y0
+	VMOVUPD      mathfn64<>+32(SB), Y6
+	VMINPD       Y0, Y6, Y6
+	VMULPD       mathfn64<>+64(SB), Y6, Y0
+	VROUNDPD     $0x00, Y0, Y0
+	VFNMADD231PD mathfn64<>+96(SB), Y0, Y6
+	VFNMADD231PD mathfn64<>+128(SB), Y0, Y6
+	VMOVUPD      mathfn64<>+160(SB), Y7
+	VFMADD213PD  mathfn64<>+192(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+224(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+256(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+288(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+320(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+352(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+384(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+416(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+448(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+480(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+512(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VFMADD213PD  mathfn64<>+544(SB), Y6, Y7
+	VMULPD       mathfn64<>+512(SB), Y0, Y6
+	VROUNDPD     $0x01, Y6, Y6
+	VSUBPD       Y6, Y0, Y0
+	VADDPD       mathfn64<>+576(SB), Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VADDPD       mathfn64<>+576(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y6, Y7, Y7
+	VMULPD       Y0, Y7, Y7
+	VANDPD       Y5, Y7, Y7
+	VADDPD       Y7, Y1, Y1
+
+done_23:
+	VADDPD       Y2, Y1, Y1
+	VADDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDPD       X0, X1, X1
+	VMOVSD       X1, 8(R8)
+	ADDQ         SI, CX
+	ADDQ         SI, DX
+	SUBQ         BX, AX
+	JMP          row_5
+
+rows_done_5:
+	VZEROUPPER
+	RET
+
+// func LogSoftmaxApplyF64AVX2(dst []float64, x []float64, cols int)
+// Requires: AVX
+TEXT ·LogSoftmaxApplyF64AVX2(SB), NOSPLIT, $0-56
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, SI
+
+row_6:
+	TESTQ        AX, AX
+	JZ           rows_done_6
+	MOVQ         BX, DI
+	MOVQ         CX, R8
+	MOVQ         DX, R9
+	VBROADCASTSD (R8), Y0
+	VBROADCASTSD 8(R8), Y1
+	VXORPD       mathfn64<>+1312(SB), Y0, Y0
+	VXORPD       mathfn64<>+1312(SB), Y1, Y1
+
+main_24:
+	CMPQ    DI, $0x00000010
+	JB      single_24
+	VMOVUPD (R9), Y2
+	VADDPD  Y0, Y2, Y2
+	VADDPD  Y1, Y2, Y2
+	VMOVUPD Y2, (R8)
+	VMOVUPD 32(R9), Y2
+	VADDPD  Y0, Y2, Y2
+	VADDPD  Y1, Y2, Y2
+	VMOVUPD Y2, 32(R8)
+	VMOVUPD 64(R9), Y2
+	VADDPD  Y0, Y2, Y2
+	VADDPD  Y1, Y2, Y2
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD 96(R9), Y2
+	VADDPD  Y0, Y2, Y2
+	VADDPD  Y1, Y2, Y2
+	VMOVUPD Y2, 96(R8)
+	ADDQ    $0x00000080, R8
+	ADDQ    $0x00000080, R9
+	SUBQ    $0x00000010, DI
+	JMP     main_24
+
+single_24:
+	CMPQ    DI, $0x00000004
+	JB      tail_24
+	VMOVUPD (R9), Y2
+	VADDPD  Y0, Y2, Y2
+	VADDPD  Y1, Y2, Y2
+	VMOVUPD Y2, (R8)
+	ADDQ    $0x00000020, R8
+	ADDQ    $0x00000020, R9
+	SUBQ    $0x00000004, DI
+	JMP     single_24
+
+tail_24:
+	TESTQ      DI, DI
+	JZ         done_24
+	MOVQ       $0x00000004, R10
+	SUBQ       DI, R10
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(R10*8), Y2
+	VMASKMOVPD (R9), Y2, Y3
+	VADDPD     Y0, Y3, Y3
+	VADDPD     Y1, Y3, Y3
+	VMASKMOVPD Y3, Y2, (R8)
+
+done_24:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_6
+
+rows_done_6:
 	VZEROUPPER
 	RET
 
@@ -3282,9 +4822,9 @@ start_1:
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_13:
+main_25:
 	CMPQ         AX, $0x00000040
-	JB           single_13
+	JB           single_25
 	VMOVUPS      (DX), Z0
 	VMOVUPS      64(DX), Z14
 	VMOVUPS      128(DX), Z16
@@ -3364,11 +4904,11 @@ main_13:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
-	JMP          main_13
+	JMP          main_25
 
-single_13:
+single_25:
 	CMPQ         AX, $0x00000010
-	JB           tail_13
+	JB           tail_25
 	VMOVUPS      (DX), Z0
 	VMOVUPS      Z1, Z2
 	VMAXPS       Z0, Z2, Z2
@@ -3391,11 +4931,11 @@ single_13:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
-	JMP          single_13
+	JMP          single_25
 
-tail_13:
+tail_25:
 	TESTQ        AX, AX
-	JZ           done_13
+	JZ           done_25
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -3419,7 +4959,7 @@ tail_13:
 	VSCALEFPS    Z1, Z2, Z2
 	VMOVUPS      Z2, K1, (CX)
 
-done_13:
+done_25:
 	VZEROUPPER
 	RET
 
@@ -3448,9 +4988,9 @@ start_2:
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_14:
+main_26:
 	CMPQ         AX, $0x00000040
-	JB           single_14
+	JB           single_26
 	VMOVUPS      (DX), Z0
 	VMOVUPS      64(DX), Z12
 	VMOVUPS      128(DX), Z16
@@ -3594,11 +5134,11 @@ main_14:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
-	JMP          main_14
+	JMP          main_26
 
-single_14:
+single_26:
 	CMPQ         AX, $0x00000010
-	JB           tail_14
+	JB           tail_26
 	VMOVUPS      (DX), Z0
 	VGETEXPPS    Z0, Z1
 	VGETMANTPS   $0x00, Z0, Z2
@@ -3637,11 +5177,11 @@ single_14:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
-	JMP          single_14
+	JMP          single_26
 
-tail_14:
+tail_26:
 	TESTQ        AX, AX
-	JZ           done_14
+	JZ           done_26
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -3681,7 +5221,7 @@ tail_14:
 	VMOVUPS      Z0, K2, Z4
 	VMOVUPS      Z4, K1, (CX)
 
-done_14:
+done_26:
 	VZEROUPPER
 	RET
 
@@ -3706,9 +5246,9 @@ start_3:
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_15:
+main_27:
 	CMPQ         AX, $0x00000040
-	JB           single_15
+	JB           single_27
 	VMOVUPS      (DX), Z0
 	VMOVUPS      64(DX), Z17
 	VORPS        Z2, Z0, Z1
@@ -3912,11 +5452,11 @@ main_15:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
-	JMP          main_15
+	JMP          main_27
 
-single_15:
+single_27:
 	CMPQ         AX, $0x00000010
-	JB           tail_15
+	JB           tail_27
 	VMOVUPS      (DX), Z0
 	VORPS        Z2, Z0, Z1
 	VMOVUPS      Z3, Z4
@@ -3970,11 +5510,11 @@ single_15:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
-	JMP          single_15
+	JMP          single_27
 
-tail_15:
+tail_27:
 	TESTQ        AX, AX
-	JZ           done_15
+	JZ           done_27
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -4029,7 +5569,7 @@ tail_15:
 	VSCALEFPS    Z1, Z5, K2, Z4
 	VMOVUPS      Z4, K1, (CX)
 
-done_15:
+done_27:
 	VZEROUPPER
 	RET
 
@@ -4060,9 +5600,9 @@ start_4:
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_16:
+main_28:
 	CMPQ          AX, $0x00000040
-	JB            single_16
+	JB            single_28
 	VMOVUPS       (DX), Z0
 	VMOVUPS       64(DX), Z14
 	VMOVUPS       128(DX), Z20
@@ -4234,11 +5774,11 @@ main_16:
 	ADDQ          $0x00000100, CX
 	ADDQ          $0x00000100, DX
 	SUBQ          $0x00000040, AX
-	JMP           main_16
+	JMP           main_28
 
-single_16:
+single_28:
 	CMPQ          AX, $0x00000010
-	JB            tail_16
+	JB            tail_28
 	VMOVUPS       (DX), Z0
 	VANDPS        Z2, Z0, Z1
 	VMOVUPS       Z3, Z4
@@ -4284,11 +5824,11 @@ single_16:
 	ADDQ          $0x00000040, CX
 	ADDQ          $0x00000040, DX
 	SUBQ          $0x00000010, AX
-	JMP           single_16
+	JMP           single_28
 
-tail_16:
+tail_28:
 	TESTQ         AX, AX
-	JZ            done_16
+	JZ            done_28
 	MOVQ          $-1, BX
 	BZHIQ         AX, BX, AX
 	KMOVW         AX, K1
@@ -4335,7 +5875,7 @@ tail_16:
 	VPTERNLOGD    $0xf8, Z1, Z0, Z2
 	VMOVUPS       Z2, K1, (CX)
 
-done_16:
+done_28:
 	VZEROUPPER
 	RET
 
@@ -4366,9 +5906,9 @@ start_5:
 	VXORPS       Z15, Z15, Z15
 	VXORPS       Z16, Z16, Z16
 
-main_17:
+main_29:
 	CMPQ         AX, $0x00000040
-	JB           single_17
+	JB           single_29
 	VMOVUPS      (DX), Z17
 	VMOVUPS      64(DX), Z19
 	VSUBPS       Z0, Z17, Z17
@@ -4456,11 +5996,11 @@ main_17:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
-	JMP          main_17
+	JMP          main_29
 
-single_17:
+single_29:
 	CMPQ         AX, $0x00000010
-	JB           tail_17
+	JB           tail_29
 	VMOVUPS      (DX), Z17
 	VSUBPS       Z0, Z17, Z17
 	VMOVUPS      Z1, Z18
@@ -4485,11 +6025,11 @@ single_17:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
-	JMP          single_17
+	JMP          single_29
 
-tail_17:
+tail_29:
 	TESTQ        AX, AX
-	JZ           done_17
+	JZ           done_29
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -4516,7 +6056,7 @@ tail_17:
 	VMOVAPS.Z    Z2, K1, Z2
 	VADDPS       Z2, Z13, Z13
 
-done_17:
+done_29:
 	VADDPS        Z14, Z13, Z13
 	VADDPS        Z16, Z15, Z15
 	VADDPS        Z15, Z13, Z13
@@ -4562,9 +6102,9 @@ start_6:
 	VXORPS       Z15, Z15, Z15
 	VXORPS       Z16, Z16, Z16
 
-main_18:
+main_30:
 	CMPQ         AX, $0x00000040
-	JB           single_18
+	JB           single_30
 	VMOVUPS      (CX), Z17
 	VMOVUPS      64(CX), Z19
 	VSUBPS       Z0, Z17, Z17
@@ -4647,11 +6187,11 @@ main_18:
 	VADDPS       Z22, Z16, Z16
 	ADDQ         $0x00000100, CX
 	SUBQ         $0x00000040, AX
-	JMP          main_18
+	JMP          main_30
 
-single_18:
+single_30:
 	CMPQ         AX, $0x00000010
-	JB           tail_18
+	JB           tail_30
 	VMOVUPS      (CX), Z17
 	VSUBPS       Z0, Z17, Z17
 	VMOVUPS      Z1, Z18
@@ -4674,11 +6214,11 @@ single_18:
 	VADDPS       Z19, Z13, Z13
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000010, AX
-	JMP          single_18
+	JMP          single_30
 
-tail_18:
+tail_30:
 	TESTQ        AX, AX
-	JZ           done_18
+	JZ           done_30
 	MOVQ         $-1, DX
 	BZHIQ        AX, DX, AX
 	KMOVW        AX, K1
@@ -4704,7 +6244,7 @@ tail_18:
 	VMOVAPS.Z    Z2, K1, Z2
 	VADDPS       Z2, Z13, Z13
 
-done_18:
+done_30:
 	VADDPS        Z14, Z13, Z13
 	VADDPS        Z16, Z15, Z15
 	VADDPS        Z15, Z13, Z13
@@ -4735,19 +6275,708 @@ consts_6:
 	VBROADCASTSS mathfn32<>+352(SB), Z12
 	JMP          start_6
 
-// func ExpF64AVX512(dst []float64, x []float64)
-// Requires: AVX, AVX512F, BMI2
-TEXT ·ExpF64AVX512(SB), NOSPLIT, $0-48
+// func SoftmaxRowsF32AVX512(dst []float32, x []float32, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·SoftmaxRowsF32AVX512(SB), NOSPLIT, $0-56
 	JMP consts_7
 
 start_7:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
 
-main_19:
+row_7:
+	TESTQ   AX, AX
+	JZ      rows_done_7
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPS Z0, Z1
+	VMOVAPS Z1, Z2
+	VMOVAPS Z1, Z3
+	VMOVAPS Z1, Z4
+	VMOVAPS Z1, Z5
+	VMOVAPS Z1, Z6
+	VMOVAPS Z1, Z7
+	VMOVAPS Z1, Z8
+	VMOVAPS Z1, Z9
+
+main_31:
+	CMPQ    DI, $0x00000080
+	JB      single_31
+	VMOVUPS (R10), Z10
+	VMOVUPS 64(R10), Z11
+	VMAXPS  Z10, Z2, Z2
+	VMAXPS  Z11, Z3, Z3
+	VMOVUPS 128(R10), Z10
+	VMOVUPS 192(R10), Z11
+	VMAXPS  Z10, Z4, Z4
+	VMAXPS  Z11, Z5, Z5
+	VMOVUPS 256(R10), Z10
+	VMOVUPS 320(R10), Z11
+	VMAXPS  Z10, Z6, Z6
+	VMAXPS  Z11, Z7, Z7
+	VMOVUPS 384(R10), Z10
+	VMOVUPS 448(R10), Z11
+	VMAXPS  Z10, Z8, Z8
+	VMAXPS  Z11, Z9, Z9
+	ADDQ    $0x00000200, R10
+	SUBQ    $0x00000080, DI
+	JMP     main_31
+
+single_31:
+	CMPQ    DI, $0x00000010
+	JB      tail_31
+	VMOVUPS (R10), Z10
+	VMAXPS  Z10, Z2, Z2
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, DI
+	JMP     single_31
+
+tail_31:
+	TESTQ   DI, DI
+	JZ      done_31
+	MOVQ    $-1, R11
+	BZHIQ   DI, R11, DI
+	KMOVW   DI, K1
+	VMOVAPS Z1, Z1
+	VMOVUPS (R10), K1, Z1
+	VMAXPS  Z1, Z2, Z2
+
+done_31:
+	VMAXPS        Z3, Z2, Z2
+	VMAXPS        Z5, Z4, Z4
+	VMAXPS        Z7, Z6, Z6
+	VMAXPS        Z9, Z8, Z8
+	VMAXPS        Z4, Z2, Z2
+	VMAXPS        Z8, Z6, Z6
+	VMAXPS        Z6, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VMAXPS        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VMAXPS        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VMAXPS        X1, X2, X2
+	VMOVSHDUP     X2, X1
+	VMAXPS        X1, X2, X2
+	VBROADCASTSS  X2, Z1
+	MOVQ          BX, DI
+	MOVQ          R8, R10
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+
+main_32:
+	CMPQ         DI, $0x00000040
+	JB           single_32
+	VMOVUPS      (R9), Z6
+	VMOVUPS      64(R9), Z8
+	VSUBPS       Z1, Z6, Z6
+	VSUBPS       Z1, Z8, Z8
+	VMOVUPS      Z12, Z7
+	VMOVUPS      Z12, Z9
+	VMAXPS       Z6, Z7, Z7
+	VMAXPS       Z8, Z9, Z9
+	VMOVUPS      Z13, Z6
+	VMOVUPS      Z13, Z8
+	VMINPS       Z7, Z6, Z6
+	VMINPS       Z9, Z8, Z8
+	VMULPS       Z14, Z6, Z7
+	VMULPS       Z14, Z8, Z10
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VRNDSCALEPS  $0x00, Z10, Z10
+	VFNMADD231PS Z15, Z7, Z6
+	VFNMADD231PS Z15, Z10, Z8
+	VFNMADD231PS Z16, Z7, Z6
+	VFNMADD231PS Z16, Z10, Z8
+	VMOVUPS      Z17, Z9
+	VMOVUPS      Z17, Z11
+	VFMADD213PS  Z18, Z6, Z9
+	VFMADD213PS  Z18, Z8, Z11
+	VFMADD213PS  Z19, Z6, Z9
+	VFMADD213PS  Z19, Z8, Z11
+	VFMADD213PS  Z20, Z6, Z9
+	VFMADD213PS  Z20, Z8, Z11
+	VFMADD213PS  Z21, Z6, Z9
+	VFMADD213PS  Z21, Z8, Z11
+	VFMADD213PS  Z22, Z6, Z9
+	VFMADD213PS  Z22, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VSCALEFPS    Z7, Z9, Z9
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      Z9, (R10)
+	VMOVUPS      Z11, 64(R10)
+	VADDPS       Z9, Z2, Z2
+	VADDPS       Z11, Z3, Z3
+	VMOVUPS      128(R9), Z6
+	VMOVUPS      192(R9), Z8
+	VSUBPS       Z1, Z6, Z6
+	VSUBPS       Z1, Z8, Z8
+	VMOVUPS      Z12, Z7
+	VMOVUPS      Z12, Z9
+	VMAXPS       Z6, Z7, Z7
+	VMAXPS       Z8, Z9, Z9
+	VMOVUPS      Z13, Z6
+	VMOVUPS      Z13, Z8
+	VMINPS       Z7, Z6, Z6
+	VMINPS       Z9, Z8, Z8
+	VMULPS       Z14, Z6, Z7
+	VMULPS       Z14, Z8, Z10
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VRNDSCALEPS  $0x00, Z10, Z10
+	VFNMADD231PS Z15, Z7, Z6
+	VFNMADD231PS Z15, Z10, Z8
+	VFNMADD231PS Z16, Z7, Z6
+	VFNMADD231PS Z16, Z10, Z8
+	VMOVUPS      Z17, Z9
+	VMOVUPS      Z17, Z11
+	VFMADD213PS  Z18, Z6, Z9
+	VFMADD213PS  Z18, Z8, Z11
+	VFMADD213PS  Z19, Z6, Z9
+	VFMADD213PS  Z19, Z8, Z11
+	VFMADD213PS  Z20, Z6, Z9
+	VFMADD213PS  Z20, Z8, Z11
+	VFMADD213PS  Z21, Z6, Z9
+	VFMADD213PS  Z21, Z8, Z11
+	VFMADD213PS  Z22, Z6, Z9
+	VFMADD213PS  Z22, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VSCALEFPS    Z7, Z9, Z9
+	VSCALEFPS    Z10, Z11, Z11
+	VMOVUPS      Z9, 128(R10)
+	VMOVUPS      Z11, 192(R10)
+	VADDPS       Z9, Z4, Z4
+	VADDPS       Z11, Z5, Z5
+	ADDQ         $0x00000100, R10
+	ADDQ         $0x00000100, R9
+	SUBQ         $0x00000040, DI
+	JMP          main_32
+
+single_32:
+	CMPQ         DI, $0x00000010
+	JB           tail_32
+	VMOVUPS      (R9), Z6
+	VSUBPS       Z1, Z6, Z6
+	VMOVUPS      Z12, Z7
+	VMAXPS       Z6, Z7, Z7
+	VMOVUPS      Z13, Z6
+	VMINPS       Z7, Z6, Z6
+	VMULPS       Z14, Z6, Z7
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VFNMADD231PS Z15, Z7, Z6
+	VFNMADD231PS Z16, Z7, Z6
+	VMOVUPS      Z17, Z8
+	VFMADD213PS  Z18, Z6, Z8
+	VFMADD213PS  Z19, Z6, Z8
+	VFMADD213PS  Z20, Z6, Z8
+	VFMADD213PS  Z21, Z6, Z8
+	VFMADD213PS  Z22, Z6, Z8
+	VFMADD213PS  Z23, Z6, Z8
+	VFMADD213PS  Z23, Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VMOVUPS      Z8, (R10)
+	VADDPS       Z8, Z2, Z2
+	ADDQ         $0x00000040, R10
+	ADDQ         $0x00000040, R9
+	SUBQ         $0x00000010, DI
+	JMP          single_32
+
+tail_32:
+	TESTQ        DI, DI
+	JZ           done_32
+	MOVQ         $-1, R11
+	BZHIQ        DI, R11, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    (R9), K1, Z6
+	VSUBPS       Z1, Z6, Z6
+	VMOVUPS      Z12, Z1
+	VMAXPS       Z6, Z1, Z1
+	VMOVUPS      Z13, Z6
+	VMINPS       Z1, Z6, Z6
+	VMULPS       Z14, Z6, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z15, Z1, Z6
+	VFNMADD231PS Z16, Z1, Z6
+	VMOVUPS      Z17, Z7
+	VFMADD213PS  Z18, Z6, Z7
+	VFMADD213PS  Z19, Z6, Z7
+	VFMADD213PS  Z20, Z6, Z7
+	VFMADD213PS  Z21, Z6, Z7
+	VFMADD213PS  Z22, Z6, Z7
+	VFMADD213PS  Z23, Z6, Z7
+	VFMADD213PS  Z23, Z6, Z7
+	VSCALEFPS    Z1, Z7, Z7
+	VMOVUPS      Z7, K1, (R10)
+	VMOVAPS.Z    Z7, K1, Z7
+	VADDPS       Z7, Z2, Z2
+
+done_32:
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPS        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VADDPS        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDPS        X1, X2, X2
+	VMOVSHDUP     X2, X1
+	VADDPS        X1, X2, X2
+	VMOVSS        mathfn32<>+352(SB), X1
+	VDIVSS        X2, X1, X1
+	VBROADCASTSS  X1, Z1
+	MOVQ          BX, DI
+
+main_33:
+	CMPQ    DI, $0x00000040
+	JB      single_33
+	VMOVUPS (R8), Z2
+	VMOVUPS 64(R8), Z3
+	VMULPS  Z1, Z2, Z2
+	VMULPS  Z1, Z3, Z3
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, 64(R8)
+	VMOVUPS 128(R8), Z2
+	VMOVUPS 192(R8), Z3
+	VMULPS  Z1, Z2, Z2
+	VMULPS  Z1, Z3, Z3
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, 192(R8)
+	ADDQ    $0x00000100, R8
+	SUBQ    $0x00000040, DI
+	JMP     main_33
+
+single_33:
+	CMPQ    DI, $0x00000010
+	JB      tail_33
+	VMOVUPS (R8), Z2
+	VMULPS  Z1, Z2, Z2
+	VMOVUPS Z2, (R8)
+	ADDQ    $0x00000040, R8
+	SUBQ    $0x00000010, DI
+	JMP     single_33
+
+tail_33:
+	TESTQ     DI, DI
+	JZ        done_33
+	MOVQ      $-1, R9
+	BZHIQ     DI, R9, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (R8), K1, Z2
+	VMULPS    Z1, Z2, Z2
+	VMOVUPS   Z2, K1, (R8)
+
+done_33:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_7
+
+rows_done_7:
+	VZEROUPPER
+	RET
+
+consts_7:
+	VBROADCASTSS mathfn32<>+832(SB), Z0
+	VBROADCASTSS mathfn32<>+0(SB), Z12
+	VBROADCASTSS mathfn32<>+32(SB), Z13
+	VBROADCASTSS mathfn32<>+64(SB), Z14
+	VBROADCASTSS mathfn32<>+96(SB), Z15
+	VBROADCASTSS mathfn32<>+128(SB), Z16
+	VBROADCASTSS mathfn32<>+160(SB), Z17
+	VBROADCASTSS mathfn32<>+192(SB), Z18
+	VBROADCASTSS mathfn32<>+224(SB), Z19
+	VBROADCASTSS mathfn32<>+256(SB), Z20
+	VBROADCASTSS mathfn32<>+288(SB), Z21
+	VBROADCASTSS mathfn32<>+320(SB), Z22
+	VBROADCASTSS mathfn32<>+352(SB), Z23
+	JMP          start_7
+
+// func LogSoftmaxStatsF32AVX512(dst []float32, x []float32, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·LogSoftmaxStatsF32AVX512(SB), NOSPLIT, $0-56
+	JMP consts_8
+
+start_8:
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+row_8:
+	TESTQ   AX, AX
+	JZ      rows_done_8
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPS Z0, Z1
+	VMOVAPS Z1, Z2
+	VMOVAPS Z1, Z3
+	VMOVAPS Z1, Z4
+	VMOVAPS Z1, Z5
+	VMOVAPS Z1, Z6
+	VMOVAPS Z1, Z7
+	VMOVAPS Z1, Z8
+	VMOVAPS Z1, Z9
+
+main_34:
+	CMPQ    DI, $0x00000080
+	JB      single_34
+	VMOVUPS (R10), Z10
+	VMOVUPS 64(R10), Z11
+	VMAXPS  Z10, Z2, Z2
+	VMAXPS  Z11, Z3, Z3
+	VMOVUPS 128(R10), Z10
+	VMOVUPS 192(R10), Z11
+	VMAXPS  Z10, Z4, Z4
+	VMAXPS  Z11, Z5, Z5
+	VMOVUPS 256(R10), Z10
+	VMOVUPS 320(R10), Z11
+	VMAXPS  Z10, Z6, Z6
+	VMAXPS  Z11, Z7, Z7
+	VMOVUPS 384(R10), Z10
+	VMOVUPS 448(R10), Z11
+	VMAXPS  Z10, Z8, Z8
+	VMAXPS  Z11, Z9, Z9
+	ADDQ    $0x00000200, R10
+	SUBQ    $0x00000080, DI
+	JMP     main_34
+
+single_34:
+	CMPQ    DI, $0x00000010
+	JB      tail_34
+	VMOVUPS (R10), Z10
+	VMAXPS  Z10, Z2, Z2
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000010, DI
+	JMP     single_34
+
+tail_34:
+	TESTQ   DI, DI
+	JZ      done_34
+	MOVQ    $-1, R11
+	BZHIQ   DI, R11, DI
+	KMOVW   DI, K1
+	VMOVAPS Z1, Z1
+	VMOVUPS (R10), K1, Z1
+	VMAXPS  Z1, Z2, Z2
+
+done_34:
+	VMAXPS        Z3, Z2, Z2
+	VMAXPS        Z5, Z4, Z4
+	VMAXPS        Z7, Z6, Z6
+	VMAXPS        Z9, Z8, Z8
+	VMAXPS        Z4, Z2, Z2
+	VMAXPS        Z8, Z6, Z6
+	VMAXPS        Z6, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VMAXPS        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VMAXPS        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VMAXPS        X1, X2, X2
+	VMOVSHDUP     X2, X1
+	VMAXPS        X1, X2, X2
+	VBROADCASTSS  X2, Z1
+	VMOVSS        X2, (R8)
+	MOVQ          BX, DI
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+
+main_35:
+	CMPQ         DI, $0x00000040
+	JB           single_35
+	VMOVUPS      (R9), Z6
+	VMOVUPS      64(R9), Z8
+	VSUBPS       Z1, Z6, Z6
+	VSUBPS       Z1, Z8, Z8
+	VMOVUPS      Z12, Z7
+	VMOVUPS      Z12, Z9
+	VMAXPS       Z6, Z7, Z7
+	VMAXPS       Z8, Z9, Z9
+	VMOVUPS      Z13, Z6
+	VMOVUPS      Z13, Z8
+	VMINPS       Z7, Z6, Z6
+	VMINPS       Z9, Z8, Z8
+	VMULPS       Z14, Z6, Z7
+	VMULPS       Z14, Z8, Z10
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VRNDSCALEPS  $0x00, Z10, Z10
+	VFNMADD231PS Z15, Z7, Z6
+	VFNMADD231PS Z15, Z10, Z8
+	VFNMADD231PS Z16, Z7, Z6
+	VFNMADD231PS Z16, Z10, Z8
+	VMOVUPS      Z17, Z9
+	VMOVUPS      Z17, Z11
+	VFMADD213PS  Z18, Z6, Z9
+	VFMADD213PS  Z18, Z8, Z11
+	VFMADD213PS  Z19, Z6, Z9
+	VFMADD213PS  Z19, Z8, Z11
+	VFMADD213PS  Z20, Z6, Z9
+	VFMADD213PS  Z20, Z8, Z11
+	VFMADD213PS  Z21, Z6, Z9
+	VFMADD213PS  Z21, Z8, Z11
+	VFMADD213PS  Z22, Z6, Z9
+	VFMADD213PS  Z22, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VSCALEFPS    Z7, Z9, Z9
+	VSCALEFPS    Z10, Z11, Z11
+	VADDPS       Z9, Z2, Z2
+	VADDPS       Z11, Z3, Z3
+	VMOVUPS      128(R9), Z6
+	VMOVUPS      192(R9), Z8
+	VSUBPS       Z1, Z6, Z6
+	VSUBPS       Z1, Z8, Z8
+	VMOVUPS      Z12, Z7
+	VMOVUPS      Z12, Z9
+	VMAXPS       Z6, Z7, Z7
+	VMAXPS       Z8, Z9, Z9
+	VMOVUPS      Z13, Z6
+	VMOVUPS      Z13, Z8
+	VMINPS       Z7, Z6, Z6
+	VMINPS       Z9, Z8, Z8
+	VMULPS       Z14, Z6, Z7
+	VMULPS       Z14, Z8, Z10
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VRNDSCALEPS  $0x00, Z10, Z10
+	VFNMADD231PS Z15, Z7, Z6
+	VFNMADD231PS Z15, Z10, Z8
+	VFNMADD231PS Z16, Z7, Z6
+	VFNMADD231PS Z16, Z10, Z8
+	VMOVUPS      Z17, Z9
+	VMOVUPS      Z17, Z11
+	VFMADD213PS  Z18, Z6, Z9
+	VFMADD213PS  Z18, Z8, Z11
+	VFMADD213PS  Z19, Z6, Z9
+	VFMADD213PS  Z19, Z8, Z11
+	VFMADD213PS  Z20, Z6, Z9
+	VFMADD213PS  Z20, Z8, Z11
+	VFMADD213PS  Z21, Z6, Z9
+	VFMADD213PS  Z21, Z8, Z11
+	VFMADD213PS  Z22, Z6, Z9
+	VFMADD213PS  Z22, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VFMADD213PS  Z23, Z6, Z9
+	VFMADD213PS  Z23, Z8, Z11
+	VSCALEFPS    Z7, Z9, Z9
+	VSCALEFPS    Z10, Z11, Z11
+	VADDPS       Z9, Z4, Z4
+	VADDPS       Z11, Z5, Z5
+	ADDQ         $0x00000100, R9
+	SUBQ         $0x00000040, DI
+	JMP          main_35
+
+single_35:
+	CMPQ         DI, $0x00000010
+	JB           tail_35
+	VMOVUPS      (R9), Z6
+	VSUBPS       Z1, Z6, Z6
+	VMOVUPS      Z12, Z7
+	VMAXPS       Z6, Z7, Z7
+	VMOVUPS      Z13, Z6
+	VMINPS       Z7, Z6, Z6
+	VMULPS       Z14, Z6, Z7
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VFNMADD231PS Z15, Z7, Z6
+	VFNMADD231PS Z16, Z7, Z6
+	VMOVUPS      Z17, Z8
+	VFMADD213PS  Z18, Z6, Z8
+	VFMADD213PS  Z19, Z6, Z8
+	VFMADD213PS  Z20, Z6, Z8
+	VFMADD213PS  Z21, Z6, Z8
+	VFMADD213PS  Z22, Z6, Z8
+	VFMADD213PS  Z23, Z6, Z8
+	VFMADD213PS  Z23, Z6, Z8
+	VSCALEFPS    Z7, Z8, Z8
+	VADDPS       Z8, Z2, Z2
+	ADDQ         $0x00000040, R9
+	SUBQ         $0x00000010, DI
+	JMP          single_35
+
+tail_35:
+	TESTQ        DI, DI
+	JZ           done_35
+	MOVQ         $-1, R10
+	BZHIQ        DI, R10, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    (R9), K1, Z6
+	VSUBPS       Z1, Z6, Z6
+	VMOVUPS      Z12, Z1
+	VMAXPS       Z6, Z1, Z1
+	VMOVUPS      Z13, Z6
+	VMINPS       Z1, Z6, Z6
+	VMULPS       Z14, Z6, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z15, Z1, Z6
+	VFNMADD231PS Z16, Z1, Z6
+	VMOVUPS      Z17, Z7
+	VFMADD213PS  Z18, Z6, Z7
+	VFMADD213PS  Z19, Z6, Z7
+	VFMADD213PS  Z20, Z6, Z7
+	VFMADD213PS  Z21, Z6, Z7
+	VFMADD213PS  Z22, Z6, Z7
+	VFMADD213PS  Z23, Z6, Z7
+	VFMADD213PS  Z23, Z6, Z7
+	VSCALEFPS    Z1, Z7, Z7
+	VMOVAPS.Z    Z7, K1, Z7
+	VADDPS       Z7, Z2, Z2
+
+done_35:
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z5, Z4, Z4
+	VADDPS        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPS        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VADDPS        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDPS        X1, X2, X2
+	VMOVSHDUP     X2, X1
+	VADDPS        X1, X2, X2
+	VMOVSS        X2, 4(R8)
+	ADDQ          SI, CX
+	ADDQ          SI, DX
+	SUBQ          BX, AX
+	JMP           row_8
+
+rows_done_8:
+	VZEROUPPER
+	RET
+
+consts_8:
+	VBROADCASTSS mathfn32<>+832(SB), Z0
+	VBROADCASTSS mathfn32<>+0(SB), Z12
+	VBROADCASTSS mathfn32<>+32(SB), Z13
+	VBROADCASTSS mathfn32<>+64(SB), Z14
+	VBROADCASTSS mathfn32<>+96(SB), Z15
+	VBROADCASTSS mathfn32<>+128(SB), Z16
+	VBROADCASTSS mathfn32<>+160(SB), Z17
+	VBROADCASTSS mathfn32<>+192(SB), Z18
+	VBROADCASTSS mathfn32<>+224(SB), Z19
+	VBROADCASTSS mathfn32<>+256(SB), Z20
+	VBROADCASTSS mathfn32<>+288(SB), Z21
+	VBROADCASTSS mathfn32<>+320(SB), Z22
+	VBROADCASTSS mathfn32<>+352(SB), Z23
+	JMP          start_8
+
+// func LogSoftmaxApplyF32AVX512(dst []float32, x []float32, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·LogSoftmaxApplyF32AVX512(SB), NOSPLIT, $0-56
+	JMP consts_9
+
+start_9:
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+row_9:
+	TESTQ        AX, AX
+	JZ           rows_done_9
+	MOVQ         BX, DI
+	MOVQ         CX, R8
+	MOVQ         DX, R9
+	VBROADCASTSS (R8), Z0
+	VBROADCASTSS 4(R8), Z1
+	VXORPS       Z2, Z0, Z0
+	VXORPS       Z2, Z1, Z1
+
+main_36:
+	CMPQ    DI, $0x00000040
+	JB      single_36
+	VMOVUPS (R9), Z3
+	VMOVUPS 64(R9), Z4
+	VMOVUPS 128(R9), Z5
+	VMOVUPS 192(R9), Z6
+	VADDPS  Z0, Z3, Z3
+	VADDPS  Z0, Z4, Z4
+	VADDPS  Z0, Z5, Z5
+	VADDPS  Z0, Z6, Z6
+	VADDPS  Z1, Z3, Z3
+	VADDPS  Z1, Z4, Z4
+	VADDPS  Z1, Z5, Z5
+	VADDPS  Z1, Z6, Z6
+	VMOVUPS Z3, (R8)
+	VMOVUPS Z4, 64(R8)
+	VMOVUPS Z5, 128(R8)
+	VMOVUPS Z6, 192(R8)
+	ADDQ    $0x00000100, R8
+	ADDQ    $0x00000100, R9
+	SUBQ    $0x00000040, DI
+	JMP     main_36
+
+single_36:
+	CMPQ    DI, $0x00000010
+	JB      tail_36
+	VMOVUPS (R9), Z3
+	VADDPS  Z0, Z3, Z3
+	VADDPS  Z1, Z3, Z3
+	VMOVUPS Z3, (R8)
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	SUBQ    $0x00000010, DI
+	JMP     single_36
+
+tail_36:
+	TESTQ     DI, DI
+	JZ        done_36
+	MOVQ      $-1, R10
+	BZHIQ     DI, R10, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (R9), K1, Z3
+	VADDPS    Z0, Z3, Z3
+	VADDPS    Z1, Z3, Z3
+	VMOVUPS   Z3, K1, (R8)
+
+done_36:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_9
+
+rows_done_9:
+	VZEROUPPER
+	RET
+
+consts_9:
+	VBROADCASTSS mathfn32<>+928(SB), Z2
+	JMP          start_9
+
+// func ExpF64AVX512(dst []float64, x []float64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·ExpF64AVX512(SB), NOSPLIT, $0-48
+	JMP consts_10
+
+start_10:
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+
+main_37:
 	CMPQ         AX, $0x00000020
-	JB           single_19
+	JB           single_37
 	VMOVUPD      (DX), Z0
 	VMOVUPD      64(DX), Z20
 	VMOVUPD      128(DX), Z22
@@ -4851,11 +7080,11 @@ main_19:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_19
+	JMP          main_37
 
-single_19:
+single_37:
 	CMPQ         AX, $0x00000008
-	JB           tail_19
+	JB           tail_37
 	VMOVUPD      (DX), Z0
 	VMOVUPD      Z1, Z2
 	VMAXPD       Z0, Z2, Z2
@@ -4884,11 +7113,11 @@ single_19:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_19
+	JMP          single_37
 
-tail_19:
+tail_37:
 	TESTQ        AX, AX
-	JZ           done_19
+	JZ           done_37
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -4918,11 +7147,11 @@ tail_19:
 	VSCALEFPD    Z1, Z2, Z2
 	VMOVUPD      Z2, K1, (CX)
 
-done_19:
+done_37:
 	VZEROUPPER
 	RET
 
-consts_7:
+consts_10:
 	VBROADCASTSD mathfn64<>+0(SB), Z1
 	VBROADCASTSD mathfn64<>+32(SB), Z3
 	VBROADCASTSD mathfn64<>+64(SB), Z4
@@ -4941,21 +7170,21 @@ consts_7:
 	VBROADCASTSD mathfn64<>+480(SB), Z17
 	VBROADCASTSD mathfn64<>+512(SB), Z18
 	VBROADCASTSD mathfn64<>+544(SB), Z19
-	JMP          start_7
+	JMP          start_10
 
 // func LogF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·LogF64AVX512(SB), NOSPLIT, $0-48
-	JMP consts_8
+	JMP consts_11
 
-start_8:
+start_11:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_20:
+main_38:
 	CMPQ         AX, $0x00000020
-	JB           single_20
+	JB           single_38
 	VMOVUPD      (DX), Z0
 	VMOVUPD      64(DX), Z24
 	VGETEXPPD    Z0, Z1
@@ -5095,11 +7324,11 @@ main_20:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_20
+	JMP          main_38
 
-single_20:
+single_38:
 	CMPQ         AX, $0x00000008
-	JB           tail_20
+	JB           tail_38
 	VMOVUPD      (DX), Z0
 	VGETEXPPD    Z0, Z1
 	VGETMANTPD   $0x00, Z0, Z2
@@ -5137,11 +7366,11 @@ single_20:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_20
+	JMP          single_38
 
-tail_20:
+tail_38:
 	TESTQ        AX, AX
-	JZ           done_20
+	JZ           done_38
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -5180,11 +7409,11 @@ tail_20:
 	VMOVUPD      Z0, K2, Z4
 	VMOVUPD      Z4, K1, (CX)
 
-done_20:
+done_38:
 	VZEROUPPER
 	RET
 
-consts_8:
+consts_11:
 	VBROADCASTSD mathfn64<>+800(SB), Z3
 	VBROADCASTSD mathfn64<>+512(SB), Z5
 	VBROADCASTSD mathfn64<>+544(SB), Z6
@@ -5205,21 +7434,21 @@ consts_8:
 	VBROADCASTSD mathfn64<>+1216(SB), Z21
 	VBROADCASTSD mathfn64<>+1248(SB), Z22
 	VBROADCASTSD mathfn64<>+1280(SB), Z23
-	JMP          start_8
+	JMP          start_11
 
 // func SigmoidF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·SigmoidF64AVX512(SB), NOSPLIT, $0-48
-	JMP consts_9
+	JMP consts_12
 
-start_9:
+start_12:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_21:
+main_39:
 	CMPQ         AX, $0x00000020
-	JB           single_21
+	JB           single_39
 	VMOVUPD      (DX), Z0
 	VMOVUPD      64(DX), Z23
 	VORPD        Z2, Z0, Z1
@@ -5347,11 +7576,11 @@ main_21:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_21
+	JMP          main_39
 
-single_21:
+single_39:
 	CMPQ         AX, $0x00000008
-	JB           tail_21
+	JB           tail_39
 	VMOVUPD      (DX), Z0
 	VORPD        Z2, Z0, Z1
 	VMOVUPD      Z3, Z4
@@ -5386,11 +7615,11 @@ single_21:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_21
+	JMP          single_39
 
-tail_21:
+tail_39:
 	TESTQ        AX, AX
-	JZ           done_21
+	JZ           done_39
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -5426,11 +7655,11 @@ tail_21:
 	VDIVPD       Z1, Z2, Z2
 	VMOVUPD      Z2, K1, (CX)
 
-done_21:
+done_39:
 	VZEROUPPER
 	RET
 
-consts_9:
+consts_12:
 	VBROADCASTSD mathfn64<>+1312(SB), Z2
 	VBROADCASTSD mathfn64<>+0(SB), Z3
 	VBROADCASTSD mathfn64<>+32(SB), Z5
@@ -5451,21 +7680,21 @@ consts_9:
 	VBROADCASTSD mathfn64<>+512(SB), Z20
 	VBROADCASTSD mathfn64<>+544(SB), Z21
 	VBROADCASTSD mathfn64<>+1184(SB), Z22
-	JMP          start_9
+	JMP          start_12
 
 // func TanhF64AVX512(dst []float64, x []float64)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·TanhF64AVX512(SB), NOSPLIT, $0-48
-	JMP consts_10
+	JMP consts_13
 
-start_10:
+start_13:
 	MOVQ dst_len+8(FP), AX
 	MOVQ dst_base+0(FP), CX
 	MOVQ x_base+24(FP), DX
 
-main_22:
+main_40:
 	CMPQ         AX, $0x00000020
-	JB           single_22
+	JB           single_40
 	VMOVUPD      (DX), Z0
 	VMOVUPD      64(DX), Z12
 	VMOVUPD      128(DX), Z16
@@ -5789,11 +8018,11 @@ main_22:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_22
+	JMP          main_40
 
-single_22:
+single_40:
 	CMPQ         AX, $0x00000008
-	JB           tail_22
+	JB           tail_40
 	VMOVUPD      (DX), Z0
 	VANDPD       Z2, Z0, Z1
 	VADDPD       Z1, Z1, Z3
@@ -5877,11 +8106,11 @@ single_22:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_22
+	JMP          single_40
 
-tail_22:
+tail_40:
 	TESTQ        AX, AX
-	JZ           done_22
+	JZ           done_40
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -5966,11 +8195,11 @@ tail_22:
 	VORPD        Z0, Z3, Z3
 	VMOVUPD      Z3, K1, (CX)
 
-done_22:
+done_40:
 	VZEROUPPER
 	RET
 
-consts_10:
+consts_13:
 	VBROADCASTSD mathfn64<>+1344(SB), Z2
 	VBROADCASTSD mathfn64<>+0(SB), Z4
 	VBROADCASTSD mathfn64<>+32(SB), Z6
@@ -5979,14 +8208,14 @@ consts_10:
 	VBROADCASTSD mathfn64<>+128(SB), Z9
 	VBROADCASTSD mathfn64<>+160(SB), Z10
 	VBROADCASTSD mathfn64<>+192(SB), Z11
-	JMP          start_10
+	JMP          start_13
 
 // func ExpShiftSumF64AVX512(dst []float64, x []float64, shift float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·ExpShiftSumF64AVX512(SB), NOSPLIT, $0-64
-	JMP consts_11
+	JMP consts_14
 
-start_11:
+start_14:
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
@@ -5997,9 +8226,9 @@ start_11:
 	VXORPD       Z21, Z21, Z21
 	VXORPD       Z22, Z22, Z22
 
-main_23:
+main_41:
 	CMPQ         AX, $0x00000020
-	JB           single_23
+	JB           single_41
 	VMOVUPD      (DX), Z23
 	VMOVUPD      64(DX), Z25
 	VSUBPD       Z0, Z23, Z23
@@ -6111,11 +8340,11 @@ main_23:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_23
+	JMP          main_41
 
-single_23:
+single_41:
 	CMPQ         AX, $0x00000008
-	JB           tail_23
+	JB           tail_41
 	VMOVUPD      (DX), Z23
 	VSUBPD       Z0, Z23, Z23
 	VMOVUPD      Z1, Z24
@@ -6146,11 +8375,11 @@ single_23:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_23
+	JMP          single_41
 
-tail_23:
+tail_41:
 	TESTQ        AX, AX
-	JZ           done_23
+	JZ           done_41
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -6183,7 +8412,7 @@ tail_23:
 	VMOVAPD.Z    Z2, K1, Z2
 	VADDPD       Z2, Z19, Z19
 
-done_23:
+done_41:
 	VADDPD        Z20, Z19, Z19
 	VADDPD        Z22, Z21, Z21
 	VADDPD        Z21, Z19, Z19
@@ -6197,7 +8426,7 @@ done_23:
 	VZEROUPPER
 	RET
 
-consts_11:
+consts_14:
 	VBROADCASTSD mathfn64<>+0(SB), Z1
 	VBROADCASTSD mathfn64<>+32(SB), Z2
 	VBROADCASTSD mathfn64<>+64(SB), Z3
@@ -6216,14 +8445,14 @@ consts_11:
 	VBROADCASTSD mathfn64<>+480(SB), Z16
 	VBROADCASTSD mathfn64<>+512(SB), Z17
 	VBROADCASTSD mathfn64<>+544(SB), Z18
-	JMP          start_11
+	JMP          start_14
 
 // func SumExpShiftF64AVX512(x []float64, shift float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·SumExpShiftF64AVX512(SB), NOSPLIT, $0-40
-	JMP consts_12
+	JMP consts_15
 
-start_12:
+start_15:
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 	MOVSD        shift+24(FP), X0
@@ -6233,9 +8462,9 @@ start_12:
 	VXORPD       Z21, Z21, Z21
 	VXORPD       Z22, Z22, Z22
 
-main_24:
+main_42:
 	CMPQ         AX, $0x00000020
-	JB           single_24
+	JB           single_42
 	VMOVUPD      (CX), Z23
 	VMOVUPD      64(CX), Z25
 	VSUBPD       Z0, Z23, Z23
@@ -6342,11 +8571,11 @@ main_24:
 	VADDPD       Z28, Z22, Z22
 	ADDQ         $0x00000100, CX
 	SUBQ         $0x00000020, AX
-	JMP          main_24
+	JMP          main_42
 
-single_24:
+single_42:
 	CMPQ         AX, $0x00000008
-	JB           tail_24
+	JB           tail_42
 	VMOVUPD      (CX), Z23
 	VSUBPD       Z0, Z23, Z23
 	VMOVUPD      Z1, Z24
@@ -6375,11 +8604,11 @@ single_24:
 	VADDPD       Z25, Z19, Z19
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000008, AX
-	JMP          single_24
+	JMP          single_42
 
-tail_24:
+tail_42:
 	TESTQ        AX, AX
-	JZ           done_24
+	JZ           done_42
 	MOVQ         $-1, DX
 	BZHIQ        AX, DX, AX
 	KMOVW        AX, K1
@@ -6411,7 +8640,7 @@ tail_24:
 	VMOVAPD.Z    Z2, K1, Z2
 	VADDPD       Z2, Z19, Z19
 
-done_24:
+done_42:
 	VADDPD        Z20, Z19, Z19
 	VADDPD        Z22, Z21, Z21
 	VADDPD        Z21, Z19, Z19
@@ -6425,7 +8654,7 @@ done_24:
 	VZEROUPPER
 	RET
 
-consts_12:
+consts_15:
 	VBROADCASTSD mathfn64<>+0(SB), Z1
 	VBROADCASTSD mathfn64<>+32(SB), Z2
 	VBROADCASTSD mathfn64<>+64(SB), Z3
@@ -6444,7 +8673,772 @@ consts_12:
 	VBROADCASTSD mathfn64<>+480(SB), Z16
 	VBROADCASTSD mathfn64<>+512(SB), Z17
 	VBROADCASTSD mathfn64<>+544(SB), Z18
-	JMP          start_12
+	JMP          start_15
+
+// func SoftmaxRowsF64AVX512(dst []float64, x []float64, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·SoftmaxRowsF64AVX512(SB), NOSPLIT, $0-56
+	JMP consts_16
+
+start_16:
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, SI
+
+row_10:
+	TESTQ   AX, AX
+	JZ      rows_done_10
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPD Z0, Z1
+	VMOVAPD Z1, Z2
+	VMOVAPD Z1, Z3
+	VMOVAPD Z1, Z4
+	VMOVAPD Z1, Z5
+	VMOVAPD Z1, Z6
+	VMOVAPD Z1, Z7
+	VMOVAPD Z1, Z8
+	VMOVAPD Z1, Z9
+
+main_43:
+	CMPQ    DI, $0x00000040
+	JB      single_43
+	VMOVUPD (R10), Z10
+	VMOVUPD 64(R10), Z11
+	VMAXPD  Z10, Z2, Z2
+	VMAXPD  Z11, Z3, Z3
+	VMOVUPD 128(R10), Z10
+	VMOVUPD 192(R10), Z11
+	VMAXPD  Z10, Z4, Z4
+	VMAXPD  Z11, Z5, Z5
+	VMOVUPD 256(R10), Z10
+	VMOVUPD 320(R10), Z11
+	VMAXPD  Z10, Z6, Z6
+	VMAXPD  Z11, Z7, Z7
+	VMOVUPD 384(R10), Z10
+	VMOVUPD 448(R10), Z11
+	VMAXPD  Z10, Z8, Z8
+	VMAXPD  Z11, Z9, Z9
+	ADDQ    $0x00000200, R10
+	SUBQ    $0x00000040, DI
+	JMP     main_43
+
+single_43:
+	CMPQ    DI, $0x00000008
+	JB      tail_43
+	VMOVUPD (R10), Z10
+	VMAXPD  Z10, Z2, Z2
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000008, DI
+	JMP     single_43
+
+tail_43:
+	TESTQ   DI, DI
+	JZ      done_43
+	MOVQ    $-1, R11
+	BZHIQ   DI, R11, DI
+	KMOVW   DI, K1
+	VMOVAPD Z1, Z1
+	VMOVUPD (R10), K1, Z1
+	VMAXPD  Z1, Z2, Z2
+
+done_43:
+	VMAXPD        Z3, Z2, Z2
+	VMAXPD        Z5, Z4, Z4
+	VMAXPD        Z7, Z6, Z6
+	VMAXPD        Z9, Z8, Z8
+	VMAXPD        Z4, Z2, Z2
+	VMAXPD        Z8, Z6, Z6
+	VMAXPD        Z6, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VMAXPD        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VMAXPD        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VMAXPD        X1, X2, X2
+	VBROADCASTSD  X2, Z1
+	MOVQ          BX, DI
+	MOVQ          R8, R10
+	VXORPD        Z2, Z2, Z2
+	VXORPD        Z3, Z3, Z3
+	VXORPD        Z4, Z4, Z4
+	VXORPD        Z5, Z5, Z5
+
+main_44:
+	CMPQ         DI, $0x00000020
+	JB           single_44
+	VMOVUPD      (R9), Z6
+	VMOVUPD      64(R9), Z8
+	VSUBPD       Z1, Z6, Z6
+	VSUBPD       Z1, Z8, Z8
+	VMOVUPD      Z12, Z7
+	VMOVUPD      Z12, Z9
+	VMAXPD       Z6, Z7, Z7
+	VMAXPD       Z8, Z9, Z9
+	VMOVUPD      Z13, Z6
+	VMOVUPD      Z13, Z8
+	VMINPD       Z7, Z6, Z6
+	VMINPD       Z9, Z8, Z8
+	VMULPD       Z14, Z6, Z7
+	VMULPD       Z14, Z8, Z10
+	VRNDSCALEPD  $0x00, Z7, Z7
+	VRNDSCALEPD  $0x00, Z10, Z10
+	VFNMADD231PD Z15, Z7, Z6
+	VFNMADD231PD Z15, Z10, Z8
+	VFNMADD231PD Z16, Z7, Z6
+	VFNMADD231PD Z16, Z10, Z8
+	VMOVUPD      Z17, Z9
+	VMOVUPD      Z17, Z11
+	VFMADD213PD  Z18, Z6, Z9
+	VFMADD213PD  Z18, Z8, Z11
+	VFMADD213PD  Z19, Z6, Z9
+	VFMADD213PD  Z19, Z8, Z11
+	VFMADD213PD  Z20, Z6, Z9
+	VFMADD213PD  Z20, Z8, Z11
+	VFMADD213PD  Z21, Z6, Z9
+	VFMADD213PD  Z21, Z8, Z11
+	VFMADD213PD  Z22, Z6, Z9
+	VFMADD213PD  Z22, Z8, Z11
+	VFMADD213PD  Z23, Z6, Z9
+	VFMADD213PD  Z23, Z8, Z11
+	VFMADD213PD  Z24, Z6, Z9
+	VFMADD213PD  Z24, Z8, Z11
+	VFMADD213PD  Z25, Z6, Z9
+	VFMADD213PD  Z25, Z8, Z11
+	VFMADD213PD  Z26, Z6, Z9
+	VFMADD213PD  Z26, Z8, Z11
+	VFMADD213PD  Z27, Z6, Z9
+	VFMADD213PD  Z27, Z8, Z11
+	VFMADD213PD  Z28, Z6, Z9
+	VFMADD213PD  Z28, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VSCALEFPD    Z7, Z9, Z9
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      Z9, (R10)
+	VMOVUPD      Z11, 64(R10)
+	VADDPD       Z9, Z2, Z2
+	VADDPD       Z11, Z3, Z3
+	VMOVUPD      128(R9), Z6
+	VMOVUPD      192(R9), Z8
+	VSUBPD       Z1, Z6, Z6
+	VSUBPD       Z1, Z8, Z8
+	VMOVUPD      Z12, Z7
+	VMOVUPD      Z12, Z9
+	VMAXPD       Z6, Z7, Z7
+	VMAXPD       Z8, Z9, Z9
+	VMOVUPD      Z13, Z6
+	VMOVUPD      Z13, Z8
+	VMINPD       Z7, Z6, Z6
+	VMINPD       Z9, Z8, Z8
+	VMULPD       Z14, Z6, Z7
+	VMULPD       Z14, Z8, Z10
+	VRNDSCALEPD  $0x00, Z7, Z7
+	VRNDSCALEPD  $0x00, Z10, Z10
+	VFNMADD231PD Z15, Z7, Z6
+	VFNMADD231PD Z15, Z10, Z8
+	VFNMADD231PD Z16, Z7, Z6
+	VFNMADD231PD Z16, Z10, Z8
+	VMOVUPD      Z17, Z9
+	VMOVUPD      Z17, Z11
+	VFMADD213PD  Z18, Z6, Z9
+	VFMADD213PD  Z18, Z8, Z11
+	VFMADD213PD  Z19, Z6, Z9
+	VFMADD213PD  Z19, Z8, Z11
+	VFMADD213PD  Z20, Z6, Z9
+	VFMADD213PD  Z20, Z8, Z11
+	VFMADD213PD  Z21, Z6, Z9
+	VFMADD213PD  Z21, Z8, Z11
+	VFMADD213PD  Z22, Z6, Z9
+	VFMADD213PD  Z22, Z8, Z11
+	VFMADD213PD  Z23, Z6, Z9
+	VFMADD213PD  Z23, Z8, Z11
+	VFMADD213PD  Z24, Z6, Z9
+	VFMADD213PD  Z24, Z8, Z11
+	VFMADD213PD  Z25, Z6, Z9
+	VFMADD213PD  Z25, Z8, Z11
+	VFMADD213PD  Z26, Z6, Z9
+	VFMADD213PD  Z26, Z8, Z11
+	VFMADD213PD  Z27, Z6, Z9
+	VFMADD213PD  Z27, Z8, Z11
+	VFMADD213PD  Z28, Z6, Z9
+	VFMADD213PD  Z28, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VSCALEFPD    Z7, Z9, Z9
+	VSCALEFPD    Z10, Z11, Z11
+	VMOVUPD      Z9, 128(R10)
+	VMOVUPD      Z11, 192(R10)
+	VADDPD       Z9, Z4, Z4
+	VADDPD       Z11, Z5, Z5
+	ADDQ         $0x00000100, R10
+	ADDQ         $0x00000100, R9
+	SUBQ         $0x00000020, DI
+	JMP          main_44
+
+single_44:
+	CMPQ         DI, $0x00000008
+	JB           tail_44
+	VMOVUPD      (R9), Z6
+	VSUBPD       Z1, Z6, Z6
+	VMOVUPD      Z12, Z7
+	VMAXPD       Z6, Z7, Z7
+	VMOVUPD      Z13, Z6
+	VMINPD       Z7, Z6, Z6
+	VMULPD       Z14, Z6, Z7
+	VRNDSCALEPD  $0x00, Z7, Z7
+	VFNMADD231PD Z15, Z7, Z6
+	VFNMADD231PD Z16, Z7, Z6
+	VMOVUPD      Z17, Z8
+	VFMADD213PD  Z18, Z6, Z8
+	VFMADD213PD  Z19, Z6, Z8
+	VFMADD213PD  Z20, Z6, Z8
+	VFMADD213PD  Z21, Z6, Z8
+	VFMADD213PD  Z22, Z6, Z8
+	VFMADD213PD  Z23, Z6, Z8
+	VFMADD213PD  Z24, Z6, Z8
+	VFMADD213PD  Z25, Z6, Z8
+	VFMADD213PD  Z26, Z6, Z8
+	VFMADD213PD  Z27, Z6, Z8
+	VFMADD213PD  Z28, Z6, Z8
+	VFMADD213PD  Z29, Z6, Z8
+	VFMADD213PD  Z29, Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VMOVUPD      Z8, (R10)
+	VADDPD       Z8, Z2, Z2
+	ADDQ         $0x00000040, R10
+	ADDQ         $0x00000040, R9
+	SUBQ         $0x00000008, DI
+	JMP          single_44
+
+tail_44:
+	TESTQ        DI, DI
+	JZ           done_44
+	MOVQ         $-1, R11
+	BZHIQ        DI, R11, DI
+	KMOVW        DI, K1
+	VMOVUPD.Z    (R9), K1, Z6
+	VSUBPD       Z1, Z6, Z6
+	VMOVUPD      Z12, Z1
+	VMAXPD       Z6, Z1, Z1
+	VMOVUPD      Z13, Z6
+	VMINPD       Z1, Z6, Z6
+	VMULPD       Z14, Z6, Z1
+	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD Z15, Z1, Z6
+	VFNMADD231PD Z16, Z1, Z6
+	VMOVUPD      Z17, Z7
+	VFMADD213PD  Z18, Z6, Z7
+	VFMADD213PD  Z19, Z6, Z7
+	VFMADD213PD  Z20, Z6, Z7
+	VFMADD213PD  Z21, Z6, Z7
+	VFMADD213PD  Z22, Z6, Z7
+	VFMADD213PD  Z23, Z6, Z7
+	VFMADD213PD  Z24, Z6, Z7
+	VFMADD213PD  Z25, Z6, Z7
+	VFMADD213PD  Z26, Z6, Z7
+	VFMADD213PD  Z27, Z6, Z7
+	VFMADD213PD  Z28, Z6, Z7
+	VFMADD213PD  Z29, Z6, Z7
+	VFMADD213PD  Z29, Z6, Z7
+	VSCALEFPD    Z1, Z7, Z7
+	VMOVUPD      Z7, K1, (R10)
+	VMOVAPD.Z    Z7, K1, Z7
+	VADDPD       Z7, Z2, Z2
+
+done_44:
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPD        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VADDPD        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDPD        X1, X2, X2
+	VMOVSD        mathfn64<>+544(SB), X1
+	VDIVSD        X2, X1, X1
+	VBROADCASTSD  X1, Z1
+	MOVQ          BX, DI
+
+main_45:
+	CMPQ    DI, $0x00000020
+	JB      single_45
+	VMOVUPD (R8), Z2
+	VMOVUPD 64(R8), Z3
+	VMULPD  Z1, Z2, Z2
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, 64(R8)
+	VMOVUPD 128(R8), Z2
+	VMOVUPD 192(R8), Z3
+	VMULPD  Z1, Z2, Z2
+	VMULPD  Z1, Z3, Z3
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, 192(R8)
+	ADDQ    $0x00000100, R8
+	SUBQ    $0x00000020, DI
+	JMP     main_45
+
+single_45:
+	CMPQ    DI, $0x00000008
+	JB      tail_45
+	VMOVUPD (R8), Z2
+	VMULPD  Z1, Z2, Z2
+	VMOVUPD Z2, (R8)
+	ADDQ    $0x00000040, R8
+	SUBQ    $0x00000008, DI
+	JMP     single_45
+
+tail_45:
+	TESTQ     DI, DI
+	JZ        done_45
+	MOVQ      $-1, R9
+	BZHIQ     DI, R9, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (R8), K1, Z2
+	VMULPD    Z1, Z2, Z2
+	VMOVUPD   Z2, K1, (R8)
+
+done_45:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_10
+
+rows_done_10:
+	VZEROUPPER
+	RET
+
+consts_16:
+	VBROADCASTSD mathfn64<>+1216(SB), Z0
+	VBROADCASTSD mathfn64<>+0(SB), Z12
+	VBROADCASTSD mathfn64<>+32(SB), Z13
+	VBROADCASTSD mathfn64<>+64(SB), Z14
+	VBROADCASTSD mathfn64<>+96(SB), Z15
+	VBROADCASTSD mathfn64<>+128(SB), Z16
+	VBROADCASTSD mathfn64<>+160(SB), Z17
+	VBROADCASTSD mathfn64<>+192(SB), Z18
+	VBROADCASTSD mathfn64<>+224(SB), Z19
+	VBROADCASTSD mathfn64<>+256(SB), Z20
+	VBROADCASTSD mathfn64<>+288(SB), Z21
+	VBROADCASTSD mathfn64<>+320(SB), Z22
+	VBROADCASTSD mathfn64<>+352(SB), Z23
+	VBROADCASTSD mathfn64<>+384(SB), Z24
+	VBROADCASTSD mathfn64<>+416(SB), Z25
+	VBROADCASTSD mathfn64<>+448(SB), Z26
+	VBROADCASTSD mathfn64<>+480(SB), Z27
+	VBROADCASTSD mathfn64<>+512(SB), Z28
+	VBROADCASTSD mathfn64<>+544(SB), Z29
+	JMP          start_16
+
+// func LogSoftmaxStatsF64AVX512(dst []float64, x []float64, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·LogSoftmaxStatsF64AVX512(SB), NOSPLIT, $0-56
+	JMP consts_17
+
+start_17:
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, SI
+
+row_11:
+	TESTQ   AX, AX
+	JZ      rows_done_11
+	MOVQ    BX, DI
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    R9, R10
+	VMOVUPD Z0, Z1
+	VMOVAPD Z1, Z2
+	VMOVAPD Z1, Z3
+	VMOVAPD Z1, Z4
+	VMOVAPD Z1, Z5
+	VMOVAPD Z1, Z6
+	VMOVAPD Z1, Z7
+	VMOVAPD Z1, Z8
+	VMOVAPD Z1, Z9
+
+main_46:
+	CMPQ    DI, $0x00000040
+	JB      single_46
+	VMOVUPD (R10), Z10
+	VMOVUPD 64(R10), Z11
+	VMAXPD  Z10, Z2, Z2
+	VMAXPD  Z11, Z3, Z3
+	VMOVUPD 128(R10), Z10
+	VMOVUPD 192(R10), Z11
+	VMAXPD  Z10, Z4, Z4
+	VMAXPD  Z11, Z5, Z5
+	VMOVUPD 256(R10), Z10
+	VMOVUPD 320(R10), Z11
+	VMAXPD  Z10, Z6, Z6
+	VMAXPD  Z11, Z7, Z7
+	VMOVUPD 384(R10), Z10
+	VMOVUPD 448(R10), Z11
+	VMAXPD  Z10, Z8, Z8
+	VMAXPD  Z11, Z9, Z9
+	ADDQ    $0x00000200, R10
+	SUBQ    $0x00000040, DI
+	JMP     main_46
+
+single_46:
+	CMPQ    DI, $0x00000008
+	JB      tail_46
+	VMOVUPD (R10), Z10
+	VMAXPD  Z10, Z2, Z2
+	ADDQ    $0x00000040, R10
+	SUBQ    $0x00000008, DI
+	JMP     single_46
+
+tail_46:
+	TESTQ   DI, DI
+	JZ      done_46
+	MOVQ    $-1, R11
+	BZHIQ   DI, R11, DI
+	KMOVW   DI, K1
+	VMOVAPD Z1, Z1
+	VMOVUPD (R10), K1, Z1
+	VMAXPD  Z1, Z2, Z2
+
+done_46:
+	VMAXPD        Z3, Z2, Z2
+	VMAXPD        Z5, Z4, Z4
+	VMAXPD        Z7, Z6, Z6
+	VMAXPD        Z9, Z8, Z8
+	VMAXPD        Z4, Z2, Z2
+	VMAXPD        Z8, Z6, Z6
+	VMAXPD        Z6, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VMAXPD        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VMAXPD        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VMAXPD        X1, X2, X2
+	VBROADCASTSD  X2, Z1
+	VMOVSD        X2, (R8)
+	MOVQ          BX, DI
+	VXORPD        Z2, Z2, Z2
+	VXORPD        Z3, Z3, Z3
+	VXORPD        Z4, Z4, Z4
+	VXORPD        Z5, Z5, Z5
+
+main_47:
+	CMPQ         DI, $0x00000020
+	JB           single_47
+	VMOVUPD      (R9), Z6
+	VMOVUPD      64(R9), Z8
+	VSUBPD       Z1, Z6, Z6
+	VSUBPD       Z1, Z8, Z8
+	VMOVUPD      Z12, Z7
+	VMOVUPD      Z12, Z9
+	VMAXPD       Z6, Z7, Z7
+	VMAXPD       Z8, Z9, Z9
+	VMOVUPD      Z13, Z6
+	VMOVUPD      Z13, Z8
+	VMINPD       Z7, Z6, Z6
+	VMINPD       Z9, Z8, Z8
+	VMULPD       Z14, Z6, Z7
+	VMULPD       Z14, Z8, Z10
+	VRNDSCALEPD  $0x00, Z7, Z7
+	VRNDSCALEPD  $0x00, Z10, Z10
+	VFNMADD231PD Z15, Z7, Z6
+	VFNMADD231PD Z15, Z10, Z8
+	VFNMADD231PD Z16, Z7, Z6
+	VFNMADD231PD Z16, Z10, Z8
+	VMOVUPD      Z17, Z9
+	VMOVUPD      Z17, Z11
+	VFMADD213PD  Z18, Z6, Z9
+	VFMADD213PD  Z18, Z8, Z11
+	VFMADD213PD  Z19, Z6, Z9
+	VFMADD213PD  Z19, Z8, Z11
+	VFMADD213PD  Z20, Z6, Z9
+	VFMADD213PD  Z20, Z8, Z11
+	VFMADD213PD  Z21, Z6, Z9
+	VFMADD213PD  Z21, Z8, Z11
+	VFMADD213PD  Z22, Z6, Z9
+	VFMADD213PD  Z22, Z8, Z11
+	VFMADD213PD  Z23, Z6, Z9
+	VFMADD213PD  Z23, Z8, Z11
+	VFMADD213PD  Z24, Z6, Z9
+	VFMADD213PD  Z24, Z8, Z11
+	VFMADD213PD  Z25, Z6, Z9
+	VFMADD213PD  Z25, Z8, Z11
+	VFMADD213PD  Z26, Z6, Z9
+	VFMADD213PD  Z26, Z8, Z11
+	VFMADD213PD  Z27, Z6, Z9
+	VFMADD213PD  Z27, Z8, Z11
+	VFMADD213PD  Z28, Z6, Z9
+	VFMADD213PD  Z28, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VSCALEFPD    Z7, Z9, Z9
+	VSCALEFPD    Z10, Z11, Z11
+	VADDPD       Z9, Z2, Z2
+	VADDPD       Z11, Z3, Z3
+	VMOVUPD      128(R9), Z6
+	VMOVUPD      192(R9), Z8
+	VSUBPD       Z1, Z6, Z6
+	VSUBPD       Z1, Z8, Z8
+	VMOVUPD      Z12, Z7
+	VMOVUPD      Z12, Z9
+	VMAXPD       Z6, Z7, Z7
+	VMAXPD       Z8, Z9, Z9
+	VMOVUPD      Z13, Z6
+	VMOVUPD      Z13, Z8
+	VMINPD       Z7, Z6, Z6
+	VMINPD       Z9, Z8, Z8
+	VMULPD       Z14, Z6, Z7
+	VMULPD       Z14, Z8, Z10
+	VRNDSCALEPD  $0x00, Z7, Z7
+	VRNDSCALEPD  $0x00, Z10, Z10
+	VFNMADD231PD Z15, Z7, Z6
+	VFNMADD231PD Z15, Z10, Z8
+	VFNMADD231PD Z16, Z7, Z6
+	VFNMADD231PD Z16, Z10, Z8
+	VMOVUPD      Z17, Z9
+	VMOVUPD      Z17, Z11
+	VFMADD213PD  Z18, Z6, Z9
+	VFMADD213PD  Z18, Z8, Z11
+	VFMADD213PD  Z19, Z6, Z9
+	VFMADD213PD  Z19, Z8, Z11
+	VFMADD213PD  Z20, Z6, Z9
+	VFMADD213PD  Z20, Z8, Z11
+	VFMADD213PD  Z21, Z6, Z9
+	VFMADD213PD  Z21, Z8, Z11
+	VFMADD213PD  Z22, Z6, Z9
+	VFMADD213PD  Z22, Z8, Z11
+	VFMADD213PD  Z23, Z6, Z9
+	VFMADD213PD  Z23, Z8, Z11
+	VFMADD213PD  Z24, Z6, Z9
+	VFMADD213PD  Z24, Z8, Z11
+	VFMADD213PD  Z25, Z6, Z9
+	VFMADD213PD  Z25, Z8, Z11
+	VFMADD213PD  Z26, Z6, Z9
+	VFMADD213PD  Z26, Z8, Z11
+	VFMADD213PD  Z27, Z6, Z9
+	VFMADD213PD  Z27, Z8, Z11
+	VFMADD213PD  Z28, Z6, Z9
+	VFMADD213PD  Z28, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VFMADD213PD  Z29, Z6, Z9
+	VFMADD213PD  Z29, Z8, Z11
+	VSCALEFPD    Z7, Z9, Z9
+	VSCALEFPD    Z10, Z11, Z11
+	VADDPD       Z9, Z4, Z4
+	VADDPD       Z11, Z5, Z5
+	ADDQ         $0x00000100, R9
+	SUBQ         $0x00000020, DI
+	JMP          main_47
+
+single_47:
+	CMPQ         DI, $0x00000008
+	JB           tail_47
+	VMOVUPD      (R9), Z6
+	VSUBPD       Z1, Z6, Z6
+	VMOVUPD      Z12, Z7
+	VMAXPD       Z6, Z7, Z7
+	VMOVUPD      Z13, Z6
+	VMINPD       Z7, Z6, Z6
+	VMULPD       Z14, Z6, Z7
+	VRNDSCALEPD  $0x00, Z7, Z7
+	VFNMADD231PD Z15, Z7, Z6
+	VFNMADD231PD Z16, Z7, Z6
+	VMOVUPD      Z17, Z8
+	VFMADD213PD  Z18, Z6, Z8
+	VFMADD213PD  Z19, Z6, Z8
+	VFMADD213PD  Z20, Z6, Z8
+	VFMADD213PD  Z21, Z6, Z8
+	VFMADD213PD  Z22, Z6, Z8
+	VFMADD213PD  Z23, Z6, Z8
+	VFMADD213PD  Z24, Z6, Z8
+	VFMADD213PD  Z25, Z6, Z8
+	VFMADD213PD  Z26, Z6, Z8
+	VFMADD213PD  Z27, Z6, Z8
+	VFMADD213PD  Z28, Z6, Z8
+	VFMADD213PD  Z29, Z6, Z8
+	VFMADD213PD  Z29, Z6, Z8
+	VSCALEFPD    Z7, Z8, Z8
+	VADDPD       Z8, Z2, Z2
+	ADDQ         $0x00000040, R9
+	SUBQ         $0x00000008, DI
+	JMP          single_47
+
+tail_47:
+	TESTQ        DI, DI
+	JZ           done_47
+	MOVQ         $-1, R10
+	BZHIQ        DI, R10, DI
+	KMOVW        DI, K1
+	VMOVUPD.Z    (R9), K1, Z6
+	VSUBPD       Z1, Z6, Z6
+	VMOVUPD      Z12, Z1
+	VMAXPD       Z6, Z1, Z1
+	VMOVUPD      Z13, Z6
+	VMINPD       Z1, Z6, Z6
+	VMULPD       Z14, Z6, Z1
+	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD Z15, Z1, Z6
+	VFNMADD231PD Z16, Z1, Z6
+	VMOVUPD      Z17, Z7
+	VFMADD213PD  Z18, Z6, Z7
+	VFMADD213PD  Z19, Z6, Z7
+	VFMADD213PD  Z20, Z6, Z7
+	VFMADD213PD  Z21, Z6, Z7
+	VFMADD213PD  Z22, Z6, Z7
+	VFMADD213PD  Z23, Z6, Z7
+	VFMADD213PD  Z24, Z6, Z7
+	VFMADD213PD  Z25, Z6, Z7
+	VFMADD213PD  Z26, Z6, Z7
+	VFMADD213PD  Z27, Z6, Z7
+	VFMADD213PD  Z28, Z6, Z7
+	VFMADD213PD  Z29, Z6, Z7
+	VFMADD213PD  Z29, Z6, Z7
+	VSCALEFPD    Z1, Z7, Z7
+	VMOVAPD.Z    Z7, K1, Z7
+	VADDPD       Z7, Z2, Z2
+
+done_47:
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z5, Z4, Z4
+	VADDPD        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VADDPD        Y1, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X1
+	VADDPD        X1, X2, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDPD        X1, X2, X2
+	VMOVSD        X2, 8(R8)
+	ADDQ          SI, CX
+	ADDQ          SI, DX
+	SUBQ          BX, AX
+	JMP           row_11
+
+rows_done_11:
+	VZEROUPPER
+	RET
+
+consts_17:
+	VBROADCASTSD mathfn64<>+1216(SB), Z0
+	VBROADCASTSD mathfn64<>+0(SB), Z12
+	VBROADCASTSD mathfn64<>+32(SB), Z13
+	VBROADCASTSD mathfn64<>+64(SB), Z14
+	VBROADCASTSD mathfn64<>+96(SB), Z15
+	VBROADCASTSD mathfn64<>+128(SB), Z16
+	VBROADCASTSD mathfn64<>+160(SB), Z17
+	VBROADCASTSD mathfn64<>+192(SB), Z18
+	VBROADCASTSD mathfn64<>+224(SB), Z19
+	VBROADCASTSD mathfn64<>+256(SB), Z20
+	VBROADCASTSD mathfn64<>+288(SB), Z21
+	VBROADCASTSD mathfn64<>+320(SB), Z22
+	VBROADCASTSD mathfn64<>+352(SB), Z23
+	VBROADCASTSD mathfn64<>+384(SB), Z24
+	VBROADCASTSD mathfn64<>+416(SB), Z25
+	VBROADCASTSD mathfn64<>+448(SB), Z26
+	VBROADCASTSD mathfn64<>+480(SB), Z27
+	VBROADCASTSD mathfn64<>+512(SB), Z28
+	VBROADCASTSD mathfn64<>+544(SB), Z29
+	JMP          start_17
+
+// func LogSoftmaxApplyF64AVX512(dst []float64, x []float64, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·LogSoftmaxApplyF64AVX512(SB), NOSPLIT, $0-56
+	JMP consts_18
+
+start_18:
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ cols+48(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x03, SI
+
+row_12:
+	TESTQ        AX, AX
+	JZ           rows_done_12
+	MOVQ         BX, DI
+	MOVQ         CX, R8
+	MOVQ         DX, R9
+	VBROADCASTSD (R8), Z0
+	VBROADCASTSD 8(R8), Z1
+	VXORPD       Z2, Z0, Z0
+	VXORPD       Z2, Z1, Z1
+
+main_48:
+	CMPQ    DI, $0x00000020
+	JB      single_48
+	VMOVUPD (R9), Z3
+	VMOVUPD 64(R9), Z4
+	VMOVUPD 128(R9), Z5
+	VMOVUPD 192(R9), Z6
+	VADDPD  Z0, Z3, Z3
+	VADDPD  Z0, Z4, Z4
+	VADDPD  Z0, Z5, Z5
+	VADDPD  Z0, Z6, Z6
+	VADDPD  Z1, Z3, Z3
+	VADDPD  Z1, Z4, Z4
+	VADDPD  Z1, Z5, Z5
+	VADDPD  Z1, Z6, Z6
+	VMOVUPD Z3, (R8)
+	VMOVUPD Z4, 64(R8)
+	VMOVUPD Z5, 128(R8)
+	VMOVUPD Z6, 192(R8)
+	ADDQ    $0x00000100, R8
+	ADDQ    $0x00000100, R9
+	SUBQ    $0x00000020, DI
+	JMP     main_48
+
+single_48:
+	CMPQ    DI, $0x00000008
+	JB      tail_48
+	VMOVUPD (R9), Z3
+	VADDPD  Z0, Z3, Z3
+	VADDPD  Z1, Z3, Z3
+	VMOVUPD Z3, (R8)
+	ADDQ    $0x00000040, R8
+	ADDQ    $0x00000040, R9
+	SUBQ    $0x00000008, DI
+	JMP     single_48
+
+tail_48:
+	TESTQ     DI, DI
+	JZ        done_48
+	MOVQ      $-1, R10
+	BZHIQ     DI, R10, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (R9), K1, Z3
+	VADDPD    Z0, Z3, Z3
+	VADDPD    Z1, Z3, Z3
+	VMOVUPD   Z3, K1, (R8)
+
+done_48:
+	ADDQ SI, CX
+	ADDQ SI, DX
+	SUBQ BX, AX
+	JMP  row_12
+
+rows_done_12:
+	VZEROUPPER
+	RET
+
+consts_18:
+	VBROADCASTSD mathfn64<>+1312(SB), Z2
+	JMP          start_18
 
 DATA mathfn32<>+0(SB)/4, $0xc2d00000
 DATA mathfn32<>+4(SB)/4, $0xc2d00000

@@ -82,6 +82,14 @@ type ops[T Float] struct {
 	expShiftSum func(dst, x []T, shift T) T
 	// sumExpShift returns Σ exp(x[i]-shift) without writing anything.
 	sumExpShift func(x []T, shift T) T
+	// The row-wise kernels (softmax.go), optional: nil where a level has
+	// none, and Softmax and LogSoftmax then run their per-row loops, whose
+	// results these give bit for bit in one call (softmaxRows) or two
+	// (logSoftmaxStats, then Go's log, then logSoftmaxApply; cols >= 2,
+	// dst and x distinct).
+	softmaxRows     func(dst, x []T, cols int)
+	logSoftmaxStats func(dst, x []T, cols int)
+	logSoftmaxApply func(dst, x []T, cols int)
 	// The fused optimizer updates (update.go): lengths equal len(p) > 0,
 	// unused optional slices are nil (vmax without amsgrad, buf without
 	// momentum, gavg unless centered).

@@ -23,6 +23,16 @@ func Softmax[T Float](dst, x []T, cols int) {
 	checkRows("Softmax", len(dst), len(x), cols)
 	checkAlias("Softmax", dst, "x", x)
 	t := table[T]()
+	if t.softmaxRows != nil {
+		t.softmaxRows(dst, x, cols)
+		return
+	}
+	softmaxRowByRow(t, dst, x, cols)
+}
+
+// softmaxRowByRow is Softmax with three kernel calls per row; the
+// softmaxRows kernels do the same arithmetic in one call.
+func softmaxRowByRow[T Float](t *ops[T], dst, x []T, cols int) {
 	for r := 0; r < len(x); r += cols {
 		row, out := x[r:r+cols:r+cols], dst[r:r+cols:r+cols]
 		m := t.max(row)
@@ -38,6 +48,24 @@ func LogSoftmax[T Float](dst, x []T, cols int) {
 	checkRows("LogSoftmax", len(dst), len(x), cols)
 	checkAlias("LogSoftmax", dst, "x", x)
 	t := table[T]()
+	if t.logSoftmaxStats != nil && cols >= 2 && (len(x) == 0 || &dst[0] != &x[0]) {
+		// Each row's maximum and exp-sum land in its first two elements
+		// of dst, the sum becomes its log, and the second pass reads both
+		// before it writes the row.
+		t.logSoftmaxStats(dst, x, cols)
+		for r := 1; r < len(dst); r += cols {
+			dst[r] = T(math.Log(float64(dst[r])))
+		}
+		t.logSoftmaxApply(dst, x, cols)
+		return
+	}
+	logSoftmaxRowByRow(t, dst, x, cols)
+}
+
+// logSoftmaxRowByRow is LogSoftmax with four kernel calls per row; the
+// logSoftmaxStats and logSoftmaxApply kernels do the same arithmetic for
+// all rows in two.
+func logSoftmaxRowByRow[T Float](t *ops[T], dst, x []T, cols int) {
 	for r := 0; r < len(x); r += cols {
 		row, out := x[r:r+cols:r+cols], dst[r:r+cols:r+cols]
 		m := t.max(row)

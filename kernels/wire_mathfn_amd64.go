@@ -12,6 +12,9 @@ var _ = wire(
 		f32.tanh, f64.tanh = asm.TanhF32AVX2, asm.TanhF64AVX2
 		f32.expShiftSum, f64.expShiftSum = asm.ExpShiftSumF32AVX2, asm.ExpShiftSumF64AVX2
 		f32.sumExpShift, f64.sumExpShift = asm.SumExpShiftF32AVX2, asm.SumExpShiftF64AVX2
+		f32.softmaxRows, f64.softmaxRows = asm.SoftmaxRowsF32AVX2, asm.SoftmaxRowsF64AVX2
+		f32.logSoftmaxStats, f64.logSoftmaxStats = asm.LogSoftmaxStatsF32AVX2, asm.LogSoftmaxStatsF64AVX2
+		f32.logSoftmaxApply, f64.logSoftmaxApply = asm.LogSoftmaxApplyF32AVX2, asm.LogSoftmaxApplyF64AVX2
 	},
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.exp, f64.exp = asm.ExpF32AVX512, asm.ExpF64AVX512
@@ -20,5 +23,8 @@ var _ = wire(
 		f32.tanh, f64.tanh = asm.TanhF32AVX512, asm.TanhF64AVX512
 		f32.expShiftSum, f64.expShiftSum = asm.ExpShiftSumF32AVX512, asm.ExpShiftSumF64AVX512
 		f32.sumExpShift, f64.sumExpShift = asm.SumExpShiftF32AVX512, asm.SumExpShiftF64AVX512
+		f32.softmaxRows, f64.softmaxRows = asm.SoftmaxRowsF32AVX512, asm.SoftmaxRowsF64AVX512
+		f32.logSoftmaxStats, f64.logSoftmaxStats = asm.LogSoftmaxStatsF32AVX512, asm.LogSoftmaxStatsF64AVX512
+		f32.logSoftmaxApply, f64.logSoftmaxApply = asm.LogSoftmaxApplyF32AVX512, asm.LogSoftmaxApplyF64AVX512
 	},
 )

@@ -1,6 +1,8 @@
 // Command mathfn generates the vectorised transcendental kernels of package
-// asm: Exp, Log, Sigmoid, Tanh and the two softmax helpers ExpShiftSum and
-// SumExpShift, for AVX2+FMA and AVX-512, float32 and float64.
+// asm: Exp, Log, Sigmoid, Tanh, the two softmax helpers ExpShiftSum and
+// SumExpShift, and the row-wise SoftmaxRows, LogSoftmaxStats and
+// LogSoftmaxApply (softmax.go), for AVX2+FMA and AVX-512, float32 and
+// float64.
 //
 // Method (classical, no table look-ups):
 //
@@ -64,6 +66,9 @@ func main() {
 		g.unary("Tanh", "computes dst[i] = tanh(x[i]); lengths are checked by the caller.", tanh)
 		g.expSum(true)
 		g.expSum(false)
+		g.softmaxRows()
+		g.logSoftmaxStats()
+		g.logSoftmaxApply()
 	}
 	emitTables()
 	Generate()
@@ -650,18 +655,24 @@ func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
 // BenchmarkExp/Log/Sigmoid/Tanh/Softmax (10-20% over one copy after another,
 // for the long dependency chains of Log, Sigmoid and Tanh).
 var layout = map[string]struct{ il, hoist int }{
-	"ExpF32":         {4, 20},
-	"ExpF64":         {4, 20},
-	"LogF32":         {4, 8},
-	"LogF64":         {2, 20},
-	"SigmoidF32":     {2, 20},
-	"SigmoidF64":     {2, 20},
-	"TanhF32":        {4, 8},
-	"TanhF64":        {4, 8},
-	"ExpShiftSumF32": {2, 20},
-	"ExpShiftSumF64": {2, 20},
-	"SumExpShiftF32": {2, 20},
-	"SumExpShiftF64": {2, 20},
+	"ExpF32":             {4, 20},
+	"ExpF64":             {4, 20},
+	"LogF32":             {4, 8},
+	"LogF64":             {2, 20},
+	"SigmoidF32":         {2, 20},
+	"SigmoidF64":         {2, 20},
+	"TanhF32":            {4, 8},
+	"TanhF64":            {4, 8},
+	"ExpShiftSumF32":     {2, 20},
+	"ExpShiftSumF64":     {2, 20},
+	"SumExpShiftF32":     {2, 20},
+	"SumExpShiftF64":     {2, 20},
+	"SoftmaxRowsF32":     {2, 20},
+	"SoftmaxRowsF64":     {2, 20},
+	"LogSoftmaxStatsF32": {2, 20},
+	"LogSoftmaxStatsF64": {2, 20},
+	"LogSoftmaxApplyF32": {4, 20},
+	"LogSoftmaxApplyF64": {4, 20},
 }
 
 // layout2 is the Interleave group width of the AVX2 kernels that use one
