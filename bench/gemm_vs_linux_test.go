@@ -5,6 +5,7 @@ package bench
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/descentlab/descent/kernels"
 )
@@ -77,4 +78,65 @@ func benchVs[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc[T]) 
 	b.ReportMetric(tPeer/tOwn, "x-openblas")
 	b.ReportMetric(flops/tOwn/1e9, "GFLOP/s")
 	b.ReportMetric(flops/tPeer/1e9, "openblas-GFLOP/s")
+}
+
+// BenchmarkGemmScaling measures what a second goroutine buys, for descent
+// and for OpenBLAS (peer, its own thread pool) in the same run: for each
+// square shape every iteration runs, in turn, descent with one thread and
+// with two, then OpenBLAS with one and with two, and times each call on the
+// wall clock. It reports each side's speedup (one-thread time over
+// two-thread time) and x-openblas at two threads. On a machine whose cores
+// slow down when both run AVX-512, or share an L3 with others, the speedup
+// OpenBLAS reaches is the yardstick for descent's.
+//
+//	BenchmarkGemmScaling/isa=avx512/peer=openblas-skylakex/dtype=f32/shape=1024x1024x1024/t=NN
+func BenchmarkGemmScaling(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs GOMAXPROCS >= 2")
+	}
+	peer, ok := gemmPeers["openblas"]
+	if !ok {
+		b.Fatal("bench: the openblas peer is not registered")
+	}
+	defer kernels.SetThreads(kernels.SetThreads(0))
+	defer peer.threads(1)
+	l := kernels.ISA()
+	b.Run("isa="+string(l)+"/peer="+gemmPeerName("openblas"), func(b *testing.B) {
+		for _, s := range gemmShapes() {
+			if s.m < 512 || s.m != s.n || s.n != s.k {
+				continue
+			}
+			b.Run("dtype=f32/"+s.String(), func(b *testing.B) { benchScaling(b, s, ownGemm[float32], peer.f32, peer.threads) })
+			b.Run("dtype=f64/"+s.String(), func(b *testing.B) { benchScaling(b, s, ownGemm[float64], peer.f64, peer.threads) })
+		}
+	})
+}
+
+func benchScaling[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc[T], peerThreads func(int)) {
+	a, bb, c, lda, ldb := gemmOperands[T](s)
+	call := func(f gemmFunc[T]) time.Duration {
+		t0 := time.Now()
+		f(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n)
+		return time.Since(t0)
+	}
+	var t [4]time.Duration // own 1, own 2, peer 1, peer 2
+	run := func(i int) time.Duration {
+		if i < 2 {
+			kernels.SetThreads(i + 1)
+			return call(own)
+		}
+		peerThreads(i - 1)
+		return call(peer)
+	}
+	for i := range t { // warm both sides and both thread counts
+		run(i)
+	}
+	for b.Loop() {
+		for i := range t {
+			t[i] += run(i)
+		}
+	}
+	b.ReportMetric(float64(t[0])/float64(t[1]), "own-speedup")
+	b.ReportMetric(float64(t[2])/float64(t[3]), "openblas-speedup")
+	b.ReportMetric(float64(t[3])/float64(t[1]), "x-openblas")
 }
