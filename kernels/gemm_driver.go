@@ -188,9 +188,18 @@ const gemmDirectMax = 4 << 20
 // → 1.0×; 256×784×128 (400 KB) 1.10× either way.
 const gemmDirectBMax = 1 << 20
 
-// gemmMinPerThread is the work (multiply-adds) below which another goroutine
-// does not pay for itself: 2^20 multiply-adds take 5–10 µs on one core.
-const gemmMinPerThread = 1 << 20
+// gemmMinPerThread is the work (multiply-adds) each goroutine must have
+// for another to pay for itself. Handing a part to a parked worker costs
+// the wake-up of another core, which on the VM we tune on (Zen 5, 2 vCPUs)
+// takes tens of µs: alternating one and two threads call by call, float32
+// AVX-512, two threads ran 0.85× one at 64×784×128 (6.4M multiply-adds),
+// 0.93× at 256³ (16.8M), 0.93–1.04× at the 25.7M of the batch-256 MLP
+// shapes, 1.15× at 320³ (32.8M), 1.34× at 384³ and 1.8× at 512³. So a
+// second goroutine starts at 2×2^24 = 33.5M multiply-adds (about 250 µs on
+// one core). (It was 2^20, which made every shape from 128³ to 256³ slower
+// on two threads than on one.) A variable only so that tests can split
+// small products.
+var gemmMinPerThread = 1 << 24
 
 func (g *gemmKernel[T]) run(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	g.runThreads(Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

@@ -288,6 +288,9 @@ func TestGemmThreadsBitwise(t *testing.T) {
 }
 
 func testThreadsBitwise[T Float](t *testing.T) {
+	// Split even these small products, into as many parts as asked.
+	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
+	gemmMinPerThread = 1 << 10
 	rng := rand.New(rand.NewPCG(7, 8))
 	g := table[T]().gemm
 	shapes := [][3]int{{300, 300, 300}, {517, 389, 270}, {64, 784, 128}, {33, 1000, 77}, {1000, 19, 150}, {2000, 10, 300}}
@@ -387,6 +390,16 @@ func TestGemmSplit(t *testing.T) {
 	g := genericGemm[float32]()
 	if pm, pn := g.split(64, 128, 10, 8); pm*pn != 1 {
 		t.Errorf("small product split into %dx%d parts, want one", pm, pn)
+	}
+	// Below two goroutines' worth of work (2×gemmMinPerThread), one part:
+	// the batch-64 and batch-256 MLP products run on one goroutine.
+	for _, s := range [][3]int{{64, 784, 128}, {256, 784, 128}, {256, 256, 256}} {
+		if pm, pn := g.split(s[0], s[2], s[1], 2); pm*pn != 1 {
+			t.Errorf("%v with 2 threads: grid %dx%d, want one part", s, pm, pn)
+		}
+	}
+	if pm, pn := g.split(512, 512, 512, 2); pm*pn != 2 {
+		t.Errorf("512³ with 2 threads: grid %dx%d, want 2 parts", pm, pn)
 	}
 	if pm, pn := g.split(1024, 1024, 1024, 2); pm*pn != 2 {
 		t.Errorf("1024³ with 2 threads: grid %dx%d, want 2 parts", pm, pn)
