@@ -81,13 +81,16 @@ func benchVs[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc[T]) 
 }
 
 // BenchmarkGemmScaling measures what a second goroutine buys, for descent
-// and for OpenBLAS (peer, its own thread pool) in the same run: for each
-// square shape every iteration runs, in turn, descent with one thread and
-// with two, then OpenBLAS with one and with two, and times each call on the
-// wall clock. It reports each side's speedup (one-thread time over
-// two-thread time) and x-openblas at two threads. On a machine whose cores
-// slow down when both run AVX-512, or share an L3 with others, the speedup
-// OpenBLAS reaches is the yardstick for descent's.
+// and for OpenBLAS (its own thread pool) in the same run: for each square
+// shape, descent with one thread and with two, alternately, call by call,
+// on the wall clock; then OpenBLAS the same way, as many times. (Not all
+// four interleaved: OpenBLAS's idle worker threads spin for about 2^28
+// cycles after a call, and would take the second core from descent's next
+// call; so descent's calls also start only after openblasIdle.) It
+// reports each side's speedup (one-thread time over two-thread time) and
+// x-openblas at two threads. On a machine whose cores slow down when both
+// run AVX-512, or share an L3 with others, the speedup OpenBLAS reaches is
+// the yardstick for descent's.
 //
 //	BenchmarkGemmScaling/isa=avx512/peer=openblas-skylakex/dtype=f32/shape=1024x1024x1024/t=NN
 func BenchmarkGemmScaling(b *testing.B) {
@@ -131,12 +134,23 @@ func benchScaling[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc
 	for i := range t { // warm both sides and both thread counts
 		run(i)
 	}
+	time.Sleep(openblasIdle)
+	calls := 0
 	for b.Loop() {
-		for i := range t {
-			t[i] += run(i)
-		}
+		t[0] += run(0)
+		t[1] += run(1)
+		calls++
 	}
+	for range calls {
+		t[2] += run(2)
+		t[3] += run(3)
+	}
+	time.Sleep(openblasIdle) // for whatever runs next
 	b.ReportMetric(float64(t[0])/float64(t[1]), "own-speedup")
 	b.ReportMetric(float64(t[2])/float64(t[3]), "openblas-speedup")
 	b.ReportMetric(float64(t[3])/float64(t[1]), "x-openblas")
 }
+
+// openblasIdle outlasts the spinning of OpenBLAS's idle threads (its
+// default THREAD_TIMEOUT, 2^28 cycles: about 75 ms at 3.5 GHz).
+const openblasIdle = 200 * time.Millisecond
