@@ -33,6 +33,12 @@ adam_flags0_1:
 	VBROADCASTSS X5, Y5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Y6
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
+	VBROADCASTSS X7, Y7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Y8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -42,24 +48,30 @@ adam_flags0_1:
 single_1:
 	CMPQ         AX, $0x00000008
 	JB           tail_1
-	VMOVUPS      (CX), Y7
-	VMOVUPS      (DX), Y8
-	VMULPS       Y4, Y7, Y7
-	VMOVUPS      (BX), Y9
-	VSUBPS       Y9, Y8, Y10
-	VFMADD231PS  Y0, Y10, Y9
-	VMOVUPS      Y9, (BX)
-	VMOVUPS      (SI), Y11
-	VMULPS       Y1, Y11, Y11
-	VMULPS       Y2, Y8, Y10
-	VFMADD231PS  Y10, Y8, Y11
-	VMOVUPS      Y11, (SI)
-	VMOVAPS      Y11, Y10
-	VSQRTPS      Y10, Y10
-	VFMADD213PS  Y3, Y6, Y10
-	VDIVPS       Y10, Y9, Y10
-	VFNMADD231PS Y5, Y10, Y7
-	VMOVUPS      Y7, (CX)
+	VMOVUPS      (CX), Y9
+	VMOVUPS      (DX), Y10
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      (BX), Y11
+	VSUBPS       Y11, Y10, Y12
+	VFMADD231PS  Y0, Y12, Y11
+	VANDPS       Y7, Y11, Y12
+	VCMPPS       $0x05, Y8, Y12, Y12
+	VANDPS       Y12, Y11, Y11
+	VMOVUPS      Y11, (BX)
+	VMOVUPS      (SI), Y13
+	VMULPS       Y1, Y13, Y13
+	VMULPS       Y2, Y10, Y12
+	VFMADD231PS  Y12, Y10, Y13
+	VANDPS       Y7, Y13, Y10
+	VCMPPS       $0x05, Y8, Y10, Y10
+	VANDPS       Y10, Y13, Y13
+	VMOVUPS      Y13, (SI)
+	VMOVAPS      Y13, Y12
+	VSQRTPS      Y12, Y12
+	VFMADD213PS  Y3, Y6, Y12
+	VDIVPS       Y12, Y11, Y12
+	VFNMADD231PS Y5, Y12, Y9
+	VMOVUPS      Y9, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -73,25 +85,31 @@ tail_1:
 	MOVQ         $0x00000008, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*4), Y7
-	VMASKMOVPS   (CX), Y7, Y8
-	VMASKMOVPS   (DX), Y7, Y9
-	VMULPS       Y4, Y8, Y8
-	VMASKMOVPS   (BX), Y7, Y4
-	VSUBPS       Y4, Y9, Y10
-	VFMADD231PS  Y0, Y10, Y4
-	VMASKMOVPS   Y4, Y7, (BX)
-	VMASKMOVPS   (SI), Y7, Y0
+	VMOVDQU      (AX)(DI*4), Y9
+	VMASKMOVPS   (CX), Y9, Y10
+	VMASKMOVPS   (DX), Y9, Y11
+	VMULPS       Y4, Y10, Y10
+	VMASKMOVPS   (BX), Y9, Y4
+	VSUBPS       Y4, Y11, Y12
+	VFMADD231PS  Y0, Y12, Y4
+	VANDPS       Y7, Y4, Y0
+	VCMPPS       $0x05, Y8, Y0, Y0
+	VANDPS       Y0, Y4, Y4
+	VMASKMOVPS   Y4, Y9, (BX)
+	VMASKMOVPS   (SI), Y9, Y0
 	VMULPS       Y1, Y0, Y0
-	VMULPS       Y2, Y9, Y10
-	VFMADD231PS  Y10, Y9, Y0
-	VMASKMOVPS   Y0, Y7, (SI)
-	VMOVAPS      Y0, Y10
-	VSQRTPS      Y10, Y10
-	VFMADD213PS  Y3, Y6, Y10
-	VDIVPS       Y10, Y4, Y10
-	VFNMADD231PS Y5, Y10, Y8
-	VMASKMOVPS   Y8, Y7, (CX)
+	VMULPS       Y2, Y11, Y12
+	VFMADD231PS  Y12, Y11, Y0
+	VANDPS       Y7, Y0, Y1
+	VCMPPS       $0x05, Y8, Y1, Y1
+	VANDPS       Y1, Y0, Y0
+	VMASKMOVPS   Y0, Y9, (SI)
+	VMOVAPS      Y0, Y12
+	VSQRTPS      Y12, Y12
+	VFMADD213PS  Y3, Y6, Y12
+	VDIVPS       Y12, Y4, Y12
+	VFNMADD231PS Y5, Y12, Y10
+	VMASKMOVPS   Y10, Y9, (CX)
 
 done_1:
 	VZEROUPPER
@@ -112,8 +130,14 @@ adam_flags1_1:
 	VBROADCASTSS X5, Y5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Y6
-	MOVSS        wd+136(FP), X7
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
 	VBROADCASTSS X7, Y7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Y8
+	MOVSS        wd+136(FP), X9
+	VBROADCASTSS X9, Y9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -123,25 +147,31 @@ adam_flags1_1:
 single_2:
 	CMPQ         AX, $0x00000008
 	JB           tail_2
-	VMOVUPS      (CX), Y8
-	VMOVUPS      (DX), Y9
-	VFMADD231PS  Y7, Y8, Y9
-	VMULPS       Y4, Y8, Y8
-	VMOVUPS      (BX), Y10
-	VSUBPS       Y10, Y9, Y11
-	VFMADD231PS  Y0, Y11, Y10
-	VMOVUPS      Y10, (BX)
-	VMOVUPS      (SI), Y12
-	VMULPS       Y1, Y12, Y12
-	VMULPS       Y2, Y9, Y11
-	VFMADD231PS  Y11, Y9, Y12
-	VMOVUPS      Y12, (SI)
-	VMOVAPS      Y12, Y11
-	VSQRTPS      Y11, Y11
-	VFMADD213PS  Y3, Y6, Y11
-	VDIVPS       Y11, Y10, Y11
-	VFNMADD231PS Y5, Y11, Y8
-	VMOVUPS      Y8, (CX)
+	VMOVUPS      (CX), Y10
+	VMOVUPS      (DX), Y11
+	VFMADD231PS  Y9, Y10, Y11
+	VMULPS       Y4, Y10, Y10
+	VMOVUPS      (BX), Y12
+	VSUBPS       Y12, Y11, Y13
+	VFMADD231PS  Y0, Y13, Y12
+	VANDPS       Y7, Y12, Y13
+	VCMPPS       $0x05, Y8, Y13, Y13
+	VANDPS       Y13, Y12, Y12
+	VMOVUPS      Y12, (BX)
+	VMOVUPS      (SI), Y14
+	VMULPS       Y1, Y14, Y14
+	VMULPS       Y2, Y11, Y13
+	VFMADD231PS  Y13, Y11, Y14
+	VANDPS       Y7, Y14, Y11
+	VCMPPS       $0x05, Y8, Y11, Y11
+	VANDPS       Y11, Y14, Y14
+	VMOVUPS      Y14, (SI)
+	VMOVAPS      Y14, Y13
+	VSQRTPS      Y13, Y13
+	VFMADD213PS  Y3, Y6, Y13
+	VDIVPS       Y13, Y12, Y13
+	VFNMADD231PS Y5, Y13, Y10
+	VMOVUPS      Y10, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -155,26 +185,32 @@ tail_2:
 	MOVQ         $0x00000008, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*4), Y8
-	VMASKMOVPS   (CX), Y8, Y9
-	VMASKMOVPS   (DX), Y8, Y10
-	VFMADD231PS  Y7, Y9, Y10
-	VMULPS       Y4, Y9, Y9
-	VMASKMOVPS   (BX), Y8, Y4
-	VSUBPS       Y4, Y10, Y7
-	VFMADD231PS  Y0, Y7, Y4
-	VMASKMOVPS   Y4, Y8, (BX)
-	VMASKMOVPS   (SI), Y8, Y0
+	VMOVDQU      (AX)(DI*4), Y10
+	VMASKMOVPS   (CX), Y10, Y11
+	VMASKMOVPS   (DX), Y10, Y12
+	VFMADD231PS  Y9, Y11, Y12
+	VMULPS       Y4, Y11, Y11
+	VMASKMOVPS   (BX), Y10, Y4
+	VSUBPS       Y4, Y12, Y9
+	VFMADD231PS  Y0, Y9, Y4
+	VANDPS       Y7, Y4, Y0
+	VCMPPS       $0x05, Y8, Y0, Y0
+	VANDPS       Y0, Y4, Y4
+	VMASKMOVPS   Y4, Y10, (BX)
+	VMASKMOVPS   (SI), Y10, Y0
 	VMULPS       Y1, Y0, Y0
-	VMULPS       Y2, Y10, Y7
-	VFMADD231PS  Y7, Y10, Y0
-	VMASKMOVPS   Y0, Y8, (SI)
-	VMOVAPS      Y0, Y7
-	VSQRTPS      Y7, Y7
-	VFMADD213PS  Y3, Y6, Y7
-	VDIVPS       Y7, Y4, Y7
-	VFNMADD231PS Y5, Y7, Y9
-	VMASKMOVPS   Y9, Y8, (CX)
+	VMULPS       Y2, Y12, Y9
+	VFMADD231PS  Y9, Y12, Y0
+	VANDPS       Y7, Y0, Y1
+	VCMPPS       $0x05, Y8, Y1, Y1
+	VANDPS       Y1, Y0, Y0
+	VMASKMOVPS   Y0, Y10, (SI)
+	VMOVAPS      Y0, Y9
+	VSQRTPS      Y9, Y9
+	VFMADD213PS  Y3, Y6, Y9
+	VDIVPS       Y9, Y4, Y9
+	VFNMADD231PS Y5, Y9, Y11
+	VMASKMOVPS   Y11, Y10, (CX)
 
 done_2:
 	VZEROUPPER
@@ -195,6 +231,12 @@ adam_flags2_1:
 	VBROADCASTSS X5, Y5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Y6
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
+	VBROADCASTSS X7, Y7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Y8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -205,28 +247,37 @@ adam_flags2_1:
 single_3:
 	CMPQ         AX, $0x00000008
 	JB           tail_3
-	VMOVUPS      (CX), Y7
-	VMOVUPS      (DX), Y8
-	VMULPS       Y4, Y7, Y7
-	VMOVUPS      (BX), Y9
-	VSUBPS       Y9, Y8, Y10
-	VFMADD231PS  Y0, Y10, Y9
-	VMOVUPS      Y9, (BX)
-	VMOVUPS      (SI), Y11
-	VMULPS       Y1, Y11, Y11
-	VMULPS       Y2, Y8, Y10
-	VFMADD231PS  Y10, Y8, Y11
-	VMOVUPS      Y11, (SI)
-	VMOVUPS      (DI), Y8
-	VMAXPS       Y11, Y8, Y10
-	VCMPPS       $0x03, Y8, Y8, Y11
-	VBLENDVPS    Y11, Y8, Y10, Y10
-	VMOVUPS      Y10, (DI)
-	VSQRTPS      Y10, Y10
-	VFMADD213PS  Y3, Y6, Y10
-	VDIVPS       Y10, Y9, Y10
-	VFNMADD231PS Y5, Y10, Y7
-	VMOVUPS      Y7, (CX)
+	VMOVUPS      (CX), Y9
+	VMOVUPS      (DX), Y10
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      (BX), Y11
+	VSUBPS       Y11, Y10, Y12
+	VFMADD231PS  Y0, Y12, Y11
+	VANDPS       Y7, Y11, Y12
+	VCMPPS       $0x05, Y8, Y12, Y12
+	VANDPS       Y12, Y11, Y11
+	VMOVUPS      Y11, (BX)
+	VMOVUPS      (SI), Y13
+	VMULPS       Y1, Y13, Y13
+	VMULPS       Y2, Y10, Y12
+	VFMADD231PS  Y12, Y10, Y13
+	VANDPS       Y7, Y13, Y10
+	VCMPPS       $0x05, Y8, Y10, Y10
+	VANDPS       Y10, Y13, Y13
+	VMOVUPS      Y13, (SI)
+	VMOVUPS      (DI), Y10
+	VMAXPS       Y13, Y10, Y12
+	VCMPPS       $0x03, Y10, Y10, Y13
+	VBLENDVPS    Y13, Y10, Y12, Y12
+	VANDPS       Y7, Y12, Y10
+	VCMPPS       $0x05, Y8, Y10, Y10
+	VANDPS       Y10, Y12, Y12
+	VMOVUPS      Y12, (DI)
+	VSQRTPS      Y12, Y12
+	VFMADD213PS  Y3, Y6, Y12
+	VDIVPS       Y12, Y11, Y12
+	VFNMADD231PS Y5, Y12, Y9
+	VMOVUPS      Y9, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -241,29 +292,38 @@ tail_3:
 	MOVQ         $0x00000008, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*4), Y7
-	VMASKMOVPS   (CX), Y7, Y8
-	VMASKMOVPS   (DX), Y7, Y9
-	VMULPS       Y4, Y8, Y8
-	VMASKMOVPS   (BX), Y7, Y4
-	VSUBPS       Y4, Y9, Y10
-	VFMADD231PS  Y0, Y10, Y4
-	VMASKMOVPS   Y4, Y7, (BX)
-	VMASKMOVPS   (SI), Y7, Y0
+	VMOVDQU      (AX)(R8*4), Y9
+	VMASKMOVPS   (CX), Y9, Y10
+	VMASKMOVPS   (DX), Y9, Y11
+	VMULPS       Y4, Y10, Y10
+	VMASKMOVPS   (BX), Y9, Y4
+	VSUBPS       Y4, Y11, Y12
+	VFMADD231PS  Y0, Y12, Y4
+	VANDPS       Y7, Y4, Y0
+	VCMPPS       $0x05, Y8, Y0, Y0
+	VANDPS       Y0, Y4, Y4
+	VMASKMOVPS   Y4, Y9, (BX)
+	VMASKMOVPS   (SI), Y9, Y0
 	VMULPS       Y1, Y0, Y0
-	VMULPS       Y2, Y9, Y10
-	VFMADD231PS  Y10, Y9, Y0
-	VMASKMOVPS   Y0, Y7, (SI)
-	VMASKMOVPS   (DI), Y7, Y1
-	VMAXPS       Y0, Y1, Y10
+	VMULPS       Y2, Y11, Y12
+	VFMADD231PS  Y12, Y11, Y0
+	VANDPS       Y7, Y0, Y1
+	VCMPPS       $0x05, Y8, Y1, Y1
+	VANDPS       Y1, Y0, Y0
+	VMASKMOVPS   Y0, Y9, (SI)
+	VMASKMOVPS   (DI), Y9, Y1
+	VMAXPS       Y0, Y1, Y12
 	VCMPPS       $0x03, Y1, Y1, Y0
-	VBLENDVPS    Y0, Y1, Y10, Y10
-	VMASKMOVPS   Y10, Y7, (DI)
-	VSQRTPS      Y10, Y10
-	VFMADD213PS  Y3, Y6, Y10
-	VDIVPS       Y10, Y4, Y10
-	VFNMADD231PS Y5, Y10, Y8
-	VMASKMOVPS   Y8, Y7, (CX)
+	VBLENDVPS    Y0, Y1, Y12, Y12
+	VANDPS       Y7, Y12, Y0
+	VCMPPS       $0x05, Y8, Y0, Y0
+	VANDPS       Y0, Y12, Y12
+	VMASKMOVPS   Y12, Y9, (DI)
+	VSQRTPS      Y12, Y12
+	VFMADD213PS  Y3, Y6, Y12
+	VDIVPS       Y12, Y4, Y12
+	VFNMADD231PS Y5, Y12, Y10
+	VMASKMOVPS   Y10, Y9, (CX)
 
 done_3:
 	VZEROUPPER
@@ -284,8 +344,14 @@ adam_flags3_1:
 	VBROADCASTSS X5, Y5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Y6
-	MOVSS        wd+136(FP), X7
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
 	VBROADCASTSS X7, Y7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Y8
+	MOVSS        wd+136(FP), X9
+	VBROADCASTSS X9, Y9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -296,29 +362,38 @@ adam_flags3_1:
 single_4:
 	CMPQ         AX, $0x00000008
 	JB           tail_4
-	VMOVUPS      (CX), Y8
-	VMOVUPS      (DX), Y9
-	VFMADD231PS  Y7, Y8, Y9
-	VMULPS       Y4, Y8, Y8
-	VMOVUPS      (BX), Y10
-	VSUBPS       Y10, Y9, Y11
-	VFMADD231PS  Y0, Y11, Y10
-	VMOVUPS      Y10, (BX)
-	VMOVUPS      (SI), Y12
-	VMULPS       Y1, Y12, Y12
-	VMULPS       Y2, Y9, Y11
-	VFMADD231PS  Y11, Y9, Y12
-	VMOVUPS      Y12, (SI)
-	VMOVUPS      (DI), Y9
-	VMAXPS       Y12, Y9, Y11
-	VCMPPS       $0x03, Y9, Y9, Y12
-	VBLENDVPS    Y12, Y9, Y11, Y11
-	VMOVUPS      Y11, (DI)
-	VSQRTPS      Y11, Y11
-	VFMADD213PS  Y3, Y6, Y11
-	VDIVPS       Y11, Y10, Y11
-	VFNMADD231PS Y5, Y11, Y8
-	VMOVUPS      Y8, (CX)
+	VMOVUPS      (CX), Y10
+	VMOVUPS      (DX), Y11
+	VFMADD231PS  Y9, Y10, Y11
+	VMULPS       Y4, Y10, Y10
+	VMOVUPS      (BX), Y12
+	VSUBPS       Y12, Y11, Y13
+	VFMADD231PS  Y0, Y13, Y12
+	VANDPS       Y7, Y12, Y13
+	VCMPPS       $0x05, Y8, Y13, Y13
+	VANDPS       Y13, Y12, Y12
+	VMOVUPS      Y12, (BX)
+	VMOVUPS      (SI), Y14
+	VMULPS       Y1, Y14, Y14
+	VMULPS       Y2, Y11, Y13
+	VFMADD231PS  Y13, Y11, Y14
+	VANDPS       Y7, Y14, Y11
+	VCMPPS       $0x05, Y8, Y11, Y11
+	VANDPS       Y11, Y14, Y14
+	VMOVUPS      Y14, (SI)
+	VMOVUPS      (DI), Y11
+	VMAXPS       Y14, Y11, Y13
+	VCMPPS       $0x03, Y11, Y11, Y14
+	VBLENDVPS    Y14, Y11, Y13, Y13
+	VANDPS       Y7, Y13, Y11
+	VCMPPS       $0x05, Y8, Y11, Y11
+	VANDPS       Y11, Y13, Y13
+	VMOVUPS      Y13, (DI)
+	VSQRTPS      Y13, Y13
+	VFMADD213PS  Y3, Y6, Y13
+	VDIVPS       Y13, Y12, Y13
+	VFNMADD231PS Y5, Y13, Y10
+	VMOVUPS      Y10, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -333,30 +408,39 @@ tail_4:
 	MOVQ         $0x00000008, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*4), Y8
-	VMASKMOVPS   (CX), Y8, Y9
-	VMASKMOVPS   (DX), Y8, Y10
-	VFMADD231PS  Y7, Y9, Y10
-	VMULPS       Y4, Y9, Y9
-	VMASKMOVPS   (BX), Y8, Y4
-	VSUBPS       Y4, Y10, Y7
-	VFMADD231PS  Y0, Y7, Y4
-	VMASKMOVPS   Y4, Y8, (BX)
-	VMASKMOVPS   (SI), Y8, Y0
+	VMOVDQU      (AX)(R8*4), Y10
+	VMASKMOVPS   (CX), Y10, Y11
+	VMASKMOVPS   (DX), Y10, Y12
+	VFMADD231PS  Y9, Y11, Y12
+	VMULPS       Y4, Y11, Y11
+	VMASKMOVPS   (BX), Y10, Y4
+	VSUBPS       Y4, Y12, Y9
+	VFMADD231PS  Y0, Y9, Y4
+	VANDPS       Y7, Y4, Y0
+	VCMPPS       $0x05, Y8, Y0, Y0
+	VANDPS       Y0, Y4, Y4
+	VMASKMOVPS   Y4, Y10, (BX)
+	VMASKMOVPS   (SI), Y10, Y0
 	VMULPS       Y1, Y0, Y0
-	VMULPS       Y2, Y10, Y7
-	VFMADD231PS  Y7, Y10, Y0
-	VMASKMOVPS   Y0, Y8, (SI)
-	VMASKMOVPS   (DI), Y8, Y1
-	VMAXPS       Y0, Y1, Y7
+	VMULPS       Y2, Y12, Y9
+	VFMADD231PS  Y9, Y12, Y0
+	VANDPS       Y7, Y0, Y1
+	VCMPPS       $0x05, Y8, Y1, Y1
+	VANDPS       Y1, Y0, Y0
+	VMASKMOVPS   Y0, Y10, (SI)
+	VMASKMOVPS   (DI), Y10, Y1
+	VMAXPS       Y0, Y1, Y9
 	VCMPPS       $0x03, Y1, Y1, Y0
-	VBLENDVPS    Y0, Y1, Y7, Y7
-	VMASKMOVPS   Y7, Y8, (DI)
-	VSQRTPS      Y7, Y7
-	VFMADD213PS  Y3, Y6, Y7
-	VDIVPS       Y7, Y4, Y7
-	VFNMADD231PS Y5, Y7, Y9
-	VMASKMOVPS   Y9, Y8, (CX)
+	VBLENDVPS    Y0, Y1, Y9, Y9
+	VANDPS       Y7, Y9, Y0
+	VCMPPS       $0x05, Y8, Y0, Y0
+	VANDPS       Y0, Y9, Y9
+	VMASKMOVPS   Y9, Y10, (DI)
+	VSQRTPS      Y9, Y9
+	VFMADD213PS  Y3, Y6, Y9
+	VDIVPS       Y9, Y4, Y9
+	VFNMADD231PS Y5, Y9, Y11
+	VMASKMOVPS   Y11, Y10, (CX)
 
 done_4:
 	VZEROUPPER
@@ -414,7 +498,7 @@ sgd_flags0_1:
 	MOVQ         g_base+24(FP), DX
 
 main_5:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_5
 	VMOVUPS      (CX), Y1
 	VMOVUPS      (DX), Y2
@@ -428,13 +512,9 @@ main_5:
 	VMOVUPS      64(DX), Y2
 	VFNMADD231PS Y0, Y2, Y1
 	VMOVUPS      Y1, 64(CX)
-	VMOVUPS      96(CX), Y1
-	VMOVUPS      96(DX), Y2
-	VFNMADD231PS Y0, Y2, Y1
-	VMOVUPS      Y1, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	SUBQ         $0x00000020, AX
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000060, DX
+	SUBQ         $0x00000018, AX
 	JMP          main_5
 
 single_5:
@@ -475,7 +555,7 @@ sgd_flags1_1:
 	MOVQ         g_base+24(FP), DX
 
 main_6:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_6
 	VMOVUPS      (CX), Y2
 	VMOVUPS      (DX), Y3
@@ -492,14 +572,9 @@ main_6:
 	VFMADD231PS  Y1, Y2, Y3
 	VFNMADD231PS Y0, Y3, Y2
 	VMOVUPS      Y2, 64(CX)
-	VMOVUPS      96(CX), Y2
-	VMOVUPS      96(DX), Y3
-	VFMADD231PS  Y1, Y2, Y3
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	SUBQ         $0x00000020, AX
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000060, DX
+	SUBQ         $0x00000018, AX
 	JMP          main_6
 
 single_6:
@@ -535,67 +610,66 @@ done_6:
 sgd_flags2_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        mu+76(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
-	MOVSS        damp+80(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Y2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Y3
+	MOVSS        damp+80(FP), X4
+	VBROADCASTSS X4, Y4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_7:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000010
 	JB           single_7
-	VMOVUPS      (CX), Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      (BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, (BX)
-	VFNMADD231PS Y0, Y5, Y3
-	VMOVUPS      Y3, (CX)
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      32(DX), Y4
-	VMOVUPS      32(BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, 32(BX)
-	VFNMADD231PS Y0, Y5, Y3
-	VMOVUPS      Y3, 32(CX)
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      64(DX), Y4
-	VMOVUPS      64(BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, 64(BX)
-	VFNMADD231PS Y0, Y5, Y3
-	VMOVUPS      Y3, 64(CX)
-	VMOVUPS      96(CX), Y3
-	VMOVUPS      96(DX), Y4
-	VMOVUPS      96(BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, 96(BX)
-	VFNMADD231PS Y0, Y5, Y3
-	VMOVUPS      Y3, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, AX
+	VMOVUPS      (CX), Y5
+	VMOVUPS      (DX), Y6
+	VMOVUPS      (BX), Y7
+	VMULPS       Y3, Y7, Y7
+	VFMADD231PS  Y4, Y6, Y7
+	VANDPS       Y1, Y7, Y6
+	VCMPPS       $0x05, Y2, Y6, Y6
+	VANDPS       Y6, Y7, Y7
+	VMOVUPS      Y7, (BX)
+	VFNMADD231PS Y0, Y7, Y5
+	VMOVUPS      Y5, (CX)
+	VMOVUPS      32(CX), Y5
+	VMOVUPS      32(DX), Y6
+	VMOVUPS      32(BX), Y7
+	VMULPS       Y3, Y7, Y7
+	VFMADD231PS  Y4, Y6, Y7
+	VANDPS       Y1, Y7, Y6
+	VCMPPS       $0x05, Y2, Y6, Y6
+	VANDPS       Y6, Y7, Y7
+	VMOVUPS      Y7, 32(BX)
+	VFNMADD231PS Y0, Y7, Y5
+	VMOVUPS      Y5, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_7
 
 single_7:
 	CMPQ         AX, $0x00000008
 	JB           tail_7
-	VMOVUPS      (CX), Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      (BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, (BX)
-	VFNMADD231PS Y0, Y5, Y3
-	VMOVUPS      Y3, (CX)
+	VMOVUPS      (CX), Y5
+	VMOVUPS      (DX), Y6
+	VMOVUPS      (BX), Y7
+	VMULPS       Y3, Y7, Y7
+	VFMADD231PS  Y4, Y6, Y7
+	VANDPS       Y1, Y7, Y6
+	VCMPPS       $0x05, Y2, Y6, Y6
+	VANDPS       Y6, Y7, Y7
+	VMOVUPS      Y7, (BX)
+	VFNMADD231PS Y0, Y7, Y5
+	VMOVUPS      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -608,15 +682,18 @@ tail_7:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y3
-	VMASKMOVPS   (CX), Y3, Y4
-	VMASKMOVPS   (DX), Y3, Y5
-	VMASKMOVPS   (BX), Y3, Y6
-	VMULPS       Y1, Y6, Y6
-	VFMADD231PS  Y2, Y5, Y6
-	VMASKMOVPS   Y6, Y3, (BX)
-	VFNMADD231PS Y0, Y6, Y4
-	VMASKMOVPS   Y4, Y3, (CX)
+	VMOVDQU      (AX)(SI*4), Y5
+	VMASKMOVPS   (CX), Y5, Y6
+	VMASKMOVPS   (DX), Y5, Y7
+	VMASKMOVPS   (BX), Y5, Y8
+	VMULPS       Y3, Y8, Y8
+	VFMADD231PS  Y4, Y7, Y8
+	VANDPS       Y1, Y8, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y8, Y8
+	VMASKMOVPS   Y8, Y5, (BX)
+	VFNMADD231PS Y0, Y8, Y6
+	VMASKMOVPS   Y6, Y5, (CX)
 
 done_7:
 	VZEROUPPER
@@ -625,65 +702,71 @@ done_7:
 sgd_flags3_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
-	MOVSS        mu+76(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Y2
-	MOVSS        damp+80(FP), X3
+	MOVSS        wd+84(FP), X3
 	VBROADCASTSS X3, Y3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Y4
+	MOVSS        damp+80(FP), X5
+	VBROADCASTSS X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_8:
-	CMPQ         AX, $0x00000018
+	CMPQ         AX, $0x00000010
 	JB           single_8
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VFNMADD231PS Y0, Y6, Y4
-	VMOVUPS      Y4, (CX)
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      32(DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      32(BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, 32(BX)
-	VFNMADD231PS Y0, Y6, Y4
-	VMOVUPS      Y4, 32(CX)
-	VMOVUPS      64(CX), Y4
-	VMOVUPS      64(DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      64(BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, 64(BX)
-	VFNMADD231PS Y0, Y6, Y4
-	VMOVUPS      Y4, 64(CX)
-	ADDQ         $0x00000060, CX
-	ADDQ         $0x00000060, DX
-	ADDQ         $0x00000060, BX
-	SUBQ         $0x00000018, AX
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVUPS      (BX), Y8
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y5, Y7, Y8
+	VANDPS       Y1, Y8, Y7
+	VCMPPS       $0x05, Y2, Y7, Y7
+	VANDPS       Y7, Y8, Y8
+	VMOVUPS      Y8, (BX)
+	VFNMADD231PS Y0, Y8, Y6
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      32(CX), Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVUPS      32(BX), Y8
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y5, Y7, Y8
+	VANDPS       Y1, Y8, Y7
+	VCMPPS       $0x05, Y2, Y7, Y7
+	VANDPS       Y7, Y8, Y8
+	VMOVUPS      Y8, 32(BX)
+	VFNMADD231PS Y0, Y8, Y6
+	VMOVUPS      Y6, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_8
 
 single_8:
 	CMPQ         AX, $0x00000008
 	JB           tail_8
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VFNMADD231PS Y0, Y6, Y4
-	VMOVUPS      Y4, (CX)
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVUPS      (BX), Y8
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y5, Y7, Y8
+	VANDPS       Y1, Y8, Y7
+	VCMPPS       $0x05, Y2, Y7, Y7
+	VANDPS       Y7, Y8, Y8
+	VMOVUPS      Y8, (BX)
+	VFNMADD231PS Y0, Y8, Y6
+	VMOVUPS      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -696,16 +779,19 @@ tail_8:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y4
-	VMASKMOVPS   (CX), Y4, Y5
-	VMASKMOVPS   (DX), Y4, Y6
-	VFMADD231PS  Y1, Y5, Y6
-	VMASKMOVPS   (BX), Y4, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  Y3, Y6, Y1
-	VMASKMOVPS   Y1, Y4, (BX)
-	VFNMADD231PS Y0, Y1, Y5
-	VMASKMOVPS   Y5, Y4, (CX)
+	VMOVDQU      (AX)(SI*4), Y6
+	VMASKMOVPS   (CX), Y6, Y7
+	VMASKMOVPS   (DX), Y6, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VMASKMOVPS   (BX), Y6, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  Y5, Y8, Y3
+	VANDPS       Y1, Y3, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y6, (BX)
+	VFNMADD231PS Y0, Y3, Y7
+	VMASKMOVPS   Y7, Y6, (CX)
 
 done_8:
 	VZEROUPPER
@@ -714,72 +800,69 @@ done_8:
 sgd_flags6_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        mu+76(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
-	MOVSS        damp+80(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Y2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Y3
+	MOVSS        damp+80(FP), X4
+	VBROADCASTSS X4, Y4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_9:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000010
 	JB           single_9
-	VMOVUPS      (CX), Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      (BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, (BX)
-	VFMADD231PS  Y1, Y5, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, (CX)
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      32(DX), Y4
-	VMOVUPS      32(BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, 32(BX)
-	VFMADD231PS  Y1, Y5, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, 32(CX)
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      64(DX), Y4
-	VMOVUPS      64(BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, 64(BX)
-	VFMADD231PS  Y1, Y5, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, 64(CX)
-	VMOVUPS      96(CX), Y3
-	VMOVUPS      96(DX), Y4
-	VMOVUPS      96(BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, 96(BX)
-	VFMADD231PS  Y1, Y5, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, AX
+	VMOVUPS      (CX), Y5
+	VMOVUPS      (DX), Y6
+	VMOVUPS      (BX), Y7
+	VMULPS       Y3, Y7, Y7
+	VFMADD231PS  Y4, Y6, Y7
+	VANDPS       Y1, Y7, Y8
+	VCMPPS       $0x05, Y2, Y8, Y8
+	VANDPS       Y8, Y7, Y7
+	VMOVUPS      Y7, (BX)
+	VFMADD231PS  Y3, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMOVUPS      Y5, (CX)
+	VMOVUPS      32(CX), Y5
+	VMOVUPS      32(DX), Y6
+	VMOVUPS      32(BX), Y7
+	VMULPS       Y3, Y7, Y7
+	VFMADD231PS  Y4, Y6, Y7
+	VANDPS       Y1, Y7, Y8
+	VCMPPS       $0x05, Y2, Y8, Y8
+	VANDPS       Y8, Y7, Y7
+	VMOVUPS      Y7, 32(BX)
+	VFMADD231PS  Y3, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMOVUPS      Y5, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_9
 
 single_9:
 	CMPQ         AX, $0x00000008
 	JB           tail_9
-	VMOVUPS      (CX), Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      (BX), Y5
-	VMULPS       Y1, Y5, Y5
-	VFMADD231PS  Y2, Y4, Y5
-	VMOVUPS      Y5, (BX)
-	VFMADD231PS  Y1, Y5, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, (CX)
+	VMOVUPS      (CX), Y5
+	VMOVUPS      (DX), Y6
+	VMOVUPS      (BX), Y7
+	VMULPS       Y3, Y7, Y7
+	VFMADD231PS  Y4, Y6, Y7
+	VANDPS       Y1, Y7, Y8
+	VCMPPS       $0x05, Y2, Y8, Y8
+	VANDPS       Y8, Y7, Y7
+	VMOVUPS      Y7, (BX)
+	VFMADD231PS  Y3, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMOVUPS      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -792,16 +875,19 @@ tail_9:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y3
-	VMASKMOVPS   (CX), Y3, Y4
-	VMASKMOVPS   (DX), Y3, Y5
-	VMASKMOVPS   (BX), Y3, Y6
-	VMULPS       Y1, Y6, Y6
-	VFMADD231PS  Y2, Y5, Y6
-	VMASKMOVPS   Y6, Y3, (BX)
-	VFMADD231PS  Y1, Y6, Y5
-	VFNMADD231PS Y0, Y5, Y4
-	VMASKMOVPS   Y4, Y3, (CX)
+	VMOVDQU      (AX)(SI*4), Y5
+	VMASKMOVPS   (CX), Y5, Y6
+	VMASKMOVPS   (DX), Y5, Y7
+	VMASKMOVPS   (BX), Y5, Y8
+	VMULPS       Y3, Y8, Y8
+	VFMADD231PS  Y4, Y7, Y8
+	VANDPS       Y1, Y8, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y8, Y8
+	VMASKMOVPS   Y8, Y5, (BX)
+	VFMADD231PS  Y3, Y8, Y7
+	VFNMADD231PS Y0, Y7, Y6
+	VMASKMOVPS   Y6, Y5, (CX)
 
 done_9:
 	VZEROUPPER
@@ -810,69 +896,74 @@ done_9:
 sgd_flags7_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
-	MOVSS        mu+76(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Y2
-	MOVSS        damp+80(FP), X3
+	MOVSS        wd+84(FP), X3
 	VBROADCASTSS X3, Y3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Y4
+	MOVSS        damp+80(FP), X5
+	VBROADCASTSS X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_10:
-	CMPQ         AX, $0x00000018
+	CMPQ         AX, $0x00000010
 	JB           single_10
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VFMADD231PS  Y2, Y6, Y5
-	VFNMADD231PS Y0, Y5, Y4
-	VMOVUPS      Y4, (CX)
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      32(DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      32(BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, 32(BX)
-	VFMADD231PS  Y2, Y6, Y5
-	VFNMADD231PS Y0, Y5, Y4
-	VMOVUPS      Y4, 32(CX)
-	VMOVUPS      64(CX), Y4
-	VMOVUPS      64(DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      64(BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, 64(BX)
-	VFMADD231PS  Y2, Y6, Y5
-	VFNMADD231PS Y0, Y5, Y4
-	VMOVUPS      Y4, 64(CX)
-	ADDQ         $0x00000060, CX
-	ADDQ         $0x00000060, DX
-	ADDQ         $0x00000060, BX
-	SUBQ         $0x00000018, AX
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVUPS      (BX), Y8
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y5, Y7, Y8
+	VANDPS       Y1, Y8, Y9
+	VCMPPS       $0x05, Y2, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, (BX)
+	VFMADD231PS  Y4, Y8, Y7
+	VFNMADD231PS Y0, Y7, Y6
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      32(CX), Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVUPS      32(BX), Y8
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y5, Y7, Y8
+	VANDPS       Y1, Y8, Y9
+	VCMPPS       $0x05, Y2, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, 32(BX)
+	VFMADD231PS  Y4, Y8, Y7
+	VFNMADD231PS Y0, Y7, Y6
+	VMOVUPS      Y6, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_10
 
 single_10:
 	CMPQ         AX, $0x00000008
 	JB           tail_10
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y2, Y6, Y6
-	VFMADD231PS  Y3, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VFMADD231PS  Y2, Y6, Y5
-	VFNMADD231PS Y0, Y5, Y4
-	VMOVUPS      Y4, (CX)
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVUPS      (BX), Y8
+	VMULPS       Y4, Y8, Y8
+	VFMADD231PS  Y5, Y7, Y8
+	VANDPS       Y1, Y8, Y9
+	VCMPPS       $0x05, Y2, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, (BX)
+	VFMADD231PS  Y4, Y8, Y7
+	VFNMADD231PS Y0, Y7, Y6
+	VMOVUPS      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -885,17 +976,20 @@ tail_10:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y4
-	VMASKMOVPS   (CX), Y4, Y5
-	VMASKMOVPS   (DX), Y4, Y6
-	VFMADD231PS  Y1, Y5, Y6
-	VMASKMOVPS   (BX), Y4, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  Y3, Y6, Y1
-	VMASKMOVPS   Y1, Y4, (BX)
-	VFMADD231PS  Y2, Y1, Y6
-	VFNMADD231PS Y0, Y6, Y5
-	VMASKMOVPS   Y5, Y4, (CX)
+	VMOVDQU      (AX)(SI*4), Y6
+	VMASKMOVPS   (CX), Y6, Y7
+	VMASKMOVPS   (DX), Y6, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VMASKMOVPS   (BX), Y6, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  Y5, Y8, Y3
+	VANDPS       Y1, Y3, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y6, (BX)
+	VFMADD231PS  Y4, Y3, Y8
+	VFNMADD231PS Y0, Y8, Y7
+	VMASKMOVPS   Y7, Y6, (CX)
 
 done_10:
 	VZEROUPPER
@@ -904,48 +998,65 @@ done_10:
 sgd_flags10_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
+	VBROADCASTSS X1, Y1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Y2
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_11:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_11
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMOVUPS      Y2, (BX)
-	VFNMADD231PS Y0, Y2, Y1
-	VMOVUPS      Y1, (CX)
-	VMOVUPS      32(CX), Y1
-	VMOVUPS      32(DX), Y2
-	VMOVUPS      Y2, 32(BX)
-	VFNMADD231PS Y0, Y2, Y1
-	VMOVUPS      Y1, 32(CX)
-	VMOVUPS      64(CX), Y1
-	VMOVUPS      64(DX), Y2
-	VMOVUPS      Y2, 64(BX)
-	VFNMADD231PS Y0, Y2, Y1
-	VMOVUPS      Y1, 64(CX)
-	VMOVUPS      96(CX), Y1
-	VMOVUPS      96(DX), Y2
-	VMOVUPS      Y2, 96(BX)
-	VFNMADD231PS Y0, Y2, Y1
-	VMOVUPS      Y1, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, AX
+	VMOVUPS      (CX), Y3
+	VMOVUPS      (DX), Y4
+	VMOVAPS      Y4, Y4
+	VANDPS       Y1, Y4, Y5
+	VCMPPS       $0x05, Y2, Y5, Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      Y4, (BX)
+	VFNMADD231PS Y0, Y4, Y3
+	VMOVUPS      Y3, (CX)
+	VMOVUPS      32(CX), Y3
+	VMOVUPS      32(DX), Y4
+	VMOVAPS      Y4, Y4
+	VANDPS       Y1, Y4, Y5
+	VCMPPS       $0x05, Y2, Y5, Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      Y4, 32(BX)
+	VFNMADD231PS Y0, Y4, Y3
+	VMOVUPS      Y3, 32(CX)
+	VMOVUPS      64(CX), Y3
+	VMOVUPS      64(DX), Y4
+	VMOVAPS      Y4, Y4
+	VANDPS       Y1, Y4, Y5
+	VCMPPS       $0x05, Y2, Y5, Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      Y4, 64(BX)
+	VFNMADD231PS Y0, Y4, Y3
+	VMOVUPS      Y3, 64(CX)
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000060, DX
+	ADDQ         $0x00000060, BX
+	SUBQ         $0x00000018, AX
 	JMP          main_11
 
 single_11:
 	CMPQ         AX, $0x00000008
 	JB           tail_11
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMOVUPS      Y2, (BX)
-	VFNMADD231PS Y0, Y2, Y1
-	VMOVUPS      Y1, (CX)
+	VMOVUPS      (CX), Y3
+	VMOVUPS      (DX), Y4
+	VMOVAPS      Y4, Y4
+	VANDPS       Y1, Y4, Y5
+	VCMPPS       $0x05, Y2, Y5, Y5
+	VANDPS       Y5, Y4, Y4
+	VMOVUPS      Y4, (BX)
+	VFNMADD231PS Y0, Y4, Y3
+	VMOVUPS      Y3, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -958,12 +1069,16 @@ tail_11:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y1
-	VMASKMOVPS   (CX), Y1, Y2
-	VMASKMOVPS   (DX), Y1, Y3
-	VMASKMOVPS   Y3, Y1, (BX)
-	VFNMADD231PS Y0, Y3, Y2
-	VMASKMOVPS   Y2, Y1, (CX)
+	VMOVDQU      (AX)(SI*4), Y3
+	VMASKMOVPS   (CX), Y3, Y4
+	VMASKMOVPS   (DX), Y3, Y5
+	VMOVAPS      Y5, Y5
+	VANDPS       Y1, Y5, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y5, Y5
+	VMASKMOVPS   Y5, Y3, (BX)
+	VFNMADD231PS Y0, Y5, Y4
+	VMASKMOVPS   Y4, Y3, (CX)
 
 done_11:
 	VZEROUPPER
@@ -972,55 +1087,61 @@ done_11:
 sgd_flags11_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Y2
+	MOVSS        wd+84(FP), X3
+	VBROADCASTSS X3, Y3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_12:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000010
 	JB           single_12
-	VMOVUPS      (CX), Y2
-	VMOVUPS      (DX), Y3
-	VFMADD231PS  Y1, Y2, Y3
-	VMOVUPS      Y3, (BX)
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, (CX)
-	VMOVUPS      32(CX), Y2
-	VMOVUPS      32(DX), Y3
-	VFMADD231PS  Y1, Y2, Y3
-	VMOVUPS      Y3, 32(BX)
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 32(CX)
-	VMOVUPS      64(CX), Y2
-	VMOVUPS      64(DX), Y3
-	VFMADD231PS  Y1, Y2, Y3
-	VMOVUPS      Y3, 64(BX)
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 64(CX)
-	VMOVUPS      96(CX), Y2
-	VMOVUPS      96(DX), Y3
-	VFMADD231PS  Y1, Y2, Y3
-	VMOVUPS      Y3, 96(BX)
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, AX
+	VMOVUPS      (CX), Y4
+	VMOVUPS      (DX), Y5
+	VFMADD231PS  Y3, Y4, Y5
+	VMOVAPS      Y5, Y5
+	VANDPS       Y1, Y5, Y6
+	VCMPPS       $0x05, Y2, Y6, Y6
+	VANDPS       Y6, Y5, Y5
+	VMOVUPS      Y5, (BX)
+	VFNMADD231PS Y0, Y5, Y4
+	VMOVUPS      Y4, (CX)
+	VMOVUPS      32(CX), Y4
+	VMOVUPS      32(DX), Y5
+	VFMADD231PS  Y3, Y4, Y5
+	VMOVAPS      Y5, Y5
+	VANDPS       Y1, Y5, Y6
+	VCMPPS       $0x05, Y2, Y6, Y6
+	VANDPS       Y6, Y5, Y5
+	VMOVUPS      Y5, 32(BX)
+	VFNMADD231PS Y0, Y5, Y4
+	VMOVUPS      Y4, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_12
 
 single_12:
 	CMPQ         AX, $0x00000008
 	JB           tail_12
-	VMOVUPS      (CX), Y2
-	VMOVUPS      (DX), Y3
-	VFMADD231PS  Y1, Y2, Y3
-	VMOVUPS      Y3, (BX)
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, (CX)
+	VMOVUPS      (CX), Y4
+	VMOVUPS      (DX), Y5
+	VFMADD231PS  Y3, Y4, Y5
+	VMOVAPS      Y5, Y5
+	VANDPS       Y1, Y5, Y6
+	VCMPPS       $0x05, Y2, Y6, Y6
+	VANDPS       Y6, Y5, Y5
+	VMOVUPS      Y5, (BX)
+	VFNMADD231PS Y0, Y5, Y4
+	VMOVUPS      Y4, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1033,13 +1154,17 @@ tail_12:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y2
-	VMASKMOVPS   (CX), Y2, Y3
-	VMASKMOVPS   (DX), Y2, Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VMASKMOVPS   Y4, Y2, (BX)
-	VFNMADD231PS Y0, Y4, Y3
-	VMASKMOVPS   Y3, Y2, (CX)
+	VMOVDQU      (AX)(SI*4), Y4
+	VMASKMOVPS   (CX), Y4, Y5
+	VMASKMOVPS   (DX), Y4, Y6
+	VFMADD231PS  Y3, Y5, Y6
+	VMOVAPS      Y6, Y3
+	VANDPS       Y1, Y3, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y4, (BX)
+	VFNMADD231PS Y0, Y3, Y5
+	VMASKMOVPS   Y5, Y4, (CX)
 
 done_12:
 	VZEROUPPER
@@ -1048,55 +1173,61 @@ done_12:
 sgd_flags14_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        mu+76(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Y2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Y3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_13:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000010
 	JB           single_13
-	VMOVUPS      (CX), Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      Y3, (BX)
-	VFMADD231PS  Y1, Y3, Y3
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, (CX)
-	VMOVUPS      32(CX), Y2
-	VMOVUPS      32(DX), Y3
-	VMOVUPS      Y3, 32(BX)
-	VFMADD231PS  Y1, Y3, Y3
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 32(CX)
-	VMOVUPS      64(CX), Y2
-	VMOVUPS      64(DX), Y3
-	VMOVUPS      Y3, 64(BX)
-	VFMADD231PS  Y1, Y3, Y3
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 64(CX)
-	VMOVUPS      96(CX), Y2
-	VMOVUPS      96(DX), Y3
-	VMOVUPS      Y3, 96(BX)
-	VFMADD231PS  Y1, Y3, Y3
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, AX
+	VMOVUPS      (CX), Y4
+	VMOVUPS      (DX), Y5
+	VMOVAPS      Y5, Y6
+	VANDPS       Y1, Y6, Y7
+	VCMPPS       $0x05, Y2, Y7, Y7
+	VANDPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (BX)
+	VFMADD231PS  Y3, Y6, Y5
+	VFNMADD231PS Y0, Y5, Y4
+	VMOVUPS      Y4, (CX)
+	VMOVUPS      32(CX), Y4
+	VMOVUPS      32(DX), Y5
+	VMOVAPS      Y5, Y6
+	VANDPS       Y1, Y6, Y7
+	VCMPPS       $0x05, Y2, Y7, Y7
+	VANDPS       Y7, Y6, Y6
+	VMOVUPS      Y6, 32(BX)
+	VFMADD231PS  Y3, Y6, Y5
+	VFNMADD231PS Y0, Y5, Y4
+	VMOVUPS      Y4, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_13
 
 single_13:
 	CMPQ         AX, $0x00000008
 	JB           tail_13
-	VMOVUPS      (CX), Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      Y3, (BX)
-	VFMADD231PS  Y1, Y3, Y3
-	VFNMADD231PS Y0, Y3, Y2
-	VMOVUPS      Y2, (CX)
+	VMOVUPS      (CX), Y4
+	VMOVUPS      (DX), Y5
+	VMOVAPS      Y5, Y6
+	VANDPS       Y1, Y6, Y7
+	VCMPPS       $0x05, Y2, Y7, Y7
+	VANDPS       Y7, Y6, Y6
+	VMOVUPS      Y6, (BX)
+	VFMADD231PS  Y3, Y6, Y5
+	VFNMADD231PS Y0, Y5, Y4
+	VMOVUPS      Y4, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1109,13 +1240,17 @@ tail_13:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y2
-	VMASKMOVPS   (CX), Y2, Y3
-	VMASKMOVPS   (DX), Y2, Y4
-	VMASKMOVPS   Y4, Y2, (BX)
-	VFMADD231PS  Y1, Y4, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMASKMOVPS   Y3, Y2, (CX)
+	VMOVDQU      (AX)(SI*4), Y4
+	VMASKMOVPS   (CX), Y4, Y5
+	VMASKMOVPS   (DX), Y4, Y6
+	VMOVAPS      Y6, Y7
+	VANDPS       Y1, Y7, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y7, Y7
+	VMASKMOVPS   Y7, Y4, (BX)
+	VFMADD231PS  Y3, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMASKMOVPS   Y5, Y4, (CX)
 
 done_13:
 	VZEROUPPER
@@ -1124,62 +1259,66 @@ done_13:
 sgd_flags15_1:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Y0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Y1
-	MOVSS        mu+76(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Y2
+	MOVSS        wd+84(FP), X3
+	VBROADCASTSS X3, Y3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Y4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_14:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000010
 	JB           single_14
-	VMOVUPS      (CX), Y3
-	VMOVUPS      (DX), Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VMOVUPS      Y4, (BX)
-	VFMADD231PS  Y2, Y4, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, (CX)
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      32(DX), Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VMOVUPS      Y4, 32(BX)
-	VFMADD231PS  Y2, Y4, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, 32(CX)
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      64(DX), Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VMOVUPS      Y4, 64(BX)
-	VFMADD231PS  Y2, Y4, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, 64(CX)
-	VMOVUPS      96(CX), Y3
-	VMOVUPS      96(DX), Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VMOVUPS      Y4, 96(BX)
-	VFMADD231PS  Y2, Y4, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, AX
+	VMOVUPS      (CX), Y5
+	VMOVUPS      (DX), Y6
+	VFMADD231PS  Y3, Y5, Y6
+	VMOVAPS      Y6, Y7
+	VANDPS       Y1, Y7, Y8
+	VCMPPS       $0x05, Y2, Y8, Y8
+	VANDPS       Y8, Y7, Y7
+	VMOVUPS      Y7, (BX)
+	VFMADD231PS  Y4, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMOVUPS      Y5, (CX)
+	VMOVUPS      32(CX), Y5
+	VMOVUPS      32(DX), Y6
+	VFMADD231PS  Y3, Y5, Y6
+	VMOVAPS      Y6, Y7
+	VANDPS       Y1, Y7, Y8
+	VCMPPS       $0x05, Y2, Y8, Y8
+	VANDPS       Y8, Y7, Y7
+	VMOVUPS      Y7, 32(BX)
+	VFMADD231PS  Y4, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMOVUPS      Y5, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
 	JMP          main_14
 
 single_14:
 	CMPQ         AX, $0x00000008
 	JB           tail_14
-	VMOVUPS      (CX), Y3
-	VMOVUPS      (DX), Y4
-	VFMADD231PS  Y1, Y3, Y4
-	VMOVUPS      Y4, (BX)
-	VFMADD231PS  Y2, Y4, Y4
-	VFNMADD231PS Y0, Y4, Y3
-	VMOVUPS      Y3, (CX)
+	VMOVUPS      (CX), Y5
+	VMOVUPS      (DX), Y6
+	VFMADD231PS  Y3, Y5, Y6
+	VMOVAPS      Y6, Y7
+	VANDPS       Y1, Y7, Y8
+	VCMPPS       $0x05, Y2, Y8, Y8
+	VANDPS       Y8, Y7, Y7
+	VMOVUPS      Y7, (BX)
+	VFMADD231PS  Y4, Y7, Y6
+	VFNMADD231PS Y0, Y6, Y5
+	VMOVUPS      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1192,14 +1331,18 @@ tail_14:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y3
-	VMASKMOVPS   (CX), Y3, Y4
-	VMASKMOVPS   (DX), Y3, Y5
-	VFMADD231PS  Y1, Y4, Y5
-	VMASKMOVPS   Y5, Y3, (BX)
-	VFMADD231PS  Y2, Y5, Y5
-	VFNMADD231PS Y0, Y5, Y4
-	VMASKMOVPS   Y4, Y3, (CX)
+	VMOVDQU      (AX)(SI*4), Y5
+	VMASKMOVPS   (CX), Y5, Y6
+	VMASKMOVPS   (DX), Y5, Y7
+	VFMADD231PS  Y3, Y6, Y7
+	VMOVAPS      Y7, Y3
+	VANDPS       Y1, Y3, Y1
+	VCMPPS       $0x05, Y2, Y1, Y1
+	VANDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y5, (BX)
+	VFMADD231PS  Y4, Y3, Y7
+	VFNMADD231PS Y0, Y7, Y6
+	VMASKMOVPS   Y6, Y5, (CX)
 
 done_14:
 	VZEROUPPER
@@ -1236,59 +1379,35 @@ rmsprop_flags0_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
+	VBROADCASTSS X4, Y4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_15:
-	CMPQ         AX, $0x00000010
-	JB           single_15
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y2, Y5, Y7
-	VFMADD231PS  Y7, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VSQRTPS      Y6, Y7
-	VADDPS       Y3, Y7, Y7
-	VDIVPS       Y7, Y5, Y7
-	VFNMADD231PS Y0, Y7, Y4
-	VMOVUPS      Y4, (CX)
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      32(DX), Y5
-	VMOVUPS      32(BX), Y6
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y2, Y5, Y7
-	VFMADD231PS  Y7, Y5, Y6
-	VMOVUPS      Y6, 32(BX)
-	VSQRTPS      Y6, Y7
-	VADDPS       Y3, Y7, Y7
-	VDIVPS       Y7, Y5, Y7
-	VFNMADD231PS Y0, Y7, Y4
-	VMOVUPS      Y4, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000010, AX
-	JMP          main_15
-
 single_15:
 	CMPQ         AX, $0x00000008
 	JB           tail_15
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y2, Y5, Y7
-	VFMADD231PS  Y7, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VSQRTPS      Y6, Y7
-	VADDPS       Y3, Y7, Y7
-	VDIVPS       Y7, Y5, Y7
-	VFNMADD231PS Y0, Y7, Y4
-	VMOVUPS      Y4, (CX)
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VMOVUPS      (BX), Y8
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y2, Y7, Y9
+	VFMADD231PS  Y9, Y7, Y8
+	VANDPS       Y4, Y8, Y9
+	VCMPPS       $0x05, Y5, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, (BX)
+	VSQRTPS      Y8, Y9
+	VADDPS       Y3, Y9, Y9
+	VDIVPS       Y9, Y7, Y9
+	VFNMADD231PS Y0, Y9, Y6
+	VMOVUPS      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1301,19 +1420,22 @@ tail_15:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y4
-	VMASKMOVPS   (CX), Y4, Y5
-	VMASKMOVPS   (DX), Y4, Y6
-	VMASKMOVPS   (BX), Y4, Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y1
-	VFMADD231PS  Y1, Y6, Y7
-	VMASKMOVPS   Y7, Y4, (BX)
-	VSQRTPS      Y7, Y1
+	VMOVDQU      (AX)(SI*4), Y6
+	VMASKMOVPS   (CX), Y6, Y7
+	VMASKMOVPS   (DX), Y6, Y8
+	VMASKMOVPS   (BX), Y6, Y9
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y2, Y8, Y1
+	VFMADD231PS  Y1, Y8, Y9
+	VANDPS       Y4, Y9, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y9, Y9
+	VMASKMOVPS   Y9, Y6, (BX)
+	VSQRTPS      Y9, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y6, Y1
-	VFNMADD231PS Y0, Y1, Y5
-	VMASKMOVPS   Y5, Y4, (CX)
+	VDIVPS       Y1, Y8, Y1
+	VFNMADD231PS Y0, Y1, Y7
+	VMASKMOVPS   Y7, Y6, (CX)
 
 done_15:
 	VZEROUPPER
@@ -1328,64 +1450,38 @@ rmsprop_flags1_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Y4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Y5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_16:
-	CMPQ         AX, $0x00000010
-	JB           single_16
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VFMADD231PS  Y4, Y5, Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VFNMADD231PS Y0, Y8, Y5
-	VMOVUPS      Y5, (CX)
-	VMOVUPS      32(CX), Y5
-	VMOVUPS      32(DX), Y6
-	VFMADD231PS  Y4, Y5, Y6
-	VMOVUPS      32(BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, 32(BX)
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VFNMADD231PS Y0, Y8, Y5
-	VMOVUPS      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000010, AX
-	JMP          main_16
-
 single_16:
 	CMPQ         AX, $0x00000008
 	JB           tail_16
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VFMADD231PS  Y4, Y5, Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VFNMADD231PS Y0, Y8, Y5
-	VMOVUPS      Y5, (CX)
+	VMOVUPS      (CX), Y7
+	VMOVUPS      (DX), Y8
+	VFMADD231PS  Y6, Y7, Y8
+	VMOVUPS      (BX), Y9
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y2, Y8, Y10
+	VFMADD231PS  Y10, Y8, Y9
+	VANDPS       Y4, Y9, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, (BX)
+	VSQRTPS      Y9, Y10
+	VADDPS       Y3, Y10, Y10
+	VDIVPS       Y10, Y8, Y10
+	VFNMADD231PS Y0, Y10, Y7
+	VMOVUPS      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1398,20 +1494,23 @@ tail_16:
 	MOVQ         $0x00000008, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*4), Y5
-	VMASKMOVPS   (CX), Y5, Y6
-	VMASKMOVPS   (DX), Y5, Y7
-	VFMADD231PS  Y4, Y6, Y7
-	VMASKMOVPS   (BX), Y5, Y4
-	VMULPS       Y1, Y4, Y4
-	VMULPS       Y2, Y7, Y1
-	VFMADD231PS  Y1, Y7, Y4
-	VMASKMOVPS   Y4, Y5, (BX)
-	VSQRTPS      Y4, Y1
+	VMOVDQU      (AX)(SI*4), Y7
+	VMASKMOVPS   (CX), Y7, Y8
+	VMASKMOVPS   (DX), Y7, Y9
+	VFMADD231PS  Y6, Y8, Y9
+	VMASKMOVPS   (BX), Y7, Y6
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y2, Y9, Y1
+	VFMADD231PS  Y1, Y9, Y6
+	VANDPS       Y4, Y6, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y6, Y6
+	VMASKMOVPS   Y6, Y7, (BX)
+	VSQRTPS      Y6, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y7, Y1
-	VFNMADD231PS Y0, Y1, Y6
-	VMASKMOVPS   Y6, Y5, (CX)
+	VDIVPS       Y1, Y9, Y1
+	VFNMADD231PS Y0, Y1, Y8
+	VMASKMOVPS   Y8, Y7, (CX)
 
 done_16:
 	VZEROUPPER
@@ -1426,76 +1525,44 @@ rmsprop_flags2_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
+	VBROADCASTSS X4, Y4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_17:
-	CMPQ         AX, $0x00000010
-	JB           single_17
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y2, Y5, Y7
-	VFMADD231PS  Y7, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VMOVUPS      (SI), Y8
-	VSUBPS       Y8, Y5, Y7
-	VFMADD231PS  Y2, Y7, Y8
-	VMOVUPS      Y8, (SI)
-	VFNMADD231PS Y8, Y8, Y6
-	VSQRTPS      Y6, Y7
-	VADDPS       Y3, Y7, Y7
-	VDIVPS       Y7, Y5, Y7
-	VFNMADD231PS Y0, Y7, Y4
-	VMOVUPS      Y4, (CX)
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      32(DX), Y5
-	VMOVUPS      32(BX), Y6
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y2, Y5, Y7
-	VFMADD231PS  Y7, Y5, Y6
-	VMOVUPS      Y6, 32(BX)
-	VMOVUPS      32(SI), Y8
-	VSUBPS       Y8, Y5, Y7
-	VFMADD231PS  Y2, Y7, Y8
-	VMOVUPS      Y8, 32(SI)
-	VFNMADD231PS Y8, Y8, Y6
-	VSQRTPS      Y6, Y7
-	VADDPS       Y3, Y7, Y7
-	VDIVPS       Y7, Y5, Y7
-	VFNMADD231PS Y0, Y7, Y4
-	VMOVUPS      Y4, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000010, AX
-	JMP          main_17
-
 single_17:
 	CMPQ         AX, $0x00000008
 	JB           tail_17
-	VMOVUPS      (CX), Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      (BX), Y6
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y2, Y5, Y7
-	VFMADD231PS  Y7, Y5, Y6
-	VMOVUPS      Y6, (BX)
-	VMOVUPS      (SI), Y8
-	VSUBPS       Y8, Y5, Y7
-	VFMADD231PS  Y2, Y7, Y8
-	VMOVUPS      Y8, (SI)
-	VFNMADD231PS Y8, Y8, Y6
-	VSQRTPS      Y6, Y7
-	VADDPS       Y3, Y7, Y7
-	VDIVPS       Y7, Y5, Y7
-	VFNMADD231PS Y0, Y7, Y4
-	VMOVUPS      Y4, (CX)
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VMOVUPS      (BX), Y8
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y2, Y7, Y9
+	VFMADD231PS  Y9, Y7, Y8
+	VANDPS       Y4, Y8, Y9
+	VCMPPS       $0x05, Y5, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, (BX)
+	VMOVUPS      (SI), Y10
+	VSUBPS       Y10, Y7, Y9
+	VFMADD231PS  Y2, Y9, Y10
+	VANDPS       Y4, Y10, Y9
+	VCMPPS       $0x05, Y5, Y9, Y9
+	VANDPS       Y9, Y10, Y10
+	VMOVUPS      Y10, (SI)
+	VFNMADD231PS Y10, Y10, Y8
+	VSQRTPS      Y8, Y9
+	VADDPS       Y3, Y9, Y9
+	VDIVPS       Y9, Y7, Y9
+	VFNMADD231PS Y0, Y9, Y6
+	VMOVUPS      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1509,24 +1576,30 @@ tail_17:
 	MOVQ         $0x00000008, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*4), Y4
-	VMASKMOVPS   (CX), Y4, Y5
-	VMASKMOVPS   (DX), Y4, Y6
-	VMASKMOVPS   (BX), Y4, Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y1
-	VFMADD231PS  Y1, Y6, Y7
-	VMASKMOVPS   Y7, Y4, (BX)
-	VMASKMOVPS   (SI), Y4, Y8
-	VSUBPS       Y8, Y6, Y1
-	VFMADD231PS  Y2, Y1, Y8
-	VMASKMOVPS   Y8, Y4, (SI)
-	VFNMADD231PS Y8, Y8, Y7
-	VSQRTPS      Y7, Y1
+	VMOVDQU      (AX)(DI*4), Y6
+	VMASKMOVPS   (CX), Y6, Y7
+	VMASKMOVPS   (DX), Y6, Y8
+	VMASKMOVPS   (BX), Y6, Y9
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y2, Y8, Y1
+	VFMADD231PS  Y1, Y8, Y9
+	VANDPS       Y4, Y9, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y9, Y9
+	VMASKMOVPS   Y9, Y6, (BX)
+	VMASKMOVPS   (SI), Y6, Y10
+	VSUBPS       Y10, Y8, Y1
+	VFMADD231PS  Y2, Y1, Y10
+	VANDPS       Y4, Y10, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y10, Y10
+	VMASKMOVPS   Y10, Y6, (SI)
+	VFNMADD231PS Y10, Y10, Y9
+	VSQRTPS      Y9, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y6, Y1
-	VFNMADD231PS Y0, Y1, Y5
-	VMASKMOVPS   Y5, Y4, (CX)
+	VDIVPS       Y1, Y8, Y1
+	VFNMADD231PS Y0, Y1, Y7
+	VMASKMOVPS   Y7, Y6, (CX)
 
 done_17:
 	VZEROUPPER
@@ -1541,81 +1614,47 @@ rmsprop_flags3_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Y4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Y5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_18:
-	CMPQ         AX, $0x00000010
-	JB           single_18
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VFMADD231PS  Y4, Y5, Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VMOVUPS      (SI), Y9
-	VSUBPS       Y9, Y6, Y8
-	VFMADD231PS  Y2, Y8, Y9
-	VMOVUPS      Y9, (SI)
-	VFNMADD231PS Y9, Y9, Y7
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VFNMADD231PS Y0, Y8, Y5
-	VMOVUPS      Y5, (CX)
-	VMOVUPS      32(CX), Y5
-	VMOVUPS      32(DX), Y6
-	VFMADD231PS  Y4, Y5, Y6
-	VMOVUPS      32(BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, 32(BX)
-	VMOVUPS      32(SI), Y9
-	VSUBPS       Y9, Y6, Y8
-	VFMADD231PS  Y2, Y8, Y9
-	VMOVUPS      Y9, 32(SI)
-	VFNMADD231PS Y9, Y9, Y7
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VFNMADD231PS Y0, Y8, Y5
-	VMOVUPS      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000010, AX
-	JMP          main_18
-
 single_18:
 	CMPQ         AX, $0x00000008
 	JB           tail_18
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VFMADD231PS  Y4, Y5, Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VMOVUPS      (SI), Y9
-	VSUBPS       Y9, Y6, Y8
-	VFMADD231PS  Y2, Y8, Y9
-	VMOVUPS      Y9, (SI)
-	VFNMADD231PS Y9, Y9, Y7
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VFNMADD231PS Y0, Y8, Y5
-	VMOVUPS      Y5, (CX)
+	VMOVUPS      (CX), Y7
+	VMOVUPS      (DX), Y8
+	VFMADD231PS  Y6, Y7, Y8
+	VMOVUPS      (BX), Y9
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y2, Y8, Y10
+	VFMADD231PS  Y10, Y8, Y9
+	VANDPS       Y4, Y9, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, (BX)
+	VMOVUPS      (SI), Y11
+	VSUBPS       Y11, Y8, Y10
+	VFMADD231PS  Y2, Y10, Y11
+	VANDPS       Y4, Y11, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y11, Y11
+	VMOVUPS      Y11, (SI)
+	VFNMADD231PS Y11, Y11, Y9
+	VSQRTPS      Y9, Y10
+	VADDPS       Y3, Y10, Y10
+	VDIVPS       Y10, Y8, Y10
+	VFNMADD231PS Y0, Y10, Y7
+	VMOVUPS      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1629,25 +1668,31 @@ tail_18:
 	MOVQ         $0x00000008, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*4), Y5
-	VMASKMOVPS   (CX), Y5, Y6
-	VMASKMOVPS   (DX), Y5, Y7
-	VFMADD231PS  Y4, Y6, Y7
-	VMASKMOVPS   (BX), Y5, Y4
-	VMULPS       Y1, Y4, Y4
-	VMULPS       Y2, Y7, Y1
-	VFMADD231PS  Y1, Y7, Y4
-	VMASKMOVPS   Y4, Y5, (BX)
-	VMASKMOVPS   (SI), Y5, Y8
-	VSUBPS       Y8, Y7, Y1
-	VFMADD231PS  Y2, Y1, Y8
-	VMASKMOVPS   Y8, Y5, (SI)
-	VFNMADD231PS Y8, Y8, Y4
-	VSQRTPS      Y4, Y1
+	VMOVDQU      (AX)(DI*4), Y7
+	VMASKMOVPS   (CX), Y7, Y8
+	VMASKMOVPS   (DX), Y7, Y9
+	VFMADD231PS  Y6, Y8, Y9
+	VMASKMOVPS   (BX), Y7, Y6
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y2, Y9, Y1
+	VFMADD231PS  Y1, Y9, Y6
+	VANDPS       Y4, Y6, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y6, Y6
+	VMASKMOVPS   Y6, Y7, (BX)
+	VMASKMOVPS   (SI), Y7, Y10
+	VSUBPS       Y10, Y9, Y1
+	VFMADD231PS  Y2, Y1, Y10
+	VANDPS       Y4, Y10, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y10, Y10
+	VMASKMOVPS   Y10, Y7, (SI)
+	VFNMADD231PS Y10, Y10, Y6
+	VSQRTPS      Y6, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y7, Y1
-	VFNMADD231PS Y0, Y1, Y6
-	VMASKMOVPS   Y6, Y5, (CX)
+	VDIVPS       Y1, Y9, Y1
+	VFNMADD231PS Y0, Y1, Y8
+	VMASKMOVPS   Y8, Y7, (CX)
 
 done_18:
 	VZEROUPPER
@@ -1662,72 +1707,44 @@ rmsprop_flags4_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
-	MOVSS        mu+140(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Y4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Y5
+	MOVSS        mu+140(FP), X6
+	VBROADCASTSS X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-main_19:
-	CMPQ         AX, $0x00000010
-	JB           single_19
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMOVUPS      (SI), Y6
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      Y6, (SI)
-	VFNMADD231PS Y0, Y6, Y5
-	VMOVUPS      Y5, (CX)
-	VMOVUPS      32(CX), Y5
-	VMOVUPS      32(DX), Y6
-	VMOVUPS      32(BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, 32(BX)
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMOVUPS      32(SI), Y6
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      Y6, 32(SI)
-	VFNMADD231PS Y0, Y6, Y5
-	VMOVUPS      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000010, AX
-	JMP          main_19
-
 single_19:
 	CMPQ         AX, $0x00000008
 	JB           tail_19
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMOVUPS      (SI), Y6
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      Y6, (SI)
-	VFNMADD231PS Y0, Y6, Y5
-	VMOVUPS      Y5, (CX)
+	VMOVUPS      (CX), Y7
+	VMOVUPS      (DX), Y8
+	VMOVUPS      (BX), Y9
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y2, Y8, Y10
+	VFMADD231PS  Y10, Y8, Y9
+	VANDPS       Y4, Y9, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, (BX)
+	VSQRTPS      Y9, Y10
+	VADDPS       Y3, Y10, Y10
+	VDIVPS       Y10, Y8, Y10
+	VMOVUPS      (SI), Y8
+	VFMADD213PS  Y10, Y6, Y8
+	VANDPS       Y4, Y8, Y9
+	VCMPPS       $0x05, Y5, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, (SI)
+	VFNMADD231PS Y0, Y8, Y7
+	VMOVUPS      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1741,22 +1758,28 @@ tail_19:
 	MOVQ         $0x00000008, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*4), Y5
-	VMASKMOVPS   (CX), Y5, Y6
-	VMASKMOVPS   (DX), Y5, Y7
-	VMASKMOVPS   (BX), Y5, Y8
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y2, Y7, Y1
-	VFMADD231PS  Y1, Y7, Y8
-	VMASKMOVPS   Y8, Y5, (BX)
-	VSQRTPS      Y8, Y1
+	VMOVDQU      (AX)(DI*4), Y7
+	VMASKMOVPS   (CX), Y7, Y8
+	VMASKMOVPS   (DX), Y7, Y9
+	VMASKMOVPS   (BX), Y7, Y10
+	VMULPS       Y1, Y10, Y10
+	VMULPS       Y2, Y9, Y1
+	VFMADD231PS  Y1, Y9, Y10
+	VANDPS       Y4, Y10, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y10, Y10
+	VMASKMOVPS   Y10, Y7, (BX)
+	VSQRTPS      Y10, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y7, Y1
-	VMASKMOVPS   (SI), Y5, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMASKMOVPS   Y2, Y5, (SI)
-	VFNMADD231PS Y0, Y2, Y6
-	VMASKMOVPS   Y6, Y5, (CX)
+	VDIVPS       Y1, Y9, Y1
+	VMASKMOVPS   (SI), Y7, Y2
+	VFMADD213PS  Y1, Y6, Y2
+	VANDPS       Y4, Y2, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y7, (SI)
+	VFNMADD231PS Y0, Y2, Y8
+	VMASKMOVPS   Y8, Y7, (CX)
 
 done_19:
 	VZEROUPPER
@@ -1771,10 +1794,16 @@ rmsprop_flags5_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Y4
-	MOVSS        mu+140(FP), X5
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
 	VBROADCASTSS X5, Y5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Y6
+	MOVSS        mu+140(FP), X7
+	VBROADCASTSS X7, Y7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -1784,22 +1813,28 @@ rmsprop_flags5_1:
 single_20:
 	CMPQ         AX, $0x00000008
 	JB           tail_20
-	VMOVUPS      (CX), Y6
-	VMOVUPS      (DX), Y7
-	VFMADD231PS  Y4, Y6, Y7
-	VMOVUPS      (BX), Y8
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y2, Y7, Y9
-	VFMADD231PS  Y9, Y7, Y8
-	VMOVUPS      Y8, (BX)
-	VSQRTPS      Y8, Y9
-	VADDPS       Y3, Y9, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMOVUPS      (SI), Y7
-	VFMADD213PS  Y9, Y5, Y7
-	VMOVUPS      Y7, (SI)
-	VFNMADD231PS Y0, Y7, Y6
-	VMOVUPS      Y6, (CX)
+	VMOVUPS      (CX), Y8
+	VMOVUPS      (DX), Y9
+	VFMADD231PS  Y6, Y8, Y9
+	VMOVUPS      (BX), Y10
+	VMULPS       Y1, Y10, Y10
+	VMULPS       Y2, Y9, Y11
+	VFMADD231PS  Y11, Y9, Y10
+	VANDPS       Y4, Y10, Y11
+	VCMPPS       $0x05, Y5, Y11, Y11
+	VANDPS       Y11, Y10, Y10
+	VMOVUPS      Y10, (BX)
+	VSQRTPS      Y10, Y11
+	VADDPS       Y3, Y11, Y11
+	VDIVPS       Y11, Y9, Y11
+	VMOVUPS      (SI), Y9
+	VFMADD213PS  Y11, Y7, Y9
+	VANDPS       Y4, Y9, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, (SI)
+	VFNMADD231PS Y0, Y9, Y8
+	VMOVUPS      Y8, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1813,23 +1848,29 @@ tail_20:
 	MOVQ         $0x00000008, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*4), Y6
-	VMASKMOVPS   (CX), Y6, Y7
-	VMASKMOVPS   (DX), Y6, Y8
-	VFMADD231PS  Y4, Y7, Y8
-	VMASKMOVPS   (BX), Y6, Y4
-	VMULPS       Y1, Y4, Y4
-	VMULPS       Y2, Y8, Y1
-	VFMADD231PS  Y1, Y8, Y4
-	VMASKMOVPS   Y4, Y6, (BX)
-	VSQRTPS      Y4, Y1
+	VMOVDQU      (AX)(DI*4), Y8
+	VMASKMOVPS   (CX), Y8, Y9
+	VMASKMOVPS   (DX), Y8, Y10
+	VFMADD231PS  Y6, Y9, Y10
+	VMASKMOVPS   (BX), Y8, Y6
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y2, Y10, Y1
+	VFMADD231PS  Y1, Y10, Y6
+	VANDPS       Y4, Y6, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y6, Y6
+	VMASKMOVPS   Y6, Y8, (BX)
+	VSQRTPS      Y6, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y8, Y1
-	VMASKMOVPS   (SI), Y6, Y2
-	VFMADD213PS  Y1, Y5, Y2
-	VMASKMOVPS   Y2, Y6, (SI)
-	VFNMADD231PS Y0, Y2, Y7
-	VMASKMOVPS   Y7, Y6, (CX)
+	VDIVPS       Y1, Y10, Y1
+	VMASKMOVPS   (SI), Y8, Y2
+	VFMADD213PS  Y1, Y7, Y2
+	VANDPS       Y4, Y2, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y8, (SI)
+	VFNMADD231PS Y0, Y2, Y9
+	VMASKMOVPS   Y9, Y8, (CX)
 
 done_20:
 	VZEROUPPER
@@ -1844,8 +1885,14 @@ rmsprop_flags6_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
-	MOVSS        mu+140(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Y4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Y5
+	MOVSS        mu+140(FP), X6
+	VBROADCASTSS X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -1853,80 +1900,38 @@ rmsprop_flags6_1:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-main_21:
-	CMPQ         AX, $0x00000010
-	JB           single_21
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VMOVUPS      (SI), Y9
-	VSUBPS       Y9, Y6, Y8
-	VFMADD231PS  Y2, Y8, Y9
-	VMOVUPS      Y9, (SI)
-	VFNMADD231PS Y9, Y9, Y7
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMOVUPS      (DI), Y6
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      Y6, (DI)
-	VFNMADD231PS Y0, Y6, Y5
-	VMOVUPS      Y5, (CX)
-	VMOVUPS      32(CX), Y5
-	VMOVUPS      32(DX), Y6
-	VMOVUPS      32(BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, 32(BX)
-	VMOVUPS      32(SI), Y9
-	VSUBPS       Y9, Y6, Y8
-	VFMADD231PS  Y2, Y8, Y9
-	VMOVUPS      Y9, 32(SI)
-	VFNMADD231PS Y9, Y9, Y7
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMOVUPS      32(DI), Y6
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      Y6, 32(DI)
-	VFNMADD231PS Y0, Y6, Y5
-	VMOVUPS      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	ADDQ         $0x00000040, DI
-	SUBQ         $0x00000010, AX
-	JMP          main_21
-
 single_21:
 	CMPQ         AX, $0x00000008
 	JB           tail_21
-	VMOVUPS      (CX), Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      (BX), Y7
-	VMULPS       Y1, Y7, Y7
-	VMULPS       Y2, Y6, Y8
-	VFMADD231PS  Y8, Y6, Y7
-	VMOVUPS      Y7, (BX)
-	VMOVUPS      (SI), Y9
-	VSUBPS       Y9, Y6, Y8
-	VFMADD231PS  Y2, Y8, Y9
-	VMOVUPS      Y9, (SI)
-	VFNMADD231PS Y9, Y9, Y7
-	VSQRTPS      Y7, Y8
-	VADDPS       Y3, Y8, Y8
-	VDIVPS       Y8, Y6, Y8
-	VMOVUPS      (DI), Y6
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      Y6, (DI)
-	VFNMADD231PS Y0, Y6, Y5
-	VMOVUPS      Y5, (CX)
+	VMOVUPS      (CX), Y7
+	VMOVUPS      (DX), Y8
+	VMOVUPS      (BX), Y9
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y2, Y8, Y10
+	VFMADD231PS  Y10, Y8, Y9
+	VANDPS       Y4, Y9, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, (BX)
+	VMOVUPS      (SI), Y11
+	VSUBPS       Y11, Y8, Y10
+	VFMADD231PS  Y2, Y10, Y11
+	VANDPS       Y4, Y11, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y11, Y11
+	VMOVUPS      Y11, (SI)
+	VFNMADD231PS Y11, Y11, Y9
+	VSQRTPS      Y9, Y10
+	VADDPS       Y3, Y10, Y10
+	VDIVPS       Y10, Y8, Y10
+	VMOVUPS      (DI), Y8
+	VFMADD213PS  Y10, Y6, Y8
+	VANDPS       Y4, Y8, Y9
+	VCMPPS       $0x05, Y5, Y9, Y9
+	VANDPS       Y9, Y8, Y8
+	VMOVUPS      Y8, (DI)
+	VFNMADD231PS Y0, Y8, Y7
+	VMOVUPS      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -1941,27 +1946,36 @@ tail_21:
 	MOVQ         $0x00000008, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*4), Y5
-	VMASKMOVPS   (CX), Y5, Y6
-	VMASKMOVPS   (DX), Y5, Y7
-	VMASKMOVPS   (BX), Y5, Y8
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y2, Y7, Y1
-	VFMADD231PS  Y1, Y7, Y8
-	VMASKMOVPS   Y8, Y5, (BX)
-	VMASKMOVPS   (SI), Y5, Y9
-	VSUBPS       Y9, Y7, Y1
-	VFMADD231PS  Y2, Y1, Y9
-	VMASKMOVPS   Y9, Y5, (SI)
-	VFNMADD231PS Y9, Y9, Y8
-	VSQRTPS      Y8, Y1
+	VMOVDQU      (AX)(R8*4), Y7
+	VMASKMOVPS   (CX), Y7, Y8
+	VMASKMOVPS   (DX), Y7, Y9
+	VMASKMOVPS   (BX), Y7, Y10
+	VMULPS       Y1, Y10, Y10
+	VMULPS       Y2, Y9, Y1
+	VFMADD231PS  Y1, Y9, Y10
+	VANDPS       Y4, Y10, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y10, Y10
+	VMASKMOVPS   Y10, Y7, (BX)
+	VMASKMOVPS   (SI), Y7, Y11
+	VSUBPS       Y11, Y9, Y1
+	VFMADD231PS  Y2, Y1, Y11
+	VANDPS       Y4, Y11, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y11, Y11
+	VMASKMOVPS   Y11, Y7, (SI)
+	VFNMADD231PS Y11, Y11, Y10
+	VSQRTPS      Y10, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y7, Y1
-	VMASKMOVPS   (DI), Y5, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMASKMOVPS   Y2, Y5, (DI)
-	VFNMADD231PS Y0, Y2, Y6
-	VMASKMOVPS   Y6, Y5, (CX)
+	VDIVPS       Y1, Y9, Y1
+	VMASKMOVPS   (DI), Y7, Y2
+	VFMADD213PS  Y1, Y6, Y2
+	VANDPS       Y4, Y2, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y7, (DI)
+	VFNMADD231PS Y0, Y2, Y8
+	VMASKMOVPS   Y8, Y7, (CX)
 
 done_21:
 	VZEROUPPER
@@ -1976,10 +1990,16 @@ rmsprop_flags7_1:
 	VBROADCASTSS X2, Y2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Y3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Y4
-	MOVSS        mu+140(FP), X5
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
 	VBROADCASTSS X5, Y5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Y6
+	MOVSS        mu+140(FP), X7
+	VBROADCASTSS X7, Y7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -1990,27 +2010,36 @@ rmsprop_flags7_1:
 single_22:
 	CMPQ         AX, $0x00000008
 	JB           tail_22
-	VMOVUPS      (CX), Y6
-	VMOVUPS      (DX), Y7
-	VFMADD231PS  Y4, Y6, Y7
-	VMOVUPS      (BX), Y8
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y2, Y7, Y9
-	VFMADD231PS  Y9, Y7, Y8
-	VMOVUPS      Y8, (BX)
-	VMOVUPS      (SI), Y10
-	VSUBPS       Y10, Y7, Y9
-	VFMADD231PS  Y2, Y9, Y10
-	VMOVUPS      Y10, (SI)
-	VFNMADD231PS Y10, Y10, Y8
-	VSQRTPS      Y8, Y9
-	VADDPS       Y3, Y9, Y9
-	VDIVPS       Y9, Y7, Y9
-	VMOVUPS      (DI), Y7
-	VFMADD213PS  Y9, Y5, Y7
-	VMOVUPS      Y7, (DI)
-	VFNMADD231PS Y0, Y7, Y6
-	VMOVUPS      Y6, (CX)
+	VMOVUPS      (CX), Y8
+	VMOVUPS      (DX), Y9
+	VFMADD231PS  Y6, Y8, Y9
+	VMOVUPS      (BX), Y10
+	VMULPS       Y1, Y10, Y10
+	VMULPS       Y2, Y9, Y11
+	VFMADD231PS  Y11, Y9, Y10
+	VANDPS       Y4, Y10, Y11
+	VCMPPS       $0x05, Y5, Y11, Y11
+	VANDPS       Y11, Y10, Y10
+	VMOVUPS      Y10, (BX)
+	VMOVUPS      (SI), Y12
+	VSUBPS       Y12, Y9, Y11
+	VFMADD231PS  Y2, Y11, Y12
+	VANDPS       Y4, Y12, Y11
+	VCMPPS       $0x05, Y5, Y11, Y11
+	VANDPS       Y11, Y12, Y12
+	VMOVUPS      Y12, (SI)
+	VFNMADD231PS Y12, Y12, Y10
+	VSQRTPS      Y10, Y11
+	VADDPS       Y3, Y11, Y11
+	VDIVPS       Y11, Y9, Y11
+	VMOVUPS      (DI), Y9
+	VFMADD213PS  Y11, Y7, Y9
+	VANDPS       Y4, Y9, Y10
+	VCMPPS       $0x05, Y5, Y10, Y10
+	VANDPS       Y10, Y9, Y9
+	VMOVUPS      Y9, (DI)
+	VFNMADD231PS Y0, Y9, Y8
+	VMOVUPS      Y8, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2025,28 +2054,37 @@ tail_22:
 	MOVQ         $0x00000008, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*4), Y6
-	VMASKMOVPS   (CX), Y6, Y7
-	VMASKMOVPS   (DX), Y6, Y8
-	VFMADD231PS  Y4, Y7, Y8
-	VMASKMOVPS   (BX), Y6, Y4
-	VMULPS       Y1, Y4, Y4
-	VMULPS       Y2, Y8, Y1
-	VFMADD231PS  Y1, Y8, Y4
-	VMASKMOVPS   Y4, Y6, (BX)
-	VMASKMOVPS   (SI), Y6, Y9
-	VSUBPS       Y9, Y8, Y1
-	VFMADD231PS  Y2, Y1, Y9
-	VMASKMOVPS   Y9, Y6, (SI)
-	VFNMADD231PS Y9, Y9, Y4
-	VSQRTPS      Y4, Y1
+	VMOVDQU      (AX)(R8*4), Y8
+	VMASKMOVPS   (CX), Y8, Y9
+	VMASKMOVPS   (DX), Y8, Y10
+	VFMADD231PS  Y6, Y9, Y10
+	VMASKMOVPS   (BX), Y8, Y6
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y2, Y10, Y1
+	VFMADD231PS  Y1, Y10, Y6
+	VANDPS       Y4, Y6, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y6, Y6
+	VMASKMOVPS   Y6, Y8, (BX)
+	VMASKMOVPS   (SI), Y8, Y11
+	VSUBPS       Y11, Y10, Y1
+	VFMADD231PS  Y2, Y1, Y11
+	VANDPS       Y4, Y11, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y11, Y11
+	VMASKMOVPS   Y11, Y8, (SI)
+	VFNMADD231PS Y11, Y11, Y6
+	VSQRTPS      Y6, Y1
 	VADDPS       Y3, Y1, Y1
-	VDIVPS       Y1, Y8, Y1
-	VMASKMOVPS   (DI), Y6, Y2
-	VFMADD213PS  Y1, Y5, Y2
-	VMASKMOVPS   Y2, Y6, (DI)
-	VFNMADD231PS Y0, Y2, Y7
-	VMASKMOVPS   Y7, Y6, (CX)
+	VDIVPS       Y1, Y10, Y1
+	VMASKMOVPS   (DI), Y8, Y2
+	VFMADD213PS  Y1, Y7, Y2
+	VANDPS       Y4, Y2, Y1
+	VCMPPS       $0x05, Y5, Y1, Y1
+	VANDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y8, (DI)
+	VFNMADD231PS Y0, Y2, Y9
+	VMASKMOVPS   Y9, Y8, (CX)
 
 done_22:
 	VZEROUPPER
@@ -2341,6 +2379,12 @@ adam_flags0_2:
 	VBROADCASTSD X5, Y5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Y6
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
+	VBROADCASTSD X7, Y7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Y8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -2350,24 +2394,30 @@ adam_flags0_2:
 single_26:
 	CMPQ         AX, $0x00000004
 	JB           tail_26
-	VMOVUPD      (CX), Y7
-	VMOVUPD      (DX), Y8
-	VMULPD       Y4, Y7, Y7
-	VMOVUPD      (BX), Y9
-	VSUBPD       Y9, Y8, Y10
-	VFMADD231PD  Y0, Y10, Y9
-	VMOVUPD      Y9, (BX)
-	VMOVUPD      (SI), Y11
-	VMULPD       Y1, Y11, Y11
-	VMULPD       Y2, Y8, Y10
-	VFMADD231PD  Y10, Y8, Y11
-	VMOVUPD      Y11, (SI)
-	VMOVAPD      Y11, Y10
-	VSQRTPD      Y10, Y10
-	VFMADD213PD  Y3, Y6, Y10
-	VDIVPD       Y10, Y9, Y10
-	VFNMADD231PD Y5, Y10, Y7
-	VMOVUPD      Y7, (CX)
+	VMOVUPD      (CX), Y9
+	VMOVUPD      (DX), Y10
+	VMULPD       Y4, Y9, Y9
+	VMOVUPD      (BX), Y11
+	VSUBPD       Y11, Y10, Y12
+	VFMADD231PD  Y0, Y12, Y11
+	VANDPD       Y7, Y11, Y12
+	VCMPPD       $0x05, Y8, Y12, Y12
+	VANDPD       Y12, Y11, Y11
+	VMOVUPD      Y11, (BX)
+	VMOVUPD      (SI), Y13
+	VMULPD       Y1, Y13, Y13
+	VMULPD       Y2, Y10, Y12
+	VFMADD231PD  Y12, Y10, Y13
+	VANDPD       Y7, Y13, Y10
+	VCMPPD       $0x05, Y8, Y10, Y10
+	VANDPD       Y10, Y13, Y13
+	VMOVUPD      Y13, (SI)
+	VMOVAPD      Y13, Y12
+	VSQRTPD      Y12, Y12
+	VFMADD213PD  Y3, Y6, Y12
+	VDIVPD       Y12, Y11, Y12
+	VFNMADD231PD Y5, Y12, Y9
+	VMOVUPD      Y9, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2381,25 +2431,31 @@ tail_26:
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*8), Y7
-	VMASKMOVPD   (CX), Y7, Y8
-	VMASKMOVPD   (DX), Y7, Y9
-	VMULPD       Y4, Y8, Y8
-	VMASKMOVPD   (BX), Y7, Y4
-	VSUBPD       Y4, Y9, Y10
-	VFMADD231PD  Y0, Y10, Y4
-	VMASKMOVPD   Y4, Y7, (BX)
-	VMASKMOVPD   (SI), Y7, Y0
+	VMOVDQU      (AX)(DI*8), Y9
+	VMASKMOVPD   (CX), Y9, Y10
+	VMASKMOVPD   (DX), Y9, Y11
+	VMULPD       Y4, Y10, Y10
+	VMASKMOVPD   (BX), Y9, Y4
+	VSUBPD       Y4, Y11, Y12
+	VFMADD231PD  Y0, Y12, Y4
+	VANDPD       Y7, Y4, Y0
+	VCMPPD       $0x05, Y8, Y0, Y0
+	VANDPD       Y0, Y4, Y4
+	VMASKMOVPD   Y4, Y9, (BX)
+	VMASKMOVPD   (SI), Y9, Y0
 	VMULPD       Y1, Y0, Y0
-	VMULPD       Y2, Y9, Y10
-	VFMADD231PD  Y10, Y9, Y0
-	VMASKMOVPD   Y0, Y7, (SI)
-	VMOVAPD      Y0, Y10
-	VSQRTPD      Y10, Y10
-	VFMADD213PD  Y3, Y6, Y10
-	VDIVPD       Y10, Y4, Y10
-	VFNMADD231PD Y5, Y10, Y8
-	VMASKMOVPD   Y8, Y7, (CX)
+	VMULPD       Y2, Y11, Y12
+	VFMADD231PD  Y12, Y11, Y0
+	VANDPD       Y7, Y0, Y1
+	VCMPPD       $0x05, Y8, Y1, Y1
+	VANDPD       Y1, Y0, Y0
+	VMASKMOVPD   Y0, Y9, (SI)
+	VMOVAPD      Y0, Y12
+	VSQRTPD      Y12, Y12
+	VFMADD213PD  Y3, Y6, Y12
+	VDIVPD       Y12, Y4, Y12
+	VFNMADD231PD Y5, Y12, Y10
+	VMASKMOVPD   Y10, Y9, (CX)
 
 done_26:
 	VZEROUPPER
@@ -2420,8 +2476,14 @@ adam_flags1_2:
 	VBROADCASTSD X5, Y5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Y6
-	MOVSD        wd+152(FP), X7
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
 	VBROADCASTSD X7, Y7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Y8
+	MOVSD        wd+152(FP), X9
+	VBROADCASTSD X9, Y9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -2431,25 +2493,31 @@ adam_flags1_2:
 single_27:
 	CMPQ         AX, $0x00000004
 	JB           tail_27
-	VMOVUPD      (CX), Y8
-	VMOVUPD      (DX), Y9
-	VFMADD231PD  Y7, Y8, Y9
-	VMULPD       Y4, Y8, Y8
-	VMOVUPD      (BX), Y10
-	VSUBPD       Y10, Y9, Y11
-	VFMADD231PD  Y0, Y11, Y10
-	VMOVUPD      Y10, (BX)
-	VMOVUPD      (SI), Y12
-	VMULPD       Y1, Y12, Y12
-	VMULPD       Y2, Y9, Y11
-	VFMADD231PD  Y11, Y9, Y12
-	VMOVUPD      Y12, (SI)
-	VMOVAPD      Y12, Y11
-	VSQRTPD      Y11, Y11
-	VFMADD213PD  Y3, Y6, Y11
-	VDIVPD       Y11, Y10, Y11
-	VFNMADD231PD Y5, Y11, Y8
-	VMOVUPD      Y8, (CX)
+	VMOVUPD      (CX), Y10
+	VMOVUPD      (DX), Y11
+	VFMADD231PD  Y9, Y10, Y11
+	VMULPD       Y4, Y10, Y10
+	VMOVUPD      (BX), Y12
+	VSUBPD       Y12, Y11, Y13
+	VFMADD231PD  Y0, Y13, Y12
+	VANDPD       Y7, Y12, Y13
+	VCMPPD       $0x05, Y8, Y13, Y13
+	VANDPD       Y13, Y12, Y12
+	VMOVUPD      Y12, (BX)
+	VMOVUPD      (SI), Y14
+	VMULPD       Y1, Y14, Y14
+	VMULPD       Y2, Y11, Y13
+	VFMADD231PD  Y13, Y11, Y14
+	VANDPD       Y7, Y14, Y11
+	VCMPPD       $0x05, Y8, Y11, Y11
+	VANDPD       Y11, Y14, Y14
+	VMOVUPD      Y14, (SI)
+	VMOVAPD      Y14, Y13
+	VSQRTPD      Y13, Y13
+	VFMADD213PD  Y3, Y6, Y13
+	VDIVPD       Y13, Y12, Y13
+	VFNMADD231PD Y5, Y13, Y10
+	VMOVUPD      Y10, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2463,26 +2531,32 @@ tail_27:
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*8), Y8
-	VMASKMOVPD   (CX), Y8, Y9
-	VMASKMOVPD   (DX), Y8, Y10
-	VFMADD231PD  Y7, Y9, Y10
-	VMULPD       Y4, Y9, Y9
-	VMASKMOVPD   (BX), Y8, Y4
-	VSUBPD       Y4, Y10, Y7
-	VFMADD231PD  Y0, Y7, Y4
-	VMASKMOVPD   Y4, Y8, (BX)
-	VMASKMOVPD   (SI), Y8, Y0
+	VMOVDQU      (AX)(DI*8), Y10
+	VMASKMOVPD   (CX), Y10, Y11
+	VMASKMOVPD   (DX), Y10, Y12
+	VFMADD231PD  Y9, Y11, Y12
+	VMULPD       Y4, Y11, Y11
+	VMASKMOVPD   (BX), Y10, Y4
+	VSUBPD       Y4, Y12, Y9
+	VFMADD231PD  Y0, Y9, Y4
+	VANDPD       Y7, Y4, Y0
+	VCMPPD       $0x05, Y8, Y0, Y0
+	VANDPD       Y0, Y4, Y4
+	VMASKMOVPD   Y4, Y10, (BX)
+	VMASKMOVPD   (SI), Y10, Y0
 	VMULPD       Y1, Y0, Y0
-	VMULPD       Y2, Y10, Y7
-	VFMADD231PD  Y7, Y10, Y0
-	VMASKMOVPD   Y0, Y8, (SI)
-	VMOVAPD      Y0, Y7
-	VSQRTPD      Y7, Y7
-	VFMADD213PD  Y3, Y6, Y7
-	VDIVPD       Y7, Y4, Y7
-	VFNMADD231PD Y5, Y7, Y9
-	VMASKMOVPD   Y9, Y8, (CX)
+	VMULPD       Y2, Y12, Y9
+	VFMADD231PD  Y9, Y12, Y0
+	VANDPD       Y7, Y0, Y1
+	VCMPPD       $0x05, Y8, Y1, Y1
+	VANDPD       Y1, Y0, Y0
+	VMASKMOVPD   Y0, Y10, (SI)
+	VMOVAPD      Y0, Y9
+	VSQRTPD      Y9, Y9
+	VFMADD213PD  Y3, Y6, Y9
+	VDIVPD       Y9, Y4, Y9
+	VFNMADD231PD Y5, Y9, Y11
+	VMASKMOVPD   Y11, Y10, (CX)
 
 done_27:
 	VZEROUPPER
@@ -2503,6 +2577,12 @@ adam_flags2_2:
 	VBROADCASTSD X5, Y5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Y6
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
+	VBROADCASTSD X7, Y7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Y8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -2513,28 +2593,37 @@ adam_flags2_2:
 single_28:
 	CMPQ         AX, $0x00000004
 	JB           tail_28
-	VMOVUPD      (CX), Y7
-	VMOVUPD      (DX), Y8
-	VMULPD       Y4, Y7, Y7
-	VMOVUPD      (BX), Y9
-	VSUBPD       Y9, Y8, Y10
-	VFMADD231PD  Y0, Y10, Y9
-	VMOVUPD      Y9, (BX)
-	VMOVUPD      (SI), Y11
-	VMULPD       Y1, Y11, Y11
-	VMULPD       Y2, Y8, Y10
-	VFMADD231PD  Y10, Y8, Y11
-	VMOVUPD      Y11, (SI)
-	VMOVUPD      (DI), Y8
-	VMAXPD       Y11, Y8, Y10
-	VCMPPD       $0x03, Y8, Y8, Y11
-	VBLENDVPD    Y11, Y8, Y10, Y10
-	VMOVUPD      Y10, (DI)
-	VSQRTPD      Y10, Y10
-	VFMADD213PD  Y3, Y6, Y10
-	VDIVPD       Y10, Y9, Y10
-	VFNMADD231PD Y5, Y10, Y7
-	VMOVUPD      Y7, (CX)
+	VMOVUPD      (CX), Y9
+	VMOVUPD      (DX), Y10
+	VMULPD       Y4, Y9, Y9
+	VMOVUPD      (BX), Y11
+	VSUBPD       Y11, Y10, Y12
+	VFMADD231PD  Y0, Y12, Y11
+	VANDPD       Y7, Y11, Y12
+	VCMPPD       $0x05, Y8, Y12, Y12
+	VANDPD       Y12, Y11, Y11
+	VMOVUPD      Y11, (BX)
+	VMOVUPD      (SI), Y13
+	VMULPD       Y1, Y13, Y13
+	VMULPD       Y2, Y10, Y12
+	VFMADD231PD  Y12, Y10, Y13
+	VANDPD       Y7, Y13, Y10
+	VCMPPD       $0x05, Y8, Y10, Y10
+	VANDPD       Y10, Y13, Y13
+	VMOVUPD      Y13, (SI)
+	VMOVUPD      (DI), Y10
+	VMAXPD       Y13, Y10, Y12
+	VCMPPD       $0x03, Y10, Y10, Y13
+	VBLENDVPD    Y13, Y10, Y12, Y12
+	VANDPD       Y7, Y12, Y10
+	VCMPPD       $0x05, Y8, Y10, Y10
+	VANDPD       Y10, Y12, Y12
+	VMOVUPD      Y12, (DI)
+	VSQRTPD      Y12, Y12
+	VFMADD213PD  Y3, Y6, Y12
+	VDIVPD       Y12, Y11, Y12
+	VFNMADD231PD Y5, Y12, Y9
+	VMOVUPD      Y9, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2549,29 +2638,38 @@ tail_28:
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*8), Y7
-	VMASKMOVPD   (CX), Y7, Y8
-	VMASKMOVPD   (DX), Y7, Y9
-	VMULPD       Y4, Y8, Y8
-	VMASKMOVPD   (BX), Y7, Y4
-	VSUBPD       Y4, Y9, Y10
-	VFMADD231PD  Y0, Y10, Y4
-	VMASKMOVPD   Y4, Y7, (BX)
-	VMASKMOVPD   (SI), Y7, Y0
+	VMOVDQU      (AX)(R8*8), Y9
+	VMASKMOVPD   (CX), Y9, Y10
+	VMASKMOVPD   (DX), Y9, Y11
+	VMULPD       Y4, Y10, Y10
+	VMASKMOVPD   (BX), Y9, Y4
+	VSUBPD       Y4, Y11, Y12
+	VFMADD231PD  Y0, Y12, Y4
+	VANDPD       Y7, Y4, Y0
+	VCMPPD       $0x05, Y8, Y0, Y0
+	VANDPD       Y0, Y4, Y4
+	VMASKMOVPD   Y4, Y9, (BX)
+	VMASKMOVPD   (SI), Y9, Y0
 	VMULPD       Y1, Y0, Y0
-	VMULPD       Y2, Y9, Y10
-	VFMADD231PD  Y10, Y9, Y0
-	VMASKMOVPD   Y0, Y7, (SI)
-	VMASKMOVPD   (DI), Y7, Y1
-	VMAXPD       Y0, Y1, Y10
+	VMULPD       Y2, Y11, Y12
+	VFMADD231PD  Y12, Y11, Y0
+	VANDPD       Y7, Y0, Y1
+	VCMPPD       $0x05, Y8, Y1, Y1
+	VANDPD       Y1, Y0, Y0
+	VMASKMOVPD   Y0, Y9, (SI)
+	VMASKMOVPD   (DI), Y9, Y1
+	VMAXPD       Y0, Y1, Y12
 	VCMPPD       $0x03, Y1, Y1, Y0
-	VBLENDVPD    Y0, Y1, Y10, Y10
-	VMASKMOVPD   Y10, Y7, (DI)
-	VSQRTPD      Y10, Y10
-	VFMADD213PD  Y3, Y6, Y10
-	VDIVPD       Y10, Y4, Y10
-	VFNMADD231PD Y5, Y10, Y8
-	VMASKMOVPD   Y8, Y7, (CX)
+	VBLENDVPD    Y0, Y1, Y12, Y12
+	VANDPD       Y7, Y12, Y0
+	VCMPPD       $0x05, Y8, Y0, Y0
+	VANDPD       Y0, Y12, Y12
+	VMASKMOVPD   Y12, Y9, (DI)
+	VSQRTPD      Y12, Y12
+	VFMADD213PD  Y3, Y6, Y12
+	VDIVPD       Y12, Y4, Y12
+	VFNMADD231PD Y5, Y12, Y10
+	VMASKMOVPD   Y10, Y9, (CX)
 
 done_28:
 	VZEROUPPER
@@ -2592,8 +2690,14 @@ adam_flags3_2:
 	VBROADCASTSD X5, Y5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Y6
-	MOVSD        wd+152(FP), X7
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
 	VBROADCASTSD X7, Y7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Y8
+	MOVSD        wd+152(FP), X9
+	VBROADCASTSD X9, Y9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -2604,29 +2708,38 @@ adam_flags3_2:
 single_29:
 	CMPQ         AX, $0x00000004
 	JB           tail_29
-	VMOVUPD      (CX), Y8
-	VMOVUPD      (DX), Y9
-	VFMADD231PD  Y7, Y8, Y9
-	VMULPD       Y4, Y8, Y8
-	VMOVUPD      (BX), Y10
-	VSUBPD       Y10, Y9, Y11
-	VFMADD231PD  Y0, Y11, Y10
-	VMOVUPD      Y10, (BX)
-	VMOVUPD      (SI), Y12
-	VMULPD       Y1, Y12, Y12
-	VMULPD       Y2, Y9, Y11
-	VFMADD231PD  Y11, Y9, Y12
-	VMOVUPD      Y12, (SI)
-	VMOVUPD      (DI), Y9
-	VMAXPD       Y12, Y9, Y11
-	VCMPPD       $0x03, Y9, Y9, Y12
-	VBLENDVPD    Y12, Y9, Y11, Y11
-	VMOVUPD      Y11, (DI)
-	VSQRTPD      Y11, Y11
-	VFMADD213PD  Y3, Y6, Y11
-	VDIVPD       Y11, Y10, Y11
-	VFNMADD231PD Y5, Y11, Y8
-	VMOVUPD      Y8, (CX)
+	VMOVUPD      (CX), Y10
+	VMOVUPD      (DX), Y11
+	VFMADD231PD  Y9, Y10, Y11
+	VMULPD       Y4, Y10, Y10
+	VMOVUPD      (BX), Y12
+	VSUBPD       Y12, Y11, Y13
+	VFMADD231PD  Y0, Y13, Y12
+	VANDPD       Y7, Y12, Y13
+	VCMPPD       $0x05, Y8, Y13, Y13
+	VANDPD       Y13, Y12, Y12
+	VMOVUPD      Y12, (BX)
+	VMOVUPD      (SI), Y14
+	VMULPD       Y1, Y14, Y14
+	VMULPD       Y2, Y11, Y13
+	VFMADD231PD  Y13, Y11, Y14
+	VANDPD       Y7, Y14, Y11
+	VCMPPD       $0x05, Y8, Y11, Y11
+	VANDPD       Y11, Y14, Y14
+	VMOVUPD      Y14, (SI)
+	VMOVUPD      (DI), Y11
+	VMAXPD       Y14, Y11, Y13
+	VCMPPD       $0x03, Y11, Y11, Y14
+	VBLENDVPD    Y14, Y11, Y13, Y13
+	VANDPD       Y7, Y13, Y11
+	VCMPPD       $0x05, Y8, Y11, Y11
+	VANDPD       Y11, Y13, Y13
+	VMOVUPD      Y13, (DI)
+	VSQRTPD      Y13, Y13
+	VFMADD213PD  Y3, Y6, Y13
+	VDIVPD       Y13, Y12, Y13
+	VFNMADD231PD Y5, Y13, Y10
+	VMOVUPD      Y10, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2641,30 +2754,39 @@ tail_29:
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*8), Y8
-	VMASKMOVPD   (CX), Y8, Y9
-	VMASKMOVPD   (DX), Y8, Y10
-	VFMADD231PD  Y7, Y9, Y10
-	VMULPD       Y4, Y9, Y9
-	VMASKMOVPD   (BX), Y8, Y4
-	VSUBPD       Y4, Y10, Y7
-	VFMADD231PD  Y0, Y7, Y4
-	VMASKMOVPD   Y4, Y8, (BX)
-	VMASKMOVPD   (SI), Y8, Y0
+	VMOVDQU      (AX)(R8*8), Y10
+	VMASKMOVPD   (CX), Y10, Y11
+	VMASKMOVPD   (DX), Y10, Y12
+	VFMADD231PD  Y9, Y11, Y12
+	VMULPD       Y4, Y11, Y11
+	VMASKMOVPD   (BX), Y10, Y4
+	VSUBPD       Y4, Y12, Y9
+	VFMADD231PD  Y0, Y9, Y4
+	VANDPD       Y7, Y4, Y0
+	VCMPPD       $0x05, Y8, Y0, Y0
+	VANDPD       Y0, Y4, Y4
+	VMASKMOVPD   Y4, Y10, (BX)
+	VMASKMOVPD   (SI), Y10, Y0
 	VMULPD       Y1, Y0, Y0
-	VMULPD       Y2, Y10, Y7
-	VFMADD231PD  Y7, Y10, Y0
-	VMASKMOVPD   Y0, Y8, (SI)
-	VMASKMOVPD   (DI), Y8, Y1
-	VMAXPD       Y0, Y1, Y7
+	VMULPD       Y2, Y12, Y9
+	VFMADD231PD  Y9, Y12, Y0
+	VANDPD       Y7, Y0, Y1
+	VCMPPD       $0x05, Y8, Y1, Y1
+	VANDPD       Y1, Y0, Y0
+	VMASKMOVPD   Y0, Y10, (SI)
+	VMASKMOVPD   (DI), Y10, Y1
+	VMAXPD       Y0, Y1, Y9
 	VCMPPD       $0x03, Y1, Y1, Y0
-	VBLENDVPD    Y0, Y1, Y7, Y7
-	VMASKMOVPD   Y7, Y8, (DI)
-	VSQRTPD      Y7, Y7
-	VFMADD213PD  Y3, Y6, Y7
-	VDIVPD       Y7, Y4, Y7
-	VFNMADD231PD Y5, Y7, Y9
-	VMASKMOVPD   Y9, Y8, (CX)
+	VBLENDVPD    Y0, Y1, Y9, Y9
+	VANDPD       Y7, Y9, Y0
+	VCMPPD       $0x05, Y8, Y0, Y0
+	VANDPD       Y0, Y9, Y9
+	VMASKMOVPD   Y9, Y10, (DI)
+	VSQRTPD      Y9, Y9
+	VFMADD213PD  Y3, Y6, Y9
+	VDIVPD       Y9, Y4, Y9
+	VFNMADD231PD Y5, Y9, Y11
+	VMASKMOVPD   Y11, Y10, (CX)
 
 done_29:
 	VZEROUPPER
@@ -2704,7 +2826,7 @@ sgd_flags0_2:
 	MOVQ         g_base+24(FP), DX
 
 main_30:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x0000000c
 	JB           single_30
 	VMOVUPD      (CX), Y1
 	VMOVUPD      (DX), Y2
@@ -2718,13 +2840,9 @@ main_30:
 	VMOVUPD      64(DX), Y2
 	VFNMADD231PD Y0, Y2, Y1
 	VMOVUPD      Y1, 64(CX)
-	VMOVUPD      96(CX), Y1
-	VMOVUPD      96(DX), Y2
-	VFNMADD231PD Y0, Y2, Y1
-	VMOVUPD      Y1, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	SUBQ         $0x00000010, AX
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000060, DX
+	SUBQ         $0x0000000c, AX
 	JMP          main_30
 
 single_30:
@@ -2765,7 +2883,7 @@ sgd_flags1_2:
 	MOVQ         g_base+24(FP), DX
 
 main_31:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x0000000c
 	JB           single_31
 	VMOVUPD      (CX), Y2
 	VMOVUPD      (DX), Y3
@@ -2782,14 +2900,9 @@ main_31:
 	VFMADD231PD  Y1, Y2, Y3
 	VFNMADD231PD Y0, Y3, Y2
 	VMOVUPD      Y2, 64(CX)
-	VMOVUPD      96(CX), Y2
-	VMOVUPD      96(DX), Y3
-	VFMADD231PD  Y1, Y2, Y3
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	SUBQ         $0x00000010, AX
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000060, DX
+	SUBQ         $0x0000000c, AX
 	JMP          main_31
 
 single_31:
@@ -2825,67 +2938,66 @@ done_31:
 sgd_flags2_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        mu+80(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
-	MOVSD        damp+88(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Y2
+	MOVSD        mu+80(FP), X3
+	VBROADCASTSD X3, Y3
+	MOVSD        damp+88(FP), X4
+	VBROADCASTSD X4, Y4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_32:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x00000008
 	JB           single_32
-	VMOVUPD      (CX), Y3
-	VMOVUPD      (DX), Y4
-	VMOVUPD      (BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, (BX)
-	VFNMADD231PD Y0, Y5, Y3
-	VMOVUPD      Y3, (CX)
-	VMOVUPD      32(CX), Y3
-	VMOVUPD      32(DX), Y4
-	VMOVUPD      32(BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, 32(BX)
-	VFNMADD231PD Y0, Y5, Y3
-	VMOVUPD      Y3, 32(CX)
-	VMOVUPD      64(CX), Y3
-	VMOVUPD      64(DX), Y4
-	VMOVUPD      64(BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, 64(BX)
-	VFNMADD231PD Y0, Y5, Y3
-	VMOVUPD      Y3, 64(CX)
-	VMOVUPD      96(CX), Y3
-	VMOVUPD      96(DX), Y4
-	VMOVUPD      96(BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, 96(BX)
-	VFNMADD231PD Y0, Y5, Y3
-	VMOVUPD      Y3, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000010, AX
+	VMOVUPD      (CX), Y5
+	VMOVUPD      (DX), Y6
+	VMOVUPD      (BX), Y7
+	VMULPD       Y3, Y7, Y7
+	VFMADD231PD  Y4, Y6, Y7
+	VANDPD       Y1, Y7, Y6
+	VCMPPD       $0x05, Y2, Y6, Y6
+	VANDPD       Y6, Y7, Y7
+	VMOVUPD      Y7, (BX)
+	VFNMADD231PD Y0, Y7, Y5
+	VMOVUPD      Y5, (CX)
+	VMOVUPD      32(CX), Y5
+	VMOVUPD      32(DX), Y6
+	VMOVUPD      32(BX), Y7
+	VMULPD       Y3, Y7, Y7
+	VFMADD231PD  Y4, Y6, Y7
+	VANDPD       Y1, Y7, Y6
+	VCMPPD       $0x05, Y2, Y6, Y6
+	VANDPD       Y6, Y7, Y7
+	VMOVUPD      Y7, 32(BX)
+	VFNMADD231PD Y0, Y7, Y5
+	VMOVUPD      Y5, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_32
 
 single_32:
 	CMPQ         AX, $0x00000004
 	JB           tail_32
-	VMOVUPD      (CX), Y3
-	VMOVUPD      (DX), Y4
-	VMOVUPD      (BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, (BX)
-	VFNMADD231PD Y0, Y5, Y3
-	VMOVUPD      Y3, (CX)
+	VMOVUPD      (CX), Y5
+	VMOVUPD      (DX), Y6
+	VMOVUPD      (BX), Y7
+	VMULPD       Y3, Y7, Y7
+	VFMADD231PD  Y4, Y6, Y7
+	VANDPD       Y1, Y7, Y6
+	VCMPPD       $0x05, Y2, Y6, Y6
+	VANDPD       Y6, Y7, Y7
+	VMOVUPD      Y7, (BX)
+	VFNMADD231PD Y0, Y7, Y5
+	VMOVUPD      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2898,15 +3010,18 @@ tail_32:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y3
-	VMASKMOVPD   (CX), Y3, Y4
-	VMASKMOVPD   (DX), Y3, Y5
-	VMASKMOVPD   (BX), Y3, Y6
-	VMULPD       Y1, Y6, Y6
-	VFMADD231PD  Y2, Y5, Y6
-	VMASKMOVPD   Y6, Y3, (BX)
-	VFNMADD231PD Y0, Y6, Y4
-	VMASKMOVPD   Y4, Y3, (CX)
+	VMOVDQU      (AX)(SI*8), Y5
+	VMASKMOVPD   (CX), Y5, Y6
+	VMASKMOVPD   (DX), Y5, Y7
+	VMASKMOVPD   (BX), Y5, Y8
+	VMULPD       Y3, Y8, Y8
+	VFMADD231PD  Y4, Y7, Y8
+	VANDPD       Y1, Y8, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y8, Y8
+	VMASKMOVPD   Y8, Y5, (BX)
+	VFNMADD231PD Y0, Y8, Y6
+	VMASKMOVPD   Y6, Y5, (CX)
 
 done_32:
 	VZEROUPPER
@@ -2915,65 +3030,71 @@ done_32:
 sgd_flags3_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
-	MOVSD        mu+80(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Y2
-	MOVSD        damp+88(FP), X3
+	MOVSD        wd+96(FP), X3
 	VBROADCASTSD X3, Y3
+	MOVSD        mu+80(FP), X4
+	VBROADCASTSD X4, Y4
+	MOVSD        damp+88(FP), X5
+	VBROADCASTSD X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_33:
-	CMPQ         AX, $0x0000000c
+	CMPQ         AX, $0x00000008
 	JB           single_33
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VFNMADD231PD Y0, Y6, Y4
-	VMOVUPD      Y4, (CX)
-	VMOVUPD      32(CX), Y4
-	VMOVUPD      32(DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      32(BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, 32(BX)
-	VFNMADD231PD Y0, Y6, Y4
-	VMOVUPD      Y4, 32(CX)
-	VMOVUPD      64(CX), Y4
-	VMOVUPD      64(DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      64(BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, 64(BX)
-	VFNMADD231PD Y0, Y6, Y4
-	VMOVUPD      Y4, 64(CX)
-	ADDQ         $0x00000060, CX
-	ADDQ         $0x00000060, DX
-	ADDQ         $0x00000060, BX
-	SUBQ         $0x0000000c, AX
+	VMOVUPD      (CX), Y6
+	VMOVUPD      (DX), Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVUPD      (BX), Y8
+	VMULPD       Y4, Y8, Y8
+	VFMADD231PD  Y5, Y7, Y8
+	VANDPD       Y1, Y8, Y7
+	VCMPPD       $0x05, Y2, Y7, Y7
+	VANDPD       Y7, Y8, Y8
+	VMOVUPD      Y8, (BX)
+	VFNMADD231PD Y0, Y8, Y6
+	VMOVUPD      Y6, (CX)
+	VMOVUPD      32(CX), Y6
+	VMOVUPD      32(DX), Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVUPD      32(BX), Y8
+	VMULPD       Y4, Y8, Y8
+	VFMADD231PD  Y5, Y7, Y8
+	VANDPD       Y1, Y8, Y7
+	VCMPPD       $0x05, Y2, Y7, Y7
+	VANDPD       Y7, Y8, Y8
+	VMOVUPD      Y8, 32(BX)
+	VFNMADD231PD Y0, Y8, Y6
+	VMOVUPD      Y6, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_33
 
 single_33:
 	CMPQ         AX, $0x00000004
 	JB           tail_33
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VFNMADD231PD Y0, Y6, Y4
-	VMOVUPD      Y4, (CX)
+	VMOVUPD      (CX), Y6
+	VMOVUPD      (DX), Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVUPD      (BX), Y8
+	VMULPD       Y4, Y8, Y8
+	VFMADD231PD  Y5, Y7, Y8
+	VANDPD       Y1, Y8, Y7
+	VCMPPD       $0x05, Y2, Y7, Y7
+	VANDPD       Y7, Y8, Y8
+	VMOVUPD      Y8, (BX)
+	VFNMADD231PD Y0, Y8, Y6
+	VMOVUPD      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -2986,16 +3107,19 @@ tail_33:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y4
-	VMASKMOVPD   (CX), Y4, Y5
-	VMASKMOVPD   (DX), Y4, Y6
-	VFMADD231PD  Y1, Y5, Y6
-	VMASKMOVPD   (BX), Y4, Y1
-	VMULPD       Y2, Y1, Y1
-	VFMADD231PD  Y3, Y6, Y1
-	VMASKMOVPD   Y1, Y4, (BX)
-	VFNMADD231PD Y0, Y1, Y5
-	VMASKMOVPD   Y5, Y4, (CX)
+	VMOVDQU      (AX)(SI*8), Y6
+	VMASKMOVPD   (CX), Y6, Y7
+	VMASKMOVPD   (DX), Y6, Y8
+	VFMADD231PD  Y3, Y7, Y8
+	VMASKMOVPD   (BX), Y6, Y3
+	VMULPD       Y4, Y3, Y3
+	VFMADD231PD  Y5, Y8, Y3
+	VANDPD       Y1, Y3, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y3, Y3
+	VMASKMOVPD   Y3, Y6, (BX)
+	VFNMADD231PD Y0, Y3, Y7
+	VMASKMOVPD   Y7, Y6, (CX)
 
 done_33:
 	VZEROUPPER
@@ -3004,72 +3128,69 @@ done_33:
 sgd_flags6_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        mu+80(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
-	MOVSD        damp+88(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Y2
+	MOVSD        mu+80(FP), X3
+	VBROADCASTSD X3, Y3
+	MOVSD        damp+88(FP), X4
+	VBROADCASTSD X4, Y4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_34:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x00000008
 	JB           single_34
-	VMOVUPD      (CX), Y3
-	VMOVUPD      (DX), Y4
-	VMOVUPD      (BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, (BX)
-	VFMADD231PD  Y1, Y5, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, (CX)
-	VMOVUPD      32(CX), Y3
-	VMOVUPD      32(DX), Y4
-	VMOVUPD      32(BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, 32(BX)
-	VFMADD231PD  Y1, Y5, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, 32(CX)
-	VMOVUPD      64(CX), Y3
-	VMOVUPD      64(DX), Y4
-	VMOVUPD      64(BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, 64(BX)
-	VFMADD231PD  Y1, Y5, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, 64(CX)
-	VMOVUPD      96(CX), Y3
-	VMOVUPD      96(DX), Y4
-	VMOVUPD      96(BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, 96(BX)
-	VFMADD231PD  Y1, Y5, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000010, AX
+	VMOVUPD      (CX), Y5
+	VMOVUPD      (DX), Y6
+	VMOVUPD      (BX), Y7
+	VMULPD       Y3, Y7, Y7
+	VFMADD231PD  Y4, Y6, Y7
+	VANDPD       Y1, Y7, Y8
+	VCMPPD       $0x05, Y2, Y8, Y8
+	VANDPD       Y8, Y7, Y7
+	VMOVUPD      Y7, (BX)
+	VFMADD231PD  Y3, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMOVUPD      Y5, (CX)
+	VMOVUPD      32(CX), Y5
+	VMOVUPD      32(DX), Y6
+	VMOVUPD      32(BX), Y7
+	VMULPD       Y3, Y7, Y7
+	VFMADD231PD  Y4, Y6, Y7
+	VANDPD       Y1, Y7, Y8
+	VCMPPD       $0x05, Y2, Y8, Y8
+	VANDPD       Y8, Y7, Y7
+	VMOVUPD      Y7, 32(BX)
+	VFMADD231PD  Y3, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMOVUPD      Y5, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_34
 
 single_34:
 	CMPQ         AX, $0x00000004
 	JB           tail_34
-	VMOVUPD      (CX), Y3
-	VMOVUPD      (DX), Y4
-	VMOVUPD      (BX), Y5
-	VMULPD       Y1, Y5, Y5
-	VFMADD231PD  Y2, Y4, Y5
-	VMOVUPD      Y5, (BX)
-	VFMADD231PD  Y1, Y5, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, (CX)
+	VMOVUPD      (CX), Y5
+	VMOVUPD      (DX), Y6
+	VMOVUPD      (BX), Y7
+	VMULPD       Y3, Y7, Y7
+	VFMADD231PD  Y4, Y6, Y7
+	VANDPD       Y1, Y7, Y8
+	VCMPPD       $0x05, Y2, Y8, Y8
+	VANDPD       Y8, Y7, Y7
+	VMOVUPD      Y7, (BX)
+	VFMADD231PD  Y3, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMOVUPD      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3082,16 +3203,19 @@ tail_34:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y3
-	VMASKMOVPD   (CX), Y3, Y4
-	VMASKMOVPD   (DX), Y3, Y5
-	VMASKMOVPD   (BX), Y3, Y6
-	VMULPD       Y1, Y6, Y6
-	VFMADD231PD  Y2, Y5, Y6
-	VMASKMOVPD   Y6, Y3, (BX)
-	VFMADD231PD  Y1, Y6, Y5
-	VFNMADD231PD Y0, Y5, Y4
-	VMASKMOVPD   Y4, Y3, (CX)
+	VMOVDQU      (AX)(SI*8), Y5
+	VMASKMOVPD   (CX), Y5, Y6
+	VMASKMOVPD   (DX), Y5, Y7
+	VMASKMOVPD   (BX), Y5, Y8
+	VMULPD       Y3, Y8, Y8
+	VFMADD231PD  Y4, Y7, Y8
+	VANDPD       Y1, Y8, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y8, Y8
+	VMASKMOVPD   Y8, Y5, (BX)
+	VFMADD231PD  Y3, Y8, Y7
+	VFNMADD231PD Y0, Y7, Y6
+	VMASKMOVPD   Y6, Y5, (CX)
 
 done_34:
 	VZEROUPPER
@@ -3100,69 +3224,74 @@ done_34:
 sgd_flags7_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
-	MOVSD        mu+80(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Y2
-	MOVSD        damp+88(FP), X3
+	MOVSD        wd+96(FP), X3
 	VBROADCASTSD X3, Y3
+	MOVSD        mu+80(FP), X4
+	VBROADCASTSD X4, Y4
+	MOVSD        damp+88(FP), X5
+	VBROADCASTSD X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_35:
-	CMPQ         AX, $0x0000000c
+	CMPQ         AX, $0x00000008
 	JB           single_35
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VFMADD231PD  Y2, Y6, Y5
-	VFNMADD231PD Y0, Y5, Y4
-	VMOVUPD      Y4, (CX)
-	VMOVUPD      32(CX), Y4
-	VMOVUPD      32(DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      32(BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, 32(BX)
-	VFMADD231PD  Y2, Y6, Y5
-	VFNMADD231PD Y0, Y5, Y4
-	VMOVUPD      Y4, 32(CX)
-	VMOVUPD      64(CX), Y4
-	VMOVUPD      64(DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      64(BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, 64(BX)
-	VFMADD231PD  Y2, Y6, Y5
-	VFNMADD231PD Y0, Y5, Y4
-	VMOVUPD      Y4, 64(CX)
-	ADDQ         $0x00000060, CX
-	ADDQ         $0x00000060, DX
-	ADDQ         $0x00000060, BX
-	SUBQ         $0x0000000c, AX
+	VMOVUPD      (CX), Y6
+	VMOVUPD      (DX), Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVUPD      (BX), Y8
+	VMULPD       Y4, Y8, Y8
+	VFMADD231PD  Y5, Y7, Y8
+	VANDPD       Y1, Y8, Y9
+	VCMPPD       $0x05, Y2, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (BX)
+	VFMADD231PD  Y4, Y8, Y7
+	VFNMADD231PD Y0, Y7, Y6
+	VMOVUPD      Y6, (CX)
+	VMOVUPD      32(CX), Y6
+	VMOVUPD      32(DX), Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVUPD      32(BX), Y8
+	VMULPD       Y4, Y8, Y8
+	VFMADD231PD  Y5, Y7, Y8
+	VANDPD       Y1, Y8, Y9
+	VCMPPD       $0x05, Y2, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, 32(BX)
+	VFMADD231PD  Y4, Y8, Y7
+	VFNMADD231PD Y0, Y7, Y6
+	VMOVUPD      Y6, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_35
 
 single_35:
 	CMPQ         AX, $0x00000004
 	JB           tail_35
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y2, Y6, Y6
-	VFMADD231PD  Y3, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VFMADD231PD  Y2, Y6, Y5
-	VFNMADD231PD Y0, Y5, Y4
-	VMOVUPD      Y4, (CX)
+	VMOVUPD      (CX), Y6
+	VMOVUPD      (DX), Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVUPD      (BX), Y8
+	VMULPD       Y4, Y8, Y8
+	VFMADD231PD  Y5, Y7, Y8
+	VANDPD       Y1, Y8, Y9
+	VCMPPD       $0x05, Y2, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (BX)
+	VFMADD231PD  Y4, Y8, Y7
+	VFNMADD231PD Y0, Y7, Y6
+	VMOVUPD      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3175,17 +3304,20 @@ tail_35:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y4
-	VMASKMOVPD   (CX), Y4, Y5
-	VMASKMOVPD   (DX), Y4, Y6
-	VFMADD231PD  Y1, Y5, Y6
-	VMASKMOVPD   (BX), Y4, Y1
-	VMULPD       Y2, Y1, Y1
-	VFMADD231PD  Y3, Y6, Y1
-	VMASKMOVPD   Y1, Y4, (BX)
-	VFMADD231PD  Y2, Y1, Y6
-	VFNMADD231PD Y0, Y6, Y5
-	VMASKMOVPD   Y5, Y4, (CX)
+	VMOVDQU      (AX)(SI*8), Y6
+	VMASKMOVPD   (CX), Y6, Y7
+	VMASKMOVPD   (DX), Y6, Y8
+	VFMADD231PD  Y3, Y7, Y8
+	VMASKMOVPD   (BX), Y6, Y3
+	VMULPD       Y4, Y3, Y3
+	VFMADD231PD  Y5, Y8, Y3
+	VANDPD       Y1, Y3, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y3, Y3
+	VMASKMOVPD   Y3, Y6, (BX)
+	VFMADD231PD  Y4, Y3, Y8
+	VFNMADD231PD Y0, Y8, Y7
+	VMASKMOVPD   Y7, Y6, (CX)
 
 done_35:
 	VZEROUPPER
@@ -3194,48 +3326,65 @@ done_35:
 sgd_flags10_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
+	VBROADCASTSD X1, Y1
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
+	VBROADCASTSD X2, Y2
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_36:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x0000000c
 	JB           single_36
-	VMOVUPD      (CX), Y1
-	VMOVUPD      (DX), Y2
-	VMOVUPD      Y2, (BX)
-	VFNMADD231PD Y0, Y2, Y1
-	VMOVUPD      Y1, (CX)
-	VMOVUPD      32(CX), Y1
-	VMOVUPD      32(DX), Y2
-	VMOVUPD      Y2, 32(BX)
-	VFNMADD231PD Y0, Y2, Y1
-	VMOVUPD      Y1, 32(CX)
-	VMOVUPD      64(CX), Y1
-	VMOVUPD      64(DX), Y2
-	VMOVUPD      Y2, 64(BX)
-	VFNMADD231PD Y0, Y2, Y1
-	VMOVUPD      Y1, 64(CX)
-	VMOVUPD      96(CX), Y1
-	VMOVUPD      96(DX), Y2
-	VMOVUPD      Y2, 96(BX)
-	VFNMADD231PD Y0, Y2, Y1
-	VMOVUPD      Y1, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000010, AX
+	VMOVUPD      (CX), Y3
+	VMOVUPD      (DX), Y4
+	VMOVAPD      Y4, Y4
+	VANDPD       Y1, Y4, Y5
+	VCMPPD       $0x05, Y2, Y5, Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      Y4, (BX)
+	VFNMADD231PD Y0, Y4, Y3
+	VMOVUPD      Y3, (CX)
+	VMOVUPD      32(CX), Y3
+	VMOVUPD      32(DX), Y4
+	VMOVAPD      Y4, Y4
+	VANDPD       Y1, Y4, Y5
+	VCMPPD       $0x05, Y2, Y5, Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      Y4, 32(BX)
+	VFNMADD231PD Y0, Y4, Y3
+	VMOVUPD      Y3, 32(CX)
+	VMOVUPD      64(CX), Y3
+	VMOVUPD      64(DX), Y4
+	VMOVAPD      Y4, Y4
+	VANDPD       Y1, Y4, Y5
+	VCMPPD       $0x05, Y2, Y5, Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      Y4, 64(BX)
+	VFNMADD231PD Y0, Y4, Y3
+	VMOVUPD      Y3, 64(CX)
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000060, DX
+	ADDQ         $0x00000060, BX
+	SUBQ         $0x0000000c, AX
 	JMP          main_36
 
 single_36:
 	CMPQ         AX, $0x00000004
 	JB           tail_36
-	VMOVUPD      (CX), Y1
-	VMOVUPD      (DX), Y2
-	VMOVUPD      Y2, (BX)
-	VFNMADD231PD Y0, Y2, Y1
-	VMOVUPD      Y1, (CX)
+	VMOVUPD      (CX), Y3
+	VMOVUPD      (DX), Y4
+	VMOVAPD      Y4, Y4
+	VANDPD       Y1, Y4, Y5
+	VCMPPD       $0x05, Y2, Y5, Y5
+	VANDPD       Y5, Y4, Y4
+	VMOVUPD      Y4, (BX)
+	VFNMADD231PD Y0, Y4, Y3
+	VMOVUPD      Y3, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3248,12 +3397,16 @@ tail_36:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y1
-	VMASKMOVPD   (CX), Y1, Y2
-	VMASKMOVPD   (DX), Y1, Y3
-	VMASKMOVPD   Y3, Y1, (BX)
-	VFNMADD231PD Y0, Y3, Y2
-	VMASKMOVPD   Y2, Y1, (CX)
+	VMOVDQU      (AX)(SI*8), Y3
+	VMASKMOVPD   (CX), Y3, Y4
+	VMASKMOVPD   (DX), Y3, Y5
+	VMOVAPD      Y5, Y5
+	VANDPD       Y1, Y5, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y5, Y5
+	VMASKMOVPD   Y5, Y3, (BX)
+	VFNMADD231PD Y0, Y5, Y4
+	VMASKMOVPD   Y4, Y3, (CX)
 
 done_36:
 	VZEROUPPER
@@ -3262,55 +3415,61 @@ done_36:
 sgd_flags11_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
+	VBROADCASTSD X2, Y2
+	MOVSD        wd+96(FP), X3
+	VBROADCASTSD X3, Y3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_37:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x00000008
 	JB           single_37
-	VMOVUPD      (CX), Y2
-	VMOVUPD      (DX), Y3
-	VFMADD231PD  Y1, Y2, Y3
-	VMOVUPD      Y3, (BX)
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, (CX)
-	VMOVUPD      32(CX), Y2
-	VMOVUPD      32(DX), Y3
-	VFMADD231PD  Y1, Y2, Y3
-	VMOVUPD      Y3, 32(BX)
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 32(CX)
-	VMOVUPD      64(CX), Y2
-	VMOVUPD      64(DX), Y3
-	VFMADD231PD  Y1, Y2, Y3
-	VMOVUPD      Y3, 64(BX)
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 64(CX)
-	VMOVUPD      96(CX), Y2
-	VMOVUPD      96(DX), Y3
-	VFMADD231PD  Y1, Y2, Y3
-	VMOVUPD      Y3, 96(BX)
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000010, AX
+	VMOVUPD      (CX), Y4
+	VMOVUPD      (DX), Y5
+	VFMADD231PD  Y3, Y4, Y5
+	VMOVAPD      Y5, Y5
+	VANDPD       Y1, Y5, Y6
+	VCMPPD       $0x05, Y2, Y6, Y6
+	VANDPD       Y6, Y5, Y5
+	VMOVUPD      Y5, (BX)
+	VFNMADD231PD Y0, Y5, Y4
+	VMOVUPD      Y4, (CX)
+	VMOVUPD      32(CX), Y4
+	VMOVUPD      32(DX), Y5
+	VFMADD231PD  Y3, Y4, Y5
+	VMOVAPD      Y5, Y5
+	VANDPD       Y1, Y5, Y6
+	VCMPPD       $0x05, Y2, Y6, Y6
+	VANDPD       Y6, Y5, Y5
+	VMOVUPD      Y5, 32(BX)
+	VFNMADD231PD Y0, Y5, Y4
+	VMOVUPD      Y4, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_37
 
 single_37:
 	CMPQ         AX, $0x00000004
 	JB           tail_37
-	VMOVUPD      (CX), Y2
-	VMOVUPD      (DX), Y3
-	VFMADD231PD  Y1, Y2, Y3
-	VMOVUPD      Y3, (BX)
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, (CX)
+	VMOVUPD      (CX), Y4
+	VMOVUPD      (DX), Y5
+	VFMADD231PD  Y3, Y4, Y5
+	VMOVAPD      Y5, Y5
+	VANDPD       Y1, Y5, Y6
+	VCMPPD       $0x05, Y2, Y6, Y6
+	VANDPD       Y6, Y5, Y5
+	VMOVUPD      Y5, (BX)
+	VFNMADD231PD Y0, Y5, Y4
+	VMOVUPD      Y4, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3323,13 +3482,17 @@ tail_37:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y2
-	VMASKMOVPD   (CX), Y2, Y3
-	VMASKMOVPD   (DX), Y2, Y4
-	VFMADD231PD  Y1, Y3, Y4
-	VMASKMOVPD   Y4, Y2, (BX)
-	VFNMADD231PD Y0, Y4, Y3
-	VMASKMOVPD   Y3, Y2, (CX)
+	VMOVDQU      (AX)(SI*8), Y4
+	VMASKMOVPD   (CX), Y4, Y5
+	VMASKMOVPD   (DX), Y4, Y6
+	VFMADD231PD  Y3, Y5, Y6
+	VMOVAPD      Y6, Y3
+	VANDPD       Y1, Y3, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y3, Y3
+	VMASKMOVPD   Y3, Y4, (BX)
+	VFNMADD231PD Y0, Y3, Y5
+	VMASKMOVPD   Y5, Y4, (CX)
 
 done_37:
 	VZEROUPPER
@@ -3338,55 +3501,61 @@ done_37:
 sgd_flags14_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        mu+80(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
+	VBROADCASTSD X2, Y2
+	MOVSD        mu+80(FP), X3
+	VBROADCASTSD X3, Y3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_38:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x00000008
 	JB           single_38
-	VMOVUPD      (CX), Y2
-	VMOVUPD      (DX), Y3
-	VMOVUPD      Y3, (BX)
-	VFMADD231PD  Y1, Y3, Y3
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, (CX)
-	VMOVUPD      32(CX), Y2
-	VMOVUPD      32(DX), Y3
-	VMOVUPD      Y3, 32(BX)
-	VFMADD231PD  Y1, Y3, Y3
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 32(CX)
-	VMOVUPD      64(CX), Y2
-	VMOVUPD      64(DX), Y3
-	VMOVUPD      Y3, 64(BX)
-	VFMADD231PD  Y1, Y3, Y3
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 64(CX)
-	VMOVUPD      96(CX), Y2
-	VMOVUPD      96(DX), Y3
-	VMOVUPD      Y3, 96(BX)
-	VFMADD231PD  Y1, Y3, Y3
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000010, AX
+	VMOVUPD      (CX), Y4
+	VMOVUPD      (DX), Y5
+	VMOVAPD      Y5, Y6
+	VANDPD       Y1, Y6, Y7
+	VCMPPD       $0x05, Y2, Y7, Y7
+	VANDPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (BX)
+	VFMADD231PD  Y3, Y6, Y5
+	VFNMADD231PD Y0, Y5, Y4
+	VMOVUPD      Y4, (CX)
+	VMOVUPD      32(CX), Y4
+	VMOVUPD      32(DX), Y5
+	VMOVAPD      Y5, Y6
+	VANDPD       Y1, Y6, Y7
+	VCMPPD       $0x05, Y2, Y7, Y7
+	VANDPD       Y7, Y6, Y6
+	VMOVUPD      Y6, 32(BX)
+	VFMADD231PD  Y3, Y6, Y5
+	VFNMADD231PD Y0, Y5, Y4
+	VMOVUPD      Y4, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_38
 
 single_38:
 	CMPQ         AX, $0x00000004
 	JB           tail_38
-	VMOVUPD      (CX), Y2
-	VMOVUPD      (DX), Y3
-	VMOVUPD      Y3, (BX)
-	VFMADD231PD  Y1, Y3, Y3
-	VFNMADD231PD Y0, Y3, Y2
-	VMOVUPD      Y2, (CX)
+	VMOVUPD      (CX), Y4
+	VMOVUPD      (DX), Y5
+	VMOVAPD      Y5, Y6
+	VANDPD       Y1, Y6, Y7
+	VCMPPD       $0x05, Y2, Y7, Y7
+	VANDPD       Y7, Y6, Y6
+	VMOVUPD      Y6, (BX)
+	VFMADD231PD  Y3, Y6, Y5
+	VFNMADD231PD Y0, Y5, Y4
+	VMOVUPD      Y4, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3399,13 +3568,17 @@ tail_38:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y2
-	VMASKMOVPD   (CX), Y2, Y3
-	VMASKMOVPD   (DX), Y2, Y4
-	VMASKMOVPD   Y4, Y2, (BX)
-	VFMADD231PD  Y1, Y4, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMASKMOVPD   Y3, Y2, (CX)
+	VMOVDQU      (AX)(SI*8), Y4
+	VMASKMOVPD   (CX), Y4, Y5
+	VMASKMOVPD   (DX), Y4, Y6
+	VMOVAPD      Y6, Y7
+	VANDPD       Y1, Y7, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y7, Y7
+	VMASKMOVPD   Y7, Y4, (BX)
+	VFMADD231PD  Y3, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMASKMOVPD   Y5, Y4, (CX)
 
 done_38:
 	VZEROUPPER
@@ -3414,62 +3587,66 @@ done_38:
 sgd_flags15_2:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Y0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Y1
-	MOVSD        mu+80(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Y2
+	MOVSD        wd+96(FP), X3
+	VBROADCASTSD X3, Y3
+	MOVSD        mu+80(FP), X4
+	VBROADCASTSD X4, Y4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
 main_39:
-	CMPQ         AX, $0x00000010
+	CMPQ         AX, $0x00000008
 	JB           single_39
-	VMOVUPD      (CX), Y3
-	VMOVUPD      (DX), Y4
-	VFMADD231PD  Y1, Y3, Y4
-	VMOVUPD      Y4, (BX)
-	VFMADD231PD  Y2, Y4, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, (CX)
-	VMOVUPD      32(CX), Y3
-	VMOVUPD      32(DX), Y4
-	VFMADD231PD  Y1, Y3, Y4
-	VMOVUPD      Y4, 32(BX)
-	VFMADD231PD  Y2, Y4, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, 32(CX)
-	VMOVUPD      64(CX), Y3
-	VMOVUPD      64(DX), Y4
-	VFMADD231PD  Y1, Y3, Y4
-	VMOVUPD      Y4, 64(BX)
-	VFMADD231PD  Y2, Y4, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, 64(CX)
-	VMOVUPD      96(CX), Y3
-	VMOVUPD      96(DX), Y4
-	VFMADD231PD  Y1, Y3, Y4
-	VMOVUPD      Y4, 96(BX)
-	VFMADD231PD  Y2, Y4, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, 96(CX)
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000010, AX
+	VMOVUPD      (CX), Y5
+	VMOVUPD      (DX), Y6
+	VFMADD231PD  Y3, Y5, Y6
+	VMOVAPD      Y6, Y7
+	VANDPD       Y1, Y7, Y8
+	VCMPPD       $0x05, Y2, Y8, Y8
+	VANDPD       Y8, Y7, Y7
+	VMOVUPD      Y7, (BX)
+	VFMADD231PD  Y4, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMOVUPD      Y5, (CX)
+	VMOVUPD      32(CX), Y5
+	VMOVUPD      32(DX), Y6
+	VFMADD231PD  Y3, Y5, Y6
+	VMOVAPD      Y6, Y7
+	VANDPD       Y1, Y7, Y8
+	VCMPPD       $0x05, Y2, Y8, Y8
+	VANDPD       Y8, Y7, Y7
+	VMOVUPD      Y7, 32(BX)
+	VFMADD231PD  Y4, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMOVUPD      Y5, 32(CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, AX
 	JMP          main_39
 
 single_39:
 	CMPQ         AX, $0x00000004
 	JB           tail_39
-	VMOVUPD      (CX), Y3
-	VMOVUPD      (DX), Y4
-	VFMADD231PD  Y1, Y3, Y4
-	VMOVUPD      Y4, (BX)
-	VFMADD231PD  Y2, Y4, Y4
-	VFNMADD231PD Y0, Y4, Y3
-	VMOVUPD      Y3, (CX)
+	VMOVUPD      (CX), Y5
+	VMOVUPD      (DX), Y6
+	VFMADD231PD  Y3, Y5, Y6
+	VMOVAPD      Y6, Y7
+	VANDPD       Y1, Y7, Y8
+	VCMPPD       $0x05, Y2, Y8, Y8
+	VANDPD       Y8, Y7, Y7
+	VMOVUPD      Y7, (BX)
+	VFMADD231PD  Y4, Y7, Y6
+	VFNMADD231PD Y0, Y6, Y5
+	VMOVUPD      Y5, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3482,14 +3659,18 @@ tail_39:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y3
-	VMASKMOVPD   (CX), Y3, Y4
-	VMASKMOVPD   (DX), Y3, Y5
-	VFMADD231PD  Y1, Y4, Y5
-	VMASKMOVPD   Y5, Y3, (BX)
-	VFMADD231PD  Y2, Y5, Y5
-	VFNMADD231PD Y0, Y5, Y4
-	VMASKMOVPD   Y4, Y3, (CX)
+	VMOVDQU      (AX)(SI*8), Y5
+	VMASKMOVPD   (CX), Y5, Y6
+	VMASKMOVPD   (DX), Y5, Y7
+	VFMADD231PD  Y3, Y6, Y7
+	VMOVAPD      Y7, Y3
+	VANDPD       Y1, Y3, Y1
+	VCMPPD       $0x05, Y2, Y1, Y1
+	VANDPD       Y1, Y3, Y3
+	VMASKMOVPD   Y3, Y5, (BX)
+	VFMADD231PD  Y4, Y3, Y7
+	VFNMADD231PD Y0, Y7, Y6
+	VMASKMOVPD   Y6, Y5, (CX)
 
 done_39:
 	VZEROUPPER
@@ -3526,59 +3707,35 @@ rmsprop_flags0_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
+	VBROADCASTSD X4, Y4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_40:
-	CMPQ         AX, $0x00000008
-	JB           single_40
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y1, Y6, Y6
-	VMULPD       Y2, Y5, Y7
-	VFMADD231PD  Y7, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VSQRTPD      Y6, Y7
-	VADDPD       Y3, Y7, Y7
-	VDIVPD       Y7, Y5, Y7
-	VFNMADD231PD Y0, Y7, Y4
-	VMOVUPD      Y4, (CX)
-	VMOVUPD      32(CX), Y4
-	VMOVUPD      32(DX), Y5
-	VMOVUPD      32(BX), Y6
-	VMULPD       Y1, Y6, Y6
-	VMULPD       Y2, Y5, Y7
-	VFMADD231PD  Y7, Y5, Y6
-	VMOVUPD      Y6, 32(BX)
-	VSQRTPD      Y6, Y7
-	VADDPD       Y3, Y7, Y7
-	VDIVPD       Y7, Y5, Y7
-	VFNMADD231PD Y0, Y7, Y4
-	VMOVUPD      Y4, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000008, AX
-	JMP          main_40
-
 single_40:
 	CMPQ         AX, $0x00000004
 	JB           tail_40
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y1, Y6, Y6
-	VMULPD       Y2, Y5, Y7
-	VFMADD231PD  Y7, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VSQRTPD      Y6, Y7
-	VADDPD       Y3, Y7, Y7
-	VDIVPD       Y7, Y5, Y7
-	VFNMADD231PD Y0, Y7, Y4
-	VMOVUPD      Y4, (CX)
+	VMOVUPD      (CX), Y6
+	VMOVUPD      (DX), Y7
+	VMOVUPD      (BX), Y8
+	VMULPD       Y1, Y8, Y8
+	VMULPD       Y2, Y7, Y9
+	VFMADD231PD  Y9, Y7, Y8
+	VANDPD       Y4, Y8, Y9
+	VCMPPD       $0x05, Y5, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (BX)
+	VSQRTPD      Y8, Y9
+	VADDPD       Y3, Y9, Y9
+	VDIVPD       Y9, Y7, Y9
+	VFNMADD231PD Y0, Y9, Y6
+	VMOVUPD      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3591,19 +3748,22 @@ tail_40:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y4
-	VMASKMOVPD   (CX), Y4, Y5
-	VMASKMOVPD   (DX), Y4, Y6
-	VMASKMOVPD   (BX), Y4, Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y1
-	VFMADD231PD  Y1, Y6, Y7
-	VMASKMOVPD   Y7, Y4, (BX)
-	VSQRTPD      Y7, Y1
+	VMOVDQU      (AX)(SI*8), Y6
+	VMASKMOVPD   (CX), Y6, Y7
+	VMASKMOVPD   (DX), Y6, Y8
+	VMASKMOVPD   (BX), Y6, Y9
+	VMULPD       Y1, Y9, Y9
+	VMULPD       Y2, Y8, Y1
+	VFMADD231PD  Y1, Y8, Y9
+	VANDPD       Y4, Y9, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y9, Y9
+	VMASKMOVPD   Y9, Y6, (BX)
+	VSQRTPD      Y9, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y6, Y1
-	VFNMADD231PD Y0, Y1, Y5
-	VMASKMOVPD   Y5, Y4, (CX)
+	VDIVPD       Y1, Y8, Y1
+	VFNMADD231PD Y0, Y1, Y7
+	VMASKMOVPD   Y7, Y6, (CX)
 
 done_40:
 	VZEROUPPER
@@ -3618,64 +3778,38 @@ rmsprop_flags1_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Y4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Y5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_41:
-	CMPQ         AX, $0x00000008
-	JB           single_41
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VFMADD231PD  Y4, Y5, Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VFNMADD231PD Y0, Y8, Y5
-	VMOVUPD      Y5, (CX)
-	VMOVUPD      32(CX), Y5
-	VMOVUPD      32(DX), Y6
-	VFMADD231PD  Y4, Y5, Y6
-	VMOVUPD      32(BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, 32(BX)
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VFNMADD231PD Y0, Y8, Y5
-	VMOVUPD      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000008, AX
-	JMP          main_41
-
 single_41:
 	CMPQ         AX, $0x00000004
 	JB           tail_41
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VFMADD231PD  Y4, Y5, Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VFNMADD231PD Y0, Y8, Y5
-	VMOVUPD      Y5, (CX)
+	VMOVUPD      (CX), Y7
+	VMOVUPD      (DX), Y8
+	VFMADD231PD  Y6, Y7, Y8
+	VMOVUPD      (BX), Y9
+	VMULPD       Y1, Y9, Y9
+	VMULPD       Y2, Y8, Y10
+	VFMADD231PD  Y10, Y8, Y9
+	VANDPD       Y4, Y9, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y9, Y9
+	VMOVUPD      Y9, (BX)
+	VSQRTPD      Y9, Y10
+	VADDPD       Y3, Y10, Y10
+	VDIVPD       Y10, Y8, Y10
+	VFNMADD231PD Y0, Y10, Y7
+	VMOVUPD      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3688,20 +3822,23 @@ tail_41:
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(SI*8), Y5
-	VMASKMOVPD   (CX), Y5, Y6
-	VMASKMOVPD   (DX), Y5, Y7
-	VFMADD231PD  Y4, Y6, Y7
-	VMASKMOVPD   (BX), Y5, Y4
-	VMULPD       Y1, Y4, Y4
-	VMULPD       Y2, Y7, Y1
-	VFMADD231PD  Y1, Y7, Y4
-	VMASKMOVPD   Y4, Y5, (BX)
-	VSQRTPD      Y4, Y1
+	VMOVDQU      (AX)(SI*8), Y7
+	VMASKMOVPD   (CX), Y7, Y8
+	VMASKMOVPD   (DX), Y7, Y9
+	VFMADD231PD  Y6, Y8, Y9
+	VMASKMOVPD   (BX), Y7, Y6
+	VMULPD       Y1, Y6, Y6
+	VMULPD       Y2, Y9, Y1
+	VFMADD231PD  Y1, Y9, Y6
+	VANDPD       Y4, Y6, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y6, Y6
+	VMASKMOVPD   Y6, Y7, (BX)
+	VSQRTPD      Y6, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y7, Y1
-	VFNMADD231PD Y0, Y1, Y6
-	VMASKMOVPD   Y6, Y5, (CX)
+	VDIVPD       Y1, Y9, Y1
+	VFNMADD231PD Y0, Y1, Y8
+	VMASKMOVPD   Y8, Y7, (CX)
 
 done_41:
 	VZEROUPPER
@@ -3716,76 +3853,44 @@ rmsprop_flags2_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
+	VBROADCASTSD X4, Y4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Y5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_42:
-	CMPQ         AX, $0x00000008
-	JB           single_42
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y1, Y6, Y6
-	VMULPD       Y2, Y5, Y7
-	VFMADD231PD  Y7, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VMOVUPD      (SI), Y8
-	VSUBPD       Y8, Y5, Y7
-	VFMADD231PD  Y2, Y7, Y8
-	VMOVUPD      Y8, (SI)
-	VFNMADD231PD Y8, Y8, Y6
-	VSQRTPD      Y6, Y7
-	VADDPD       Y3, Y7, Y7
-	VDIVPD       Y7, Y5, Y7
-	VFNMADD231PD Y0, Y7, Y4
-	VMOVUPD      Y4, (CX)
-	VMOVUPD      32(CX), Y4
-	VMOVUPD      32(DX), Y5
-	VMOVUPD      32(BX), Y6
-	VMULPD       Y1, Y6, Y6
-	VMULPD       Y2, Y5, Y7
-	VFMADD231PD  Y7, Y5, Y6
-	VMOVUPD      Y6, 32(BX)
-	VMOVUPD      32(SI), Y8
-	VSUBPD       Y8, Y5, Y7
-	VFMADD231PD  Y2, Y7, Y8
-	VMOVUPD      Y8, 32(SI)
-	VFNMADD231PD Y8, Y8, Y6
-	VSQRTPD      Y6, Y7
-	VADDPD       Y3, Y7, Y7
-	VDIVPD       Y7, Y5, Y7
-	VFNMADD231PD Y0, Y7, Y4
-	VMOVUPD      Y4, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000008, AX
-	JMP          main_42
-
 single_42:
 	CMPQ         AX, $0x00000004
 	JB           tail_42
-	VMOVUPD      (CX), Y4
-	VMOVUPD      (DX), Y5
-	VMOVUPD      (BX), Y6
-	VMULPD       Y1, Y6, Y6
-	VMULPD       Y2, Y5, Y7
-	VFMADD231PD  Y7, Y5, Y6
-	VMOVUPD      Y6, (BX)
-	VMOVUPD      (SI), Y8
-	VSUBPD       Y8, Y5, Y7
-	VFMADD231PD  Y2, Y7, Y8
-	VMOVUPD      Y8, (SI)
-	VFNMADD231PD Y8, Y8, Y6
-	VSQRTPD      Y6, Y7
-	VADDPD       Y3, Y7, Y7
-	VDIVPD       Y7, Y5, Y7
-	VFNMADD231PD Y0, Y7, Y4
-	VMOVUPD      Y4, (CX)
+	VMOVUPD      (CX), Y6
+	VMOVUPD      (DX), Y7
+	VMOVUPD      (BX), Y8
+	VMULPD       Y1, Y8, Y8
+	VMULPD       Y2, Y7, Y9
+	VFMADD231PD  Y9, Y7, Y8
+	VANDPD       Y4, Y8, Y9
+	VCMPPD       $0x05, Y5, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (BX)
+	VMOVUPD      (SI), Y10
+	VSUBPD       Y10, Y7, Y9
+	VFMADD231PD  Y2, Y9, Y10
+	VANDPD       Y4, Y10, Y9
+	VCMPPD       $0x05, Y5, Y9, Y9
+	VANDPD       Y9, Y10, Y10
+	VMOVUPD      Y10, (SI)
+	VFNMADD231PD Y10, Y10, Y8
+	VSQRTPD      Y8, Y9
+	VADDPD       Y3, Y9, Y9
+	VDIVPD       Y9, Y7, Y9
+	VFNMADD231PD Y0, Y9, Y6
+	VMOVUPD      Y6, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3799,24 +3904,30 @@ tail_42:
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*8), Y4
-	VMASKMOVPD   (CX), Y4, Y5
-	VMASKMOVPD   (DX), Y4, Y6
-	VMASKMOVPD   (BX), Y4, Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y1
-	VFMADD231PD  Y1, Y6, Y7
-	VMASKMOVPD   Y7, Y4, (BX)
-	VMASKMOVPD   (SI), Y4, Y8
-	VSUBPD       Y8, Y6, Y1
-	VFMADD231PD  Y2, Y1, Y8
-	VMASKMOVPD   Y8, Y4, (SI)
-	VFNMADD231PD Y8, Y8, Y7
-	VSQRTPD      Y7, Y1
+	VMOVDQU      (AX)(DI*8), Y6
+	VMASKMOVPD   (CX), Y6, Y7
+	VMASKMOVPD   (DX), Y6, Y8
+	VMASKMOVPD   (BX), Y6, Y9
+	VMULPD       Y1, Y9, Y9
+	VMULPD       Y2, Y8, Y1
+	VFMADD231PD  Y1, Y8, Y9
+	VANDPD       Y4, Y9, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y9, Y9
+	VMASKMOVPD   Y9, Y6, (BX)
+	VMASKMOVPD   (SI), Y6, Y10
+	VSUBPD       Y10, Y8, Y1
+	VFMADD231PD  Y2, Y1, Y10
+	VANDPD       Y4, Y10, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y10, Y10
+	VMASKMOVPD   Y10, Y6, (SI)
+	VFNMADD231PD Y10, Y10, Y9
+	VSQRTPD      Y9, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y6, Y1
-	VFNMADD231PD Y0, Y1, Y5
-	VMASKMOVPD   Y5, Y4, (CX)
+	VDIVPD       Y1, Y8, Y1
+	VFNMADD231PD Y0, Y1, Y7
+	VMASKMOVPD   Y7, Y6, (CX)
 
 done_42:
 	VZEROUPPER
@@ -3831,81 +3942,47 @@ rmsprop_flags3_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Y4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Y5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_43:
-	CMPQ         AX, $0x00000008
-	JB           single_43
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VFMADD231PD  Y4, Y5, Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VMOVUPD      (SI), Y9
-	VSUBPD       Y9, Y6, Y8
-	VFMADD231PD  Y2, Y8, Y9
-	VMOVUPD      Y9, (SI)
-	VFNMADD231PD Y9, Y9, Y7
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VFNMADD231PD Y0, Y8, Y5
-	VMOVUPD      Y5, (CX)
-	VMOVUPD      32(CX), Y5
-	VMOVUPD      32(DX), Y6
-	VFMADD231PD  Y4, Y5, Y6
-	VMOVUPD      32(BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, 32(BX)
-	VMOVUPD      32(SI), Y9
-	VSUBPD       Y9, Y6, Y8
-	VFMADD231PD  Y2, Y8, Y9
-	VMOVUPD      Y9, 32(SI)
-	VFNMADD231PD Y9, Y9, Y7
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VFNMADD231PD Y0, Y8, Y5
-	VMOVUPD      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000008, AX
-	JMP          main_43
-
 single_43:
 	CMPQ         AX, $0x00000004
 	JB           tail_43
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VFMADD231PD  Y4, Y5, Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VMOVUPD      (SI), Y9
-	VSUBPD       Y9, Y6, Y8
-	VFMADD231PD  Y2, Y8, Y9
-	VMOVUPD      Y9, (SI)
-	VFNMADD231PD Y9, Y9, Y7
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VFNMADD231PD Y0, Y8, Y5
-	VMOVUPD      Y5, (CX)
+	VMOVUPD      (CX), Y7
+	VMOVUPD      (DX), Y8
+	VFMADD231PD  Y6, Y7, Y8
+	VMOVUPD      (BX), Y9
+	VMULPD       Y1, Y9, Y9
+	VMULPD       Y2, Y8, Y10
+	VFMADD231PD  Y10, Y8, Y9
+	VANDPD       Y4, Y9, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y9, Y9
+	VMOVUPD      Y9, (BX)
+	VMOVUPD      (SI), Y11
+	VSUBPD       Y11, Y8, Y10
+	VFMADD231PD  Y2, Y10, Y11
+	VANDPD       Y4, Y11, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y11, Y11
+	VMOVUPD      Y11, (SI)
+	VFNMADD231PD Y11, Y11, Y9
+	VSQRTPD      Y9, Y10
+	VADDPD       Y3, Y10, Y10
+	VDIVPD       Y10, Y8, Y10
+	VFNMADD231PD Y0, Y10, Y7
+	VMOVUPD      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -3919,25 +3996,31 @@ tail_43:
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*8), Y5
-	VMASKMOVPD   (CX), Y5, Y6
-	VMASKMOVPD   (DX), Y5, Y7
-	VFMADD231PD  Y4, Y6, Y7
-	VMASKMOVPD   (BX), Y5, Y4
-	VMULPD       Y1, Y4, Y4
-	VMULPD       Y2, Y7, Y1
-	VFMADD231PD  Y1, Y7, Y4
-	VMASKMOVPD   Y4, Y5, (BX)
-	VMASKMOVPD   (SI), Y5, Y8
-	VSUBPD       Y8, Y7, Y1
-	VFMADD231PD  Y2, Y1, Y8
-	VMASKMOVPD   Y8, Y5, (SI)
-	VFNMADD231PD Y8, Y8, Y4
-	VSQRTPD      Y4, Y1
+	VMOVDQU      (AX)(DI*8), Y7
+	VMASKMOVPD   (CX), Y7, Y8
+	VMASKMOVPD   (DX), Y7, Y9
+	VFMADD231PD  Y6, Y8, Y9
+	VMASKMOVPD   (BX), Y7, Y6
+	VMULPD       Y1, Y6, Y6
+	VMULPD       Y2, Y9, Y1
+	VFMADD231PD  Y1, Y9, Y6
+	VANDPD       Y4, Y6, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y6, Y6
+	VMASKMOVPD   Y6, Y7, (BX)
+	VMASKMOVPD   (SI), Y7, Y10
+	VSUBPD       Y10, Y9, Y1
+	VFMADD231PD  Y2, Y1, Y10
+	VANDPD       Y4, Y10, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y10, Y10
+	VMASKMOVPD   Y10, Y7, (SI)
+	VFNMADD231PD Y10, Y10, Y6
+	VSQRTPD      Y6, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y7, Y1
-	VFNMADD231PD Y0, Y1, Y6
-	VMASKMOVPD   Y6, Y5, (CX)
+	VDIVPD       Y1, Y9, Y1
+	VFNMADD231PD Y0, Y1, Y8
+	VMASKMOVPD   Y8, Y7, (CX)
 
 done_43:
 	VZEROUPPER
@@ -3952,72 +4035,44 @@ rmsprop_flags4_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
-	MOVSD        mu+160(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Y4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Y5
+	MOVSD        mu+160(FP), X6
+	VBROADCASTSD X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-main_44:
-	CMPQ         AX, $0x00000008
-	JB           single_44
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMOVUPD      (SI), Y6
-	VFMADD213PD  Y8, Y4, Y6
-	VMOVUPD      Y6, (SI)
-	VFNMADD231PD Y0, Y6, Y5
-	VMOVUPD      Y5, (CX)
-	VMOVUPD      32(CX), Y5
-	VMOVUPD      32(DX), Y6
-	VMOVUPD      32(BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, 32(BX)
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMOVUPD      32(SI), Y6
-	VFMADD213PD  Y8, Y4, Y6
-	VMOVUPD      Y6, 32(SI)
-	VFNMADD231PD Y0, Y6, Y5
-	VMOVUPD      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000008, AX
-	JMP          main_44
-
 single_44:
 	CMPQ         AX, $0x00000004
 	JB           tail_44
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMOVUPD      (SI), Y6
-	VFMADD213PD  Y8, Y4, Y6
-	VMOVUPD      Y6, (SI)
-	VFNMADD231PD Y0, Y6, Y5
-	VMOVUPD      Y5, (CX)
+	VMOVUPD      (CX), Y7
+	VMOVUPD      (DX), Y8
+	VMOVUPD      (BX), Y9
+	VMULPD       Y1, Y9, Y9
+	VMULPD       Y2, Y8, Y10
+	VFMADD231PD  Y10, Y8, Y9
+	VANDPD       Y4, Y9, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y9, Y9
+	VMOVUPD      Y9, (BX)
+	VSQRTPD      Y9, Y10
+	VADDPD       Y3, Y10, Y10
+	VDIVPD       Y10, Y8, Y10
+	VMOVUPD      (SI), Y8
+	VFMADD213PD  Y10, Y6, Y8
+	VANDPD       Y4, Y8, Y9
+	VCMPPD       $0x05, Y5, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (SI)
+	VFNMADD231PD Y0, Y8, Y7
+	VMOVUPD      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -4031,22 +4086,28 @@ tail_44:
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*8), Y5
-	VMASKMOVPD   (CX), Y5, Y6
-	VMASKMOVPD   (DX), Y5, Y7
-	VMASKMOVPD   (BX), Y5, Y8
-	VMULPD       Y1, Y8, Y8
-	VMULPD       Y2, Y7, Y1
-	VFMADD231PD  Y1, Y7, Y8
-	VMASKMOVPD   Y8, Y5, (BX)
-	VSQRTPD      Y8, Y1
+	VMOVDQU      (AX)(DI*8), Y7
+	VMASKMOVPD   (CX), Y7, Y8
+	VMASKMOVPD   (DX), Y7, Y9
+	VMASKMOVPD   (BX), Y7, Y10
+	VMULPD       Y1, Y10, Y10
+	VMULPD       Y2, Y9, Y1
+	VFMADD231PD  Y1, Y9, Y10
+	VANDPD       Y4, Y10, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y10, Y10
+	VMASKMOVPD   Y10, Y7, (BX)
+	VSQRTPD      Y10, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y7, Y1
-	VMASKMOVPD   (SI), Y5, Y2
-	VFMADD213PD  Y1, Y4, Y2
-	VMASKMOVPD   Y2, Y5, (SI)
-	VFNMADD231PD Y0, Y2, Y6
-	VMASKMOVPD   Y6, Y5, (CX)
+	VDIVPD       Y1, Y9, Y1
+	VMASKMOVPD   (SI), Y7, Y2
+	VFMADD213PD  Y1, Y6, Y2
+	VANDPD       Y4, Y2, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y2, Y2
+	VMASKMOVPD   Y2, Y7, (SI)
+	VFNMADD231PD Y0, Y2, Y8
+	VMASKMOVPD   Y8, Y7, (CX)
 
 done_44:
 	VZEROUPPER
@@ -4061,10 +4122,16 @@ rmsprop_flags5_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Y4
-	MOVSD        mu+160(FP), X5
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
 	VBROADCASTSD X5, Y5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Y6
+	MOVSD        mu+160(FP), X7
+	VBROADCASTSD X7, Y7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -4074,22 +4141,28 @@ rmsprop_flags5_2:
 single_45:
 	CMPQ         AX, $0x00000004
 	JB           tail_45
-	VMOVUPD      (CX), Y6
-	VMOVUPD      (DX), Y7
-	VFMADD231PD  Y4, Y6, Y7
-	VMOVUPD      (BX), Y8
-	VMULPD       Y1, Y8, Y8
-	VMULPD       Y2, Y7, Y9
-	VFMADD231PD  Y9, Y7, Y8
-	VMOVUPD      Y8, (BX)
-	VSQRTPD      Y8, Y9
-	VADDPD       Y3, Y9, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMOVUPD      (SI), Y7
-	VFMADD213PD  Y9, Y5, Y7
-	VMOVUPD      Y7, (SI)
-	VFNMADD231PD Y0, Y7, Y6
-	VMOVUPD      Y6, (CX)
+	VMOVUPD      (CX), Y8
+	VMOVUPD      (DX), Y9
+	VFMADD231PD  Y6, Y8, Y9
+	VMOVUPD      (BX), Y10
+	VMULPD       Y1, Y10, Y10
+	VMULPD       Y2, Y9, Y11
+	VFMADD231PD  Y11, Y9, Y10
+	VANDPD       Y4, Y10, Y11
+	VCMPPD       $0x05, Y5, Y11, Y11
+	VANDPD       Y11, Y10, Y10
+	VMOVUPD      Y10, (BX)
+	VSQRTPD      Y10, Y11
+	VADDPD       Y3, Y11, Y11
+	VDIVPD       Y11, Y9, Y11
+	VMOVUPD      (SI), Y9
+	VFMADD213PD  Y11, Y7, Y9
+	VANDPD       Y4, Y9, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y9, Y9
+	VMOVUPD      Y9, (SI)
+	VFNMADD231PD Y0, Y9, Y8
+	VMOVUPD      Y8, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -4103,23 +4176,29 @@ tail_45:
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(DI*8), Y6
-	VMASKMOVPD   (CX), Y6, Y7
-	VMASKMOVPD   (DX), Y6, Y8
-	VFMADD231PD  Y4, Y7, Y8
-	VMASKMOVPD   (BX), Y6, Y4
-	VMULPD       Y1, Y4, Y4
-	VMULPD       Y2, Y8, Y1
-	VFMADD231PD  Y1, Y8, Y4
-	VMASKMOVPD   Y4, Y6, (BX)
-	VSQRTPD      Y4, Y1
+	VMOVDQU      (AX)(DI*8), Y8
+	VMASKMOVPD   (CX), Y8, Y9
+	VMASKMOVPD   (DX), Y8, Y10
+	VFMADD231PD  Y6, Y9, Y10
+	VMASKMOVPD   (BX), Y8, Y6
+	VMULPD       Y1, Y6, Y6
+	VMULPD       Y2, Y10, Y1
+	VFMADD231PD  Y1, Y10, Y6
+	VANDPD       Y4, Y6, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y6, Y6
+	VMASKMOVPD   Y6, Y8, (BX)
+	VSQRTPD      Y6, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y8, Y1
-	VMASKMOVPD   (SI), Y6, Y2
-	VFMADD213PD  Y1, Y5, Y2
-	VMASKMOVPD   Y2, Y6, (SI)
-	VFNMADD231PD Y0, Y2, Y7
-	VMASKMOVPD   Y7, Y6, (CX)
+	VDIVPD       Y1, Y10, Y1
+	VMASKMOVPD   (SI), Y8, Y2
+	VFMADD213PD  Y1, Y7, Y2
+	VANDPD       Y4, Y2, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y2, Y2
+	VMASKMOVPD   Y2, Y8, (SI)
+	VFNMADD231PD Y0, Y2, Y9
+	VMASKMOVPD   Y9, Y8, (CX)
 
 done_45:
 	VZEROUPPER
@@ -4134,8 +4213,14 @@ rmsprop_flags6_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
-	MOVSD        mu+160(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Y4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Y5
+	MOVSD        mu+160(FP), X6
+	VBROADCASTSD X6, Y6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -4143,80 +4228,38 @@ rmsprop_flags6_2:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-main_46:
-	CMPQ         AX, $0x00000008
-	JB           single_46
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VMOVUPD      (SI), Y9
-	VSUBPD       Y9, Y6, Y8
-	VFMADD231PD  Y2, Y8, Y9
-	VMOVUPD      Y9, (SI)
-	VFNMADD231PD Y9, Y9, Y7
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMOVUPD      (DI), Y6
-	VFMADD213PD  Y8, Y4, Y6
-	VMOVUPD      Y6, (DI)
-	VFNMADD231PD Y0, Y6, Y5
-	VMOVUPD      Y5, (CX)
-	VMOVUPD      32(CX), Y5
-	VMOVUPD      32(DX), Y6
-	VMOVUPD      32(BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, 32(BX)
-	VMOVUPD      32(SI), Y9
-	VSUBPD       Y9, Y6, Y8
-	VFMADD231PD  Y2, Y8, Y9
-	VMOVUPD      Y9, 32(SI)
-	VFNMADD231PD Y9, Y9, Y7
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMOVUPD      32(DI), Y6
-	VFMADD213PD  Y8, Y4, Y6
-	VMOVUPD      Y6, 32(DI)
-	VFNMADD231PD Y0, Y6, Y5
-	VMOVUPD      Y5, 32(CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	ADDQ         $0x00000040, DI
-	SUBQ         $0x00000008, AX
-	JMP          main_46
-
 single_46:
 	CMPQ         AX, $0x00000004
 	JB           tail_46
-	VMOVUPD      (CX), Y5
-	VMOVUPD      (DX), Y6
-	VMOVUPD      (BX), Y7
-	VMULPD       Y1, Y7, Y7
-	VMULPD       Y2, Y6, Y8
-	VFMADD231PD  Y8, Y6, Y7
-	VMOVUPD      Y7, (BX)
-	VMOVUPD      (SI), Y9
-	VSUBPD       Y9, Y6, Y8
-	VFMADD231PD  Y2, Y8, Y9
-	VMOVUPD      Y9, (SI)
-	VFNMADD231PD Y9, Y9, Y7
-	VSQRTPD      Y7, Y8
-	VADDPD       Y3, Y8, Y8
-	VDIVPD       Y8, Y6, Y8
-	VMOVUPD      (DI), Y6
-	VFMADD213PD  Y8, Y4, Y6
-	VMOVUPD      Y6, (DI)
-	VFNMADD231PD Y0, Y6, Y5
-	VMOVUPD      Y5, (CX)
+	VMOVUPD      (CX), Y7
+	VMOVUPD      (DX), Y8
+	VMOVUPD      (BX), Y9
+	VMULPD       Y1, Y9, Y9
+	VMULPD       Y2, Y8, Y10
+	VFMADD231PD  Y10, Y8, Y9
+	VANDPD       Y4, Y9, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y9, Y9
+	VMOVUPD      Y9, (BX)
+	VMOVUPD      (SI), Y11
+	VSUBPD       Y11, Y8, Y10
+	VFMADD231PD  Y2, Y10, Y11
+	VANDPD       Y4, Y11, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y11, Y11
+	VMOVUPD      Y11, (SI)
+	VFNMADD231PD Y11, Y11, Y9
+	VSQRTPD      Y9, Y10
+	VADDPD       Y3, Y10, Y10
+	VDIVPD       Y10, Y8, Y10
+	VMOVUPD      (DI), Y8
+	VFMADD213PD  Y10, Y6, Y8
+	VANDPD       Y4, Y8, Y9
+	VCMPPD       $0x05, Y5, Y9, Y9
+	VANDPD       Y9, Y8, Y8
+	VMOVUPD      Y8, (DI)
+	VFNMADD231PD Y0, Y8, Y7
+	VMOVUPD      Y7, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -4231,27 +4274,36 @@ tail_46:
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*8), Y5
-	VMASKMOVPD   (CX), Y5, Y6
-	VMASKMOVPD   (DX), Y5, Y7
-	VMASKMOVPD   (BX), Y5, Y8
-	VMULPD       Y1, Y8, Y8
-	VMULPD       Y2, Y7, Y1
-	VFMADD231PD  Y1, Y7, Y8
-	VMASKMOVPD   Y8, Y5, (BX)
-	VMASKMOVPD   (SI), Y5, Y9
-	VSUBPD       Y9, Y7, Y1
-	VFMADD231PD  Y2, Y1, Y9
-	VMASKMOVPD   Y9, Y5, (SI)
-	VFNMADD231PD Y9, Y9, Y8
-	VSQRTPD      Y8, Y1
+	VMOVDQU      (AX)(R8*8), Y7
+	VMASKMOVPD   (CX), Y7, Y8
+	VMASKMOVPD   (DX), Y7, Y9
+	VMASKMOVPD   (BX), Y7, Y10
+	VMULPD       Y1, Y10, Y10
+	VMULPD       Y2, Y9, Y1
+	VFMADD231PD  Y1, Y9, Y10
+	VANDPD       Y4, Y10, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y10, Y10
+	VMASKMOVPD   Y10, Y7, (BX)
+	VMASKMOVPD   (SI), Y7, Y11
+	VSUBPD       Y11, Y9, Y1
+	VFMADD231PD  Y2, Y1, Y11
+	VANDPD       Y4, Y11, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y11, Y11
+	VMASKMOVPD   Y11, Y7, (SI)
+	VFNMADD231PD Y11, Y11, Y10
+	VSQRTPD      Y10, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y7, Y1
-	VMASKMOVPD   (DI), Y5, Y2
-	VFMADD213PD  Y1, Y4, Y2
-	VMASKMOVPD   Y2, Y5, (DI)
-	VFNMADD231PD Y0, Y2, Y6
-	VMASKMOVPD   Y6, Y5, (CX)
+	VDIVPD       Y1, Y9, Y1
+	VMASKMOVPD   (DI), Y7, Y2
+	VFMADD213PD  Y1, Y6, Y2
+	VANDPD       Y4, Y2, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y2, Y2
+	VMASKMOVPD   Y2, Y7, (DI)
+	VFNMADD231PD Y0, Y2, Y8
+	VMASKMOVPD   Y8, Y7, (CX)
 
 done_46:
 	VZEROUPPER
@@ -4266,10 +4318,16 @@ rmsprop_flags7_2:
 	VBROADCASTSD X2, Y2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Y3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Y4
-	MOVSD        mu+160(FP), X5
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
 	VBROADCASTSD X5, Y5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Y6
+	MOVSD        mu+160(FP), X7
+	VBROADCASTSD X7, Y7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -4280,27 +4338,36 @@ rmsprop_flags7_2:
 single_47:
 	CMPQ         AX, $0x00000004
 	JB           tail_47
-	VMOVUPD      (CX), Y6
-	VMOVUPD      (DX), Y7
-	VFMADD231PD  Y4, Y6, Y7
-	VMOVUPD      (BX), Y8
-	VMULPD       Y1, Y8, Y8
-	VMULPD       Y2, Y7, Y9
-	VFMADD231PD  Y9, Y7, Y8
-	VMOVUPD      Y8, (BX)
-	VMOVUPD      (SI), Y10
-	VSUBPD       Y10, Y7, Y9
-	VFMADD231PD  Y2, Y9, Y10
-	VMOVUPD      Y10, (SI)
-	VFNMADD231PD Y10, Y10, Y8
-	VSQRTPD      Y8, Y9
-	VADDPD       Y3, Y9, Y9
-	VDIVPD       Y9, Y7, Y9
-	VMOVUPD      (DI), Y7
-	VFMADD213PD  Y9, Y5, Y7
-	VMOVUPD      Y7, (DI)
-	VFNMADD231PD Y0, Y7, Y6
-	VMOVUPD      Y6, (CX)
+	VMOVUPD      (CX), Y8
+	VMOVUPD      (DX), Y9
+	VFMADD231PD  Y6, Y8, Y9
+	VMOVUPD      (BX), Y10
+	VMULPD       Y1, Y10, Y10
+	VMULPD       Y2, Y9, Y11
+	VFMADD231PD  Y11, Y9, Y10
+	VANDPD       Y4, Y10, Y11
+	VCMPPD       $0x05, Y5, Y11, Y11
+	VANDPD       Y11, Y10, Y10
+	VMOVUPD      Y10, (BX)
+	VMOVUPD      (SI), Y12
+	VSUBPD       Y12, Y9, Y11
+	VFMADD231PD  Y2, Y11, Y12
+	VANDPD       Y4, Y12, Y11
+	VCMPPD       $0x05, Y5, Y11, Y11
+	VANDPD       Y11, Y12, Y12
+	VMOVUPD      Y12, (SI)
+	VFNMADD231PD Y12, Y12, Y10
+	VSQRTPD      Y10, Y11
+	VADDPD       Y3, Y11, Y11
+	VDIVPD       Y11, Y9, Y11
+	VMOVUPD      (DI), Y9
+	VFMADD213PD  Y11, Y7, Y9
+	VANDPD       Y4, Y9, Y10
+	VCMPPD       $0x05, Y5, Y10, Y10
+	VANDPD       Y10, Y9, Y9
+	VMOVUPD      Y9, (DI)
+	VFNMADD231PD Y0, Y9, Y8
+	VMOVUPD      Y8, (CX)
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
@@ -4315,28 +4382,37 @@ tail_47:
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
-	VMOVDQU      (AX)(R8*8), Y6
-	VMASKMOVPD   (CX), Y6, Y7
-	VMASKMOVPD   (DX), Y6, Y8
-	VFMADD231PD  Y4, Y7, Y8
-	VMASKMOVPD   (BX), Y6, Y4
-	VMULPD       Y1, Y4, Y4
-	VMULPD       Y2, Y8, Y1
-	VFMADD231PD  Y1, Y8, Y4
-	VMASKMOVPD   Y4, Y6, (BX)
-	VMASKMOVPD   (SI), Y6, Y9
-	VSUBPD       Y9, Y8, Y1
-	VFMADD231PD  Y2, Y1, Y9
-	VMASKMOVPD   Y9, Y6, (SI)
-	VFNMADD231PD Y9, Y9, Y4
-	VSQRTPD      Y4, Y1
+	VMOVDQU      (AX)(R8*8), Y8
+	VMASKMOVPD   (CX), Y8, Y9
+	VMASKMOVPD   (DX), Y8, Y10
+	VFMADD231PD  Y6, Y9, Y10
+	VMASKMOVPD   (BX), Y8, Y6
+	VMULPD       Y1, Y6, Y6
+	VMULPD       Y2, Y10, Y1
+	VFMADD231PD  Y1, Y10, Y6
+	VANDPD       Y4, Y6, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y6, Y6
+	VMASKMOVPD   Y6, Y8, (BX)
+	VMASKMOVPD   (SI), Y8, Y11
+	VSUBPD       Y11, Y10, Y1
+	VFMADD231PD  Y2, Y1, Y11
+	VANDPD       Y4, Y11, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y11, Y11
+	VMASKMOVPD   Y11, Y8, (SI)
+	VFNMADD231PD Y11, Y11, Y6
+	VSQRTPD      Y6, Y1
 	VADDPD       Y3, Y1, Y1
-	VDIVPD       Y1, Y8, Y1
-	VMASKMOVPD   (DI), Y6, Y2
-	VFMADD213PD  Y1, Y5, Y2
-	VMASKMOVPD   Y2, Y6, (DI)
-	VFNMADD231PD Y0, Y2, Y7
-	VMASKMOVPD   Y7, Y6, (CX)
+	VDIVPD       Y1, Y10, Y1
+	VMASKMOVPD   (DI), Y8, Y2
+	VFMADD213PD  Y1, Y7, Y2
+	VANDPD       Y4, Y2, Y1
+	VCMPPD       $0x05, Y5, Y1, Y1
+	VANDPD       Y1, Y2, Y2
+	VMASKMOVPD   Y2, Y8, (DI)
+	VFNMADD231PD Y0, Y2, Y9
+	VMASKMOVPD   Y9, Y8, (CX)
 
 done_47:
 	VZEROUPPER
@@ -4603,7 +4679,7 @@ done_50:
 	RET
 
 // func AdamF32AVX512(p []float32, g []float32, m []float32, v []float32, vmax []float32, c1 float32, b2 float32, c2 float32, eps float32, wd float32, decay float32, step float32, invbc2 float32, flags uint)
-// Requires: AVX, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
 TEXT ·AdamF32AVX512(SB), NOSPLIT, $0-160
 	MOVQ flags+152(FP), AX
 	CMPQ AX, $0x00000000
@@ -4631,6 +4707,12 @@ adam_flags0_3:
 	VBROADCASTSS X5, Z5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Z6
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
+	VBROADCASTSS X7, Z7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Z8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -4638,108 +4720,114 @@ adam_flags0_3:
 	MOVQ         v_base+72(FP), SI
 
 main_51:
-	CMPQ         AX, $0x00000040
+	CMPQ         AX, $0x00000030
 	JB           single_51
-	VMOVUPS      (CX), Z7
-	VMOVUPS      (DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      (BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, (BX)
-	VMOVUPS      (SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, (SI)
-	VMOVAPS      Z11, Z10
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, (CX)
-	VMOVUPS      64(CX), Z7
-	VMOVUPS      64(DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      64(BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, 64(BX)
-	VMOVUPS      64(SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, 64(SI)
-	VMOVAPS      Z11, Z10
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, 64(CX)
-	VMOVUPS      128(CX), Z7
-	VMOVUPS      128(DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      128(BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, 128(BX)
-	VMOVUPS      128(SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, 128(SI)
-	VMOVAPS      Z11, Z10
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, 128(CX)
-	VMOVUPS      192(CX), Z7
-	VMOVUPS      192(DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      192(BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, 192(BX)
-	VMOVUPS      192(SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, 192(SI)
-	VMOVAPS      Z11, Z10
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000040, AX
+	VMOVUPS      (CX), Z9
+	VMOVUPS      (DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      (BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (BX)
+	VMOVUPS      (SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, (SI)
+	VMOVAPS      Z13, Z12
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, (CX)
+	VMOVUPS      64(CX), Z9
+	VMOVUPS      64(DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      64(BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      64(SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, 64(SI)
+	VMOVAPS      Z13, Z12
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, 64(CX)
+	VMOVUPS      128(CX), Z9
+	VMOVUPS      128(DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      128(BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 128(BX)
+	VMOVUPS      128(SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, 128(SI)
+	VMOVAPS      Z13, Z12
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000030, AX
 	JMP          main_51
 
 single_51:
 	CMPQ         AX, $0x00000010
 	JB           tail_51
-	VMOVUPS      (CX), Z7
-	VMOVUPS      (DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      (BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, (BX)
-	VMOVUPS      (SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, (SI)
-	VMOVAPS      Z11, Z10
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, (CX)
+	VMOVUPS      (CX), Z9
+	VMOVUPS      (DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      (BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (BX)
+	VMOVUPS      (SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, (SI)
+	VMOVAPS      Z13, Z12
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -4753,24 +4841,30 @@ tail_51:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z7
-	VMOVUPS.Z    (DX), K1, Z8
-	VMULPS       Z4, Z7, Z7
+	VMOVUPS.Z    (CX), K1, Z9
+	VMOVUPS.Z    (DX), K1, Z10
+	VMULPS       Z4, Z9, Z9
 	VMOVUPS.Z    (BX), K1, Z4
-	VSUBPS       Z4, Z8, Z9
-	VFMADD231PS  Z0, Z9, Z4
+	VSUBPS       Z4, Z10, Z11
+	VFMADD231PS  Z0, Z11, Z4
+	VANDPS       Z7, Z4, Z0
+	VCMPPS       $0x05, Z8, Z0, K2
+	VMOVAPS.Z    Z4, K2, Z4
 	VMOVUPS      Z4, K1, (BX)
 	VMOVUPS.Z    (SI), K1, Z0
 	VMULPS       Z1, Z0, Z0
-	VMULPS       Z2, Z8, Z9
-	VFMADD231PS  Z9, Z8, Z0
+	VMULPS       Z2, Z10, Z11
+	VFMADD231PS  Z11, Z10, Z0
+	VANDPS       Z7, Z0, Z1
+	VCMPPS       $0x05, Z8, Z1, K2
+	VMOVAPS.Z    Z0, K2, Z0
 	VMOVUPS      Z0, K1, (SI)
-	VMOVAPS      Z0, Z9
-	VSQRTPS      Z9, Z9
-	VFMADD213PS  Z3, Z6, Z9
-	VDIVPS       Z9, Z4, Z9
-	VFNMADD231PS Z5, Z9, Z7
-	VMOVUPS      Z7, K1, (CX)
+	VMOVAPS      Z0, Z11
+	VSQRTPS      Z11, Z11
+	VFMADD213PS  Z3, Z6, Z11
+	VDIVPS       Z11, Z4, Z11
+	VFNMADD231PS Z5, Z11, Z9
+	VMOVUPS      Z9, K1, (CX)
 
 done_51:
 	VZEROUPPER
@@ -4791,8 +4885,14 @@ adam_flags1_3:
 	VBROADCASTSS X5, Z5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Z6
-	MOVSS        wd+136(FP), X7
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
 	VBROADCASTSS X7, Z7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Z8
+	MOVSS        wd+136(FP), X9
+	VBROADCASTSS X9, Z9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -4800,113 +4900,118 @@ adam_flags1_3:
 	MOVQ         v_base+72(FP), SI
 
 main_52:
-	CMPQ         AX, $0x00000040
+	CMPQ         AX, $0x00000030
 	JB           single_52
-	VMOVUPS      (CX), Z8
-	VMOVUPS      (DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      (BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      (SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, (SI)
-	VMOVAPS      Z12, Z11
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, (CX)
-	VMOVUPS      64(CX), Z8
-	VMOVUPS      64(DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      64(BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, 64(BX)
-	VMOVUPS      64(SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, 64(SI)
-	VMOVAPS      Z12, Z11
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, 64(CX)
-	VMOVUPS      128(CX), Z8
-	VMOVUPS      128(DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      128(BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, 128(BX)
-	VMOVUPS      128(SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, 128(SI)
-	VMOVAPS      Z12, Z11
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, 128(CX)
-	VMOVUPS      192(CX), Z8
-	VMOVUPS      192(DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      192(BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, 192(BX)
-	VMOVUPS      192(SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, 192(SI)
-	VMOVAPS      Z12, Z11
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000040, AX
+	VMOVUPS      (CX), Z10
+	VMOVUPS      (DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      (BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      (SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, (SI)
+	VMOVAPS      Z14, Z13
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, (CX)
+	VMOVUPS      64(CX), Z10
+	VMOVUPS      64(DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      64(BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, 64(BX)
+	VMOVUPS      64(SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, 64(SI)
+	VMOVAPS      Z14, Z13
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, 64(CX)
+	VMOVUPS      128(CX), Z10
+	VMOVUPS      128(DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      128(BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, 128(BX)
+	VMOVUPS      128(SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, 128(SI)
+	VMOVAPS      Z14, Z13
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000030, AX
 	JMP          main_52
 
 single_52:
 	CMPQ         AX, $0x00000010
 	JB           tail_52
-	VMOVUPS      (CX), Z8
-	VMOVUPS      (DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      (BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      (SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, (SI)
-	VMOVAPS      Z12, Z11
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, (CX)
+	VMOVUPS      (CX), Z10
+	VMOVUPS      (DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      (BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      (SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, (SI)
+	VMOVAPS      Z14, Z13
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -4920,25 +5025,31 @@ tail_52:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z8
-	VMOVUPS.Z    (DX), K1, Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
+	VMOVUPS.Z    (CX), K1, Z10
+	VMOVUPS.Z    (DX), K1, Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
 	VMOVUPS.Z    (BX), K1, Z4
-	VSUBPS       Z4, Z9, Z7
-	VFMADD231PS  Z0, Z7, Z4
+	VSUBPS       Z4, Z11, Z9
+	VFMADD231PS  Z0, Z9, Z4
+	VANDPS       Z7, Z4, Z0
+	VCMPPS       $0x05, Z8, Z0, K2
+	VMOVAPS.Z    Z4, K2, Z4
 	VMOVUPS      Z4, K1, (BX)
 	VMOVUPS.Z    (SI), K1, Z0
 	VMULPS       Z1, Z0, Z0
-	VMULPS       Z2, Z9, Z7
-	VFMADD231PS  Z7, Z9, Z0
+	VMULPS       Z2, Z11, Z9
+	VFMADD231PS  Z9, Z11, Z0
+	VANDPS       Z7, Z0, Z1
+	VCMPPS       $0x05, Z8, Z1, K2
+	VMOVAPS.Z    Z0, K2, Z0
 	VMOVUPS      Z0, K1, (SI)
-	VMOVAPS      Z0, Z7
-	VSQRTPS      Z7, Z7
-	VFMADD213PS  Z3, Z6, Z7
-	VDIVPS       Z7, Z4, Z7
-	VFNMADD231PS Z5, Z7, Z8
-	VMOVUPS      Z8, K1, (CX)
+	VMOVAPS      Z0, Z9
+	VSQRTPS      Z9, Z9
+	VFMADD213PS  Z3, Z6, Z9
+	VDIVPS       Z9, Z4, Z9
+	VFNMADD231PS Z5, Z9, Z10
+	VMOVUPS      Z10, K1, (CX)
 
 done_52:
 	VZEROUPPER
@@ -4959,6 +5070,12 @@ adam_flags2_3:
 	VBROADCASTSS X5, Z5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Z6
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
+	VBROADCASTSS X7, Z7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Z8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -4967,107 +5084,112 @@ adam_flags2_3:
 	MOVQ         vmax_base+96(FP), DI
 
 main_53:
-	CMPQ         AX, $0x00000030
+	CMPQ         AX, $0x00000020
 	JB           single_53
-	VMOVUPS      (CX), Z7
-	VMOVUPS      (DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      (BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, (BX)
-	VMOVUPS      (SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, (SI)
-	VMOVUPS      (DI), Z8
-	VMAXPS       Z11, Z8, Z10
-	VCMPPS       $0x03, Z8, Z8, K1
-	VMOVAPS      Z8, K1, Z10
-	VMOVUPS      Z10, (DI)
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, (CX)
-	VMOVUPS      64(CX), Z7
-	VMOVUPS      64(DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      64(BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, 64(BX)
-	VMOVUPS      64(SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, 64(SI)
-	VMOVUPS      64(DI), Z8
-	VMAXPS       Z11, Z8, Z10
-	VCMPPS       $0x03, Z8, Z8, K1
-	VMOVAPS      Z8, K1, Z10
-	VMOVUPS      Z10, 64(DI)
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, 64(CX)
-	VMOVUPS      128(CX), Z7
-	VMOVUPS      128(DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      128(BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, 128(BX)
-	VMOVUPS      128(SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, 128(SI)
-	VMOVUPS      128(DI), Z8
-	VMAXPS       Z11, Z8, Z10
-	VCMPPS       $0x03, Z8, Z8, K1
-	VMOVAPS      Z8, K1, Z10
-	VMOVUPS      Z10, 128(DI)
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, 128(CX)
-	ADDQ         $0x000000c0, CX
-	ADDQ         $0x000000c0, DX
-	ADDQ         $0x000000c0, BX
-	ADDQ         $0x000000c0, SI
-	ADDQ         $0x000000c0, DI
-	SUBQ         $0x00000030, AX
+	VMOVUPS      (CX), Z9
+	VMOVUPS      (DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      (BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (BX)
+	VMOVUPS      (SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, (SI)
+	VMOVUPS      (DI), Z10
+	VMAXPS       Z13, Z10, Z12
+	VCMPPS       $0x03, Z10, Z10, K1
+	VMOVAPS      Z10, K1, Z12
+	VANDPS       Z7, Z12, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (DI)
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, (CX)
+	VMOVUPS      64(CX), Z9
+	VMOVUPS      64(DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      64(BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      64(SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      64(DI), Z10
+	VMAXPS       Z13, Z10, Z12
+	VCMPPS       $0x03, Z10, Z10, K1
+	VMOVAPS      Z10, K1, Z12
+	VANDPS       Z7, Z12, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, 64(DI)
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, 64(CX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000020, AX
 	JMP          main_53
 
 single_53:
 	CMPQ         AX, $0x00000010
 	JB           tail_53
-	VMOVUPS      (CX), Z7
-	VMOVUPS      (DX), Z8
-	VMULPS       Z4, Z7, Z7
-	VMOVUPS      (BX), Z9
-	VSUBPS       Z9, Z8, Z10
-	VFMADD231PS  Z0, Z10, Z9
-	VMOVUPS      Z9, (BX)
-	VMOVUPS      (SI), Z11
-	VMULPS       Z1, Z11, Z11
-	VMULPS       Z2, Z8, Z10
-	VFMADD231PS  Z10, Z8, Z11
-	VMOVUPS      Z11, (SI)
-	VMOVUPS      (DI), Z8
-	VMAXPS       Z11, Z8, Z10
-	VCMPPS       $0x03, Z8, Z8, K1
-	VMOVAPS      Z8, K1, Z10
-	VMOVUPS      Z10, (DI)
-	VSQRTPS      Z10, Z10
-	VFMADD213PS  Z3, Z6, Z10
-	VDIVPS       Z10, Z9, Z10
-	VFNMADD231PS Z5, Z10, Z7
-	VMOVUPS      Z7, (CX)
+	VMOVUPS      (CX), Z9
+	VMOVUPS      (DX), Z10
+	VMULPS       Z4, Z9, Z9
+	VMOVUPS      (BX), Z11
+	VSUBPS       Z11, Z10, Z12
+	VFMADD231PS  Z0, Z12, Z11
+	VANDPS       Z7, Z11, Z12
+	VCMPPS       $0x05, Z8, Z12, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (BX)
+	VMOVUPS      (SI), Z13
+	VMULPS       Z1, Z13, Z13
+	VMULPS       Z2, Z10, Z12
+	VFMADD231PS  Z12, Z10, Z13
+	VANDPS       Z7, Z13, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, (SI)
+	VMOVUPS      (DI), Z10
+	VMAXPS       Z13, Z10, Z12
+	VCMPPS       $0x03, Z10, Z10, K1
+	VMOVAPS      Z10, K1, Z12
+	VANDPS       Z7, Z12, Z10
+	VCMPPS       $0x05, Z8, Z10, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (DI)
+	VSQRTPS      Z12, Z12
+	VFMADD213PS  Z3, Z6, Z12
+	VDIVPS       Z12, Z11, Z12
+	VFNMADD231PS Z5, Z12, Z9
+	VMOVUPS      Z9, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5082,28 +5204,37 @@ tail_53:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z7
-	VMOVUPS.Z    (DX), K1, Z8
-	VMULPS       Z4, Z7, Z7
+	VMOVUPS.Z    (CX), K1, Z9
+	VMOVUPS.Z    (DX), K1, Z10
+	VMULPS       Z4, Z9, Z9
 	VMOVUPS.Z    (BX), K1, Z4
-	VSUBPS       Z4, Z8, Z9
-	VFMADD231PS  Z0, Z9, Z4
+	VSUBPS       Z4, Z10, Z11
+	VFMADD231PS  Z0, Z11, Z4
+	VANDPS       Z7, Z4, Z0
+	VCMPPS       $0x05, Z8, Z0, K2
+	VMOVAPS.Z    Z4, K2, Z4
 	VMOVUPS      Z4, K1, (BX)
 	VMOVUPS.Z    (SI), K1, Z0
 	VMULPS       Z1, Z0, Z0
-	VMULPS       Z2, Z8, Z9
-	VFMADD231PS  Z9, Z8, Z0
+	VMULPS       Z2, Z10, Z11
+	VFMADD231PS  Z11, Z10, Z0
+	VANDPS       Z7, Z0, Z1
+	VCMPPS       $0x05, Z8, Z1, K2
+	VMOVAPS.Z    Z0, K2, Z0
 	VMOVUPS      Z0, K1, (SI)
 	VMOVUPS.Z    (DI), K1, Z1
-	VMAXPS       Z0, Z1, Z9
+	VMAXPS       Z0, Z1, Z11
 	VCMPPS       $0x03, Z1, Z1, K2
-	VMOVAPS      Z1, K2, Z9
-	VMOVUPS      Z9, K1, (DI)
-	VSQRTPS      Z9, Z9
-	VFMADD213PS  Z3, Z6, Z9
-	VDIVPS       Z9, Z4, Z9
-	VFNMADD231PS Z5, Z9, Z7
-	VMOVUPS      Z7, K1, (CX)
+	VMOVAPS      Z1, K2, Z11
+	VANDPS       Z7, Z11, Z0
+	VCMPPS       $0x05, Z8, Z0, K2
+	VMOVAPS.Z    Z11, K2, Z11
+	VMOVUPS      Z11, K1, (DI)
+	VSQRTPS      Z11, Z11
+	VFMADD213PS  Z3, Z6, Z11
+	VDIVPS       Z11, Z4, Z11
+	VFNMADD231PS Z5, Z11, Z9
+	VMOVUPS      Z9, K1, (CX)
 
 done_53:
 	VZEROUPPER
@@ -5124,8 +5255,14 @@ adam_flags3_3:
 	VBROADCASTSS X5, Z5
 	MOVSS        invbc2+148(FP), X6
 	VBROADCASTSS X6, Z6
-	MOVSS        wd+136(FP), X7
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X7
 	VBROADCASTSS X7, Z7
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X8
+	VBROADCASTSS X8, Z8
+	MOVSS        wd+136(FP), X9
+	VBROADCASTSS X9, Z9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5134,111 +5271,115 @@ adam_flags3_3:
 	MOVQ         vmax_base+96(FP), DI
 
 main_54:
-	CMPQ         AX, $0x00000030
+	CMPQ         AX, $0x00000020
 	JB           single_54
-	VMOVUPS      (CX), Z8
-	VMOVUPS      (DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      (BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      (SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      (DI), Z9
-	VMAXPS       Z12, Z9, Z11
-	VCMPPS       $0x03, Z9, Z9, K1
-	VMOVAPS      Z9, K1, Z11
-	VMOVUPS      Z11, (DI)
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, (CX)
-	VMOVUPS      64(CX), Z8
-	VMOVUPS      64(DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      64(BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, 64(BX)
-	VMOVUPS      64(SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, 64(SI)
-	VMOVUPS      64(DI), Z9
-	VMAXPS       Z12, Z9, Z11
-	VCMPPS       $0x03, Z9, Z9, K1
-	VMOVAPS      Z9, K1, Z11
-	VMOVUPS      Z11, 64(DI)
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, 64(CX)
-	VMOVUPS      128(CX), Z8
-	VMOVUPS      128(DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      128(BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, 128(BX)
-	VMOVUPS      128(SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, 128(SI)
-	VMOVUPS      128(DI), Z9
-	VMAXPS       Z12, Z9, Z11
-	VCMPPS       $0x03, Z9, Z9, K1
-	VMOVAPS      Z9, K1, Z11
-	VMOVUPS      Z11, 128(DI)
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, 128(CX)
-	ADDQ         $0x000000c0, CX
-	ADDQ         $0x000000c0, DX
-	ADDQ         $0x000000c0, BX
-	ADDQ         $0x000000c0, SI
-	ADDQ         $0x000000c0, DI
-	SUBQ         $0x00000030, AX
+	VMOVUPS      (CX), Z10
+	VMOVUPS      (DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      (BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      (SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, (SI)
+	VMOVUPS      (DI), Z11
+	VMAXPS       Z14, Z11, Z13
+	VCMPPS       $0x03, Z11, Z11, K1
+	VMOVAPS      Z11, K1, Z13
+	VANDPS       Z7, Z13, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, (DI)
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, (CX)
+	VMOVUPS      64(CX), Z10
+	VMOVUPS      64(DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      64(BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, 64(BX)
+	VMOVUPS      64(SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, 64(SI)
+	VMOVUPS      64(DI), Z11
+	VMAXPS       Z14, Z11, Z13
+	VCMPPS       $0x03, Z11, Z11, K1
+	VMOVAPS      Z11, K1, Z13
+	VANDPS       Z7, Z13, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, 64(DI)
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, 64(CX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000020, AX
 	JMP          main_54
 
 single_54:
 	CMPQ         AX, $0x00000010
 	JB           tail_54
-	VMOVUPS      (CX), Z8
-	VMOVUPS      (DX), Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
-	VMOVUPS      (BX), Z10
-	VSUBPS       Z10, Z9, Z11
-	VFMADD231PS  Z0, Z11, Z10
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      (SI), Z12
-	VMULPS       Z1, Z12, Z12
-	VMULPS       Z2, Z9, Z11
-	VFMADD231PS  Z11, Z9, Z12
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      (DI), Z9
-	VMAXPS       Z12, Z9, Z11
-	VCMPPS       $0x03, Z9, Z9, K1
-	VMOVAPS      Z9, K1, Z11
-	VMOVUPS      Z11, (DI)
-	VSQRTPS      Z11, Z11
-	VFMADD213PS  Z3, Z6, Z11
-	VDIVPS       Z11, Z10, Z11
-	VFNMADD231PS Z5, Z11, Z8
-	VMOVUPS      Z8, (CX)
+	VMOVUPS      (CX), Z10
+	VMOVUPS      (DX), Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
+	VMOVUPS      (BX), Z12
+	VSUBPS       Z12, Z11, Z13
+	VFMADD231PS  Z0, Z13, Z12
+	VANDPS       Z7, Z12, Z13
+	VCMPPS       $0x05, Z8, Z13, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      (SI), Z14
+	VMULPS       Z1, Z14, Z14
+	VMULPS       Z2, Z11, Z13
+	VFMADD231PS  Z13, Z11, Z14
+	VANDPS       Z7, Z14, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z14, K1, Z14
+	VMOVUPS      Z14, (SI)
+	VMOVUPS      (DI), Z11
+	VMAXPS       Z14, Z11, Z13
+	VCMPPS       $0x03, Z11, Z11, K1
+	VMOVAPS      Z11, K1, Z13
+	VANDPS       Z7, Z13, Z11
+	VCMPPS       $0x05, Z8, Z11, K1
+	VMOVAPS.Z    Z13, K1, Z13
+	VMOVUPS      Z13, (DI)
+	VSQRTPS      Z13, Z13
+	VFMADD213PS  Z3, Z6, Z13
+	VDIVPS       Z13, Z12, Z13
+	VFNMADD231PS Z5, Z13, Z10
+	VMOVUPS      Z10, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5253,36 +5394,45 @@ tail_54:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z8
-	VMOVUPS.Z    (DX), K1, Z9
-	VFMADD231PS  Z7, Z8, Z9
-	VMULPS       Z4, Z8, Z8
+	VMOVUPS.Z    (CX), K1, Z10
+	VMOVUPS.Z    (DX), K1, Z11
+	VFMADD231PS  Z9, Z10, Z11
+	VMULPS       Z4, Z10, Z10
 	VMOVUPS.Z    (BX), K1, Z4
-	VSUBPS       Z4, Z9, Z7
-	VFMADD231PS  Z0, Z7, Z4
+	VSUBPS       Z4, Z11, Z9
+	VFMADD231PS  Z0, Z9, Z4
+	VANDPS       Z7, Z4, Z0
+	VCMPPS       $0x05, Z8, Z0, K2
+	VMOVAPS.Z    Z4, K2, Z4
 	VMOVUPS      Z4, K1, (BX)
 	VMOVUPS.Z    (SI), K1, Z0
 	VMULPS       Z1, Z0, Z0
-	VMULPS       Z2, Z9, Z7
-	VFMADD231PS  Z7, Z9, Z0
+	VMULPS       Z2, Z11, Z9
+	VFMADD231PS  Z9, Z11, Z0
+	VANDPS       Z7, Z0, Z1
+	VCMPPS       $0x05, Z8, Z1, K2
+	VMOVAPS.Z    Z0, K2, Z0
 	VMOVUPS      Z0, K1, (SI)
 	VMOVUPS.Z    (DI), K1, Z1
-	VMAXPS       Z0, Z1, Z7
+	VMAXPS       Z0, Z1, Z9
 	VCMPPS       $0x03, Z1, Z1, K2
-	VMOVAPS      Z1, K2, Z7
-	VMOVUPS      Z7, K1, (DI)
-	VSQRTPS      Z7, Z7
-	VFMADD213PS  Z3, Z6, Z7
-	VDIVPS       Z7, Z4, Z7
-	VFNMADD231PS Z5, Z7, Z8
-	VMOVUPS      Z8, K1, (CX)
+	VMOVAPS      Z1, K2, Z9
+	VANDPS       Z7, Z9, Z0
+	VCMPPS       $0x05, Z8, Z0, K2
+	VMOVAPS.Z    Z9, K2, Z9
+	VMOVUPS      Z9, K1, (DI)
+	VSQRTPS      Z9, Z9
+	VFMADD213PS  Z3, Z6, Z9
+	VDIVPS       Z9, Z4, Z9
+	VFNMADD231PS Z5, Z9, Z10
+	VMOVUPS      Z10, K1, (CX)
 
 done_54:
 	VZEROUPPER
 	RET
 
 // func SGDF32AVX512(p []float32, g []float32, buf []float32, lr float32, mu float32, damp float32, wd float32, flags uint)
-// Requires: AVX, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
 TEXT ·SGDF32AVX512(SB), NOSPLIT, $0-96
 	MOVQ flags+88(FP), AX
 	CMPQ AX, $0x00000000
@@ -5434,10 +5584,16 @@ done_56:
 sgd_flags2_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        mu+76(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
-	MOVSS        damp+80(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Z2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        damp+80(FP), X4
+	VBROADCASTSS X4, Z4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5446,38 +5602,50 @@ sgd_flags2_3:
 main_57:
 	CMPQ         AX, $0x00000040
 	JB           single_57
-	VMOVUPS      (CX), Z3
-	VMOVUPS      (DX), Z4
-	VMOVUPS      (BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, (BX)
-	VFNMADD231PS Z0, Z5, Z3
-	VMOVUPS      Z3, (CX)
-	VMOVUPS      64(CX), Z3
-	VMOVUPS      64(DX), Z4
-	VMOVUPS      64(BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, 64(BX)
-	VFNMADD231PS Z0, Z5, Z3
-	VMOVUPS      Z3, 64(CX)
-	VMOVUPS      128(CX), Z3
-	VMOVUPS      128(DX), Z4
-	VMOVUPS      128(BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, 128(BX)
-	VFNMADD231PS Z0, Z5, Z3
-	VMOVUPS      Z3, 128(CX)
-	VMOVUPS      192(CX), Z3
-	VMOVUPS      192(DX), Z4
-	VMOVUPS      192(BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, 192(BX)
-	VFNMADD231PS Z0, Z5, Z3
-	VMOVUPS      Z3, 192(CX)
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VMOVUPS      (BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFNMADD231PS Z0, Z7, Z5
+	VMOVUPS      Z5, (CX)
+	VMOVUPS      64(CX), Z5
+	VMOVUPS      64(DX), Z6
+	VMOVUPS      64(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 64(BX)
+	VFNMADD231PS Z0, Z7, Z5
+	VMOVUPS      Z5, 64(CX)
+	VMOVUPS      128(CX), Z5
+	VMOVUPS      128(DX), Z6
+	VMOVUPS      128(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 128(BX)
+	VFNMADD231PS Z0, Z7, Z5
+	VMOVUPS      Z5, 128(CX)
+	VMOVUPS      192(CX), Z5
+	VMOVUPS      192(DX), Z6
+	VMOVUPS      192(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 192(BX)
+	VFNMADD231PS Z0, Z7, Z5
+	VMOVUPS      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -5487,14 +5655,17 @@ main_57:
 single_57:
 	CMPQ         AX, $0x00000010
 	JB           tail_57
-	VMOVUPS      (CX), Z3
-	VMOVUPS      (DX), Z4
-	VMOVUPS      (BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, (BX)
-	VFNMADD231PS Z0, Z5, Z3
-	VMOVUPS      Z3, (CX)
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VMOVUPS      (BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFNMADD231PS Z0, Z7, Z5
+	VMOVUPS      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5507,14 +5678,17 @@ tail_57:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z3
-	VMOVUPS.Z    (DX), K1, Z4
-	VMOVUPS.Z    (BX), K1, Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, K1, (BX)
-	VFNMADD231PS Z0, Z5, Z3
-	VMOVUPS      Z3, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z5
+	VMOVUPS.Z    (DX), K1, Z6
+	VMOVUPS.Z    (BX), K1, Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z7, K2, Z7
+	VMOVUPS      Z7, K1, (BX)
+	VFNMADD231PS Z0, Z7, Z5
+	VMOVUPS      Z5, K1, (CX)
 
 done_57:
 	VZEROUPPER
@@ -5523,12 +5697,18 @@ done_57:
 sgd_flags3_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
-	MOVSS        mu+76(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Z2
-	MOVSS        damp+80(FP), X3
+	MOVSS        wd+84(FP), X3
 	VBROADCASTSS X3, Z3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVSS        damp+80(FP), X5
+	VBROADCASTSS X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5537,42 +5717,54 @@ sgd_flags3_3:
 main_58:
 	CMPQ         AX, $0x00000040
 	JB           single_58
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VFNMADD231PS Z0, Z6, Z4
-	VMOVUPS      Z4, (CX)
-	VMOVUPS      64(CX), Z4
-	VMOVUPS      64(DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      64(BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, 64(BX)
-	VFNMADD231PS Z0, Z6, Z4
-	VMOVUPS      Z4, 64(CX)
-	VMOVUPS      128(CX), Z4
-	VMOVUPS      128(DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      128(BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, 128(BX)
-	VFNMADD231PS Z0, Z6, Z4
-	VMOVUPS      Z4, 128(CX)
-	VMOVUPS      192(CX), Z4
-	VMOVUPS      192(DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      192(BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, 192(BX)
-	VFNMADD231PS Z0, Z6, Z4
-	VMOVUPS      Z4, 192(CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, (CX)
+	VMOVUPS      64(CX), Z6
+	VMOVUPS      64(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      64(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, 64(CX)
+	VMOVUPS      128(CX), Z6
+	VMOVUPS      128(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      128(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, 128(CX)
+	VMOVUPS      192(CX), Z6
+	VMOVUPS      192(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      192(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -5582,15 +5774,18 @@ main_58:
 single_58:
 	CMPQ         AX, $0x00000010
 	JB           tail_58
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VFNMADD231PS Z0, Z6, Z4
-	VMOVUPS      Z4, (CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5603,15 +5798,18 @@ tail_58:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z4
-	VMOVUPS.Z    (DX), K1, Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS.Z    (BX), K1, Z1
-	VMULPS       Z2, Z1, Z1
-	VFMADD231PS  Z3, Z5, Z1
-	VMOVUPS      Z1, K1, (BX)
-	VFNMADD231PS Z0, Z1, Z4
-	VMOVUPS      Z4, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z6
+	VMOVUPS.Z    (DX), K1, Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS.Z    (BX), K1, Z3
+	VMULPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z7, Z3
+	VANDPS       Z1, Z3, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z3, K2, Z3
+	VMOVUPS      Z3, K1, (BX)
+	VFNMADD231PS Z0, Z3, Z6
+	VMOVUPS      Z6, K1, (CX)
 
 done_58:
 	VZEROUPPER
@@ -5620,10 +5818,16 @@ done_58:
 sgd_flags6_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        mu+76(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
-	MOVSS        damp+80(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Z2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        damp+80(FP), X4
+	VBROADCASTSS X4, Z4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5632,42 +5836,54 @@ sgd_flags6_3:
 main_59:
 	CMPQ         AX, $0x00000040
 	JB           single_59
-	VMOVUPS      (CX), Z3
-	VMOVUPS      (DX), Z4
-	VMOVUPS      (BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, (BX)
-	VFMADD231PS  Z1, Z5, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, (CX)
-	VMOVUPS      64(CX), Z3
-	VMOVUPS      64(DX), Z4
-	VMOVUPS      64(BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, 64(BX)
-	VFMADD231PS  Z1, Z5, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, 64(CX)
-	VMOVUPS      128(CX), Z3
-	VMOVUPS      128(DX), Z4
-	VMOVUPS      128(BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, 128(BX)
-	VFMADD231PS  Z1, Z5, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, 128(CX)
-	VMOVUPS      192(CX), Z3
-	VMOVUPS      192(DX), Z4
-	VMOVUPS      192(BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, 192(BX)
-	VFMADD231PS  Z1, Z5, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, 192(CX)
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VMOVUPS      (BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, (CX)
+	VMOVUPS      64(CX), Z5
+	VMOVUPS      64(DX), Z6
+	VMOVUPS      64(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 64(BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 64(CX)
+	VMOVUPS      128(CX), Z5
+	VMOVUPS      128(DX), Z6
+	VMOVUPS      128(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 128(BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 128(CX)
+	VMOVUPS      192(CX), Z5
+	VMOVUPS      192(DX), Z6
+	VMOVUPS      192(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 192(BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -5677,15 +5893,18 @@ main_59:
 single_59:
 	CMPQ         AX, $0x00000010
 	JB           tail_59
-	VMOVUPS      (CX), Z3
-	VMOVUPS      (DX), Z4
-	VMOVUPS      (BX), Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, (BX)
-	VFMADD231PS  Z1, Z5, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, (CX)
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VMOVUPS      (BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5698,15 +5917,18 @@ tail_59:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z3
-	VMOVUPS.Z    (DX), K1, Z4
-	VMOVUPS.Z    (BX), K1, Z5
-	VMULPS       Z1, Z5, Z5
-	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, K1, (BX)
-	VFMADD231PS  Z1, Z5, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z5
+	VMOVUPS.Z    (DX), K1, Z6
+	VMOVUPS.Z    (BX), K1, Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z7, K2, Z7
+	VMOVUPS      Z7, K1, (BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, K1, (CX)
 
 done_59:
 	VZEROUPPER
@@ -5715,12 +5937,18 @@ done_59:
 sgd_flags7_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
-	MOVSS        mu+76(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Z2
-	MOVSS        damp+80(FP), X3
+	MOVSS        wd+84(FP), X3
 	VBROADCASTSS X3, Z3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVSS        damp+80(FP), X5
+	VBROADCASTSS X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5729,46 +5957,58 @@ sgd_flags7_3:
 main_60:
 	CMPQ         AX, $0x00000040
 	JB           single_60
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VFMADD231PS  Z2, Z6, Z5
-	VFNMADD231PS Z0, Z5, Z4
-	VMOVUPS      Z4, (CX)
-	VMOVUPS      64(CX), Z4
-	VMOVUPS      64(DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      64(BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, 64(BX)
-	VFMADD231PS  Z2, Z6, Z5
-	VFNMADD231PS Z0, Z5, Z4
-	VMOVUPS      Z4, 64(CX)
-	VMOVUPS      128(CX), Z4
-	VMOVUPS      128(DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      128(BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, 128(BX)
-	VFMADD231PS  Z2, Z6, Z5
-	VFNMADD231PS Z0, Z5, Z4
-	VMOVUPS      Z4, 128(CX)
-	VMOVUPS      192(CX), Z4
-	VMOVUPS      192(DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      192(BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, 192(BX)
-	VFMADD231PS  Z2, Z6, Z5
-	VFNMADD231PS Z0, Z5, Z4
-	VMOVUPS      Z4, 192(CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z9
+	VCMPPS       $0x05, Z2, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VFMADD231PS  Z4, Z8, Z7
+	VFNMADD231PS Z0, Z7, Z6
+	VMOVUPS      Z6, (CX)
+	VMOVUPS      64(CX), Z6
+	VMOVUPS      64(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      64(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z9
+	VCMPPS       $0x05, Z2, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(BX)
+	VFMADD231PS  Z4, Z8, Z7
+	VFNMADD231PS Z0, Z7, Z6
+	VMOVUPS      Z6, 64(CX)
+	VMOVUPS      128(CX), Z6
+	VMOVUPS      128(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      128(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z9
+	VCMPPS       $0x05, Z2, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(BX)
+	VFMADD231PS  Z4, Z8, Z7
+	VFNMADD231PS Z0, Z7, Z6
+	VMOVUPS      Z6, 128(CX)
+	VMOVUPS      192(CX), Z6
+	VMOVUPS      192(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      192(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z9
+	VCMPPS       $0x05, Z2, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(BX)
+	VFMADD231PS  Z4, Z8, Z7
+	VFNMADD231PS Z0, Z7, Z6
+	VMOVUPS      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -5778,16 +6018,19 @@ main_60:
 single_60:
 	CMPQ         AX, $0x00000010
 	JB           tail_60
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z2, Z6, Z6
-	VFMADD231PS  Z3, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VFMADD231PS  Z2, Z6, Z5
-	VFNMADD231PS Z0, Z5, Z4
-	VMOVUPS      Z4, (CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z9
+	VCMPPS       $0x05, Z2, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VFMADD231PS  Z4, Z8, Z7
+	VFNMADD231PS Z0, Z7, Z6
+	VMOVUPS      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5800,16 +6043,19 @@ tail_60:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z4
-	VMOVUPS.Z    (DX), K1, Z5
-	VFMADD231PS  Z1, Z4, Z5
-	VMOVUPS.Z    (BX), K1, Z1
-	VMULPS       Z2, Z1, Z1
-	VFMADD231PS  Z3, Z5, Z1
-	VMOVUPS      Z1, K1, (BX)
-	VFMADD231PS  Z2, Z1, Z5
-	VFNMADD231PS Z0, Z5, Z4
-	VMOVUPS      Z4, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z6
+	VMOVUPS.Z    (DX), K1, Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS.Z    (BX), K1, Z3
+	VMULPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z7, Z3
+	VANDPS       Z1, Z3, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z3, K2, Z3
+	VMOVUPS      Z3, K1, (BX)
+	VFMADD231PS  Z4, Z3, Z7
+	VFNMADD231PS Z0, Z7, Z6
+	VMOVUPS      Z6, K1, (CX)
 
 done_60:
 	VZEROUPPER
@@ -5818,6 +6064,12 @@ done_60:
 sgd_flags10_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
+	VBROADCASTSS X1, Z1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Z2
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5826,26 +6078,42 @@ sgd_flags10_3:
 main_61:
 	CMPQ         AX, $0x00000040
 	JB           single_61
-	VMOVUPS      (CX), Z1
-	VMOVUPS      (DX), Z2
-	VMOVUPS      Z2, (BX)
-	VFNMADD231PS Z0, Z2, Z1
-	VMOVUPS      Z1, (CX)
-	VMOVUPS      64(CX), Z1
-	VMOVUPS      64(DX), Z2
-	VMOVUPS      Z2, 64(BX)
-	VFNMADD231PS Z0, Z2, Z1
-	VMOVUPS      Z1, 64(CX)
-	VMOVUPS      128(CX), Z1
-	VMOVUPS      128(DX), Z2
-	VMOVUPS      Z2, 128(BX)
-	VFNMADD231PS Z0, Z2, Z1
-	VMOVUPS      Z1, 128(CX)
-	VMOVUPS      192(CX), Z1
-	VMOVUPS      192(DX), Z2
-	VMOVUPS      Z2, 192(BX)
-	VFNMADD231PS Z0, Z2, Z1
-	VMOVUPS      Z1, 192(CX)
+	VMOVUPS      (CX), Z3
+	VMOVUPS      (DX), Z4
+	VMOVAPS      Z4, Z4
+	VANDPS       Z1, Z4, Z5
+	VCMPPS       $0x05, Z2, Z5, K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VMOVUPS      Z4, (BX)
+	VFNMADD231PS Z0, Z4, Z3
+	VMOVUPS      Z3, (CX)
+	VMOVUPS      64(CX), Z3
+	VMOVUPS      64(DX), Z4
+	VMOVAPS      Z4, Z4
+	VANDPS       Z1, Z4, Z5
+	VCMPPS       $0x05, Z2, Z5, K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VMOVUPS      Z4, 64(BX)
+	VFNMADD231PS Z0, Z4, Z3
+	VMOVUPS      Z3, 64(CX)
+	VMOVUPS      128(CX), Z3
+	VMOVUPS      128(DX), Z4
+	VMOVAPS      Z4, Z4
+	VANDPS       Z1, Z4, Z5
+	VCMPPS       $0x05, Z2, Z5, K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VMOVUPS      Z4, 128(BX)
+	VFNMADD231PS Z0, Z4, Z3
+	VMOVUPS      Z3, 128(CX)
+	VMOVUPS      192(CX), Z3
+	VMOVUPS      192(DX), Z4
+	VMOVAPS      Z4, Z4
+	VANDPS       Z1, Z4, Z5
+	VCMPPS       $0x05, Z2, Z5, K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VMOVUPS      Z4, 192(BX)
+	VFNMADD231PS Z0, Z4, Z3
+	VMOVUPS      Z3, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -5855,11 +6123,15 @@ main_61:
 single_61:
 	CMPQ         AX, $0x00000010
 	JB           tail_61
-	VMOVUPS      (CX), Z1
-	VMOVUPS      (DX), Z2
-	VMOVUPS      Z2, (BX)
-	VFNMADD231PS Z0, Z2, Z1
-	VMOVUPS      Z1, (CX)
+	VMOVUPS      (CX), Z3
+	VMOVUPS      (DX), Z4
+	VMOVAPS      Z4, Z4
+	VANDPS       Z1, Z4, Z5
+	VCMPPS       $0x05, Z2, Z5, K1
+	VMOVAPS.Z    Z4, K1, Z4
+	VMOVUPS      Z4, (BX)
+	VFNMADD231PS Z0, Z4, Z3
+	VMOVUPS      Z3, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5872,11 +6144,15 @@ tail_61:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VMOVUPS.Z    (DX), K1, Z2
-	VMOVUPS      Z2, K1, (BX)
-	VFNMADD231PS Z0, Z2, Z1
-	VMOVUPS      Z1, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z3
+	VMOVUPS.Z    (DX), K1, Z4
+	VMOVAPS      Z4, Z4
+	VANDPS       Z1, Z4, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z4, K2, Z4
+	VMOVUPS      Z4, K1, (BX)
+	VFNMADD231PS Z0, Z4, Z3
+	VMOVUPS      Z3, K1, (CX)
 
 done_61:
 	VZEROUPPER
@@ -5885,8 +6161,14 @@ done_61:
 sgd_flags11_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Z2
+	MOVSS        wd+84(FP), X3
+	VBROADCASTSS X3, Z3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5895,30 +6177,46 @@ sgd_flags11_3:
 main_62:
 	CMPQ         AX, $0x00000040
 	JB           single_62
-	VMOVUPS      (CX), Z2
-	VMOVUPS      (DX), Z3
-	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, (BX)
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, (CX)
-	VMOVUPS      64(CX), Z2
-	VMOVUPS      64(DX), Z3
-	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, 64(BX)
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, 64(CX)
-	VMOVUPS      128(CX), Z2
-	VMOVUPS      128(DX), Z3
-	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, 128(BX)
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, 128(CX)
-	VMOVUPS      192(CX), Z2
-	VMOVUPS      192(DX), Z3
-	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, 192(BX)
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, 192(CX)
+	VMOVUPS      (CX), Z4
+	VMOVUPS      (DX), Z5
+	VFMADD231PS  Z3, Z4, Z5
+	VMOVAPS      Z5, Z5
+	VANDPS       Z1, Z5, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VMOVUPS      Z5, (BX)
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, (CX)
+	VMOVUPS      64(CX), Z4
+	VMOVUPS      64(DX), Z5
+	VFMADD231PS  Z3, Z4, Z5
+	VMOVAPS      Z5, Z5
+	VANDPS       Z1, Z5, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VMOVUPS      Z5, 64(BX)
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, 64(CX)
+	VMOVUPS      128(CX), Z4
+	VMOVUPS      128(DX), Z5
+	VFMADD231PS  Z3, Z4, Z5
+	VMOVAPS      Z5, Z5
+	VANDPS       Z1, Z5, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VMOVUPS      Z5, 128(BX)
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, 128(CX)
+	VMOVUPS      192(CX), Z4
+	VMOVUPS      192(DX), Z5
+	VFMADD231PS  Z3, Z4, Z5
+	VMOVAPS      Z5, Z5
+	VANDPS       Z1, Z5, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VMOVUPS      Z5, 192(BX)
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -5928,12 +6226,16 @@ main_62:
 single_62:
 	CMPQ         AX, $0x00000010
 	JB           tail_62
-	VMOVUPS      (CX), Z2
-	VMOVUPS      (DX), Z3
-	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, (BX)
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, (CX)
+	VMOVUPS      (CX), Z4
+	VMOVUPS      (DX), Z5
+	VFMADD231PS  Z3, Z4, Z5
+	VMOVAPS      Z5, Z5
+	VANDPS       Z1, Z5, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
+	VMOVAPS.Z    Z5, K1, Z5
+	VMOVUPS      Z5, (BX)
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -5946,12 +6248,16 @@ tail_62:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z2
-	VMOVUPS.Z    (DX), K1, Z3
-	VFMADD231PS  Z1, Z2, Z3
+	VMOVUPS.Z    (CX), K1, Z4
+	VMOVUPS.Z    (DX), K1, Z5
+	VFMADD231PS  Z3, Z4, Z5
+	VMOVAPS      Z5, Z3
+	VANDPS       Z1, Z3, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z3, K2, Z3
 	VMOVUPS      Z3, K1, (BX)
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, K1, (CX)
+	VFNMADD231PS Z0, Z3, Z4
+	VMOVUPS      Z4, K1, (CX)
 
 done_62:
 	VZEROUPPER
@@ -5960,8 +6266,14 @@ done_62:
 sgd_flags14_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        mu+76(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Z2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Z3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -5970,30 +6282,46 @@ sgd_flags14_3:
 main_63:
 	CMPQ         AX, $0x00000040
 	JB           single_63
-	VMOVUPS      (CX), Z2
-	VMOVUPS      (DX), Z3
-	VMOVUPS      Z3, (BX)
-	VFMADD231PS  Z1, Z3, Z3
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, (CX)
-	VMOVUPS      64(CX), Z2
-	VMOVUPS      64(DX), Z3
-	VMOVUPS      Z3, 64(BX)
-	VFMADD231PS  Z1, Z3, Z3
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, 64(CX)
-	VMOVUPS      128(CX), Z2
-	VMOVUPS      128(DX), Z3
-	VMOVUPS      Z3, 128(BX)
-	VFMADD231PS  Z1, Z3, Z3
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, 128(CX)
-	VMOVUPS      192(CX), Z2
-	VMOVUPS      192(DX), Z3
-	VMOVUPS      Z3, 192(BX)
-	VFMADD231PS  Z1, Z3, Z3
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, 192(CX)
+	VMOVUPS      (CX), Z4
+	VMOVUPS      (DX), Z5
+	VMOVAPS      Z5, Z6
+	VANDPS       Z1, Z6, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VMOVUPS      Z6, (BX)
+	VFMADD231PS  Z3, Z6, Z5
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, (CX)
+	VMOVUPS      64(CX), Z4
+	VMOVUPS      64(DX), Z5
+	VMOVAPS      Z5, Z6
+	VANDPS       Z1, Z6, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VMOVUPS      Z6, 64(BX)
+	VFMADD231PS  Z3, Z6, Z5
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, 64(CX)
+	VMOVUPS      128(CX), Z4
+	VMOVUPS      128(DX), Z5
+	VMOVAPS      Z5, Z6
+	VANDPS       Z1, Z6, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VMOVUPS      Z6, 128(BX)
+	VFMADD231PS  Z3, Z6, Z5
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, 128(CX)
+	VMOVUPS      192(CX), Z4
+	VMOVUPS      192(DX), Z5
+	VMOVAPS      Z5, Z6
+	VANDPS       Z1, Z6, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VMOVUPS      Z6, 192(BX)
+	VFMADD231PS  Z3, Z6, Z5
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6003,12 +6331,16 @@ main_63:
 single_63:
 	CMPQ         AX, $0x00000010
 	JB           tail_63
-	VMOVUPS      (CX), Z2
-	VMOVUPS      (DX), Z3
-	VMOVUPS      Z3, (BX)
-	VFMADD231PS  Z1, Z3, Z3
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, (CX)
+	VMOVUPS      (CX), Z4
+	VMOVUPS      (DX), Z5
+	VMOVAPS      Z5, Z6
+	VANDPS       Z1, Z6, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z6, K1, Z6
+	VMOVUPS      Z6, (BX)
+	VFMADD231PS  Z3, Z6, Z5
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6021,12 +6353,16 @@ tail_63:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z2
-	VMOVUPS.Z    (DX), K1, Z3
-	VMOVUPS      Z3, K1, (BX)
-	VFMADD231PS  Z1, Z3, Z3
-	VFNMADD231PS Z0, Z3, Z2
-	VMOVUPS      Z2, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z4
+	VMOVUPS.Z    (DX), K1, Z5
+	VMOVAPS      Z5, Z6
+	VANDPS       Z1, Z6, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z6, K2, Z6
+	VMOVUPS      Z6, K1, (BX)
+	VFMADD231PS  Z3, Z6, Z5
+	VFNMADD231PS Z0, Z5, Z4
+	VMOVUPS      Z4, K1, (CX)
 
 done_63:
 	VZEROUPPER
@@ -6035,10 +6371,16 @@ done_63:
 sgd_flags15_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        wd+84(FP), X1
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
 	VBROADCASTSS X1, Z1
-	MOVSS        mu+76(FP), X2
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
 	VBROADCASTSS X2, Z2
+	MOVSS        wd+84(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Z4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6047,34 +6389,50 @@ sgd_flags15_3:
 main_64:
 	CMPQ         AX, $0x00000040
 	JB           single_64
-	VMOVUPS      (CX), Z3
-	VMOVUPS      (DX), Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VMOVUPS      Z4, (BX)
-	VFMADD231PS  Z2, Z4, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, (CX)
-	VMOVUPS      64(CX), Z3
-	VMOVUPS      64(DX), Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VMOVUPS      Z4, 64(BX)
-	VFMADD231PS  Z2, Z4, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, 64(CX)
-	VMOVUPS      128(CX), Z3
-	VMOVUPS      128(DX), Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VMOVUPS      Z4, 128(BX)
-	VFMADD231PS  Z2, Z4, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, 128(CX)
-	VMOVUPS      192(CX), Z3
-	VMOVUPS      192(DX), Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VMOVUPS      Z4, 192(BX)
-	VFMADD231PS  Z2, Z4, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, 192(CX)
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VFMADD231PS  Z3, Z5, Z6
+	VMOVAPS      Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFMADD231PS  Z4, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, (CX)
+	VMOVUPS      64(CX), Z5
+	VMOVUPS      64(DX), Z6
+	VFMADD231PS  Z3, Z5, Z6
+	VMOVAPS      Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 64(BX)
+	VFMADD231PS  Z4, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 64(CX)
+	VMOVUPS      128(CX), Z5
+	VMOVUPS      128(DX), Z6
+	VFMADD231PS  Z3, Z5, Z6
+	VMOVAPS      Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 128(BX)
+	VFMADD231PS  Z4, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 128(CX)
+	VMOVUPS      192(CX), Z5
+	VMOVUPS      192(DX), Z6
+	VFMADD231PS  Z3, Z5, Z6
+	VMOVAPS      Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 192(BX)
+	VFMADD231PS  Z4, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6084,13 +6442,17 @@ main_64:
 single_64:
 	CMPQ         AX, $0x00000010
 	JB           tail_64
-	VMOVUPS      (CX), Z3
-	VMOVUPS      (DX), Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VMOVUPS      Z4, (BX)
-	VFMADD231PS  Z2, Z4, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, (CX)
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VFMADD231PS  Z3, Z5, Z6
+	VMOVAPS      Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFMADD231PS  Z4, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6103,20 +6465,24 @@ tail_64:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z3
-	VMOVUPS.Z    (DX), K1, Z4
-	VFMADD231PS  Z1, Z3, Z4
-	VMOVUPS      Z4, K1, (BX)
-	VFMADD231PS  Z2, Z4, Z4
-	VFNMADD231PS Z0, Z4, Z3
-	VMOVUPS      Z3, K1, (CX)
+	VMOVUPS.Z    (CX), K1, Z5
+	VMOVUPS.Z    (DX), K1, Z6
+	VFMADD231PS  Z3, Z5, Z6
+	VMOVAPS      Z6, Z3
+	VANDPS       Z1, Z3, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z3, K2, Z3
+	VMOVUPS      Z3, K1, (BX)
+	VFMADD231PS  Z4, Z3, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, K1, (CX)
 
 done_64:
 	VZEROUPPER
 	RET
 
 // func RMSpropF32AVX512(p []float32, g []float32, sq []float32, gavg []float32, buf []float32, lr float32, alpha float32, c float32, eps float32, wd float32, mu float32, flags uint)
-// Requires: AVX, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
 TEXT ·RMSpropF32AVX512(SB), NOSPLIT, $0-152
 	MOVQ flags+144(FP), AX
 	CMPQ AX, $0x00000000
@@ -6146,6 +6512,12 @@ rmsprop_flags0_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
+	VBROADCASTSS X4, Z4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6154,54 +6526,66 @@ rmsprop_flags0_3:
 main_65:
 	CMPQ         AX, $0x00000040
 	JB           single_65
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, (CX)
-	VMOVUPS      64(CX), Z4
-	VMOVUPS      64(DX), Z5
-	VMOVUPS      64(BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, 64(BX)
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, 64(CX)
-	VMOVUPS      128(CX), Z4
-	VMOVUPS      128(DX), Z5
-	VMOVUPS      128(BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, 128(BX)
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, 128(CX)
-	VMOVUPS      192(CX), Z4
-	VMOVUPS      192(DX), Z5
-	VMOVUPS      192(BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, 192(BX)
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, 192(CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, (CX)
+	VMOVUPS      64(CX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS      64(BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(BX)
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, 64(CX)
+	VMOVUPS      128(CX), Z6
+	VMOVUPS      128(DX), Z7
+	VMOVUPS      128(BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(BX)
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, 128(CX)
+	VMOVUPS      192(CX), Z6
+	VMOVUPS      192(DX), Z7
+	VMOVUPS      192(BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(BX)
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6211,18 +6595,21 @@ main_65:
 single_65:
 	CMPQ         AX, $0x00000010
 	JB           tail_65
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, (CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6235,18 +6622,21 @@ tail_65:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z4
-	VMOVUPS.Z    (DX), K1, Z5
-	VMOVUPS.Z    (BX), K1, Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z1
-	VFMADD231PS  Z1, Z5, Z6
-	VMOVUPS      Z6, K1, (BX)
-	VSQRTPS      Z6, Z1
+	VMOVUPS.Z    (CX), K1, Z6
+	VMOVUPS.Z    (DX), K1, Z7
+	VMOVUPS.Z    (BX), K1, Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z1
+	VFMADD231PS  Z1, Z7, Z8
+	VANDPS       Z4, Z8, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z8, K2, Z8
+	VMOVUPS      Z8, K1, (BX)
+	VSQRTPS      Z8, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z5, Z1
-	VFNMADD231PS Z0, Z1, Z4
-	VMOVUPS      Z4, K1, (CX)
+	VDIVPS       Z1, Z7, Z1
+	VFNMADD231PS Z0, Z1, Z6
+	VMOVUPS      Z6, K1, (CX)
 
 done_65:
 	VZEROUPPER
@@ -6261,8 +6651,14 @@ rmsprop_flags1_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Z4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Z5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6271,58 +6667,70 @@ rmsprop_flags1_3:
 main_66:
 	CMPQ         AX, $0x00000040
 	JB           single_66
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, (CX)
-	VMOVUPS      64(CX), Z5
-	VMOVUPS      64(DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      64(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 64(BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, 64(CX)
-	VMOVUPS      128(CX), Z5
-	VMOVUPS      128(DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      128(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 128(BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, 128(CX)
-	VMOVUPS      192(CX), Z5
-	VMOVUPS      192(DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      192(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 192(BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, 192(CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, (CX)
+	VMOVUPS      64(CX), Z7
+	VMOVUPS      64(DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      64(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 64(BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, 64(CX)
+	VMOVUPS      128(CX), Z7
+	VMOVUPS      128(DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      128(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 128(BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, 128(CX)
+	VMOVUPS      192(CX), Z7
+	VMOVUPS      192(DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      192(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 192(BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6332,19 +6740,22 @@ main_66:
 single_66:
 	CMPQ         AX, $0x00000010
 	JB           tail_66
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, (CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6357,19 +6768,22 @@ tail_66:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z5
-	VMOVUPS.Z    (DX), K1, Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS.Z    (BX), K1, Z4
-	VMULPS       Z1, Z4, Z4
-	VMULPS       Z2, Z6, Z1
-	VFMADD231PS  Z1, Z6, Z4
-	VMOVUPS      Z4, K1, (BX)
-	VSQRTPS      Z4, Z1
+	VMOVUPS.Z    (CX), K1, Z7
+	VMOVUPS.Z    (DX), K1, Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS.Z    (BX), K1, Z6
+	VMULPS       Z1, Z6, Z6
+	VMULPS       Z2, Z8, Z1
+	VFMADD231PS  Z1, Z8, Z6
+	VANDPS       Z4, Z6, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z6, K2, Z6
+	VMOVUPS      Z6, K1, (BX)
+	VSQRTPS      Z6, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z6, Z1
-	VFNMADD231PS Z0, Z1, Z5
-	VMOVUPS      Z5, K1, (CX)
+	VDIVPS       Z1, Z8, Z1
+	VFNMADD231PS Z0, Z1, Z7
+	VMOVUPS      Z7, K1, (CX)
 
 done_66:
 	VZEROUPPER
@@ -6384,6 +6798,12 @@ rmsprop_flags2_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
+	VBROADCASTSS X4, Z4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6393,74 +6813,98 @@ rmsprop_flags2_3:
 main_67:
 	CMPQ         AX, $0x00000040
 	JB           single_67
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      (SI), Z8
-	VSUBPS       Z8, Z5, Z7
-	VFMADD231PS  Z2, Z7, Z8
-	VMOVUPS      Z8, (SI)
-	VFNMADD231PS Z8, Z8, Z6
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, (CX)
-	VMOVUPS      64(CX), Z4
-	VMOVUPS      64(DX), Z5
-	VMOVUPS      64(BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, 64(BX)
-	VMOVUPS      64(SI), Z8
-	VSUBPS       Z8, Z5, Z7
-	VFMADD231PS  Z2, Z7, Z8
-	VMOVUPS      Z8, 64(SI)
-	VFNMADD231PS Z8, Z8, Z6
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, 64(CX)
-	VMOVUPS      128(CX), Z4
-	VMOVUPS      128(DX), Z5
-	VMOVUPS      128(BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, 128(BX)
-	VMOVUPS      128(SI), Z8
-	VSUBPS       Z8, Z5, Z7
-	VFMADD231PS  Z2, Z7, Z8
-	VMOVUPS      Z8, 128(SI)
-	VFNMADD231PS Z8, Z8, Z6
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, 128(CX)
-	VMOVUPS      192(CX), Z4
-	VMOVUPS      192(DX), Z5
-	VMOVUPS      192(BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, 192(BX)
-	VMOVUPS      192(SI), Z8
-	VSUBPS       Z8, Z5, Z7
-	VFMADD231PS  Z2, Z7, Z8
-	VMOVUPS      Z8, 192(SI)
-	VFNMADD231PS Z8, Z8, Z6
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, 192(CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      (SI), Z10
+	VSUBPS       Z10, Z7, Z9
+	VFMADD231PS  Z2, Z9, Z10
+	VANDPS       Z4, Z10, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, (SI)
+	VFNMADD231PS Z10, Z10, Z8
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, (CX)
+	VMOVUPS      64(CX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS      64(BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(BX)
+	VMOVUPS      64(SI), Z10
+	VSUBPS       Z10, Z7, Z9
+	VFMADD231PS  Z2, Z9, Z10
+	VANDPS       Z4, Z10, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 64(SI)
+	VFNMADD231PS Z10, Z10, Z8
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, 64(CX)
+	VMOVUPS      128(CX), Z6
+	VMOVUPS      128(DX), Z7
+	VMOVUPS      128(BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(BX)
+	VMOVUPS      128(SI), Z10
+	VSUBPS       Z10, Z7, Z9
+	VFMADD231PS  Z2, Z9, Z10
+	VANDPS       Z4, Z10, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 128(SI)
+	VFNMADD231PS Z10, Z10, Z8
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, 128(CX)
+	VMOVUPS      192(CX), Z6
+	VMOVUPS      192(DX), Z7
+	VMOVUPS      192(BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      192(SI), Z10
+	VSUBPS       Z10, Z7, Z9
+	VFMADD231PS  Z2, Z9, Z10
+	VANDPS       Z4, Z10, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 192(SI)
+	VFNMADD231PS Z10, Z10, Z8
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6471,23 +6915,29 @@ main_67:
 single_67:
 	CMPQ         AX, $0x00000010
 	JB           tail_67
-	VMOVUPS      (CX), Z4
-	VMOVUPS      (DX), Z5
-	VMOVUPS      (BX), Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z7
-	VFMADD231PS  Z7, Z5, Z6
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      (SI), Z8
-	VSUBPS       Z8, Z5, Z7
-	VFMADD231PS  Z2, Z7, Z8
-	VMOVUPS      Z8, (SI)
-	VFNMADD231PS Z8, Z8, Z6
-	VSQRTPS      Z6, Z7
-	VADDPS       Z3, Z7, Z7
-	VDIVPS       Z7, Z5, Z7
-	VFNMADD231PS Z0, Z7, Z4
-	VMOVUPS      Z4, (CX)
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z9
+	VFMADD231PS  Z9, Z7, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      (SI), Z10
+	VSUBPS       Z10, Z7, Z9
+	VFMADD231PS  Z2, Z9, Z10
+	VANDPS       Z4, Z10, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, (SI)
+	VFNMADD231PS Z10, Z10, Z8
+	VSQRTPS      Z8, Z9
+	VADDPS       Z3, Z9, Z9
+	VDIVPS       Z9, Z7, Z9
+	VFNMADD231PS Z0, Z9, Z6
+	VMOVUPS      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6501,23 +6951,29 @@ tail_67:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z4
-	VMOVUPS.Z    (DX), K1, Z5
-	VMOVUPS.Z    (BX), K1, Z6
-	VMULPS       Z1, Z6, Z6
-	VMULPS       Z2, Z5, Z1
-	VFMADD231PS  Z1, Z5, Z6
-	VMOVUPS      Z6, K1, (BX)
-	VMOVUPS.Z    (SI), K1, Z7
-	VSUBPS       Z7, Z5, Z1
-	VFMADD231PS  Z2, Z1, Z7
-	VMOVUPS      Z7, K1, (SI)
-	VFNMADD231PS Z7, Z7, Z6
-	VSQRTPS      Z6, Z1
+	VMOVUPS.Z    (CX), K1, Z6
+	VMOVUPS.Z    (DX), K1, Z7
+	VMOVUPS.Z    (BX), K1, Z8
+	VMULPS       Z1, Z8, Z8
+	VMULPS       Z2, Z7, Z1
+	VFMADD231PS  Z1, Z7, Z8
+	VANDPS       Z4, Z8, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z8, K2, Z8
+	VMOVUPS      Z8, K1, (BX)
+	VMOVUPS.Z    (SI), K1, Z9
+	VSUBPS       Z9, Z7, Z1
+	VFMADD231PS  Z2, Z1, Z9
+	VANDPS       Z4, Z9, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z9, K2, Z9
+	VMOVUPS      Z9, K1, (SI)
+	VFNMADD231PS Z9, Z9, Z8
+	VSQRTPS      Z8, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z5, Z1
-	VFNMADD231PS Z0, Z1, Z4
-	VMOVUPS      Z4, K1, (CX)
+	VDIVPS       Z1, Z7, Z1
+	VFNMADD231PS Z0, Z1, Z6
+	VMOVUPS      Z6, K1, (CX)
 
 done_67:
 	VZEROUPPER
@@ -6532,8 +6988,14 @@ rmsprop_flags3_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Z4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Z5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6543,78 +7005,102 @@ rmsprop_flags3_3:
 main_68:
 	CMPQ         AX, $0x00000040
 	JB           single_68
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VMOVUPS      (SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, (SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, (CX)
-	VMOVUPS      64(CX), Z5
-	VMOVUPS      64(DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      64(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 64(BX)
-	VMOVUPS      64(SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, 64(SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, 64(CX)
-	VMOVUPS      128(CX), Z5
-	VMOVUPS      128(DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      128(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 128(BX)
-	VMOVUPS      128(SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, 128(SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, 128(CX)
-	VMOVUPS      192(CX), Z5
-	VMOVUPS      192(DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      192(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 192(BX)
-	VMOVUPS      192(SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, 192(SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, 192(CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      (SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, (CX)
+	VMOVUPS      64(CX), Z7
+	VMOVUPS      64(DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      64(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      64(SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 64(SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, 64(CX)
+	VMOVUPS      128(CX), Z7
+	VMOVUPS      128(DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      128(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 128(BX)
+	VMOVUPS      128(SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 128(SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, 128(CX)
+	VMOVUPS      192(CX), Z7
+	VMOVUPS      192(DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      192(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 192(BX)
+	VMOVUPS      192(SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 192(SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6625,24 +7111,30 @@ main_68:
 single_68:
 	CMPQ         AX, $0x00000010
 	JB           tail_68
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VMOVUPS      (SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, (SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VFNMADD231PS Z0, Z8, Z5
-	VMOVUPS      Z5, (CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      (SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VFNMADD231PS Z0, Z10, Z7
+	VMOVUPS      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6656,24 +7148,30 @@ tail_68:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z5
-	VMOVUPS.Z    (DX), K1, Z6
-	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS.Z    (BX), K1, Z4
-	VMULPS       Z1, Z4, Z4
-	VMULPS       Z2, Z6, Z1
-	VFMADD231PS  Z1, Z6, Z4
-	VMOVUPS      Z4, K1, (BX)
-	VMOVUPS.Z    (SI), K1, Z7
-	VSUBPS       Z7, Z6, Z1
-	VFMADD231PS  Z2, Z1, Z7
-	VMOVUPS      Z7, K1, (SI)
-	VFNMADD231PS Z7, Z7, Z4
-	VSQRTPS      Z4, Z1
+	VMOVUPS.Z    (CX), K1, Z7
+	VMOVUPS.Z    (DX), K1, Z8
+	VFMADD231PS  Z6, Z7, Z8
+	VMOVUPS.Z    (BX), K1, Z6
+	VMULPS       Z1, Z6, Z6
+	VMULPS       Z2, Z8, Z1
+	VFMADD231PS  Z1, Z8, Z6
+	VANDPS       Z4, Z6, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z6, K2, Z6
+	VMOVUPS      Z6, K1, (BX)
+	VMOVUPS.Z    (SI), K1, Z9
+	VSUBPS       Z9, Z8, Z1
+	VFMADD231PS  Z2, Z1, Z9
+	VANDPS       Z4, Z9, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z9, K2, Z9
+	VMOVUPS      Z9, K1, (SI)
+	VFNMADD231PS Z9, Z9, Z6
+	VSQRTPS      Z6, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z6, Z1
-	VFNMADD231PS Z0, Z1, Z5
-	VMOVUPS      Z5, K1, (CX)
+	VDIVPS       Z1, Z8, Z1
+	VFNMADD231PS Z0, Z1, Z7
+	VMOVUPS      Z7, K1, (CX)
 
 done_68:
 	VZEROUPPER
@@ -6688,8 +7186,14 @@ rmsprop_flags4_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
-	MOVSS        mu+140(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Z4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Z5
+	MOVSS        mu+140(FP), X6
+	VBROADCASTSS X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6699,66 +7203,90 @@ rmsprop_flags4_3:
 main_69:
 	CMPQ         AX, $0x00000040
 	JB           single_69
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      (SI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, (SI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, (CX)
-	VMOVUPS      64(CX), Z5
-	VMOVUPS      64(DX), Z6
-	VMOVUPS      64(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 64(BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      64(SI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, 64(SI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, 64(CX)
-	VMOVUPS      128(CX), Z5
-	VMOVUPS      128(DX), Z6
-	VMOVUPS      128(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 128(BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      128(SI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, 128(SI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, 128(CX)
-	VMOVUPS      192(CX), Z5
-	VMOVUPS      192(DX), Z6
-	VMOVUPS      192(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 192(BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      192(SI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, 192(SI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, 192(CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      (SI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (SI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, (CX)
+	VMOVUPS      64(CX), Z7
+	VMOVUPS      64(DX), Z8
+	VMOVUPS      64(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 64(BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      64(SI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(SI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, 64(CX)
+	VMOVUPS      128(CX), Z7
+	VMOVUPS      128(DX), Z8
+	VMOVUPS      128(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 128(BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      128(SI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(SI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, 128(CX)
+	VMOVUPS      192(CX), Z7
+	VMOVUPS      192(DX), Z8
+	VMOVUPS      192(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 192(BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      192(SI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(SI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -6769,21 +7297,27 @@ main_69:
 single_69:
 	CMPQ         AX, $0x00000010
 	JB           tail_69
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      (SI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, (SI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, (CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      (SI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (SI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6797,21 +7331,27 @@ tail_69:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z5
-	VMOVUPS.Z    (DX), K1, Z6
-	VMOVUPS.Z    (BX), K1, Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z1
-	VFMADD231PS  Z1, Z6, Z7
-	VMOVUPS      Z7, K1, (BX)
-	VSQRTPS      Z7, Z1
+	VMOVUPS.Z    (CX), K1, Z7
+	VMOVUPS.Z    (DX), K1, Z8
+	VMOVUPS.Z    (BX), K1, Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z1
+	VFMADD231PS  Z1, Z8, Z9
+	VANDPS       Z4, Z9, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z9, K2, Z9
+	VMOVUPS      Z9, K1, (BX)
+	VSQRTPS      Z9, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z6, Z1
+	VDIVPS       Z1, Z8, Z1
 	VMOVUPS.Z    (SI), K1, Z2
-	VFMADD213PS  Z1, Z4, Z2
+	VFMADD213PS  Z1, Z6, Z2
+	VANDPS       Z4, Z2, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z2, K2, Z2
 	VMOVUPS      Z2, K1, (SI)
-	VFNMADD231PS Z0, Z2, Z5
-	VMOVUPS      Z5, K1, (CX)
+	VFNMADD231PS Z0, Z2, Z7
+	VMOVUPS      Z7, K1, (CX)
 
 done_69:
 	VZEROUPPER
@@ -6826,10 +7366,16 @@ rmsprop_flags5_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Z4
-	MOVSS        mu+140(FP), X5
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
 	VBROADCASTSS X5, Z5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Z6
+	MOVSS        mu+140(FP), X7
+	VBROADCASTSS X7, Z7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6837,98 +7383,106 @@ rmsprop_flags5_3:
 	MOVQ         buf_base+96(FP), SI
 
 main_70:
-	CMPQ         AX, $0x00000040
+	CMPQ         AX, $0x00000030
 	JB           single_70
-	VMOVUPS      (CX), Z6
-	VMOVUPS      (DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      (BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, (BX)
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      (SI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, (SI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, (CX)
-	VMOVUPS      64(CX), Z6
-	VMOVUPS      64(DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      64(BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, 64(BX)
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      64(SI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, 64(SI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, 64(CX)
-	VMOVUPS      128(CX), Z6
-	VMOVUPS      128(DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      128(BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, 128(BX)
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      128(SI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, 128(SI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, 128(CX)
-	VMOVUPS      192(CX), Z6
-	VMOVUPS      192(DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      192(BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, 192(BX)
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      192(SI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, 192(SI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000040, AX
+	VMOVUPS      (CX), Z8
+	VMOVUPS      (DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      (BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, (BX)
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      (SI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (SI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, (CX)
+	VMOVUPS      64(CX), Z8
+	VMOVUPS      64(DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      64(BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 64(BX)
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      64(SI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 64(SI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, 64(CX)
+	VMOVUPS      128(CX), Z8
+	VMOVUPS      128(DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      128(BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 128(BX)
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      128(SI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 128(SI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000030, AX
 	JMP          main_70
 
 single_70:
 	CMPQ         AX, $0x00000010
 	JB           tail_70
-	VMOVUPS      (CX), Z6
-	VMOVUPS      (DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      (BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, (BX)
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      (SI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, (SI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, (CX)
+	VMOVUPS      (CX), Z8
+	VMOVUPS      (DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      (BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, (BX)
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      (SI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (SI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -6942,22 +7496,28 @@ tail_70:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z6
-	VMOVUPS.Z    (DX), K1, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS.Z    (BX), K1, Z4
-	VMULPS       Z1, Z4, Z4
-	VMULPS       Z2, Z7, Z1
-	VFMADD231PS  Z1, Z7, Z4
-	VMOVUPS      Z4, K1, (BX)
-	VSQRTPS      Z4, Z1
+	VMOVUPS.Z    (CX), K1, Z8
+	VMOVUPS.Z    (DX), K1, Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS.Z    (BX), K1, Z6
+	VMULPS       Z1, Z6, Z6
+	VMULPS       Z2, Z9, Z1
+	VFMADD231PS  Z1, Z9, Z6
+	VANDPS       Z4, Z6, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z6, K2, Z6
+	VMOVUPS      Z6, K1, (BX)
+	VSQRTPS      Z6, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z7, Z1
+	VDIVPS       Z1, Z9, Z1
 	VMOVUPS.Z    (SI), K1, Z2
-	VFMADD213PS  Z1, Z5, Z2
+	VFMADD213PS  Z1, Z7, Z2
+	VANDPS       Z4, Z2, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z2, K2, Z2
 	VMOVUPS      Z2, K1, (SI)
-	VFNMADD231PS Z0, Z2, Z6
-	VMOVUPS      Z6, K1, (CX)
+	VFNMADD231PS Z0, Z2, Z8
+	VMOVUPS      Z8, K1, (CX)
 
 done_70:
 	VZEROUPPER
@@ -6972,8 +7532,14 @@ rmsprop_flags6_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
-	MOVSS        mu+140(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Z4
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
+	VBROADCASTSS X5, Z5
+	MOVSS        mu+140(FP), X6
+	VBROADCASTSS X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -6984,86 +7550,122 @@ rmsprop_flags6_3:
 main_71:
 	CMPQ         AX, $0x00000040
 	JB           single_71
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VMOVUPS      (SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, (SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      (DI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, (DI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, (CX)
-	VMOVUPS      64(CX), Z5
-	VMOVUPS      64(DX), Z6
-	VMOVUPS      64(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 64(BX)
-	VMOVUPS      64(SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, 64(SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      64(DI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, 64(DI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, 64(CX)
-	VMOVUPS      128(CX), Z5
-	VMOVUPS      128(DX), Z6
-	VMOVUPS      128(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 128(BX)
-	VMOVUPS      128(SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, 128(SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      128(DI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, 128(DI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, 128(CX)
-	VMOVUPS      192(CX), Z5
-	VMOVUPS      192(DX), Z6
-	VMOVUPS      192(BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, 192(BX)
-	VMOVUPS      192(SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, 192(SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      192(DI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, 192(DI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, 192(CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      (SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      (DI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (DI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, (CX)
+	VMOVUPS      64(CX), Z7
+	VMOVUPS      64(DX), Z8
+	VMOVUPS      64(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      64(SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 64(SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      64(DI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(DI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, 64(CX)
+	VMOVUPS      128(CX), Z7
+	VMOVUPS      128(DX), Z8
+	VMOVUPS      128(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 128(BX)
+	VMOVUPS      128(SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 128(SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      128(DI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(DI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, 128(CX)
+	VMOVUPS      192(CX), Z7
+	VMOVUPS      192(DX), Z8
+	VMOVUPS      192(BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 192(BX)
+	VMOVUPS      192(SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, 192(SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      192(DI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(DI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -7075,26 +7677,35 @@ main_71:
 single_71:
 	CMPQ         AX, $0x00000010
 	JB           tail_71
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z8
-	VFMADD231PS  Z8, Z6, Z7
-	VMOVUPS      Z7, (BX)
-	VMOVUPS      (SI), Z9
-	VSUBPS       Z9, Z6, Z8
-	VFMADD231PS  Z2, Z8, Z9
-	VMOVUPS      Z9, (SI)
-	VFNMADD231PS Z9, Z9, Z7
-	VSQRTPS      Z7, Z8
-	VADDPS       Z3, Z8, Z8
-	VDIVPS       Z8, Z6, Z8
-	VMOVUPS      (DI), Z6
-	VFMADD213PS  Z8, Z4, Z6
-	VMOVUPS      Z6, (DI)
-	VFNMADD231PS Z0, Z6, Z5
-	VMOVUPS      Z5, (CX)
+	VMOVUPS      (CX), Z7
+	VMOVUPS      (DX), Z8
+	VMOVUPS      (BX), Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z10
+	VFMADD231PS  Z10, Z8, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      (SI), Z11
+	VSUBPS       Z11, Z8, Z10
+	VFMADD231PS  Z2, Z10, Z11
+	VANDPS       Z4, Z11, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z11, K1, Z11
+	VMOVUPS      Z11, (SI)
+	VFNMADD231PS Z11, Z11, Z9
+	VSQRTPS      Z9, Z10
+	VADDPS       Z3, Z10, Z10
+	VDIVPS       Z10, Z8, Z10
+	VMOVUPS      (DI), Z8
+	VFMADD213PS  Z10, Z6, Z8
+	VANDPS       Z4, Z8, Z9
+	VCMPPS       $0x05, Z5, Z9, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (DI)
+	VFNMADD231PS Z0, Z8, Z7
+	VMOVUPS      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -7109,26 +7720,35 @@ tail_71:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z5
-	VMOVUPS.Z    (DX), K1, Z6
-	VMOVUPS.Z    (BX), K1, Z7
-	VMULPS       Z1, Z7, Z7
-	VMULPS       Z2, Z6, Z1
-	VFMADD231PS  Z1, Z6, Z7
-	VMOVUPS      Z7, K1, (BX)
-	VMOVUPS.Z    (SI), K1, Z8
-	VSUBPS       Z8, Z6, Z1
-	VFMADD231PS  Z2, Z1, Z8
-	VMOVUPS      Z8, K1, (SI)
-	VFNMADD231PS Z8, Z8, Z7
-	VSQRTPS      Z7, Z1
+	VMOVUPS.Z    (CX), K1, Z7
+	VMOVUPS.Z    (DX), K1, Z8
+	VMOVUPS.Z    (BX), K1, Z9
+	VMULPS       Z1, Z9, Z9
+	VMULPS       Z2, Z8, Z1
+	VFMADD231PS  Z1, Z8, Z9
+	VANDPS       Z4, Z9, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z9, K2, Z9
+	VMOVUPS      Z9, K1, (BX)
+	VMOVUPS.Z    (SI), K1, Z10
+	VSUBPS       Z10, Z8, Z1
+	VFMADD231PS  Z2, Z1, Z10
+	VANDPS       Z4, Z10, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z10, K2, Z10
+	VMOVUPS      Z10, K1, (SI)
+	VFNMADD231PS Z10, Z10, Z9
+	VSQRTPS      Z9, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z6, Z1
+	VDIVPS       Z1, Z8, Z1
 	VMOVUPS.Z    (DI), K1, Z2
-	VFMADD213PS  Z1, Z4, Z2
+	VFMADD213PS  Z1, Z6, Z2
+	VANDPS       Z4, Z2, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z2, K2, Z2
 	VMOVUPS      Z2, K1, (DI)
-	VFNMADD231PS Z0, Z2, Z5
-	VMOVUPS      Z5, K1, (CX)
+	VFNMADD231PS Z0, Z2, Z7
+	VMOVUPS      Z7, K1, (CX)
 
 done_71:
 	VZEROUPPER
@@ -7143,10 +7763,16 @@ rmsprop_flags7_3:
 	VBROADCASTSS X2, Z2
 	MOVSS        eps+132(FP), X3
 	VBROADCASTSS X3, Z3
-	MOVSS        wd+136(FP), X4
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X4
 	VBROADCASTSS X4, Z4
-	MOVSS        mu+140(FP), X5
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X5
 	VBROADCASTSS X5, Z5
+	MOVSS        wd+136(FP), X6
+	VBROADCASTSS X6, Z6
+	MOVSS        mu+140(FP), X7
+	VBROADCASTSS X7, Z7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -7155,124 +7781,139 @@ rmsprop_flags7_3:
 	MOVQ         buf_base+96(FP), DI
 
 main_72:
-	CMPQ         AX, $0x00000040
+	CMPQ         AX, $0x00000030
 	JB           single_72
-	VMOVUPS      (CX), Z6
-	VMOVUPS      (DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      (BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, (BX)
-	VMOVUPS      (SI), Z10
-	VSUBPS       Z10, Z7, Z9
-	VFMADD231PS  Z2, Z9, Z10
-	VMOVUPS      Z10, (SI)
-	VFNMADD231PS Z10, Z10, Z8
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      (DI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, (DI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, (CX)
-	VMOVUPS      64(CX), Z6
-	VMOVUPS      64(DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      64(BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, 64(BX)
-	VMOVUPS      64(SI), Z10
-	VSUBPS       Z10, Z7, Z9
-	VFMADD231PS  Z2, Z9, Z10
-	VMOVUPS      Z10, 64(SI)
-	VFNMADD231PS Z10, Z10, Z8
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      64(DI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, 64(DI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, 64(CX)
-	VMOVUPS      128(CX), Z6
-	VMOVUPS      128(DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      128(BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, 128(BX)
-	VMOVUPS      128(SI), Z10
-	VSUBPS       Z10, Z7, Z9
-	VFMADD231PS  Z2, Z9, Z10
-	VMOVUPS      Z10, 128(SI)
-	VFNMADD231PS Z10, Z10, Z8
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      128(DI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, 128(DI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, 128(CX)
-	VMOVUPS      192(CX), Z6
-	VMOVUPS      192(DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      192(BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, 192(BX)
-	VMOVUPS      192(SI), Z10
-	VSUBPS       Z10, Z7, Z9
-	VFMADD231PS  Z2, Z9, Z10
-	VMOVUPS      Z10, 192(SI)
-	VFNMADD231PS Z10, Z10, Z8
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      192(DI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, 192(DI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	ADDQ         $0x00000100, DI
-	SUBQ         $0x00000040, AX
+	VMOVUPS      (CX), Z8
+	VMOVUPS      (DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      (BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      (SI), Z12
+	VSUBPS       Z12, Z9, Z11
+	VFMADD231PS  Z2, Z11, Z12
+	VANDPS       Z4, Z12, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (SI)
+	VFNMADD231PS Z12, Z12, Z10
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      (DI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (DI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, (CX)
+	VMOVUPS      64(CX), Z8
+	VMOVUPS      64(DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      64(BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 64(BX)
+	VMOVUPS      64(SI), Z12
+	VSUBPS       Z12, Z9, Z11
+	VFMADD231PS  Z2, Z11, Z12
+	VANDPS       Z4, Z12, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, 64(SI)
+	VFNMADD231PS Z12, Z12, Z10
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      64(DI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 64(DI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, 64(CX)
+	VMOVUPS      128(CX), Z8
+	VMOVUPS      128(DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      128(BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, 128(BX)
+	VMOVUPS      128(SI), Z12
+	VSUBPS       Z12, Z9, Z11
+	VFMADD231PS  Z2, Z11, Z12
+	VANDPS       Z4, Z12, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, 128(SI)
+	VFNMADD231PS Z12, Z12, Z10
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      128(DI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, 128(DI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	ADDQ         $0x000000c0, DI
+	SUBQ         $0x00000030, AX
 	JMP          main_72
 
 single_72:
 	CMPQ         AX, $0x00000010
 	JB           tail_72
-	VMOVUPS      (CX), Z6
-	VMOVUPS      (DX), Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      (BX), Z8
-	VMULPS       Z1, Z8, Z8
-	VMULPS       Z2, Z7, Z9
-	VFMADD231PS  Z9, Z7, Z8
-	VMOVUPS      Z8, (BX)
-	VMOVUPS      (SI), Z10
-	VSUBPS       Z10, Z7, Z9
-	VFMADD231PS  Z2, Z9, Z10
-	VMOVUPS      Z10, (SI)
-	VFNMADD231PS Z10, Z10, Z8
-	VSQRTPS      Z8, Z9
-	VADDPS       Z3, Z9, Z9
-	VDIVPS       Z9, Z7, Z9
-	VMOVUPS      (DI), Z7
-	VFMADD213PS  Z9, Z5, Z7
-	VMOVUPS      Z7, (DI)
-	VFNMADD231PS Z0, Z7, Z6
-	VMOVUPS      Z6, (CX)
+	VMOVUPS      (CX), Z8
+	VMOVUPS      (DX), Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS      (BX), Z10
+	VMULPS       Z1, Z10, Z10
+	VMULPS       Z2, Z9, Z11
+	VFMADD231PS  Z11, Z9, Z10
+	VANDPS       Z4, Z10, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z10, K1, Z10
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      (SI), Z12
+	VSUBPS       Z12, Z9, Z11
+	VFMADD231PS  Z2, Z11, Z12
+	VANDPS       Z4, Z12, Z11
+	VCMPPS       $0x05, Z5, Z11, K1
+	VMOVAPS.Z    Z12, K1, Z12
+	VMOVUPS      Z12, (SI)
+	VFNMADD231PS Z12, Z12, Z10
+	VSQRTPS      Z10, Z11
+	VADDPS       Z3, Z11, Z11
+	VDIVPS       Z11, Z9, Z11
+	VMOVUPS      (DI), Z9
+	VFMADD213PS  Z11, Z7, Z9
+	VANDPS       Z4, Z9, Z10
+	VCMPPS       $0x05, Z5, Z10, K1
+	VMOVAPS.Z    Z9, K1, Z9
+	VMOVUPS      Z9, (DI)
+	VFNMADD231PS Z0, Z9, Z8
+	VMOVUPS      Z8, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -7287,27 +7928,36 @@ tail_72:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z6
-	VMOVUPS.Z    (DX), K1, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS.Z    (BX), K1, Z4
-	VMULPS       Z1, Z4, Z4
-	VMULPS       Z2, Z7, Z1
-	VFMADD231PS  Z1, Z7, Z4
-	VMOVUPS      Z4, K1, (BX)
-	VMOVUPS.Z    (SI), K1, Z8
-	VSUBPS       Z8, Z7, Z1
-	VFMADD231PS  Z2, Z1, Z8
-	VMOVUPS      Z8, K1, (SI)
-	VFNMADD231PS Z8, Z8, Z4
-	VSQRTPS      Z4, Z1
+	VMOVUPS.Z    (CX), K1, Z8
+	VMOVUPS.Z    (DX), K1, Z9
+	VFMADD231PS  Z6, Z8, Z9
+	VMOVUPS.Z    (BX), K1, Z6
+	VMULPS       Z1, Z6, Z6
+	VMULPS       Z2, Z9, Z1
+	VFMADD231PS  Z1, Z9, Z6
+	VANDPS       Z4, Z6, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z6, K2, Z6
+	VMOVUPS      Z6, K1, (BX)
+	VMOVUPS.Z    (SI), K1, Z10
+	VSUBPS       Z10, Z9, Z1
+	VFMADD231PS  Z2, Z1, Z10
+	VANDPS       Z4, Z10, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z10, K2, Z10
+	VMOVUPS      Z10, K1, (SI)
+	VFNMADD231PS Z10, Z10, Z6
+	VSQRTPS      Z6, Z1
 	VADDPS       Z3, Z1, Z1
-	VDIVPS       Z1, Z7, Z1
+	VDIVPS       Z1, Z9, Z1
 	VMOVUPS.Z    (DI), K1, Z2
-	VFMADD213PS  Z1, Z5, Z2
+	VFMADD213PS  Z1, Z7, Z2
+	VANDPS       Z4, Z2, Z1
+	VCMPPS       $0x05, Z5, Z1, K2
+	VMOVAPS.Z    Z2, K2, Z2
 	VMOVUPS      Z2, K1, (DI)
-	VFNMADD231PS Z0, Z2, Z6
-	VMOVUPS      Z6, K1, (CX)
+	VFNMADD231PS Z0, Z2, Z8
+	VMOVUPS      Z8, K1, (CX)
 
 done_72:
 	VZEROUPPER
@@ -7592,7 +8242,7 @@ done_75:
 	RET
 
 // func AdamF64AVX512(p []float64, g []float64, m []float64, v []float64, vmax []float64, c1 float64, b2 float64, c2 float64, eps float64, wd float64, decay float64, step float64, invbc2 float64, flags uint)
-// Requires: AVX, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
 TEXT ·AdamF64AVX512(SB), NOSPLIT, $0-192
 	MOVQ flags+184(FP), AX
 	CMPQ AX, $0x00000000
@@ -7620,6 +8270,12 @@ adam_flags0_4:
 	VBROADCASTSD X5, Z5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Z6
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
+	VBROADCASTSD X7, Z7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Z8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -7627,108 +8283,114 @@ adam_flags0_4:
 	MOVQ         v_base+72(FP), SI
 
 main_76:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_76
-	VMOVUPD      (CX), Z7
-	VMOVUPD      (DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      (BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, (BX)
-	VMOVUPD      (SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, (SI)
-	VMOVAPD      Z11, Z10
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, (CX)
-	VMOVUPD      64(CX), Z7
-	VMOVUPD      64(DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      64(BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, 64(BX)
-	VMOVUPD      64(SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, 64(SI)
-	VMOVAPD      Z11, Z10
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, 64(CX)
-	VMOVUPD      128(CX), Z7
-	VMOVUPD      128(DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      128(BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, 128(BX)
-	VMOVUPD      128(SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, 128(SI)
-	VMOVAPD      Z11, Z10
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, 128(CX)
-	VMOVUPD      192(CX), Z7
-	VMOVUPD      192(DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      192(BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, 192(BX)
-	VMOVUPD      192(SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, 192(SI)
-	VMOVAPD      Z11, Z10
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000020, AX
+	VMOVUPD      (CX), Z9
+	VMOVUPD      (DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      (BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (BX)
+	VMOVUPD      (SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, (SI)
+	VMOVAPD      Z13, Z12
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, (CX)
+	VMOVUPD      64(CX), Z9
+	VMOVUPD      64(DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      64(BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      64(SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, 64(SI)
+	VMOVAPD      Z13, Z12
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, 64(CX)
+	VMOVUPD      128(CX), Z9
+	VMOVUPD      128(DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      128(BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 128(BX)
+	VMOVUPD      128(SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, 128(SI)
+	VMOVAPD      Z13, Z12
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000018, AX
 	JMP          main_76
 
 single_76:
 	CMPQ         AX, $0x00000008
 	JB           tail_76
-	VMOVUPD      (CX), Z7
-	VMOVUPD      (DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      (BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, (BX)
-	VMOVUPD      (SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, (SI)
-	VMOVAPD      Z11, Z10
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, (CX)
+	VMOVUPD      (CX), Z9
+	VMOVUPD      (DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      (BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (BX)
+	VMOVUPD      (SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, (SI)
+	VMOVAPD      Z13, Z12
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -7742,24 +8404,30 @@ tail_76:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z7
-	VMOVUPD.Z    (DX), K1, Z8
-	VMULPD       Z4, Z7, Z7
+	VMOVUPD.Z    (CX), K1, Z9
+	VMOVUPD.Z    (DX), K1, Z10
+	VMULPD       Z4, Z9, Z9
 	VMOVUPD.Z    (BX), K1, Z4
-	VSUBPD       Z4, Z8, Z9
-	VFMADD231PD  Z0, Z9, Z4
+	VSUBPD       Z4, Z10, Z11
+	VFMADD231PD  Z0, Z11, Z4
+	VANDPD       Z7, Z4, Z0
+	VCMPPD       $0x05, Z8, Z0, K2
+	VMOVAPD.Z    Z4, K2, Z4
 	VMOVUPD      Z4, K1, (BX)
 	VMOVUPD.Z    (SI), K1, Z0
 	VMULPD       Z1, Z0, Z0
-	VMULPD       Z2, Z8, Z9
-	VFMADD231PD  Z9, Z8, Z0
+	VMULPD       Z2, Z10, Z11
+	VFMADD231PD  Z11, Z10, Z0
+	VANDPD       Z7, Z0, Z1
+	VCMPPD       $0x05, Z8, Z1, K2
+	VMOVAPD.Z    Z0, K2, Z0
 	VMOVUPD      Z0, K1, (SI)
-	VMOVAPD      Z0, Z9
-	VSQRTPD      Z9, Z9
-	VFMADD213PD  Z3, Z6, Z9
-	VDIVPD       Z9, Z4, Z9
-	VFNMADD231PD Z5, Z9, Z7
-	VMOVUPD      Z7, K1, (CX)
+	VMOVAPD      Z0, Z11
+	VSQRTPD      Z11, Z11
+	VFMADD213PD  Z3, Z6, Z11
+	VDIVPD       Z11, Z4, Z11
+	VFNMADD231PD Z5, Z11, Z9
+	VMOVUPD      Z9, K1, (CX)
 
 done_76:
 	VZEROUPPER
@@ -7780,8 +8448,14 @@ adam_flags1_4:
 	VBROADCASTSD X5, Z5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Z6
-	MOVSD        wd+152(FP), X7
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
 	VBROADCASTSD X7, Z7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Z8
+	MOVSD        wd+152(FP), X9
+	VBROADCASTSD X9, Z9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -7789,113 +8463,118 @@ adam_flags1_4:
 	MOVQ         v_base+72(FP), SI
 
 main_77:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_77
-	VMOVUPD      (CX), Z8
-	VMOVUPD      (DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      (BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      (SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, (SI)
-	VMOVAPD      Z12, Z11
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, (CX)
-	VMOVUPD      64(CX), Z8
-	VMOVUPD      64(DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      64(BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, 64(BX)
-	VMOVUPD      64(SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, 64(SI)
-	VMOVAPD      Z12, Z11
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, 64(CX)
-	VMOVUPD      128(CX), Z8
-	VMOVUPD      128(DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      128(BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, 128(BX)
-	VMOVUPD      128(SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, 128(SI)
-	VMOVAPD      Z12, Z11
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, 128(CX)
-	VMOVUPD      192(CX), Z8
-	VMOVUPD      192(DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      192(BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, 192(BX)
-	VMOVUPD      192(SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, 192(SI)
-	VMOVAPD      Z12, Z11
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000020, AX
+	VMOVUPD      (CX), Z10
+	VMOVUPD      (DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      (BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      (SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, (SI)
+	VMOVAPD      Z14, Z13
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, (CX)
+	VMOVUPD      64(CX), Z10
+	VMOVUPD      64(DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      64(BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, 64(BX)
+	VMOVUPD      64(SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, 64(SI)
+	VMOVAPD      Z14, Z13
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, 64(CX)
+	VMOVUPD      128(CX), Z10
+	VMOVUPD      128(DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      128(BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, 128(BX)
+	VMOVUPD      128(SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, 128(SI)
+	VMOVAPD      Z14, Z13
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000018, AX
 	JMP          main_77
 
 single_77:
 	CMPQ         AX, $0x00000008
 	JB           tail_77
-	VMOVUPD      (CX), Z8
-	VMOVUPD      (DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      (BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      (SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, (SI)
-	VMOVAPD      Z12, Z11
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, (CX)
+	VMOVUPD      (CX), Z10
+	VMOVUPD      (DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      (BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      (SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, (SI)
+	VMOVAPD      Z14, Z13
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -7909,25 +8588,31 @@ tail_77:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z8
-	VMOVUPD.Z    (DX), K1, Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
+	VMOVUPD.Z    (CX), K1, Z10
+	VMOVUPD.Z    (DX), K1, Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
 	VMOVUPD.Z    (BX), K1, Z4
-	VSUBPD       Z4, Z9, Z7
-	VFMADD231PD  Z0, Z7, Z4
+	VSUBPD       Z4, Z11, Z9
+	VFMADD231PD  Z0, Z9, Z4
+	VANDPD       Z7, Z4, Z0
+	VCMPPD       $0x05, Z8, Z0, K2
+	VMOVAPD.Z    Z4, K2, Z4
 	VMOVUPD      Z4, K1, (BX)
 	VMOVUPD.Z    (SI), K1, Z0
 	VMULPD       Z1, Z0, Z0
-	VMULPD       Z2, Z9, Z7
-	VFMADD231PD  Z7, Z9, Z0
+	VMULPD       Z2, Z11, Z9
+	VFMADD231PD  Z9, Z11, Z0
+	VANDPD       Z7, Z0, Z1
+	VCMPPD       $0x05, Z8, Z1, K2
+	VMOVAPD.Z    Z0, K2, Z0
 	VMOVUPD      Z0, K1, (SI)
-	VMOVAPD      Z0, Z7
-	VSQRTPD      Z7, Z7
-	VFMADD213PD  Z3, Z6, Z7
-	VDIVPD       Z7, Z4, Z7
-	VFNMADD231PD Z5, Z7, Z8
-	VMOVUPD      Z8, K1, (CX)
+	VMOVAPD      Z0, Z9
+	VSQRTPD      Z9, Z9
+	VFMADD213PD  Z3, Z6, Z9
+	VDIVPD       Z9, Z4, Z9
+	VFNMADD231PD Z5, Z9, Z10
+	VMOVUPD      Z10, K1, (CX)
 
 done_77:
 	VZEROUPPER
@@ -7948,6 +8633,12 @@ adam_flags2_4:
 	VBROADCASTSD X5, Z5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Z6
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
+	VBROADCASTSD X7, Z7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Z8
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -7956,107 +8647,112 @@ adam_flags2_4:
 	MOVQ         vmax_base+96(FP), DI
 
 main_78:
-	CMPQ         AX, $0x00000018
+	CMPQ         AX, $0x00000010
 	JB           single_78
-	VMOVUPD      (CX), Z7
-	VMOVUPD      (DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      (BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, (BX)
-	VMOVUPD      (SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, (SI)
-	VMOVUPD      (DI), Z8
-	VMAXPD       Z11, Z8, Z10
-	VCMPPD       $0x03, Z8, Z8, K1
-	VMOVAPD      Z8, K1, Z10
-	VMOVUPD      Z10, (DI)
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, (CX)
-	VMOVUPD      64(CX), Z7
-	VMOVUPD      64(DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      64(BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, 64(BX)
-	VMOVUPD      64(SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, 64(SI)
-	VMOVUPD      64(DI), Z8
-	VMAXPD       Z11, Z8, Z10
-	VCMPPD       $0x03, Z8, Z8, K1
-	VMOVAPD      Z8, K1, Z10
-	VMOVUPD      Z10, 64(DI)
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, 64(CX)
-	VMOVUPD      128(CX), Z7
-	VMOVUPD      128(DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      128(BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, 128(BX)
-	VMOVUPD      128(SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, 128(SI)
-	VMOVUPD      128(DI), Z8
-	VMAXPD       Z11, Z8, Z10
-	VCMPPD       $0x03, Z8, Z8, K1
-	VMOVAPD      Z8, K1, Z10
-	VMOVUPD      Z10, 128(DI)
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, 128(CX)
-	ADDQ         $0x000000c0, CX
-	ADDQ         $0x000000c0, DX
-	ADDQ         $0x000000c0, BX
-	ADDQ         $0x000000c0, SI
-	ADDQ         $0x000000c0, DI
-	SUBQ         $0x00000018, AX
+	VMOVUPD      (CX), Z9
+	VMOVUPD      (DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      (BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (BX)
+	VMOVUPD      (SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, (SI)
+	VMOVUPD      (DI), Z10
+	VMAXPD       Z13, Z10, Z12
+	VCMPPD       $0x03, Z10, Z10, K1
+	VMOVAPD      Z10, K1, Z12
+	VANDPD       Z7, Z12, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (DI)
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, (CX)
+	VMOVUPD      64(CX), Z9
+	VMOVUPD      64(DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      64(BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      64(SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      64(DI), Z10
+	VMAXPD       Z13, Z10, Z12
+	VCMPPD       $0x03, Z10, Z10, K1
+	VMOVAPD      Z10, K1, Z12
+	VANDPD       Z7, Z12, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, 64(DI)
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, 64(CX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000010, AX
 	JMP          main_78
 
 single_78:
 	CMPQ         AX, $0x00000008
 	JB           tail_78
-	VMOVUPD      (CX), Z7
-	VMOVUPD      (DX), Z8
-	VMULPD       Z4, Z7, Z7
-	VMOVUPD      (BX), Z9
-	VSUBPD       Z9, Z8, Z10
-	VFMADD231PD  Z0, Z10, Z9
-	VMOVUPD      Z9, (BX)
-	VMOVUPD      (SI), Z11
-	VMULPD       Z1, Z11, Z11
-	VMULPD       Z2, Z8, Z10
-	VFMADD231PD  Z10, Z8, Z11
-	VMOVUPD      Z11, (SI)
-	VMOVUPD      (DI), Z8
-	VMAXPD       Z11, Z8, Z10
-	VCMPPD       $0x03, Z8, Z8, K1
-	VMOVAPD      Z8, K1, Z10
-	VMOVUPD      Z10, (DI)
-	VSQRTPD      Z10, Z10
-	VFMADD213PD  Z3, Z6, Z10
-	VDIVPD       Z10, Z9, Z10
-	VFNMADD231PD Z5, Z10, Z7
-	VMOVUPD      Z7, (CX)
+	VMOVUPD      (CX), Z9
+	VMOVUPD      (DX), Z10
+	VMULPD       Z4, Z9, Z9
+	VMOVUPD      (BX), Z11
+	VSUBPD       Z11, Z10, Z12
+	VFMADD231PD  Z0, Z12, Z11
+	VANDPD       Z7, Z11, Z12
+	VCMPPD       $0x05, Z8, Z12, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (BX)
+	VMOVUPD      (SI), Z13
+	VMULPD       Z1, Z13, Z13
+	VMULPD       Z2, Z10, Z12
+	VFMADD231PD  Z12, Z10, Z13
+	VANDPD       Z7, Z13, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, (SI)
+	VMOVUPD      (DI), Z10
+	VMAXPD       Z13, Z10, Z12
+	VCMPPD       $0x03, Z10, Z10, K1
+	VMOVAPD      Z10, K1, Z12
+	VANDPD       Z7, Z12, Z10
+	VCMPPD       $0x05, Z8, Z10, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (DI)
+	VSQRTPD      Z12, Z12
+	VFMADD213PD  Z3, Z6, Z12
+	VDIVPD       Z12, Z11, Z12
+	VFNMADD231PD Z5, Z12, Z9
+	VMOVUPD      Z9, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8071,28 +8767,37 @@ tail_78:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z7
-	VMOVUPD.Z    (DX), K1, Z8
-	VMULPD       Z4, Z7, Z7
+	VMOVUPD.Z    (CX), K1, Z9
+	VMOVUPD.Z    (DX), K1, Z10
+	VMULPD       Z4, Z9, Z9
 	VMOVUPD.Z    (BX), K1, Z4
-	VSUBPD       Z4, Z8, Z9
-	VFMADD231PD  Z0, Z9, Z4
+	VSUBPD       Z4, Z10, Z11
+	VFMADD231PD  Z0, Z11, Z4
+	VANDPD       Z7, Z4, Z0
+	VCMPPD       $0x05, Z8, Z0, K2
+	VMOVAPD.Z    Z4, K2, Z4
 	VMOVUPD      Z4, K1, (BX)
 	VMOVUPD.Z    (SI), K1, Z0
 	VMULPD       Z1, Z0, Z0
-	VMULPD       Z2, Z8, Z9
-	VFMADD231PD  Z9, Z8, Z0
+	VMULPD       Z2, Z10, Z11
+	VFMADD231PD  Z11, Z10, Z0
+	VANDPD       Z7, Z0, Z1
+	VCMPPD       $0x05, Z8, Z1, K2
+	VMOVAPD.Z    Z0, K2, Z0
 	VMOVUPD      Z0, K1, (SI)
 	VMOVUPD.Z    (DI), K1, Z1
-	VMAXPD       Z0, Z1, Z9
+	VMAXPD       Z0, Z1, Z11
 	VCMPPD       $0x03, Z1, Z1, K2
-	VMOVAPD      Z1, K2, Z9
-	VMOVUPD      Z9, K1, (DI)
-	VSQRTPD      Z9, Z9
-	VFMADD213PD  Z3, Z6, Z9
-	VDIVPD       Z9, Z4, Z9
-	VFNMADD231PD Z5, Z9, Z7
-	VMOVUPD      Z7, K1, (CX)
+	VMOVAPD      Z1, K2, Z11
+	VANDPD       Z7, Z11, Z0
+	VCMPPD       $0x05, Z8, Z0, K2
+	VMOVAPD.Z    Z11, K2, Z11
+	VMOVUPD      Z11, K1, (DI)
+	VSQRTPD      Z11, Z11
+	VFMADD213PD  Z3, Z6, Z11
+	VDIVPD       Z11, Z4, Z11
+	VFNMADD231PD Z5, Z11, Z9
+	VMOVUPD      Z9, K1, (CX)
 
 done_78:
 	VZEROUPPER
@@ -8113,8 +8818,14 @@ adam_flags3_4:
 	VBROADCASTSD X5, Z5
 	MOVSD        invbc2+176(FP), X6
 	VBROADCASTSD X6, Z6
-	MOVSD        wd+152(FP), X7
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X7
 	VBROADCASTSD X7, Z7
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X8
+	VBROADCASTSD X8, Z8
+	MOVSD        wd+152(FP), X9
+	VBROADCASTSD X9, Z9
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8123,111 +8834,115 @@ adam_flags3_4:
 	MOVQ         vmax_base+96(FP), DI
 
 main_79:
-	CMPQ         AX, $0x00000018
+	CMPQ         AX, $0x00000010
 	JB           single_79
-	VMOVUPD      (CX), Z8
-	VMOVUPD      (DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      (BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      (SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, (SI)
-	VMOVUPD      (DI), Z9
-	VMAXPD       Z12, Z9, Z11
-	VCMPPD       $0x03, Z9, Z9, K1
-	VMOVAPD      Z9, K1, Z11
-	VMOVUPD      Z11, (DI)
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, (CX)
-	VMOVUPD      64(CX), Z8
-	VMOVUPD      64(DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      64(BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, 64(BX)
-	VMOVUPD      64(SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, 64(SI)
-	VMOVUPD      64(DI), Z9
-	VMAXPD       Z12, Z9, Z11
-	VCMPPD       $0x03, Z9, Z9, K1
-	VMOVAPD      Z9, K1, Z11
-	VMOVUPD      Z11, 64(DI)
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, 64(CX)
-	VMOVUPD      128(CX), Z8
-	VMOVUPD      128(DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      128(BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, 128(BX)
-	VMOVUPD      128(SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, 128(SI)
-	VMOVUPD      128(DI), Z9
-	VMAXPD       Z12, Z9, Z11
-	VCMPPD       $0x03, Z9, Z9, K1
-	VMOVAPD      Z9, K1, Z11
-	VMOVUPD      Z11, 128(DI)
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, 128(CX)
-	ADDQ         $0x000000c0, CX
-	ADDQ         $0x000000c0, DX
-	ADDQ         $0x000000c0, BX
-	ADDQ         $0x000000c0, SI
-	ADDQ         $0x000000c0, DI
-	SUBQ         $0x00000018, AX
+	VMOVUPD      (CX), Z10
+	VMOVUPD      (DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      (BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      (SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, (SI)
+	VMOVUPD      (DI), Z11
+	VMAXPD       Z14, Z11, Z13
+	VCMPPD       $0x03, Z11, Z11, K1
+	VMOVAPD      Z11, K1, Z13
+	VANDPD       Z7, Z13, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, (DI)
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, (CX)
+	VMOVUPD      64(CX), Z10
+	VMOVUPD      64(DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      64(BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, 64(BX)
+	VMOVUPD      64(SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, 64(SI)
+	VMOVUPD      64(DI), Z11
+	VMAXPD       Z14, Z11, Z13
+	VCMPPD       $0x03, Z11, Z11, K1
+	VMOVAPD      Z11, K1, Z13
+	VANDPD       Z7, Z13, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, 64(DI)
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, 64(CX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000010, AX
 	JMP          main_79
 
 single_79:
 	CMPQ         AX, $0x00000008
 	JB           tail_79
-	VMOVUPD      (CX), Z8
-	VMOVUPD      (DX), Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
-	VMOVUPD      (BX), Z10
-	VSUBPD       Z10, Z9, Z11
-	VFMADD231PD  Z0, Z11, Z10
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      (SI), Z12
-	VMULPD       Z1, Z12, Z12
-	VMULPD       Z2, Z9, Z11
-	VFMADD231PD  Z11, Z9, Z12
-	VMOVUPD      Z12, (SI)
-	VMOVUPD      (DI), Z9
-	VMAXPD       Z12, Z9, Z11
-	VCMPPD       $0x03, Z9, Z9, K1
-	VMOVAPD      Z9, K1, Z11
-	VMOVUPD      Z11, (DI)
-	VSQRTPD      Z11, Z11
-	VFMADD213PD  Z3, Z6, Z11
-	VDIVPD       Z11, Z10, Z11
-	VFNMADD231PD Z5, Z11, Z8
-	VMOVUPD      Z8, (CX)
+	VMOVUPD      (CX), Z10
+	VMOVUPD      (DX), Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
+	VMOVUPD      (BX), Z12
+	VSUBPD       Z12, Z11, Z13
+	VFMADD231PD  Z0, Z13, Z12
+	VANDPD       Z7, Z12, Z13
+	VCMPPD       $0x05, Z8, Z13, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      (SI), Z14
+	VMULPD       Z1, Z14, Z14
+	VMULPD       Z2, Z11, Z13
+	VFMADD231PD  Z13, Z11, Z14
+	VANDPD       Z7, Z14, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z14, K1, Z14
+	VMOVUPD      Z14, (SI)
+	VMOVUPD      (DI), Z11
+	VMAXPD       Z14, Z11, Z13
+	VCMPPD       $0x03, Z11, Z11, K1
+	VMOVAPD      Z11, K1, Z13
+	VANDPD       Z7, Z13, Z11
+	VCMPPD       $0x05, Z8, Z11, K1
+	VMOVAPD.Z    Z13, K1, Z13
+	VMOVUPD      Z13, (DI)
+	VSQRTPD      Z13, Z13
+	VFMADD213PD  Z3, Z6, Z13
+	VDIVPD       Z13, Z12, Z13
+	VFNMADD231PD Z5, Z13, Z10
+	VMOVUPD      Z10, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8242,36 +8957,45 @@ tail_79:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z8
-	VMOVUPD.Z    (DX), K1, Z9
-	VFMADD231PD  Z7, Z8, Z9
-	VMULPD       Z4, Z8, Z8
+	VMOVUPD.Z    (CX), K1, Z10
+	VMOVUPD.Z    (DX), K1, Z11
+	VFMADD231PD  Z9, Z10, Z11
+	VMULPD       Z4, Z10, Z10
 	VMOVUPD.Z    (BX), K1, Z4
-	VSUBPD       Z4, Z9, Z7
-	VFMADD231PD  Z0, Z7, Z4
+	VSUBPD       Z4, Z11, Z9
+	VFMADD231PD  Z0, Z9, Z4
+	VANDPD       Z7, Z4, Z0
+	VCMPPD       $0x05, Z8, Z0, K2
+	VMOVAPD.Z    Z4, K2, Z4
 	VMOVUPD      Z4, K1, (BX)
 	VMOVUPD.Z    (SI), K1, Z0
 	VMULPD       Z1, Z0, Z0
-	VMULPD       Z2, Z9, Z7
-	VFMADD231PD  Z7, Z9, Z0
+	VMULPD       Z2, Z11, Z9
+	VFMADD231PD  Z9, Z11, Z0
+	VANDPD       Z7, Z0, Z1
+	VCMPPD       $0x05, Z8, Z1, K2
+	VMOVAPD.Z    Z0, K2, Z0
 	VMOVUPD      Z0, K1, (SI)
 	VMOVUPD.Z    (DI), K1, Z1
-	VMAXPD       Z0, Z1, Z7
+	VMAXPD       Z0, Z1, Z9
 	VCMPPD       $0x03, Z1, Z1, K2
-	VMOVAPD      Z1, K2, Z7
-	VMOVUPD      Z7, K1, (DI)
-	VSQRTPD      Z7, Z7
-	VFMADD213PD  Z3, Z6, Z7
-	VDIVPD       Z7, Z4, Z7
-	VFNMADD231PD Z5, Z7, Z8
-	VMOVUPD      Z8, K1, (CX)
+	VMOVAPD      Z1, K2, Z9
+	VANDPD       Z7, Z9, Z0
+	VCMPPD       $0x05, Z8, Z0, K2
+	VMOVAPD.Z    Z9, K2, Z9
+	VMOVUPD      Z9, K1, (DI)
+	VSQRTPD      Z9, Z9
+	VFMADD213PD  Z3, Z6, Z9
+	VDIVPD       Z9, Z4, Z9
+	VFNMADD231PD Z5, Z9, Z10
+	VMOVUPD      Z10, K1, (CX)
 
 done_79:
 	VZEROUPPER
 	RET
 
 // func SGDF64AVX512(p []float64, g []float64, buf []float64, lr float64, mu float64, damp float64, wd float64, flags uint)
-// Requires: AVX, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
 TEXT ·SGDF64AVX512(SB), NOSPLIT, $0-112
 	MOVQ flags+104(FP), AX
 	CMPQ AX, $0x00000000
@@ -8423,10 +9147,16 @@ done_81:
 sgd_flags2_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        mu+80(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
-	MOVSD        damp+88(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Z2
+	MOVSD        mu+80(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        damp+88(FP), X4
+	VBROADCASTSD X4, Z4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8435,38 +9165,50 @@ sgd_flags2_4:
 main_82:
 	CMPQ         AX, $0x00000020
 	JB           single_82
-	VMOVUPD      (CX), Z3
-	VMOVUPD      (DX), Z4
-	VMOVUPD      (BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, (BX)
-	VFNMADD231PD Z0, Z5, Z3
-	VMOVUPD      Z3, (CX)
-	VMOVUPD      64(CX), Z3
-	VMOVUPD      64(DX), Z4
-	VMOVUPD      64(BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, 64(BX)
-	VFNMADD231PD Z0, Z5, Z3
-	VMOVUPD      Z3, 64(CX)
-	VMOVUPD      128(CX), Z3
-	VMOVUPD      128(DX), Z4
-	VMOVUPD      128(BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, 128(BX)
-	VFNMADD231PD Z0, Z5, Z3
-	VMOVUPD      Z3, 128(CX)
-	VMOVUPD      192(CX), Z3
-	VMOVUPD      192(DX), Z4
-	VMOVUPD      192(BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, 192(BX)
-	VFNMADD231PD Z0, Z5, Z3
-	VMOVUPD      Z3, 192(CX)
+	VMOVUPD      (CX), Z5
+	VMOVUPD      (DX), Z6
+	VMOVUPD      (BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, (BX)
+	VFNMADD231PD Z0, Z7, Z5
+	VMOVUPD      Z5, (CX)
+	VMOVUPD      64(CX), Z5
+	VMOVUPD      64(DX), Z6
+	VMOVUPD      64(BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 64(BX)
+	VFNMADD231PD Z0, Z7, Z5
+	VMOVUPD      Z5, 64(CX)
+	VMOVUPD      128(CX), Z5
+	VMOVUPD      128(DX), Z6
+	VMOVUPD      128(BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 128(BX)
+	VFNMADD231PD Z0, Z7, Z5
+	VMOVUPD      Z5, 128(CX)
+	VMOVUPD      192(CX), Z5
+	VMOVUPD      192(DX), Z6
+	VMOVUPD      192(BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 192(BX)
+	VFNMADD231PD Z0, Z7, Z5
+	VMOVUPD      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8476,14 +9218,17 @@ main_82:
 single_82:
 	CMPQ         AX, $0x00000008
 	JB           tail_82
-	VMOVUPD      (CX), Z3
-	VMOVUPD      (DX), Z4
-	VMOVUPD      (BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, (BX)
-	VFNMADD231PD Z0, Z5, Z3
-	VMOVUPD      Z3, (CX)
+	VMOVUPD      (CX), Z5
+	VMOVUPD      (DX), Z6
+	VMOVUPD      (BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, (BX)
+	VFNMADD231PD Z0, Z7, Z5
+	VMOVUPD      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8496,14 +9241,17 @@ tail_82:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z3
-	VMOVUPD.Z    (DX), K1, Z4
-	VMOVUPD.Z    (BX), K1, Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, K1, (BX)
-	VFNMADD231PD Z0, Z5, Z3
-	VMOVUPD      Z3, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z5
+	VMOVUPD.Z    (DX), K1, Z6
+	VMOVUPD.Z    (BX), K1, Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z7, K2, Z7
+	VMOVUPD      Z7, K1, (BX)
+	VFNMADD231PD Z0, Z7, Z5
+	VMOVUPD      Z5, K1, (CX)
 
 done_82:
 	VZEROUPPER
@@ -8512,12 +9260,18 @@ done_82:
 sgd_flags3_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
-	MOVSD        mu+80(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Z2
-	MOVSD        damp+88(FP), X3
+	MOVSD        wd+96(FP), X3
 	VBROADCASTSD X3, Z3
+	MOVSD        mu+80(FP), X4
+	VBROADCASTSD X4, Z4
+	MOVSD        damp+88(FP), X5
+	VBROADCASTSD X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8526,42 +9280,54 @@ sgd_flags3_4:
 main_83:
 	CMPQ         AX, $0x00000020
 	JB           single_83
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VFNMADD231PD Z0, Z6, Z4
-	VMOVUPD      Z4, (CX)
-	VMOVUPD      64(CX), Z4
-	VMOVUPD      64(DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      64(BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, 64(BX)
-	VFNMADD231PD Z0, Z6, Z4
-	VMOVUPD      Z4, 64(CX)
-	VMOVUPD      128(CX), Z4
-	VMOVUPD      128(DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      128(BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, 128(BX)
-	VFNMADD231PD Z0, Z6, Z4
-	VMOVUPD      Z4, 128(CX)
-	VMOVUPD      192(CX), Z4
-	VMOVUPD      192(DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      192(BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, 192(BX)
-	VFNMADD231PD Z0, Z6, Z4
-	VMOVUPD      Z4, 192(CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VFNMADD231PD Z0, Z8, Z6
+	VMOVUPD      Z6, (CX)
+	VMOVUPD      64(CX), Z6
+	VMOVUPD      64(DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      64(BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 64(BX)
+	VFNMADD231PD Z0, Z8, Z6
+	VMOVUPD      Z6, 64(CX)
+	VMOVUPD      128(CX), Z6
+	VMOVUPD      128(DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      128(BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 128(BX)
+	VFNMADD231PD Z0, Z8, Z6
+	VMOVUPD      Z6, 128(CX)
+	VMOVUPD      192(CX), Z6
+	VMOVUPD      192(DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      192(BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 192(BX)
+	VFNMADD231PD Z0, Z8, Z6
+	VMOVUPD      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8571,15 +9337,18 @@ main_83:
 single_83:
 	CMPQ         AX, $0x00000008
 	JB           tail_83
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VFNMADD231PD Z0, Z6, Z4
-	VMOVUPD      Z4, (CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VFNMADD231PD Z0, Z8, Z6
+	VMOVUPD      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8592,15 +9361,18 @@ tail_83:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z4
-	VMOVUPD.Z    (DX), K1, Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD.Z    (BX), K1, Z1
-	VMULPD       Z2, Z1, Z1
-	VFMADD231PD  Z3, Z5, Z1
-	VMOVUPD      Z1, K1, (BX)
-	VFNMADD231PD Z0, Z1, Z4
-	VMOVUPD      Z4, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z6
+	VMOVUPD.Z    (DX), K1, Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD.Z    (BX), K1, Z3
+	VMULPD       Z4, Z3, Z3
+	VFMADD231PD  Z5, Z7, Z3
+	VANDPD       Z1, Z3, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z3, K2, Z3
+	VMOVUPD      Z3, K1, (BX)
+	VFNMADD231PD Z0, Z3, Z6
+	VMOVUPD      Z6, K1, (CX)
 
 done_83:
 	VZEROUPPER
@@ -8609,10 +9381,16 @@ done_83:
 sgd_flags6_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        mu+80(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
-	MOVSD        damp+88(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Z2
+	MOVSD        mu+80(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        damp+88(FP), X4
+	VBROADCASTSD X4, Z4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8621,42 +9399,54 @@ sgd_flags6_4:
 main_84:
 	CMPQ         AX, $0x00000020
 	JB           single_84
-	VMOVUPD      (CX), Z3
-	VMOVUPD      (DX), Z4
-	VMOVUPD      (BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, (BX)
-	VFMADD231PD  Z1, Z5, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, (CX)
-	VMOVUPD      64(CX), Z3
-	VMOVUPD      64(DX), Z4
-	VMOVUPD      64(BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, 64(BX)
-	VFMADD231PD  Z1, Z5, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, 64(CX)
-	VMOVUPD      128(CX), Z3
-	VMOVUPD      128(DX), Z4
-	VMOVUPD      128(BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, 128(BX)
-	VFMADD231PD  Z1, Z5, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, 128(CX)
-	VMOVUPD      192(CX), Z3
-	VMOVUPD      192(DX), Z4
-	VMOVUPD      192(BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, 192(BX)
-	VFMADD231PD  Z1, Z5, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, 192(CX)
+	VMOVUPD      (CX), Z5
+	VMOVUPD      (DX), Z6
+	VMOVUPD      (BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, (BX)
+	VFMADD231PD  Z3, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, (CX)
+	VMOVUPD      64(CX), Z5
+	VMOVUPD      64(DX), Z6
+	VMOVUPD      64(BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 64(BX)
+	VFMADD231PD  Z3, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, 64(CX)
+	VMOVUPD      128(CX), Z5
+	VMOVUPD      128(DX), Z6
+	VMOVUPD      128(BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 128(BX)
+	VFMADD231PD  Z3, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, 128(CX)
+	VMOVUPD      192(CX), Z5
+	VMOVUPD      192(DX), Z6
+	VMOVUPD      192(BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 192(BX)
+	VFMADD231PD  Z3, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8666,15 +9456,18 @@ main_84:
 single_84:
 	CMPQ         AX, $0x00000008
 	JB           tail_84
-	VMOVUPD      (CX), Z3
-	VMOVUPD      (DX), Z4
-	VMOVUPD      (BX), Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, (BX)
-	VFMADD231PD  Z1, Z5, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, (CX)
+	VMOVUPD      (CX), Z5
+	VMOVUPD      (DX), Z6
+	VMOVUPD      (BX), Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, (BX)
+	VFMADD231PD  Z3, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8687,15 +9480,18 @@ tail_84:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z3
-	VMOVUPD.Z    (DX), K1, Z4
-	VMOVUPD.Z    (BX), K1, Z5
-	VMULPD       Z1, Z5, Z5
-	VFMADD231PD  Z2, Z4, Z5
-	VMOVUPD      Z5, K1, (BX)
-	VFMADD231PD  Z1, Z5, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z5
+	VMOVUPD.Z    (DX), K1, Z6
+	VMOVUPD.Z    (BX), K1, Z7
+	VMULPD       Z3, Z7, Z7
+	VFMADD231PD  Z4, Z6, Z7
+	VANDPD       Z1, Z7, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z7, K2, Z7
+	VMOVUPD      Z7, K1, (BX)
+	VFMADD231PD  Z3, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, K1, (CX)
 
 done_84:
 	VZEROUPPER
@@ -8704,12 +9500,18 @@ done_84:
 sgd_flags7_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
-	MOVSD        mu+80(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Z2
-	MOVSD        damp+88(FP), X3
+	MOVSD        wd+96(FP), X3
 	VBROADCASTSD X3, Z3
+	MOVSD        mu+80(FP), X4
+	VBROADCASTSD X4, Z4
+	MOVSD        damp+88(FP), X5
+	VBROADCASTSD X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8718,46 +9520,58 @@ sgd_flags7_4:
 main_85:
 	CMPQ         AX, $0x00000020
 	JB           single_85
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VFMADD231PD  Z2, Z6, Z5
-	VFNMADD231PD Z0, Z5, Z4
-	VMOVUPD      Z4, (CX)
-	VMOVUPD      64(CX), Z4
-	VMOVUPD      64(DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      64(BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, 64(BX)
-	VFMADD231PD  Z2, Z6, Z5
-	VFNMADD231PD Z0, Z5, Z4
-	VMOVUPD      Z4, 64(CX)
-	VMOVUPD      128(CX), Z4
-	VMOVUPD      128(DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      128(BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, 128(BX)
-	VFMADD231PD  Z2, Z6, Z5
-	VFNMADD231PD Z0, Z5, Z4
-	VMOVUPD      Z4, 128(CX)
-	VMOVUPD      192(CX), Z4
-	VMOVUPD      192(DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      192(BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, 192(BX)
-	VFMADD231PD  Z2, Z6, Z5
-	VFNMADD231PD Z0, Z5, Z4
-	VMOVUPD      Z4, 192(CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z9
+	VCMPPD       $0x05, Z2, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VFMADD231PD  Z4, Z8, Z7
+	VFNMADD231PD Z0, Z7, Z6
+	VMOVUPD      Z6, (CX)
+	VMOVUPD      64(CX), Z6
+	VMOVUPD      64(DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      64(BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z9
+	VCMPPD       $0x05, Z2, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 64(BX)
+	VFMADD231PD  Z4, Z8, Z7
+	VFNMADD231PD Z0, Z7, Z6
+	VMOVUPD      Z6, 64(CX)
+	VMOVUPD      128(CX), Z6
+	VMOVUPD      128(DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      128(BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z9
+	VCMPPD       $0x05, Z2, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 128(BX)
+	VFMADD231PD  Z4, Z8, Z7
+	VFNMADD231PD Z0, Z7, Z6
+	VMOVUPD      Z6, 128(CX)
+	VMOVUPD      192(CX), Z6
+	VMOVUPD      192(DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      192(BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z9
+	VCMPPD       $0x05, Z2, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 192(BX)
+	VFMADD231PD  Z4, Z8, Z7
+	VFNMADD231PD Z0, Z7, Z6
+	VMOVUPD      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8767,16 +9581,19 @@ main_85:
 single_85:
 	CMPQ         AX, $0x00000008
 	JB           tail_85
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z2, Z6, Z6
-	VFMADD231PD  Z3, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VFMADD231PD  Z2, Z6, Z5
-	VFNMADD231PD Z0, Z5, Z4
-	VMOVUPD      Z4, (CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z4, Z8, Z8
+	VFMADD231PD  Z5, Z7, Z8
+	VANDPD       Z1, Z8, Z9
+	VCMPPD       $0x05, Z2, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VFMADD231PD  Z4, Z8, Z7
+	VFNMADD231PD Z0, Z7, Z6
+	VMOVUPD      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8789,16 +9606,19 @@ tail_85:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z4
-	VMOVUPD.Z    (DX), K1, Z5
-	VFMADD231PD  Z1, Z4, Z5
-	VMOVUPD.Z    (BX), K1, Z1
-	VMULPD       Z2, Z1, Z1
-	VFMADD231PD  Z3, Z5, Z1
-	VMOVUPD      Z1, K1, (BX)
-	VFMADD231PD  Z2, Z1, Z5
-	VFNMADD231PD Z0, Z5, Z4
-	VMOVUPD      Z4, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z6
+	VMOVUPD.Z    (DX), K1, Z7
+	VFMADD231PD  Z3, Z6, Z7
+	VMOVUPD.Z    (BX), K1, Z3
+	VMULPD       Z4, Z3, Z3
+	VFMADD231PD  Z5, Z7, Z3
+	VANDPD       Z1, Z3, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z3, K2, Z3
+	VMOVUPD      Z3, K1, (BX)
+	VFMADD231PD  Z4, Z3, Z7
+	VFNMADD231PD Z0, Z7, Z6
+	VMOVUPD      Z6, K1, (CX)
 
 done_85:
 	VZEROUPPER
@@ -8807,6 +9627,12 @@ done_85:
 sgd_flags10_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
+	VBROADCASTSD X1, Z1
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
+	VBROADCASTSD X2, Z2
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8815,26 +9641,42 @@ sgd_flags10_4:
 main_86:
 	CMPQ         AX, $0x00000020
 	JB           single_86
-	VMOVUPD      (CX), Z1
-	VMOVUPD      (DX), Z2
-	VMOVUPD      Z2, (BX)
-	VFNMADD231PD Z0, Z2, Z1
-	VMOVUPD      Z1, (CX)
-	VMOVUPD      64(CX), Z1
-	VMOVUPD      64(DX), Z2
-	VMOVUPD      Z2, 64(BX)
-	VFNMADD231PD Z0, Z2, Z1
-	VMOVUPD      Z1, 64(CX)
-	VMOVUPD      128(CX), Z1
-	VMOVUPD      128(DX), Z2
-	VMOVUPD      Z2, 128(BX)
-	VFNMADD231PD Z0, Z2, Z1
-	VMOVUPD      Z1, 128(CX)
-	VMOVUPD      192(CX), Z1
-	VMOVUPD      192(DX), Z2
-	VMOVUPD      Z2, 192(BX)
-	VFNMADD231PD Z0, Z2, Z1
-	VMOVUPD      Z1, 192(CX)
+	VMOVUPD      (CX), Z3
+	VMOVUPD      (DX), Z4
+	VMOVAPD      Z4, Z4
+	VANDPD       Z1, Z4, Z5
+	VCMPPD       $0x05, Z2, Z5, K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VMOVUPD      Z4, (BX)
+	VFNMADD231PD Z0, Z4, Z3
+	VMOVUPD      Z3, (CX)
+	VMOVUPD      64(CX), Z3
+	VMOVUPD      64(DX), Z4
+	VMOVAPD      Z4, Z4
+	VANDPD       Z1, Z4, Z5
+	VCMPPD       $0x05, Z2, Z5, K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VMOVUPD      Z4, 64(BX)
+	VFNMADD231PD Z0, Z4, Z3
+	VMOVUPD      Z3, 64(CX)
+	VMOVUPD      128(CX), Z3
+	VMOVUPD      128(DX), Z4
+	VMOVAPD      Z4, Z4
+	VANDPD       Z1, Z4, Z5
+	VCMPPD       $0x05, Z2, Z5, K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VMOVUPD      Z4, 128(BX)
+	VFNMADD231PD Z0, Z4, Z3
+	VMOVUPD      Z3, 128(CX)
+	VMOVUPD      192(CX), Z3
+	VMOVUPD      192(DX), Z4
+	VMOVAPD      Z4, Z4
+	VANDPD       Z1, Z4, Z5
+	VCMPPD       $0x05, Z2, Z5, K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VMOVUPD      Z4, 192(BX)
+	VFNMADD231PD Z0, Z4, Z3
+	VMOVUPD      Z3, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8844,11 +9686,15 @@ main_86:
 single_86:
 	CMPQ         AX, $0x00000008
 	JB           tail_86
-	VMOVUPD      (CX), Z1
-	VMOVUPD      (DX), Z2
-	VMOVUPD      Z2, (BX)
-	VFNMADD231PD Z0, Z2, Z1
-	VMOVUPD      Z1, (CX)
+	VMOVUPD      (CX), Z3
+	VMOVUPD      (DX), Z4
+	VMOVAPD      Z4, Z4
+	VANDPD       Z1, Z4, Z5
+	VCMPPD       $0x05, Z2, Z5, K1
+	VMOVAPD.Z    Z4, K1, Z4
+	VMOVUPD      Z4, (BX)
+	VFNMADD231PD Z0, Z4, Z3
+	VMOVUPD      Z3, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8861,11 +9707,15 @@ tail_86:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z1
-	VMOVUPD.Z    (DX), K1, Z2
-	VMOVUPD      Z2, K1, (BX)
-	VFNMADD231PD Z0, Z2, Z1
-	VMOVUPD      Z1, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z3
+	VMOVUPD.Z    (DX), K1, Z4
+	VMOVAPD      Z4, Z4
+	VANDPD       Z1, Z4, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z4, K2, Z4
+	VMOVUPD      Z4, K1, (BX)
+	VFNMADD231PD Z0, Z4, Z3
+	VMOVUPD      Z3, K1, (CX)
 
 done_86:
 	VZEROUPPER
@@ -8874,8 +9724,14 @@ done_86:
 sgd_flags11_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
+	VBROADCASTSD X2, Z2
+	MOVSD        wd+96(FP), X3
+	VBROADCASTSD X3, Z3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8884,30 +9740,46 @@ sgd_flags11_4:
 main_87:
 	CMPQ         AX, $0x00000020
 	JB           single_87
-	VMOVUPD      (CX), Z2
-	VMOVUPD      (DX), Z3
-	VFMADD231PD  Z1, Z2, Z3
-	VMOVUPD      Z3, (BX)
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, (CX)
-	VMOVUPD      64(CX), Z2
-	VMOVUPD      64(DX), Z3
-	VFMADD231PD  Z1, Z2, Z3
-	VMOVUPD      Z3, 64(BX)
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, 64(CX)
-	VMOVUPD      128(CX), Z2
-	VMOVUPD      128(DX), Z3
-	VFMADD231PD  Z1, Z2, Z3
-	VMOVUPD      Z3, 128(BX)
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, 128(CX)
-	VMOVUPD      192(CX), Z2
-	VMOVUPD      192(DX), Z3
-	VFMADD231PD  Z1, Z2, Z3
-	VMOVUPD      Z3, 192(BX)
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, 192(CX)
+	VMOVUPD      (CX), Z4
+	VMOVUPD      (DX), Z5
+	VFMADD231PD  Z3, Z4, Z5
+	VMOVAPD      Z5, Z5
+	VANDPD       Z1, Z5, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VMOVUPD      Z5, (BX)
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, (CX)
+	VMOVUPD      64(CX), Z4
+	VMOVUPD      64(DX), Z5
+	VFMADD231PD  Z3, Z4, Z5
+	VMOVAPD      Z5, Z5
+	VANDPD       Z1, Z5, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VMOVUPD      Z5, 64(BX)
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, 64(CX)
+	VMOVUPD      128(CX), Z4
+	VMOVUPD      128(DX), Z5
+	VFMADD231PD  Z3, Z4, Z5
+	VMOVAPD      Z5, Z5
+	VANDPD       Z1, Z5, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VMOVUPD      Z5, 128(BX)
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, 128(CX)
+	VMOVUPD      192(CX), Z4
+	VMOVUPD      192(DX), Z5
+	VFMADD231PD  Z3, Z4, Z5
+	VMOVAPD      Z5, Z5
+	VANDPD       Z1, Z5, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VMOVUPD      Z5, 192(BX)
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8917,12 +9789,16 @@ main_87:
 single_87:
 	CMPQ         AX, $0x00000008
 	JB           tail_87
-	VMOVUPD      (CX), Z2
-	VMOVUPD      (DX), Z3
-	VFMADD231PD  Z1, Z2, Z3
-	VMOVUPD      Z3, (BX)
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, (CX)
+	VMOVUPD      (CX), Z4
+	VMOVUPD      (DX), Z5
+	VFMADD231PD  Z3, Z4, Z5
+	VMOVAPD      Z5, Z5
+	VANDPD       Z1, Z5, Z6
+	VCMPPD       $0x05, Z2, Z6, K1
+	VMOVAPD.Z    Z5, K1, Z5
+	VMOVUPD      Z5, (BX)
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -8935,12 +9811,16 @@ tail_87:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z2
-	VMOVUPD.Z    (DX), K1, Z3
-	VFMADD231PD  Z1, Z2, Z3
+	VMOVUPD.Z    (CX), K1, Z4
+	VMOVUPD.Z    (DX), K1, Z5
+	VFMADD231PD  Z3, Z4, Z5
+	VMOVAPD      Z5, Z3
+	VANDPD       Z1, Z3, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z3, K2, Z3
 	VMOVUPD      Z3, K1, (BX)
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, K1, (CX)
+	VFNMADD231PD Z0, Z3, Z4
+	VMOVUPD      Z4, K1, (CX)
 
 done_87:
 	VZEROUPPER
@@ -8949,8 +9829,14 @@ done_87:
 sgd_flags14_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        mu+80(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
+	VBROADCASTSD X2, Z2
+	MOVSD        mu+80(FP), X3
+	VBROADCASTSD X3, Z3
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -8959,30 +9845,46 @@ sgd_flags14_4:
 main_88:
 	CMPQ         AX, $0x00000020
 	JB           single_88
-	VMOVUPD      (CX), Z2
-	VMOVUPD      (DX), Z3
-	VMOVUPD      Z3, (BX)
-	VFMADD231PD  Z1, Z3, Z3
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, (CX)
-	VMOVUPD      64(CX), Z2
-	VMOVUPD      64(DX), Z3
-	VMOVUPD      Z3, 64(BX)
-	VFMADD231PD  Z1, Z3, Z3
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, 64(CX)
-	VMOVUPD      128(CX), Z2
-	VMOVUPD      128(DX), Z3
-	VMOVUPD      Z3, 128(BX)
-	VFMADD231PD  Z1, Z3, Z3
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, 128(CX)
-	VMOVUPD      192(CX), Z2
-	VMOVUPD      192(DX), Z3
-	VMOVUPD      Z3, 192(BX)
-	VFMADD231PD  Z1, Z3, Z3
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, 192(CX)
+	VMOVUPD      (CX), Z4
+	VMOVUPD      (DX), Z5
+	VMOVAPD      Z5, Z6
+	VANDPD       Z1, Z6, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VMOVUPD      Z6, (BX)
+	VFMADD231PD  Z3, Z6, Z5
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, (CX)
+	VMOVUPD      64(CX), Z4
+	VMOVUPD      64(DX), Z5
+	VMOVAPD      Z5, Z6
+	VANDPD       Z1, Z6, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VMOVUPD      Z6, 64(BX)
+	VFMADD231PD  Z3, Z6, Z5
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, 64(CX)
+	VMOVUPD      128(CX), Z4
+	VMOVUPD      128(DX), Z5
+	VMOVAPD      Z5, Z6
+	VANDPD       Z1, Z6, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VMOVUPD      Z6, 128(BX)
+	VFMADD231PD  Z3, Z6, Z5
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, 128(CX)
+	VMOVUPD      192(CX), Z4
+	VMOVUPD      192(DX), Z5
+	VMOVAPD      Z5, Z6
+	VANDPD       Z1, Z6, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VMOVUPD      Z6, 192(BX)
+	VFMADD231PD  Z3, Z6, Z5
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -8992,12 +9894,16 @@ main_88:
 single_88:
 	CMPQ         AX, $0x00000008
 	JB           tail_88
-	VMOVUPD      (CX), Z2
-	VMOVUPD      (DX), Z3
-	VMOVUPD      Z3, (BX)
-	VFMADD231PD  Z1, Z3, Z3
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, (CX)
+	VMOVUPD      (CX), Z4
+	VMOVUPD      (DX), Z5
+	VMOVAPD      Z5, Z6
+	VANDPD       Z1, Z6, Z7
+	VCMPPD       $0x05, Z2, Z7, K1
+	VMOVAPD.Z    Z6, K1, Z6
+	VMOVUPD      Z6, (BX)
+	VFMADD231PD  Z3, Z6, Z5
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9010,12 +9916,16 @@ tail_88:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z2
-	VMOVUPD.Z    (DX), K1, Z3
-	VMOVUPD      Z3, K1, (BX)
-	VFMADD231PD  Z1, Z3, Z3
-	VFNMADD231PD Z0, Z3, Z2
-	VMOVUPD      Z2, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z4
+	VMOVUPD.Z    (DX), K1, Z5
+	VMOVAPD      Z5, Z6
+	VANDPD       Z1, Z6, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z6, K2, Z6
+	VMOVUPD      Z6, K1, (BX)
+	VFMADD231PD  Z3, Z6, Z5
+	VFNMADD231PD Z0, Z5, Z4
+	VMOVUPD      Z4, K1, (CX)
 
 done_88:
 	VZEROUPPER
@@ -9024,10 +9934,16 @@ done_88:
 sgd_flags15_4:
 	MOVSD        lr+72(FP), X0
 	VBROADCASTSD X0, Z0
-	MOVSD        wd+96(FP), X1
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X1
 	VBROADCASTSD X1, Z1
-	MOVSD        mu+80(FP), X2
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X2
 	VBROADCASTSD X2, Z2
+	MOVSD        wd+96(FP), X3
+	VBROADCASTSD X3, Z3
+	MOVSD        mu+80(FP), X4
+	VBROADCASTSD X4, Z4
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9036,34 +9952,50 @@ sgd_flags15_4:
 main_89:
 	CMPQ         AX, $0x00000020
 	JB           single_89
-	VMOVUPD      (CX), Z3
-	VMOVUPD      (DX), Z4
-	VFMADD231PD  Z1, Z3, Z4
-	VMOVUPD      Z4, (BX)
-	VFMADD231PD  Z2, Z4, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, (CX)
-	VMOVUPD      64(CX), Z3
-	VMOVUPD      64(DX), Z4
-	VFMADD231PD  Z1, Z3, Z4
-	VMOVUPD      Z4, 64(BX)
-	VFMADD231PD  Z2, Z4, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, 64(CX)
-	VMOVUPD      128(CX), Z3
-	VMOVUPD      128(DX), Z4
-	VFMADD231PD  Z1, Z3, Z4
-	VMOVUPD      Z4, 128(BX)
-	VFMADD231PD  Z2, Z4, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, 128(CX)
-	VMOVUPD      192(CX), Z3
-	VMOVUPD      192(DX), Z4
-	VFMADD231PD  Z1, Z3, Z4
-	VMOVUPD      Z4, 192(BX)
-	VFMADD231PD  Z2, Z4, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, 192(CX)
+	VMOVUPD      (CX), Z5
+	VMOVUPD      (DX), Z6
+	VFMADD231PD  Z3, Z5, Z6
+	VMOVAPD      Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, (BX)
+	VFMADD231PD  Z4, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, (CX)
+	VMOVUPD      64(CX), Z5
+	VMOVUPD      64(DX), Z6
+	VFMADD231PD  Z3, Z5, Z6
+	VMOVAPD      Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 64(BX)
+	VFMADD231PD  Z4, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, 64(CX)
+	VMOVUPD      128(CX), Z5
+	VMOVUPD      128(DX), Z6
+	VFMADD231PD  Z3, Z5, Z6
+	VMOVAPD      Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 128(BX)
+	VFMADD231PD  Z4, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, 128(CX)
+	VMOVUPD      192(CX), Z5
+	VMOVUPD      192(DX), Z6
+	VFMADD231PD  Z3, Z5, Z6
+	VMOVAPD      Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, 192(BX)
+	VFMADD231PD  Z4, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -9073,13 +10005,17 @@ main_89:
 single_89:
 	CMPQ         AX, $0x00000008
 	JB           tail_89
-	VMOVUPD      (CX), Z3
-	VMOVUPD      (DX), Z4
-	VFMADD231PD  Z1, Z3, Z4
-	VMOVUPD      Z4, (BX)
-	VFMADD231PD  Z2, Z4, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, (CX)
+	VMOVUPD      (CX), Z5
+	VMOVUPD      (DX), Z6
+	VFMADD231PD  Z3, Z5, Z6
+	VMOVAPD      Z6, Z7
+	VANDPD       Z1, Z7, Z8
+	VCMPPD       $0x05, Z2, Z8, K1
+	VMOVAPD.Z    Z7, K1, Z7
+	VMOVUPD      Z7, (BX)
+	VFMADD231PD  Z4, Z7, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9092,20 +10028,24 @@ tail_89:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z3
-	VMOVUPD.Z    (DX), K1, Z4
-	VFMADD231PD  Z1, Z3, Z4
-	VMOVUPD      Z4, K1, (BX)
-	VFMADD231PD  Z2, Z4, Z4
-	VFNMADD231PD Z0, Z4, Z3
-	VMOVUPD      Z3, K1, (CX)
+	VMOVUPD.Z    (CX), K1, Z5
+	VMOVUPD.Z    (DX), K1, Z6
+	VFMADD231PD  Z3, Z5, Z6
+	VMOVAPD      Z6, Z3
+	VANDPD       Z1, Z3, Z1
+	VCMPPD       $0x05, Z2, Z1, K2
+	VMOVAPD.Z    Z3, K2, Z3
+	VMOVUPD      Z3, K1, (BX)
+	VFMADD231PD  Z4, Z3, Z6
+	VFNMADD231PD Z0, Z6, Z5
+	VMOVUPD      Z5, K1, (CX)
 
 done_89:
 	VZEROUPPER
 	RET
 
 // func RMSpropF64AVX512(p []float64, g []float64, sq []float64, gavg []float64, buf []float64, lr float64, alpha float64, c float64, eps float64, wd float64, mu float64, flags uint)
-// Requires: AVX, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
 TEXT ·RMSpropF64AVX512(SB), NOSPLIT, $0-176
 	MOVQ flags+168(FP), AX
 	CMPQ AX, $0x00000000
@@ -9135,6 +10075,12 @@ rmsprop_flags0_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
+	VBROADCASTSD X4, Z4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9143,54 +10089,66 @@ rmsprop_flags0_4:
 main_90:
 	CMPQ         AX, $0x00000020
 	JB           single_90
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, (CX)
-	VMOVUPD      64(CX), Z4
-	VMOVUPD      64(DX), Z5
-	VMOVUPD      64(BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, 64(BX)
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, 64(CX)
-	VMOVUPD      128(CX), Z4
-	VMOVUPD      128(DX), Z5
-	VMOVUPD      128(BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, 128(BX)
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, 128(CX)
-	VMOVUPD      192(CX), Z4
-	VMOVUPD      192(DX), Z5
-	VMOVUPD      192(BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, 192(BX)
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, 192(CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, (CX)
+	VMOVUPD      64(CX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD      64(BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 64(BX)
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, 64(CX)
+	VMOVUPD      128(CX), Z6
+	VMOVUPD      128(DX), Z7
+	VMOVUPD      128(BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 128(BX)
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, 128(CX)
+	VMOVUPD      192(CX), Z6
+	VMOVUPD      192(DX), Z7
+	VMOVUPD      192(BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 192(BX)
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -9200,18 +10158,21 @@ main_90:
 single_90:
 	CMPQ         AX, $0x00000008
 	JB           tail_90
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, (CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9224,18 +10185,21 @@ tail_90:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z4
-	VMOVUPD.Z    (DX), K1, Z5
-	VMOVUPD.Z    (BX), K1, Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z1
-	VFMADD231PD  Z1, Z5, Z6
-	VMOVUPD      Z6, K1, (BX)
-	VSQRTPD      Z6, Z1
+	VMOVUPD.Z    (CX), K1, Z6
+	VMOVUPD.Z    (DX), K1, Z7
+	VMOVUPD.Z    (BX), K1, Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z1
+	VFMADD231PD  Z1, Z7, Z8
+	VANDPD       Z4, Z8, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z8, K2, Z8
+	VMOVUPD      Z8, K1, (BX)
+	VSQRTPD      Z8, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z5, Z1
-	VFNMADD231PD Z0, Z1, Z4
-	VMOVUPD      Z4, K1, (CX)
+	VDIVPD       Z1, Z7, Z1
+	VFNMADD231PD Z0, Z1, Z6
+	VMOVUPD      Z6, K1, (CX)
 
 done_90:
 	VZEROUPPER
@@ -9250,8 +10214,14 @@ rmsprop_flags1_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Z4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Z5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9260,58 +10230,70 @@ rmsprop_flags1_4:
 main_91:
 	CMPQ         AX, $0x00000020
 	JB           single_91
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, (CX)
-	VMOVUPD      64(CX), Z5
-	VMOVUPD      64(DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      64(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 64(BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, 64(CX)
-	VMOVUPD      128(CX), Z5
-	VMOVUPD      128(DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      128(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 128(BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, 128(CX)
-	VMOVUPD      192(CX), Z5
-	VMOVUPD      192(DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      192(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 192(BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, 192(CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, (CX)
+	VMOVUPD      64(CX), Z7
+	VMOVUPD      64(DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      64(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 64(BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, 64(CX)
+	VMOVUPD      128(CX), Z7
+	VMOVUPD      128(DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      128(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 128(BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, 128(CX)
+	VMOVUPD      192(CX), Z7
+	VMOVUPD      192(DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      192(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 192(BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -9321,19 +10303,22 @@ main_91:
 single_91:
 	CMPQ         AX, $0x00000008
 	JB           tail_91
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, (CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9346,19 +10331,22 @@ tail_91:
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z5
-	VMOVUPD.Z    (DX), K1, Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD.Z    (BX), K1, Z4
-	VMULPD       Z1, Z4, Z4
-	VMULPD       Z2, Z6, Z1
-	VFMADD231PD  Z1, Z6, Z4
-	VMOVUPD      Z4, K1, (BX)
-	VSQRTPD      Z4, Z1
+	VMOVUPD.Z    (CX), K1, Z7
+	VMOVUPD.Z    (DX), K1, Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD.Z    (BX), K1, Z6
+	VMULPD       Z1, Z6, Z6
+	VMULPD       Z2, Z8, Z1
+	VFMADD231PD  Z1, Z8, Z6
+	VANDPD       Z4, Z6, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z6, K2, Z6
+	VMOVUPD      Z6, K1, (BX)
+	VSQRTPD      Z6, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z6, Z1
-	VFNMADD231PD Z0, Z1, Z5
-	VMOVUPD      Z5, K1, (CX)
+	VDIVPD       Z1, Z8, Z1
+	VFNMADD231PD Z0, Z1, Z7
+	VMOVUPD      Z7, K1, (CX)
 
 done_91:
 	VZEROUPPER
@@ -9373,6 +10361,12 @@ rmsprop_flags2_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
+	VBROADCASTSD X4, Z4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Z5
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9382,74 +10376,98 @@ rmsprop_flags2_4:
 main_92:
 	CMPQ         AX, $0x00000020
 	JB           single_92
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      (SI), Z8
-	VSUBPD       Z8, Z5, Z7
-	VFMADD231PD  Z2, Z7, Z8
-	VMOVUPD      Z8, (SI)
-	VFNMADD231PD Z8, Z8, Z6
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, (CX)
-	VMOVUPD      64(CX), Z4
-	VMOVUPD      64(DX), Z5
-	VMOVUPD      64(BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, 64(BX)
-	VMOVUPD      64(SI), Z8
-	VSUBPD       Z8, Z5, Z7
-	VFMADD231PD  Z2, Z7, Z8
-	VMOVUPD      Z8, 64(SI)
-	VFNMADD231PD Z8, Z8, Z6
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, 64(CX)
-	VMOVUPD      128(CX), Z4
-	VMOVUPD      128(DX), Z5
-	VMOVUPD      128(BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, 128(BX)
-	VMOVUPD      128(SI), Z8
-	VSUBPD       Z8, Z5, Z7
-	VFMADD231PD  Z2, Z7, Z8
-	VMOVUPD      Z8, 128(SI)
-	VFNMADD231PD Z8, Z8, Z6
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, 128(CX)
-	VMOVUPD      192(CX), Z4
-	VMOVUPD      192(DX), Z5
-	VMOVUPD      192(BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, 192(BX)
-	VMOVUPD      192(SI), Z8
-	VSUBPD       Z8, Z5, Z7
-	VFMADD231PD  Z2, Z7, Z8
-	VMOVUPD      Z8, 192(SI)
-	VFNMADD231PD Z8, Z8, Z6
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, 192(CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      (SI), Z10
+	VSUBPD       Z10, Z7, Z9
+	VFMADD231PD  Z2, Z9, Z10
+	VANDPD       Z4, Z10, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, (SI)
+	VFNMADD231PD Z10, Z10, Z8
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, (CX)
+	VMOVUPD      64(CX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD      64(BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 64(BX)
+	VMOVUPD      64(SI), Z10
+	VSUBPD       Z10, Z7, Z9
+	VFMADD231PD  Z2, Z9, Z10
+	VANDPD       Z4, Z10, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 64(SI)
+	VFNMADD231PD Z10, Z10, Z8
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, 64(CX)
+	VMOVUPD      128(CX), Z6
+	VMOVUPD      128(DX), Z7
+	VMOVUPD      128(BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 128(BX)
+	VMOVUPD      128(SI), Z10
+	VSUBPD       Z10, Z7, Z9
+	VFMADD231PD  Z2, Z9, Z10
+	VANDPD       Z4, Z10, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 128(SI)
+	VFNMADD231PD Z10, Z10, Z8
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, 128(CX)
+	VMOVUPD      192(CX), Z6
+	VMOVUPD      192(DX), Z7
+	VMOVUPD      192(BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      192(SI), Z10
+	VSUBPD       Z10, Z7, Z9
+	VFMADD231PD  Z2, Z9, Z10
+	VANDPD       Z4, Z10, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 192(SI)
+	VFNMADD231PD Z10, Z10, Z8
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -9460,23 +10478,29 @@ main_92:
 single_92:
 	CMPQ         AX, $0x00000008
 	JB           tail_92
-	VMOVUPD      (CX), Z4
-	VMOVUPD      (DX), Z5
-	VMOVUPD      (BX), Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z7
-	VFMADD231PD  Z7, Z5, Z6
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      (SI), Z8
-	VSUBPD       Z8, Z5, Z7
-	VFMADD231PD  Z2, Z7, Z8
-	VMOVUPD      Z8, (SI)
-	VFNMADD231PD Z8, Z8, Z6
-	VSQRTPD      Z6, Z7
-	VADDPD       Z3, Z7, Z7
-	VDIVPD       Z7, Z5, Z7
-	VFNMADD231PD Z0, Z7, Z4
-	VMOVUPD      Z4, (CX)
+	VMOVUPD      (CX), Z6
+	VMOVUPD      (DX), Z7
+	VMOVUPD      (BX), Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z9
+	VFMADD231PD  Z9, Z7, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      (SI), Z10
+	VSUBPD       Z10, Z7, Z9
+	VFMADD231PD  Z2, Z9, Z10
+	VANDPD       Z4, Z10, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, (SI)
+	VFNMADD231PD Z10, Z10, Z8
+	VSQRTPD      Z8, Z9
+	VADDPD       Z3, Z9, Z9
+	VDIVPD       Z9, Z7, Z9
+	VFNMADD231PD Z0, Z9, Z6
+	VMOVUPD      Z6, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9490,23 +10514,29 @@ tail_92:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z4
-	VMOVUPD.Z    (DX), K1, Z5
-	VMOVUPD.Z    (BX), K1, Z6
-	VMULPD       Z1, Z6, Z6
-	VMULPD       Z2, Z5, Z1
-	VFMADD231PD  Z1, Z5, Z6
-	VMOVUPD      Z6, K1, (BX)
-	VMOVUPD.Z    (SI), K1, Z7
-	VSUBPD       Z7, Z5, Z1
-	VFMADD231PD  Z2, Z1, Z7
-	VMOVUPD      Z7, K1, (SI)
-	VFNMADD231PD Z7, Z7, Z6
-	VSQRTPD      Z6, Z1
+	VMOVUPD.Z    (CX), K1, Z6
+	VMOVUPD.Z    (DX), K1, Z7
+	VMOVUPD.Z    (BX), K1, Z8
+	VMULPD       Z1, Z8, Z8
+	VMULPD       Z2, Z7, Z1
+	VFMADD231PD  Z1, Z7, Z8
+	VANDPD       Z4, Z8, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z8, K2, Z8
+	VMOVUPD      Z8, K1, (BX)
+	VMOVUPD.Z    (SI), K1, Z9
+	VSUBPD       Z9, Z7, Z1
+	VFMADD231PD  Z2, Z1, Z9
+	VANDPD       Z4, Z9, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z9, K2, Z9
+	VMOVUPD      Z9, K1, (SI)
+	VFNMADD231PD Z9, Z9, Z8
+	VSQRTPD      Z8, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z5, Z1
-	VFNMADD231PD Z0, Z1, Z4
-	VMOVUPD      Z4, K1, (CX)
+	VDIVPD       Z1, Z7, Z1
+	VFNMADD231PD Z0, Z1, Z6
+	VMOVUPD      Z6, K1, (CX)
 
 done_92:
 	VZEROUPPER
@@ -9521,8 +10551,14 @@ rmsprop_flags3_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Z4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Z5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9532,78 +10568,102 @@ rmsprop_flags3_4:
 main_93:
 	CMPQ         AX, $0x00000020
 	JB           single_93
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VMOVUPD      (SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, (SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, (CX)
-	VMOVUPD      64(CX), Z5
-	VMOVUPD      64(DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      64(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 64(BX)
-	VMOVUPD      64(SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, 64(SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, 64(CX)
-	VMOVUPD      128(CX), Z5
-	VMOVUPD      128(DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      128(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 128(BX)
-	VMOVUPD      128(SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, 128(SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, 128(CX)
-	VMOVUPD      192(CX), Z5
-	VMOVUPD      192(DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      192(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 192(BX)
-	VMOVUPD      192(SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, 192(SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, 192(CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      (SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, (CX)
+	VMOVUPD      64(CX), Z7
+	VMOVUPD      64(DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      64(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      64(SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 64(SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, 64(CX)
+	VMOVUPD      128(CX), Z7
+	VMOVUPD      128(DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      128(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 128(BX)
+	VMOVUPD      128(SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 128(SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, 128(CX)
+	VMOVUPD      192(CX), Z7
+	VMOVUPD      192(DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      192(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 192(BX)
+	VMOVUPD      192(SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 192(SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -9614,24 +10674,30 @@ main_93:
 single_93:
 	CMPQ         AX, $0x00000008
 	JB           tail_93
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VMOVUPD      (SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, (SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VFNMADD231PD Z0, Z8, Z5
-	VMOVUPD      Z5, (CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      (SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VFNMADD231PD Z0, Z10, Z7
+	VMOVUPD      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9645,24 +10711,30 @@ tail_93:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z5
-	VMOVUPD.Z    (DX), K1, Z6
-	VFMADD231PD  Z4, Z5, Z6
-	VMOVUPD.Z    (BX), K1, Z4
-	VMULPD       Z1, Z4, Z4
-	VMULPD       Z2, Z6, Z1
-	VFMADD231PD  Z1, Z6, Z4
-	VMOVUPD      Z4, K1, (BX)
-	VMOVUPD.Z    (SI), K1, Z7
-	VSUBPD       Z7, Z6, Z1
-	VFMADD231PD  Z2, Z1, Z7
-	VMOVUPD      Z7, K1, (SI)
-	VFNMADD231PD Z7, Z7, Z4
-	VSQRTPD      Z4, Z1
+	VMOVUPD.Z    (CX), K1, Z7
+	VMOVUPD.Z    (DX), K1, Z8
+	VFMADD231PD  Z6, Z7, Z8
+	VMOVUPD.Z    (BX), K1, Z6
+	VMULPD       Z1, Z6, Z6
+	VMULPD       Z2, Z8, Z1
+	VFMADD231PD  Z1, Z8, Z6
+	VANDPD       Z4, Z6, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z6, K2, Z6
+	VMOVUPD      Z6, K1, (BX)
+	VMOVUPD.Z    (SI), K1, Z9
+	VSUBPD       Z9, Z8, Z1
+	VFMADD231PD  Z2, Z1, Z9
+	VANDPD       Z4, Z9, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z9, K2, Z9
+	VMOVUPD      Z9, K1, (SI)
+	VFNMADD231PD Z9, Z9, Z6
+	VSQRTPD      Z6, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z6, Z1
-	VFNMADD231PD Z0, Z1, Z5
-	VMOVUPD      Z5, K1, (CX)
+	VDIVPD       Z1, Z8, Z1
+	VFNMADD231PD Z0, Z1, Z7
+	VMOVUPD      Z7, K1, (CX)
 
 done_93:
 	VZEROUPPER
@@ -9677,8 +10749,14 @@ rmsprop_flags4_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
-	MOVSD        mu+160(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Z4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Z5
+	MOVSD        mu+160(FP), X6
+	VBROADCASTSD X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9688,66 +10766,90 @@ rmsprop_flags4_4:
 main_94:
 	CMPQ         AX, $0x00000020
 	JB           single_94
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      (SI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, (SI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, (CX)
-	VMOVUPD      64(CX), Z5
-	VMOVUPD      64(DX), Z6
-	VMOVUPD      64(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 64(BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      64(SI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, 64(SI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, 64(CX)
-	VMOVUPD      128(CX), Z5
-	VMOVUPD      128(DX), Z6
-	VMOVUPD      128(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 128(BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      128(SI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, 128(SI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, 128(CX)
-	VMOVUPD      192(CX), Z5
-	VMOVUPD      192(DX), Z6
-	VMOVUPD      192(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 192(BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      192(SI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, 192(SI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, 192(CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      (SI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (SI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, (CX)
+	VMOVUPD      64(CX), Z7
+	VMOVUPD      64(DX), Z8
+	VMOVUPD      64(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 64(BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      64(SI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 64(SI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, 64(CX)
+	VMOVUPD      128(CX), Z7
+	VMOVUPD      128(DX), Z8
+	VMOVUPD      128(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 128(BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      128(SI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 128(SI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, 128(CX)
+	VMOVUPD      192(CX), Z7
+	VMOVUPD      192(DX), Z8
+	VMOVUPD      192(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 192(BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      192(SI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 192(SI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -9758,21 +10860,27 @@ main_94:
 single_94:
 	CMPQ         AX, $0x00000008
 	JB           tail_94
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      (SI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, (SI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, (CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      (SI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (SI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9786,21 +10894,27 @@ tail_94:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z5
-	VMOVUPD.Z    (DX), K1, Z6
-	VMOVUPD.Z    (BX), K1, Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z1
-	VFMADD231PD  Z1, Z6, Z7
-	VMOVUPD      Z7, K1, (BX)
-	VSQRTPD      Z7, Z1
+	VMOVUPD.Z    (CX), K1, Z7
+	VMOVUPD.Z    (DX), K1, Z8
+	VMOVUPD.Z    (BX), K1, Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z1
+	VFMADD231PD  Z1, Z8, Z9
+	VANDPD       Z4, Z9, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z9, K2, Z9
+	VMOVUPD      Z9, K1, (BX)
+	VSQRTPD      Z9, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z6, Z1
+	VDIVPD       Z1, Z8, Z1
 	VMOVUPD.Z    (SI), K1, Z2
-	VFMADD213PD  Z1, Z4, Z2
+	VFMADD213PD  Z1, Z6, Z2
+	VANDPD       Z4, Z2, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z2, K2, Z2
 	VMOVUPD      Z2, K1, (SI)
-	VFNMADD231PD Z0, Z2, Z5
-	VMOVUPD      Z5, K1, (CX)
+	VFNMADD231PD Z0, Z2, Z7
+	VMOVUPD      Z7, K1, (CX)
 
 done_94:
 	VZEROUPPER
@@ -9815,10 +10929,16 @@ rmsprop_flags5_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Z4
-	MOVSD        mu+160(FP), X5
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
 	VBROADCASTSD X5, Z5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Z6
+	MOVSD        mu+160(FP), X7
+	VBROADCASTSD X7, Z7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9826,98 +10946,106 @@ rmsprop_flags5_4:
 	MOVQ         buf_base+96(FP), SI
 
 main_95:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_95
-	VMOVUPD      (CX), Z6
-	VMOVUPD      (DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      (BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, (BX)
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      (SI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, (SI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, (CX)
-	VMOVUPD      64(CX), Z6
-	VMOVUPD      64(DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      64(BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, 64(BX)
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      64(SI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, 64(SI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, 64(CX)
-	VMOVUPD      128(CX), Z6
-	VMOVUPD      128(DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      128(BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, 128(BX)
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      128(SI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, 128(SI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, 128(CX)
-	VMOVUPD      192(CX), Z6
-	VMOVUPD      192(DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      192(BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, 192(BX)
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      192(SI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, 192(SI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000020, AX
+	VMOVUPD      (CX), Z8
+	VMOVUPD      (DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      (BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, (BX)
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      (SI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (SI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, (CX)
+	VMOVUPD      64(CX), Z8
+	VMOVUPD      64(DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      64(BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 64(BX)
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      64(SI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 64(SI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, 64(CX)
+	VMOVUPD      128(CX), Z8
+	VMOVUPD      128(DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      128(BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 128(BX)
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      128(SI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 128(SI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000018, AX
 	JMP          main_95
 
 single_95:
 	CMPQ         AX, $0x00000008
 	JB           tail_95
-	VMOVUPD      (CX), Z6
-	VMOVUPD      (DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      (BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, (BX)
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      (SI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, (SI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, (CX)
+	VMOVUPD      (CX), Z8
+	VMOVUPD      (DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      (BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, (BX)
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      (SI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (SI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -9931,22 +11059,28 @@ tail_95:
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z6
-	VMOVUPD.Z    (DX), K1, Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD.Z    (BX), K1, Z4
-	VMULPD       Z1, Z4, Z4
-	VMULPD       Z2, Z7, Z1
-	VFMADD231PD  Z1, Z7, Z4
-	VMOVUPD      Z4, K1, (BX)
-	VSQRTPD      Z4, Z1
+	VMOVUPD.Z    (CX), K1, Z8
+	VMOVUPD.Z    (DX), K1, Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD.Z    (BX), K1, Z6
+	VMULPD       Z1, Z6, Z6
+	VMULPD       Z2, Z9, Z1
+	VFMADD231PD  Z1, Z9, Z6
+	VANDPD       Z4, Z6, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z6, K2, Z6
+	VMOVUPD      Z6, K1, (BX)
+	VSQRTPD      Z6, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z7, Z1
+	VDIVPD       Z1, Z9, Z1
 	VMOVUPD.Z    (SI), K1, Z2
-	VFMADD213PD  Z1, Z5, Z2
+	VFMADD213PD  Z1, Z7, Z2
+	VANDPD       Z4, Z2, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z2, K2, Z2
 	VMOVUPD      Z2, K1, (SI)
-	VFNMADD231PD Z0, Z2, Z6
-	VMOVUPD      Z6, K1, (CX)
+	VFNMADD231PD Z0, Z2, Z8
+	VMOVUPD      Z8, K1, (CX)
 
 done_95:
 	VZEROUPPER
@@ -9961,8 +11095,14 @@ rmsprop_flags6_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
-	MOVSD        mu+160(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Z4
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
+	VBROADCASTSD X5, Z5
+	MOVSD        mu+160(FP), X6
+	VBROADCASTSD X6, Z6
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -9973,86 +11113,122 @@ rmsprop_flags6_4:
 main_96:
 	CMPQ         AX, $0x00000020
 	JB           single_96
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VMOVUPD      (SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, (SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      (DI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, (DI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, (CX)
-	VMOVUPD      64(CX), Z5
-	VMOVUPD      64(DX), Z6
-	VMOVUPD      64(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 64(BX)
-	VMOVUPD      64(SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, 64(SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      64(DI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, 64(DI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, 64(CX)
-	VMOVUPD      128(CX), Z5
-	VMOVUPD      128(DX), Z6
-	VMOVUPD      128(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 128(BX)
-	VMOVUPD      128(SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, 128(SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      128(DI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, 128(DI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, 128(CX)
-	VMOVUPD      192(CX), Z5
-	VMOVUPD      192(DX), Z6
-	VMOVUPD      192(BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, 192(BX)
-	VMOVUPD      192(SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, 192(SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      192(DI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, 192(DI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, 192(CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      (SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      (DI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (DI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, (CX)
+	VMOVUPD      64(CX), Z7
+	VMOVUPD      64(DX), Z8
+	VMOVUPD      64(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      64(SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 64(SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      64(DI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 64(DI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, 64(CX)
+	VMOVUPD      128(CX), Z7
+	VMOVUPD      128(DX), Z8
+	VMOVUPD      128(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 128(BX)
+	VMOVUPD      128(SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 128(SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      128(DI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 128(DI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, 128(CX)
+	VMOVUPD      192(CX), Z7
+	VMOVUPD      192(DX), Z8
+	VMOVUPD      192(BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 192(BX)
+	VMOVUPD      192(SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, 192(SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      192(DI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, 192(DI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
@@ -10064,26 +11240,35 @@ main_96:
 single_96:
 	CMPQ         AX, $0x00000008
 	JB           tail_96
-	VMOVUPD      (CX), Z5
-	VMOVUPD      (DX), Z6
-	VMOVUPD      (BX), Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z8
-	VFMADD231PD  Z8, Z6, Z7
-	VMOVUPD      Z7, (BX)
-	VMOVUPD      (SI), Z9
-	VSUBPD       Z9, Z6, Z8
-	VFMADD231PD  Z2, Z8, Z9
-	VMOVUPD      Z9, (SI)
-	VFNMADD231PD Z9, Z9, Z7
-	VSQRTPD      Z7, Z8
-	VADDPD       Z3, Z8, Z8
-	VDIVPD       Z8, Z6, Z8
-	VMOVUPD      (DI), Z6
-	VFMADD213PD  Z8, Z4, Z6
-	VMOVUPD      Z6, (DI)
-	VFNMADD231PD Z0, Z6, Z5
-	VMOVUPD      Z5, (CX)
+	VMOVUPD      (CX), Z7
+	VMOVUPD      (DX), Z8
+	VMOVUPD      (BX), Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z10
+	VFMADD231PD  Z10, Z8, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      (SI), Z11
+	VSUBPD       Z11, Z8, Z10
+	VFMADD231PD  Z2, Z10, Z11
+	VANDPD       Z4, Z11, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z11, K1, Z11
+	VMOVUPD      Z11, (SI)
+	VFNMADD231PD Z11, Z11, Z9
+	VSQRTPD      Z9, Z10
+	VADDPD       Z3, Z10, Z10
+	VDIVPD       Z10, Z8, Z10
+	VMOVUPD      (DI), Z8
+	VFMADD213PD  Z10, Z6, Z8
+	VANDPD       Z4, Z8, Z9
+	VCMPPD       $0x05, Z5, Z9, K1
+	VMOVAPD.Z    Z8, K1, Z8
+	VMOVUPD      Z8, (DI)
+	VFNMADD231PD Z0, Z8, Z7
+	VMOVUPD      Z7, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -10098,26 +11283,35 @@ tail_96:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z5
-	VMOVUPD.Z    (DX), K1, Z6
-	VMOVUPD.Z    (BX), K1, Z7
-	VMULPD       Z1, Z7, Z7
-	VMULPD       Z2, Z6, Z1
-	VFMADD231PD  Z1, Z6, Z7
-	VMOVUPD      Z7, K1, (BX)
-	VMOVUPD.Z    (SI), K1, Z8
-	VSUBPD       Z8, Z6, Z1
-	VFMADD231PD  Z2, Z1, Z8
-	VMOVUPD      Z8, K1, (SI)
-	VFNMADD231PD Z8, Z8, Z7
-	VSQRTPD      Z7, Z1
+	VMOVUPD.Z    (CX), K1, Z7
+	VMOVUPD.Z    (DX), K1, Z8
+	VMOVUPD.Z    (BX), K1, Z9
+	VMULPD       Z1, Z9, Z9
+	VMULPD       Z2, Z8, Z1
+	VFMADD231PD  Z1, Z8, Z9
+	VANDPD       Z4, Z9, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z9, K2, Z9
+	VMOVUPD      Z9, K1, (BX)
+	VMOVUPD.Z    (SI), K1, Z10
+	VSUBPD       Z10, Z8, Z1
+	VFMADD231PD  Z2, Z1, Z10
+	VANDPD       Z4, Z10, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z10, K2, Z10
+	VMOVUPD      Z10, K1, (SI)
+	VFNMADD231PD Z10, Z10, Z9
+	VSQRTPD      Z9, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z6, Z1
+	VDIVPD       Z1, Z8, Z1
 	VMOVUPD.Z    (DI), K1, Z2
-	VFMADD213PD  Z1, Z4, Z2
+	VFMADD213PD  Z1, Z6, Z2
+	VANDPD       Z4, Z2, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z2, K2, Z2
 	VMOVUPD      Z2, K1, (DI)
-	VFNMADD231PD Z0, Z2, Z5
-	VMOVUPD      Z5, K1, (CX)
+	VFNMADD231PD Z0, Z2, Z7
+	VMOVUPD      Z7, K1, (CX)
 
 done_96:
 	VZEROUPPER
@@ -10132,10 +11326,16 @@ rmsprop_flags7_4:
 	VBROADCASTSD X2, Z2
 	MOVSD        eps+144(FP), X3
 	VBROADCASTSD X3, Z3
-	MOVSD        wd+152(FP), X4
+	MOVQ         $0x7fffffffffffffff, AX
+	VMOVQ        AX, X4
 	VBROADCASTSD X4, Z4
-	MOVSD        mu+160(FP), X5
+	MOVQ         $0x0010000000000000, AX
+	VMOVQ        AX, X5
 	VBROADCASTSD X5, Z5
+	MOVSD        wd+152(FP), X6
+	VBROADCASTSD X6, Z6
+	MOVSD        mu+160(FP), X7
+	VBROADCASTSD X7, Z7
 	MOVQ         p_len+8(FP), AX
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
@@ -10144,124 +11344,139 @@ rmsprop_flags7_4:
 	MOVQ         buf_base+96(FP), DI
 
 main_97:
-	CMPQ         AX, $0x00000020
+	CMPQ         AX, $0x00000018
 	JB           single_97
-	VMOVUPD      (CX), Z6
-	VMOVUPD      (DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      (BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, (BX)
-	VMOVUPD      (SI), Z10
-	VSUBPD       Z10, Z7, Z9
-	VFMADD231PD  Z2, Z9, Z10
-	VMOVUPD      Z10, (SI)
-	VFNMADD231PD Z10, Z10, Z8
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      (DI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, (DI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, (CX)
-	VMOVUPD      64(CX), Z6
-	VMOVUPD      64(DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      64(BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, 64(BX)
-	VMOVUPD      64(SI), Z10
-	VSUBPD       Z10, Z7, Z9
-	VFMADD231PD  Z2, Z9, Z10
-	VMOVUPD      Z10, 64(SI)
-	VFNMADD231PD Z10, Z10, Z8
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      64(DI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, 64(DI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, 64(CX)
-	VMOVUPD      128(CX), Z6
-	VMOVUPD      128(DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      128(BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, 128(BX)
-	VMOVUPD      128(SI), Z10
-	VSUBPD       Z10, Z7, Z9
-	VFMADD231PD  Z2, Z9, Z10
-	VMOVUPD      Z10, 128(SI)
-	VFNMADD231PD Z10, Z10, Z8
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      128(DI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, 128(DI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, 128(CX)
-	VMOVUPD      192(CX), Z6
-	VMOVUPD      192(DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      192(BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, 192(BX)
-	VMOVUPD      192(SI), Z10
-	VSUBPD       Z10, Z7, Z9
-	VFMADD231PD  Z2, Z9, Z10
-	VMOVUPD      Z10, 192(SI)
-	VFNMADD231PD Z10, Z10, Z8
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      192(DI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, 192(DI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	ADDQ         $0x00000100, DI
-	SUBQ         $0x00000020, AX
+	VMOVUPD      (CX), Z8
+	VMOVUPD      (DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      (BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      (SI), Z12
+	VSUBPD       Z12, Z9, Z11
+	VFMADD231PD  Z2, Z11, Z12
+	VANDPD       Z4, Z12, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (SI)
+	VFNMADD231PD Z12, Z12, Z10
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      (DI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (DI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, (CX)
+	VMOVUPD      64(CX), Z8
+	VMOVUPD      64(DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      64(BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 64(BX)
+	VMOVUPD      64(SI), Z12
+	VSUBPD       Z12, Z9, Z11
+	VFMADD231PD  Z2, Z11, Z12
+	VANDPD       Z4, Z12, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, 64(SI)
+	VFNMADD231PD Z12, Z12, Z10
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      64(DI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 64(DI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, 64(CX)
+	VMOVUPD      128(CX), Z8
+	VMOVUPD      128(DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      128(BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, 128(BX)
+	VMOVUPD      128(SI), Z12
+	VSUBPD       Z12, Z9, Z11
+	VFMADD231PD  Z2, Z11, Z12
+	VANDPD       Z4, Z12, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, 128(SI)
+	VFNMADD231PD Z12, Z12, Z10
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      128(DI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, 128(DI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, 128(CX)
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x000000c0, DX
+	ADDQ         $0x000000c0, BX
+	ADDQ         $0x000000c0, SI
+	ADDQ         $0x000000c0, DI
+	SUBQ         $0x00000018, AX
 	JMP          main_97
 
 single_97:
 	CMPQ         AX, $0x00000008
 	JB           tail_97
-	VMOVUPD      (CX), Z6
-	VMOVUPD      (DX), Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD      (BX), Z8
-	VMULPD       Z1, Z8, Z8
-	VMULPD       Z2, Z7, Z9
-	VFMADD231PD  Z9, Z7, Z8
-	VMOVUPD      Z8, (BX)
-	VMOVUPD      (SI), Z10
-	VSUBPD       Z10, Z7, Z9
-	VFMADD231PD  Z2, Z9, Z10
-	VMOVUPD      Z10, (SI)
-	VFNMADD231PD Z10, Z10, Z8
-	VSQRTPD      Z8, Z9
-	VADDPD       Z3, Z9, Z9
-	VDIVPD       Z9, Z7, Z9
-	VMOVUPD      (DI), Z7
-	VFMADD213PD  Z9, Z5, Z7
-	VMOVUPD      Z7, (DI)
-	VFNMADD231PD Z0, Z7, Z6
-	VMOVUPD      Z6, (CX)
+	VMOVUPD      (CX), Z8
+	VMOVUPD      (DX), Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD      (BX), Z10
+	VMULPD       Z1, Z10, Z10
+	VMULPD       Z2, Z9, Z11
+	VFMADD231PD  Z11, Z9, Z10
+	VANDPD       Z4, Z10, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z10, K1, Z10
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      (SI), Z12
+	VSUBPD       Z12, Z9, Z11
+	VFMADD231PD  Z2, Z11, Z12
+	VANDPD       Z4, Z12, Z11
+	VCMPPD       $0x05, Z5, Z11, K1
+	VMOVAPD.Z    Z12, K1, Z12
+	VMOVUPD      Z12, (SI)
+	VFNMADD231PD Z12, Z12, Z10
+	VSQRTPD      Z10, Z11
+	VADDPD       Z3, Z11, Z11
+	VDIVPD       Z11, Z9, Z11
+	VMOVUPD      (DI), Z9
+	VFMADD213PD  Z11, Z7, Z9
+	VANDPD       Z4, Z9, Z10
+	VCMPPD       $0x05, Z5, Z10, K1
+	VMOVAPD.Z    Z9, K1, Z9
+	VMOVUPD      Z9, (DI)
+	VFNMADD231PD Z0, Z9, Z8
+	VMOVUPD      Z8, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
@@ -10276,27 +11491,36 @@ tail_97:
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
-	VMOVUPD.Z    (CX), K1, Z6
-	VMOVUPD.Z    (DX), K1, Z7
-	VFMADD231PD  Z4, Z6, Z7
-	VMOVUPD.Z    (BX), K1, Z4
-	VMULPD       Z1, Z4, Z4
-	VMULPD       Z2, Z7, Z1
-	VFMADD231PD  Z1, Z7, Z4
-	VMOVUPD      Z4, K1, (BX)
-	VMOVUPD.Z    (SI), K1, Z8
-	VSUBPD       Z8, Z7, Z1
-	VFMADD231PD  Z2, Z1, Z8
-	VMOVUPD      Z8, K1, (SI)
-	VFNMADD231PD Z8, Z8, Z4
-	VSQRTPD      Z4, Z1
+	VMOVUPD.Z    (CX), K1, Z8
+	VMOVUPD.Z    (DX), K1, Z9
+	VFMADD231PD  Z6, Z8, Z9
+	VMOVUPD.Z    (BX), K1, Z6
+	VMULPD       Z1, Z6, Z6
+	VMULPD       Z2, Z9, Z1
+	VFMADD231PD  Z1, Z9, Z6
+	VANDPD       Z4, Z6, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z6, K2, Z6
+	VMOVUPD      Z6, K1, (BX)
+	VMOVUPD.Z    (SI), K1, Z10
+	VSUBPD       Z10, Z9, Z1
+	VFMADD231PD  Z2, Z1, Z10
+	VANDPD       Z4, Z10, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z10, K2, Z10
+	VMOVUPD      Z10, K1, (SI)
+	VFNMADD231PD Z10, Z10, Z6
+	VSQRTPD      Z6, Z1
 	VADDPD       Z3, Z1, Z1
-	VDIVPD       Z1, Z7, Z1
+	VDIVPD       Z1, Z9, Z1
 	VMOVUPD.Z    (DI), K1, Z2
-	VFMADD213PD  Z1, Z5, Z2
+	VFMADD213PD  Z1, Z7, Z2
+	VANDPD       Z4, Z2, Z1
+	VCMPPD       $0x05, Z5, Z1, K2
+	VMOVAPD.Z    Z2, K2, Z2
 	VMOVUPD      Z2, K1, (DI)
-	VFNMADD231PD Z0, Z2, Z6
-	VMOVUPD      Z6, K1, (CX)
+	VFNMADD231PD Z0, Z2, Z8
+	VMOVUPD      Z8, K1, (CX)
 
 done_97:
 	VZEROUPPER

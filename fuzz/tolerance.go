@@ -575,11 +575,22 @@ const UpdateSlack = 2
 type ev struct{ v, e float64 }
 
 // errModel is the running error analysis at one precision (see above).
-type errModel struct{ u, eta, max float64 }
+type errModel struct{ u, eta, max, tiny float64 }
 
 func updateModel[T kernels.Float]() errModel {
 	p := precOf[T]()
-	return errModel{u: p.u + prec64.u, eta: p.eta, max: p.max / 2}
+	return errModel{u: p.u + prec64.u, eta: p.eta, max: p.max / 2, tiny: math.Ldexp(1, p.minExp)}
+}
+
+// flush is the kernels' flush of a state value to 0 below the smallest
+// normal number (kernels/update.go): the kernel's value may be 0 where the
+// reference's, which is not flushed, is below tiny, an absolute error of
+// at most tiny, which also flows into the parameter's bound.
+func (m errModel) flush(x ev) ev {
+	if math.IsInf(x.e, 1) || x.v != x.v {
+		return x
+	}
+	return ev{x.v, x.e + m.tiny}
 }
 
 func exactV(v float64) ev { return ev{v, 0} }
@@ -660,11 +671,11 @@ func AdamBounds[T kernels.Float](p, g, m, v, vmax []float64, o AdamOpts) (bp, bm
 		if o.Decay != 1 {
 			pp = em.mul(pp, exactV(o.Decay))
 		}
-		mi := em.add(exactV(m[i]), em.mul(c1, em.sub(d, exactV(m[i]))))
-		vi := em.add(em.mul(exactV(o.Beta2), exactV(v[i])), em.mul(em.mul(c2, d), d))
+		mi := em.flush(em.add(exactV(m[i]), em.mul(c1, em.sub(d, exactV(m[i])))))
+		vi := em.flush(em.add(em.mul(exactV(o.Beta2), exactV(v[i])), em.mul(em.mul(c2, d), d)))
 		vv := vi
 		if vmax != nil {
-			vv = em.max2(exactV(vmax[i]), vi)
+			vv = em.flush(em.max2(exactV(vmax[i]), vi))
 			bvmax[i] = vv.e
 		}
 		den := em.add(em.div(em.sqrt(vv), exactV(o.BC2Sqrt)), exactV(o.Eps))
@@ -692,6 +703,7 @@ func SGDBounds[T kernels.Float](p, g, buf []float64, o SGDOpts) (bp, bbuf []floa
 			if !o.First {
 				b = em.add(em.mul(mu, exactV(buf[i])), em.mul(damp, d))
 			}
+			b = em.flush(b)
 			bbuf[i] = b.e
 			if o.Nesterov {
 				d = em.add(d, em.mul(mu, b))
@@ -719,11 +731,11 @@ func RMSpropBounds[T kernels.Float](p, g, sq, gavg, buf []float64, o RMSpropOpts
 	c := em.sub(exactV(1), exactV(o.Alpha))
 	for i := range p {
 		d := em.decayed(p[i], g[i], o.WeightDecay)
-		s := em.add(em.mul(exactV(o.Alpha), exactV(sq[i])), em.mul(em.mul(c, d), d))
+		s := em.flush(em.add(em.mul(exactV(o.Alpha), exactV(sq[i])), em.mul(em.mul(c, d), d)))
 		bsq[i] = s.e
 		var avg ev
 		if o.Centered {
-			ga := em.add(exactV(gavg[i]), em.mul(c, em.sub(d, exactV(gavg[i]))))
+			ga := em.flush(em.add(exactV(gavg[i]), em.mul(c, em.sub(d, exactV(gavg[i])))))
 			bgavg[i] = ga.e
 			avg = em.add(em.sqrt(em.sub(s, em.mul(ga, ga))), exactV(o.Eps))
 		} else {
@@ -731,7 +743,7 @@ func RMSpropBounds[T kernels.Float](p, g, sq, gavg, buf []float64, o RMSpropOpts
 		}
 		q := em.div(d, avg)
 		if o.Momentum != 0 {
-			q = em.add(em.mul(exactV(o.Momentum), exactV(buf[i])), q)
+			q = em.flush(em.add(em.mul(exactV(o.Momentum), exactV(buf[i])), q))
 			bbuf[i] = q.e
 		}
 		bp[i] = em.sub(exactV(p[i]), em.mul(exactV(o.LR), q)).e

@@ -509,3 +509,47 @@ func TestUpdateArgs(t *testing.T) {
 	kernels.SGDStep(nil, nil, nil, kernels.SGDArgs[float32]{Momentum: 0.9})
 	kernels.Clamp(p, p, 0, 0)
 }
+
+// TestUpdateStateNoSubnormals: once the gradients stop, the optimizer state
+// decays to exactly 0 at every level instead of getting stuck among the
+// subnormals (which x86 computes with slowly); see kernels/update.go.
+func TestUpdateStateNoSubnormals(t *testing.T) {
+	testStateFlush[float32](t, 0x1p-126)
+	testStateFlush[float64](t, 0x1p-1022)
+}
+
+func testStateFlush[T kernels.Float](t *testing.T, tiny float64) {
+	defer kernels.SetISA(kernels.ISA())
+	const n = 37 // full vectors and a tail
+	for _, l := range kernels.Available() {
+		if err := kernels.SetISA(l); err != nil {
+			t.Fatal(err)
+		}
+		p, g := make([]T, n), make([]T, n)
+		m, v, vmax, buf, sq, gavg, mbuf := make([]T, n), make([]T, n), make([]T, n), make([]T, n), make([]T, n), make([]T, n), make([]T, n)
+		adam := kernels.AdamArgs[T]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Decay: 1, StepSize: 1e-3, BC2Sqrt: 1}
+		sgd := kernels.SGDArgs[T]{LR: 1e-3, Momentum: 0.9}
+		rms := kernels.RMSpropArgs[T]{LR: 1e-3, Alpha: 0.5, Eps: 1e-8, Momentum: 0.5, Centered: true}
+		for step := 0; step < 12000; step++ {
+			for i := range g {
+				g[i] = 0
+				if step < 10 {
+					g[i] = T(1e-3 * float64(i+1))
+				}
+			}
+			kernels.AdamStep(p, g, m, v, vmax, adam)
+			kernels.SGDStep(p, g, buf, sgd)
+			kernels.RMSpropStep(p, g, sq, gavg, mbuf, rms)
+		}
+		for name, s := range map[string][]T{"Adam m": m, "SGD buf": buf, "RMSprop gavg": gavg, "RMSprop buf": mbuf, "RMSprop sq": sq} {
+			for i, x := range s {
+				if x != 0 && math.Abs(float64(x)) < tiny {
+					t.Errorf("level %s %T: %s[%d] = %g is subnormal", l, x, name, i, x)
+				}
+				if x != 0 {
+					t.Errorf("level %s %T: %s[%d] = %g, want 0 after 12000 steps without gradient", l, x, name, i, x)
+				}
+			}
+		}
+	}
+}

@@ -9,7 +9,11 @@
 //
 // Each update is one fused kernel (package kernels): one pass over the
 // parameters, their gradients and the optimizer's state, in assembly on
-// AVX2 and AVX-512. A Step allocates nothing.
+// AVX2 and AVX-512. A Step allocates nothing. Unlike torch, state values
+// (moments, momentum buffers) that fall below the smallest normal number
+// are stored as 0: a parameter whose gradient stays 0 would otherwise keep
+// a subnormal moment for good, and x86 computes with subnormals several
+// times slower (kernels/update.go gives the measurement).
 //
 // Optimizers and schedules save their state with MarshalBinary and restore
 // it with UnmarshalBinary, bit for bit, so that a run resumed from a

@@ -11,7 +11,9 @@
 // operand slice once and writes each state slice once (a single pass), with
 // masked AVX-512 or VMASKMOV AVX2 tails that never touch memory past the
 // end of a slice. Multiplies and adds are contracted into FMAs where the
-// formula has the shape a*b + c.
+// formula has the shape a*b + c. Every state value is flushed to zero
+// before it is stored when its magnitude is below the smallest normal
+// number (flusher; kernels.AdamStep says why).
 package main
 
 import (
@@ -117,6 +119,40 @@ func maxNaN(k kit.Kit, a, b, d reg.VecVirtual) {
 	}
 }
 
+// flusher zeroes the lanes of a state vector whose magnitude is below the
+// smallest normal number of the element type, keeping NaN: |v| >= tiny or
+// unordered (NLT_US) selects the lanes kept. It holds two broadcast
+// constants and needs one temporary per use.
+type flusher struct {
+	k         kit.Kit
+	abs, tiny reg.VecVirtual
+}
+
+func newFlusher(k kit.Kit) flusher {
+	if k.T.Size == 4 {
+		return flusher{k, k.Const(0x7fffffff), k.Const(0x00800000)}
+	}
+	return flusher{k, k.Const(0x7fffffffffffffff), k.Const(0x0010000000000000)}
+}
+
+func (f flusher) flush(v reg.VecVirtual) {
+	k := f.k
+	t := k.Vec()
+	k.And(f.abs, v, t)
+	if k.Is512() {
+		m := K()
+		k.Cmp(kit.CmpNLT_US, f.tiny, t, m)
+		if k.T.Size == 4 {
+			VMOVAPS_Z(v, m, v)
+		} else {
+			VMOVAPD_Z(v, m, v)
+		}
+		return
+	}
+	k.Cmp(kit.CmpNLT_US, f.tiny, t, t)
+	k.And(t, v, v)
+}
+
 const (
 	adamWD      = 1
 	adamAMSGrad = 2
@@ -134,8 +170,9 @@ func adam(k kit.Kit) {
 		ams := f&adamAMSGrad != 0
 		c1, b2, c2, eps := k.Param("c1"), k.Param("b2"), k.Param("c2"), k.Param("eps")
 		decay, step, invbc2 := k.Param("decay"), k.Param("step"), k.Param("invbc2")
+		fl := newFlusher(k)
 		var wd reg.VecVirtual
-		consts := 7
+		consts := 9
 		if f&adamWD != 0 {
 			wd = k.Param("wd")
 			consts++
@@ -147,9 +184,9 @@ func adam(k kit.Kit) {
 		}
 		ptr := bases(names...)
 		p, g, m, v := ptr[0], ptr[1], ptr[2], ptr[3]
-		per := 5
+		per := 6
 		if ams {
-			per = 7
+			per = 8
 		}
 		k.Loop(n, ptr, unrollFor(k, consts, per), func(blk kit.Block) {
 			vp := k.Vec()
@@ -160,17 +197,20 @@ func adam(k kit.Kit) {
 			blk.Load(m, vm)
 			k.Sub(vm, vd, t) // t = d - m
 			k.FMA231(c1, t, vm)
+			fl.flush(vm)
 			blk.Store(vm, m)
 			vv := k.Vec()
 			blk.Load(v, vv)
 			k.Mul(b2, vv, vv)
 			k.Mul(c2, vd, t)
 			k.FMA231(t, vd, vv) // v = b2*v + (c2*d)*d
+			fl.flush(vv)
 			blk.Store(vv, v)
 			if ams {
 				vx := k.Vec()
 				blk.Load(ptr[4], vx)
 				maxNaN(k, vx, vv, t)
+				fl.flush(t)
 				blk.Store(t, ptr[4])
 			} else {
 				k.Mov(vv, t)
@@ -207,6 +247,11 @@ func sgd(k kit.Kit) {
 		mom, nesterov, first := f&sgdMomentum != 0, f&sgdNesterov != 0, f&sgdFirst != 0
 		lr := k.Param("lr")
 		consts := 1
+		var fl flusher
+		if mom {
+			fl = newFlusher(k)
+			consts += 2
+		}
 		var wd, mu, damp reg.VecVirtual
 		if f&sgdWD != 0 {
 			wd = k.Param("wd")
@@ -227,18 +272,20 @@ func sgd(k kit.Kit) {
 		}
 		ptr := bases(names...)
 		p, g := ptr[0], ptr[1]
-		k.Loop(n, ptr, unrollFor(k, consts, 3), func(blk kit.Block) {
+		k.Loop(n, ptr, unrollFor(k, consts, 4), func(blk kit.Block) {
 			vp := k.Vec()
 			blk.Load(p, vp)
 			vd := decayed(blk, g, wd, vp)
 			if mom {
-				vb := vd
-				if !first {
-					vb = k.Vec()
+				vb := k.Vec()
+				if first {
+					k.Mov(vd, vb)
+				} else {
 					blk.Load(ptr[2], vb)
 					k.Mul(mu, vb, vb)
 					k.FMA231(damp, vd, vb)
 				}
+				fl.flush(vb)
 				blk.Store(vb, ptr[2])
 				if nesterov {
 					k.FMA231(mu, vb, vd)
@@ -268,7 +315,8 @@ func rmsprop(k kit.Kit) {
 	variants("rmsprop", []int{0, 1, 2, 3, 4, 5, 6, 7}, func(f int) {
 		centered, mom := f&rmsCentered != 0, f&rmsMomentum != 0
 		lr, alpha, c, eps := k.Param("lr"), k.Param("alpha"), k.Param("c"), k.Param("eps")
-		consts := 4
+		fl := newFlusher(k)
+		consts := 6
 		var wd, mu reg.VecVirtual
 		if f&rmsWD != 0 {
 			wd = k.Param("wd")
@@ -288,9 +336,9 @@ func rmsprop(k kit.Kit) {
 		}
 		ptr := bases(names...)
 		p, g, sq := ptr[0], ptr[1], ptr[2]
-		per := 4
+		per := 5
 		if centered || mom {
-			per = 5
+			per = 6
 		}
 		k.Loop(n, ptr, unrollFor(k, consts, per), func(blk kit.Block) {
 			vp := k.Vec()
@@ -301,12 +349,14 @@ func rmsprop(k kit.Kit) {
 			k.Mul(alpha, vs, vs)
 			k.Mul(c, vd, t)
 			k.FMA231(t, vd, vs) // sq = alpha*sq + (c*d)*d
+			fl.flush(vs)
 			blk.Store(vs, sq)
 			if centered {
 				ga := k.Vec()
 				blk.Load(ptr[3], ga)
 				k.Sub(ga, vd, t) // t = d - gavg
 				k.FMA231(c, t, ga)
+				fl.flush(ga)
 				blk.Store(ga, ptr[3])
 				k.FNMA231(ga, ga, vs) // sq - gavg*gavg (the stored sq is kept)
 			}
@@ -317,6 +367,7 @@ func rmsprop(k kit.Kit) {
 				vb := k.Vec()
 				blk.Load(ptr[len(ptr)-1], vb)
 				k.FMA213(t, mu, vb) // buf = buf*mu + d/avg
+				fl.flush(vb)
 				blk.Store(vb, ptr[len(ptr)-1])
 				t = vb
 			}
