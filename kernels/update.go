@@ -216,11 +216,16 @@ func sqrtT[T Float](x T) T { return T(math.Sqrt(float64(x))) }
 // T (a subnormal), x otherwise (NaN included): every optimizer state value
 // goes through it before it is stored. See the package comment above.
 func flushT[T Float](x T) T {
-	tiny := T(0x1p-126)
-	if unsafe.Sizeof(x) == 8 {
-		tiny = T(0x1p-1022)
+	// A zero exponent field: zero or subnormal. One test that is almost
+	// never true, so it predicts well (comparing x with ±tiny branched on
+	// x's sign, and cost SGD six times its time on random signs).
+	if unsafe.Sizeof(x) == 4 {
+		if math.Float32bits(float32(x))&0x7f800000 == 0 {
+			return 0
+		}
+		return x
 	}
-	if x < tiny && x > -tiny {
+	if math.Float64bits(float64(x))&0x7ff0000000000000 == 0 {
 		return 0
 	}
 	return x
