@@ -2024,8 +2024,8 @@ done_10:
 	VMOVSHDUP    X1, X0
 	VMAXPS       X0, X1, X1
 	VBROADCASTSS X1, Y0
-	VMOVSS       X1, (R8)
 	MOVQ         BX, DI
+	VMOVSS       X1, (R8)
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VXORPS       Y3, Y3, Y3
@@ -4481,8 +4481,8 @@ done_22:
 	VPERMILPD    $0x01, X1, X0
 	VMAXPD       X0, X1, X1
 	VBROADCASTSD X1, Y0
-	VMOVSD       X1, (R8)
 	MOVQ         BX, DI
+	VMOVSD       X1, (R8)
 	VXORPD       Y1, Y1, Y1
 	VXORPD       Y2, Y2, Y2
 	VXORPD       Y3, Y3, Y3
@@ -6692,8 +6692,8 @@ done_34:
 	VMOVSHDUP     X2, X1
 	VMAXPS        X1, X2, X2
 	VBROADCASTSS  X2, Z1
-	VMOVSS        X2, (R8)
 	MOVQ          BX, DI
+	VMOVSS        X2, (R8)
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
@@ -9128,8 +9128,8 @@ done_46:
 	VPERMILPD     $0x01, X2, X1
 	VMAXPD        X1, X2, X2
 	VBROADCASTSD  X2, Z1
-	VMOVSD        X2, (R8)
 	MOVQ          BX, DI
+	VMOVSD        X2, (R8)
 	VXORPD        Z2, Z2, Z2
 	VXORPD        Z3, Z3, Z3
 	VXORPD        Z4, Z4, Z4

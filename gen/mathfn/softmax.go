@@ -116,13 +116,13 @@ func (g fn) elemShift() uint8 {
 	return 2
 }
 
-// softmaxRows emits SoftmaxRows: kernels.Softmax in one call.
-func (g fn) softmaxRows() {
-	name := "SoftmaxRows"
+// rowKernel emits a row-wise kernel func(dst, x []T, cols int): for each
+// row, row(g, n, dp, xp, cols) with n a scratch copy of cols and dp, xp
+// scratch copies of the row's pointers into dst and x.
+func (g fn) rowKernel(name string, doc []string, row func(g fn, n, dp, xp, cols reg.GPVirtual)) {
 	g.Text(name, "func(dst, x []T, cols int)")
-	Doc(g.Name(name)+" sets each row of cols elements of dst to exp(x-m)/Σexp(x-m), m the row's maximum,",
-		"exactly as Max, ExpShiftSum and MulScalar by 1/sum row by row would;",
-		"len(x) = len(dst), a multiple of cols > 0, is checked by the caller.")
+	doc[0] = g.Name(name) + " " + doc[0]
+	Doc(doc...)
 	g = g.configure(name)
 	g.hoisted(func() {
 		left := gp(Load(Param("dst").Len(), GP64()))
@@ -130,13 +130,32 @@ func (g fn) softmaxRows() {
 		xRow := gp(Load(Param("x").Base(), GP64()))
 		cols := gp(Load(Param("cols"), GP64()))
 		g.rowScan(left, cols, []reg.GPVirtual{dRow, xRow}, g.elemShift(), func(n reg.GPVirtual, p []reg.GPVirtual) {
-			dp, xp := p[0], p[1]
-			xm := GP64()
-			MOVQ(xp, xm)
-			m := g.rowMax(n, xm)
-			mv := g.Vec()
-			g.Broadcast(m.AsX(), mv)
-			MOVQ(cols, n)
+			row(g, n, p[0], p[1], cols)
+		})
+		VZEROUPPER()
+		RET()
+	})
+}
+
+// rowMaxShift returns the row's maximum m (lane 0 of the first) and m
+// broadcast (the second); n is then reset to cols and xp left as it was.
+func (g fn) rowMaxShift(n, xp, cols reg.GPVirtual) (m, mv reg.VecVirtual) {
+	xm := GP64()
+	MOVQ(xp, xm)
+	m = g.rowMax(n, xm)
+	mv = g.Vec()
+	g.Broadcast(m.AsX(), mv)
+	MOVQ(cols, n)
+	return m, mv
+}
+
+// softmaxRows emits SoftmaxRows: kernels.Softmax in one call.
+func (g fn) softmaxRows() {
+	g.rowKernel("SoftmaxRows", []string{"sets each row of cols elements of dst to exp(x-m)/Σexp(x-m), m the row's maximum,",
+		"exactly as Max, ExpShiftSum and MulScalar by 1/sum row by row would;",
+		"len(x) = len(dst), a multiple of cols > 0, is checked by the caller."},
+		func(g fn, n, dp, xp, cols reg.GPVirtual) {
+			_, mv := g.rowMaxShift(n, xp, cols)
 			dp2 := GP64()
 			MOVQ(dp, dp2)
 			s := g.rowExpSum(n, xp, dp2, mv)
@@ -159,9 +178,6 @@ func (g fn) softmaxRows() {
 				b.Store(v, dp)
 			})
 		})
-		VZEROUPPER()
-		RET()
-	})
 }
 
 // logSoftmaxStats emits LogSoftmaxStats, LogSoftmax's first pass: for each
@@ -169,55 +185,29 @@ func (g fn) softmaxRows() {
 // s = Σ exp(x-m) into its second (cols >= 2; dst and x distinct). Go
 // replaces s by log s, and LogSoftmaxApply writes the rows.
 func (g fn) logSoftmaxStats() {
-	name := "LogSoftmaxStats"
-	g.Text(name, "func(dst, x []T, cols int)")
-	Doc(g.Name(name)+" sets, for each row of cols >= 2 elements, the row's first element of dst to",
+	g.rowKernel("LogSoftmaxStats", []string{"sets, for each row of cols >= 2 elements, the row's first element of dst to",
 		"the maximum m of the row of x and its second to Σexp(x-m), as Max and SumExpShift",
-		"would; len(x) = len(dst), a multiple of cols, is checked by the caller.")
-	g = g.configure(name)
-	g.hoisted(func() {
-		left := gp(Load(Param("dst").Len(), GP64()))
-		dRow := gp(Load(Param("dst").Base(), GP64()))
-		xRow := gp(Load(Param("x").Base(), GP64()))
-		cols := gp(Load(Param("cols"), GP64()))
-		g.rowScan(left, cols, []reg.GPVirtual{dRow, xRow}, g.elemShift(), func(n reg.GPVirtual, p []reg.GPVirtual) {
-			dp, xp := p[0], p[1]
-			xm := GP64()
-			MOVQ(xp, xm)
-			m := g.rowMax(n, xm)
-			mv := g.Vec()
-			g.Broadcast(m.AsX(), mv)
+		"would; len(x) = len(dst), a multiple of cols, is checked by the caller."},
+		func(g fn, n, dp, xp, cols reg.GPVirtual) {
+			m, mv := g.rowMaxShift(n, xp, cols)
 			g.storeScalar(m, Mem{Base: dp})
-			MOVQ(cols, n)
 			s := g.rowExpSum(n, xp, nil, mv)
 			g.storeScalar(s, Mem{Base: dp, Disp: g.T.Size})
 		})
-		VZEROUPPER()
-		RET()
-	})
 }
 
 // logSoftmaxApply emits LogSoftmaxApply, LogSoftmax's second pass: each
 // row of dst = (x + -m) + -lse, m and lse read first from the row's first
 // two elements of dst, where LogSoftmaxStats (and Go's log) left them.
 func (g fn) logSoftmaxApply() {
-	name := "LogSoftmaxApply"
-	g.Text(name, "func(dst, x []T, cols int)")
-	Doc(g.Name(name)+" sets each row of cols >= 2 elements of dst to (x + -m) + -lse, m and lse read",
-		"from the row's first two elements of dst first, as two AddScalar passes would;",
-		"len(x) = len(dst), a multiple of cols, is checked by the caller.")
-	g = g.configure(name)
 	sign := uint64(1) << 31
 	if g.T.Size == 8 {
 		sign = 1 << 63
 	}
-	g.hoisted(func() {
-		left := gp(Load(Param("dst").Len(), GP64()))
-		dRow := gp(Load(Param("dst").Base(), GP64()))
-		xRow := gp(Load(Param("x").Base(), GP64()))
-		cols := gp(Load(Param("cols"), GP64()))
-		g.rowScan(left, cols, []reg.GPVirtual{dRow, xRow}, g.elemShift(), func(n reg.GPVirtual, p []reg.GPVirtual) {
-			dp, xp := p[0], p[1]
+	g.rowKernel("LogSoftmaxApply", []string{"sets each row of cols >= 2 elements of dst to (x + -m) + -lse, m and lse read",
+		"from the row's first two elements of dst first, as two AddScalar passes would;",
+		"len(x) = len(dst), a multiple of cols, is checked by the caller."},
+		func(g fn, n, dp, xp, _ reg.GPVirtual) {
 			nm, nl := g.Vec(), g.Vec()
 			g.Broadcast(Mem{Base: dp}, nm)
 			g.Broadcast(Mem{Base: dp, Disp: g.T.Size}, nl)
@@ -231,9 +221,6 @@ func (g fn) logSoftmaxApply() {
 				b.Store(v, dp)
 			})
 		})
-		VZEROUPPER()
-		RET()
-	})
 }
 
 // storeScalar writes lane 0 of v to m (EVEX-encodable, so v may be any
