@@ -11420,6 +11420,472 @@ done_36:
 	VZEROUPPER
 	RET
 
+// func GemmTransposeAddF32AVX512(c []float32, ldc int, t []float32, ldt int, rows int, cols int, beta float32)
+// Requires: AVX, AVX512F, BMI2, CMOV, SSE
+TEXT ·GemmTransposeAddF32AVX512(SB), NOSPLIT, $0-84
+	MOVQ         c_base+0(FP), AX
+	MOVQ         ldc+24(FP), CX
+	MOVQ         t_base+32(FP), DX
+	MOVQ         ldt+56(FP), BX
+	MOVQ         rows+64(FP), SI
+	MOVQ         cols+72(FP), DI
+	SHLQ         $0x02, CX
+	SHLQ         $0x02, BX
+	MOVSS        beta+80(FP), X0
+	VBROADCASTSS X0, Z0
+	XORQ         R8, R8
+	MOVSS        beta+80(FP), X1
+	VXORPS       X2, X2, X2
+	VUCOMISS     X2, X1
+	MOVQ         $0x00000001, R9
+	CMOVQNE      R9, R8
+	CMOVQPS      R9, R8
+	MOVQ         $-1, R9
+	BZHIQ        DI, R9, DI
+	KMOVW        DI, K1
+
+tblock_1:
+	TESTQ       SI, SI
+	JZ          tdone_1
+	MOVQ        $0x00000010, DI
+	CMPQ        SI, DI
+	CMOVQLT     SI, DI
+	MOVQ        $-1, R9
+	BZHIQ       DI, R9, R9
+	KMOVW       R9, K2
+	MOVQ        DX, R9
+	VMOVUPS.Z   (R9), K2, Z1
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z2
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z3
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z4
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z5
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z6
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z7
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z8
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z9
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z10
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z11
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z12
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z13
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z14
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z15
+	ADDQ        BX, R9
+	VMOVUPS.Z   (R9), K2, Z16
+	VUNPCKLPS   Z2, Z1, Z17
+	VUNPCKHPS   Z2, Z1, Z1
+	VUNPCKLPS   Z4, Z3, Z2
+	VUNPCKHPS   Z4, Z3, Z3
+	VUNPCKLPS   Z6, Z5, Z4
+	VUNPCKHPS   Z6, Z5, Z5
+	VUNPCKLPS   Z8, Z7, Z6
+	VUNPCKHPS   Z8, Z7, Z7
+	VUNPCKLPS   Z10, Z9, Z8
+	VUNPCKHPS   Z10, Z9, Z9
+	VUNPCKLPS   Z12, Z11, Z10
+	VUNPCKHPS   Z12, Z11, Z11
+	VUNPCKLPS   Z14, Z13, Z12
+	VUNPCKHPS   Z14, Z13, Z13
+	VUNPCKLPS   Z16, Z15, Z14
+	VUNPCKHPS   Z16, Z15, Z15
+	VUNPCKLPD   Z2, Z17, Z16
+	VUNPCKHPD   Z2, Z17, Z2
+	VUNPCKLPD   Z3, Z1, Z17
+	VUNPCKHPD   Z3, Z1, Z1
+	VUNPCKLPD   Z6, Z4, Z3
+	VUNPCKHPD   Z6, Z4, Z4
+	VUNPCKLPD   Z7, Z5, Z6
+	VUNPCKHPD   Z7, Z5, Z5
+	VUNPCKLPD   Z10, Z8, Z7
+	VUNPCKHPD   Z10, Z8, Z8
+	VUNPCKLPD   Z11, Z9, Z10
+	VUNPCKHPD   Z11, Z9, Z9
+	VUNPCKLPD   Z14, Z12, Z11
+	VUNPCKHPD   Z14, Z12, Z12
+	VUNPCKLPD   Z15, Z13, Z14
+	VUNPCKHPD   Z15, Z13, Z13
+	VSHUFF32X4  $0x44, Z3, Z16, Z15
+	VSHUFF32X4  $0xee, Z3, Z16, Z3
+	VSHUFF32X4  $0x44, Z11, Z7, Z16
+	VSHUFF32X4  $0xee, Z11, Z7, Z7
+	VSHUFF32X4  $0x88, Z16, Z15, Z11
+	VSHUFF32X4  $0xdd, Z16, Z15, Z15
+	VSHUFF32X4  $0x88, Z7, Z3, Z16
+	VSHUFF32X4  $0xdd, Z7, Z3, Z3
+	VSHUFF32X4  $0x44, Z4, Z2, Z7
+	VSHUFF32X4  $0xee, Z4, Z2, Z2
+	VSHUFF32X4  $0x44, Z12, Z8, Z4
+	VSHUFF32X4  $0xee, Z12, Z8, Z8
+	VSHUFF32X4  $0x88, Z4, Z7, Z12
+	VSHUFF32X4  $0xdd, Z4, Z7, Z4
+	VSHUFF32X4  $0x88, Z8, Z2, Z7
+	VSHUFF32X4  $0xdd, Z8, Z2, Z2
+	VSHUFF32X4  $0x44, Z6, Z17, Z8
+	VSHUFF32X4  $0xee, Z6, Z17, Z6
+	VSHUFF32X4  $0x44, Z14, Z10, Z17
+	VSHUFF32X4  $0xee, Z14, Z10, Z10
+	VSHUFF32X4  $0x88, Z17, Z8, Z14
+	VSHUFF32X4  $0xdd, Z17, Z8, Z8
+	VSHUFF32X4  $0x88, Z10, Z6, Z17
+	VSHUFF32X4  $0xdd, Z10, Z6, Z6
+	VSHUFF32X4  $0x44, Z5, Z1, Z10
+	VSHUFF32X4  $0xee, Z5, Z1, Z1
+	VSHUFF32X4  $0x44, Z13, Z9, Z5
+	VSHUFF32X4  $0xee, Z13, Z9, Z9
+	VSHUFF32X4  $0x88, Z5, Z10, Z13
+	VSHUFF32X4  $0xdd, Z5, Z10, Z5
+	VSHUFF32X4  $0x88, Z9, Z1, Z10
+	VSHUFF32X4  $0xdd, Z9, Z1, Z1
+	MOVQ        AX, R9
+	TESTQ       R8, R8
+	JZ          tstore_1
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z0, Z9, Z11
+
+tstore_1:
+	VMOVUPS     Z11, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000001
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_2
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z0, Z9, Z12
+
+tstore_2:
+	VMOVUPS     Z12, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000002
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_3
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z0, Z9, Z14
+
+tstore_3:
+	VMOVUPS     Z14, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000003
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_4
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z0, Z9, Z13
+
+tstore_4:
+	VMOVUPS     Z13, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000004
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_5
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z0, Z9, Z15
+
+tstore_5:
+	VMOVUPS     Z15, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000005
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_6
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS Z0, Z9, Z4
+
+tstore_6:
+	VMOVUPS     Z4, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000006
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_7
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z8
+
+tstore_7:
+	VMOVUPS     Z8, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000007
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_8
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z5
+
+tstore_8:
+	VMOVUPS     Z5, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000008
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_9
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z16
+
+tstore_9:
+	VMOVUPS     Z16, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000009
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_10
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z7
+
+tstore_10:
+	VMOVUPS     Z7, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x0000000a
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_11
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z17
+
+tstore_11:
+	VMOVUPS     Z17, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x0000000b
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_12
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z10
+
+tstore_12:
+	VMOVUPS     Z10, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x0000000c
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_13
+	VMOVUPS.Z   (R9), K1, Z4
+	VFMADD231PS Z0, Z4, Z3
+
+tstore_13:
+	VMOVUPS     Z3, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x0000000d
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_14
+	VMOVUPS.Z   (R9), K1, Z3
+	VFMADD231PS Z0, Z3, Z2
+
+tstore_14:
+	VMOVUPS     Z2, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x0000000e
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_15
+	VMOVUPS.Z   (R9), K1, Z2
+	VFMADD231PS Z0, Z2, Z6
+
+tstore_15:
+	VMOVUPS     Z6, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x0000000f
+	JBE         ttail_1
+	TESTQ       R8, R8
+	JZ          tstore_16
+	VMOVUPS.Z   (R9), K1, Z2
+	VFMADD231PS Z0, Z2, Z1
+
+tstore_16:
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    CX, R9
+
+ttail_1:
+	MOVQ CX, R9
+	SHLQ $0x04, R9
+	ADDQ R9, AX
+	ADDQ $0x00000040, DX
+	SUBQ DI, SI
+	JMP  tblock_1
+
+tdone_1:
+	VZEROUPPER
+	RET
+
+// func GemmTransposeAddF64AVX512(c []float64, ldc int, t []float64, ldt int, rows int, cols int, beta float64)
+// Requires: AVX, AVX512F, BMI2, CMOV, SSE2
+TEXT ·GemmTransposeAddF64AVX512(SB), NOSPLIT, $0-88
+	MOVQ         c_base+0(FP), AX
+	MOVQ         ldc+24(FP), CX
+	MOVQ         t_base+32(FP), DX
+	MOVQ         ldt+56(FP), BX
+	MOVQ         rows+64(FP), SI
+	MOVQ         cols+72(FP), DI
+	SHLQ         $0x03, CX
+	SHLQ         $0x03, BX
+	MOVSD        beta+80(FP), X0
+	VBROADCASTSD X0, Z0
+	XORQ         R8, R8
+	MOVSD        beta+80(FP), X1
+	VXORPS       X2, X2, X2
+	VUCOMISD     X2, X1
+	MOVQ         $0x00000001, R9
+	CMOVQNE      R9, R8
+	CMOVQPS      R9, R8
+	MOVQ         $-1, R9
+	BZHIQ        DI, R9, DI
+	KMOVW        DI, K1
+
+tblock_2:
+	TESTQ       SI, SI
+	JZ          tdone_2
+	MOVQ        $0x00000008, DI
+	CMPQ        SI, DI
+	CMOVQLT     SI, DI
+	MOVQ        $-1, R9
+	BZHIQ       DI, R9, R9
+	KMOVW       R9, K2
+	MOVQ        DX, R9
+	VMOVUPD.Z   (R9), K2, Z1
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z2
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z3
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z4
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z5
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z6
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z7
+	ADDQ        BX, R9
+	VMOVUPD.Z   (R9), K2, Z8
+	VUNPCKLPD   Z2, Z1, Z9
+	VUNPCKHPD   Z2, Z1, Z1
+	VUNPCKLPD   Z4, Z3, Z2
+	VUNPCKHPD   Z4, Z3, Z3
+	VUNPCKLPD   Z6, Z5, Z4
+	VUNPCKHPD   Z6, Z5, Z5
+	VUNPCKLPD   Z8, Z7, Z6
+	VUNPCKHPD   Z8, Z7, Z7
+	VSHUFF64X2  $0x44, Z2, Z9, Z8
+	VSHUFF64X2  $0xee, Z2, Z9, Z2
+	VSHUFF64X2  $0x44, Z6, Z4, Z9
+	VSHUFF64X2  $0xee, Z6, Z4, Z4
+	VSHUFF64X2  $0x88, Z9, Z8, Z6
+	VSHUFF64X2  $0xdd, Z9, Z8, Z8
+	VSHUFF64X2  $0x88, Z4, Z2, Z9
+	VSHUFF64X2  $0xdd, Z4, Z2, Z2
+	VSHUFF64X2  $0x44, Z3, Z1, Z4
+	VSHUFF64X2  $0xee, Z3, Z1, Z1
+	VSHUFF64X2  $0x44, Z7, Z5, Z3
+	VSHUFF64X2  $0xee, Z7, Z5, Z5
+	VSHUFF64X2  $0x88, Z3, Z4, Z7
+	VSHUFF64X2  $0xdd, Z3, Z4, Z3
+	VSHUFF64X2  $0x88, Z5, Z1, Z4
+	VSHUFF64X2  $0xdd, Z5, Z1, Z1
+	MOVQ        AX, R9
+	TESTQ       R8, R8
+	JZ          tstore_17
+	VMOVUPD.Z   (R9), K1, Z5
+	VFMADD231PD Z0, Z5, Z6
+
+tstore_17:
+	VMOVUPD     Z6, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000001
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_18
+	VMOVUPD.Z   (R9), K1, Z5
+	VFMADD231PD Z0, Z5, Z7
+
+tstore_18:
+	VMOVUPD     Z7, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000002
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_19
+	VMOVUPD.Z   (R9), K1, Z5
+	VFMADD231PD Z0, Z5, Z8
+
+tstore_19:
+	VMOVUPD     Z8, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000003
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_20
+	VMOVUPD.Z   (R9), K1, Z5
+	VFMADD231PD Z0, Z5, Z3
+
+tstore_20:
+	VMOVUPD     Z3, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000004
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_21
+	VMOVUPD.Z   (R9), K1, Z3
+	VFMADD231PD Z0, Z3, Z9
+
+tstore_21:
+	VMOVUPD     Z9, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000005
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_22
+	VMOVUPD.Z   (R9), K1, Z3
+	VFMADD231PD Z0, Z3, Z4
+
+tstore_22:
+	VMOVUPD     Z4, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000006
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_23
+	VMOVUPD.Z   (R9), K1, Z3
+	VFMADD231PD Z0, Z3, Z2
+
+tstore_23:
+	VMOVUPD     Z2, K1, (R9)
+	ADDQ        CX, R9
+	CMPQ        DI, $0x00000007
+	JBE         ttail_2
+	TESTQ       R8, R8
+	JZ          tstore_24
+	VMOVUPD.Z   (R9), K1, Z2
+	VFMADD231PD Z0, Z2, Z1
+
+tstore_24:
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    CX, R9
+
+ttail_2:
+	MOVQ CX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, AX
+	ADDQ $0x00000040, DX
+	SUBQ DI, SI
+	JMP  tblock_2
+
+tdone_2:
+	VZEROUPPER
+	RET
+
 // func GemmPackT16F32AVX2(dst []float32, src []float32, ld int, rows int, kb int)
 // Requires: AVX, AVX2, CMOV
 TEXT ·GemmPackT16F32AVX2(SB), NOSPLIT, $0-72

@@ -494,3 +494,33 @@ func TestGemmAllocs(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmTransposedRoute: the products transposeWins routes through Cᵀ (A
+// transposed, few columns: weight gradients of narrow layers) against the
+// reference at every level, with row counts on and off the transpose's
+// blocks, every column count up to 17, padded leading dimensions, alpha and
+// beta in {0, 1, -1, 0.5}, and NaN in C where beta is 0.
+func TestGemmTransposedRoute(t *testing.T) {
+	forEachLevel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		routed := 0
+		for _, m := range []int{64, 100, 128, 130} {
+			for n := 1; n <= 17; n++ {
+				for _, k := range []int{16, 64, 101} {
+					for _, ab := range [][2]float64{{1, 0}, {0.5, 1}, {-1, -1}, {1, 0.5}} {
+						tc := gemmCase{tA: Trans, tB: NoTrans, m: m, n: n, k: k, alpha: ab[0], beta: ab[1],
+							padA: rng.IntN(3), padB: rng.IntN(3), padC: rng.IntN(3), nanC: ab[1] == 0}
+						checkGemmCase[float32](t, rng, tc)
+						checkGemmCase[float64](t, rng, tc)
+					}
+					if table[float32]().gemm.transposeWins(m, n, k) {
+						routed++
+					}
+				}
+			}
+		}
+		if ISA() == AVX512 && routed == 0 {
+			t.Error("no shape took the transposed route on AVX-512")
+		}
+	})
+}

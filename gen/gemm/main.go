@@ -90,6 +90,9 @@ func main() {
 		}
 		microRows(k, mr, 2)
 	}
+	for _, k := range kit.All {
+		transposeAdd(k)
+	}
 	// Packing of Bᵀ as stored (Trans) into NR-wide panels, for both tiles.
 	// (The same gathers lost to the Go loop for the MR-wide panels of A.)
 	for _, k := range kit.All {

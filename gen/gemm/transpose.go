@@ -1,0 +1,213 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/descentlab/descent/gen/internal/kit"
+)
+
+// transposeAdd emits GemmTransposeAdd (AVX-512): the last step of the
+// transposed route for products with few columns (kernels'
+// runTransposed). T holds Cᵀ, L = 16 (float32) or 8 (float64) rows of
+// ldt, the rows from cols on zero; it sets C[i][j] = T[j][i] (+ beta·C[i][j]
+// when beta != 0; C is not read when it is 0) for i < rows, j < cols <= L.
+// Blocks of L×L are transposed in registers: 32-bit interleaves, 64-bit
+// interleaves (float32 only) and two rounds of 128-bit chunk shuffles; the
+// last block's rows past rows and every row's lanes past cols are masked.
+func transposeAdd(k kit.Kit) {
+	if !k.Is512() {
+		return
+	}
+	L := k.Lanes()
+	name := "GemmTransposeAdd"
+	k.Text(name, "func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)")
+	Doc(k.Name(name)+" sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;",
+		"t has L = 16 (float32) or 8 (float64) readable rows of rows elements, zero from row cols on.",
+		"The caller guarantees 1 <= cols <= L and the lengths.")
+	cp := gpv(Load(Param("c").Base(), GP64()))
+	ldc := gpv(Load(Param("ldc"), GP64()))
+	tp := gpv(Load(Param("t").Base(), GP64()))
+	ldt := gpv(Load(Param("ldt"), GP64()))
+	left := gpv(Load(Param("rows"), GP64()))
+	cols := gpv(Load(Param("cols"), GP64()))
+	size := k.T.Size
+	shift := uint8(2)
+	if size == 8 {
+		shift = 3
+	}
+	SHLQ(U8(shift), ldc)
+	SHLQ(U8(shift), ldt)
+	beta := k.Param("beta")
+	useBeta := GP64()
+	XORQ(useBeta, useBeta)
+	{
+		bx := XMM()
+		Load(Param("beta"), bx)
+		xz := XMM()
+		VXORPS(xz, xz, xz)
+		if size == 4 {
+			VUCOMISS(xz, bx)
+		} else {
+			VUCOMISD(xz, bx)
+		}
+		one := GP64()
+		MOVQ(U32(1), one)
+		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
+		CMOVQPS(one, useBeta)
+	}
+	// Lane mask of the cols columns of a C row.
+	colMask := K()
+	{
+		all, m := GP64(), GP64()
+		MOVQ(I32(-1), all)
+		BZHIQ(cols, all, m)
+		KMOVW(m.As32(), colMask)
+	}
+
+	block, tail, done := kit.NewLabel("tblock"), kit.NewLabel("ttail"), kit.NewLabel("tdone")
+	Label(block)
+	TESTQ(left, left)
+	JZ(LabelRef(done))
+	// Rows of this block: min(L, left), and the mask of T lanes to load.
+	cnt := GP64()
+	MOVQ(U32(uint32(L)), cnt)
+	CMPQ(left, cnt)
+	CMOVQLT(left, cnt)
+	ldMask := K()
+	{
+		all, m := GP64(), GP64()
+		MOVQ(I32(-1), all)
+		BZHIQ(cnt, all, m)
+		KMOVW(m.As32(), ldMask)
+	}
+	r := make([]reg.VecVirtual, L)
+	row := GP64()
+	MOVQ(tp, row)
+	for j := range r {
+		r[j] = k.Vec()
+		if size == 4 {
+			VMOVUPS_Z(Mem{Base: row}, ldMask, r[j])
+		} else {
+			VMOVUPD_Z(Mem{Base: row}, ldMask, r[j])
+		}
+		if j < L-1 {
+			ADDQ(ldt, row)
+		}
+	}
+	out := transposeRegs(k, r)
+	// Store rows i0 .. i0+cnt-1 of C, cols lanes each.
+	cr := GP64()
+	MOVQ(cp, cr)
+	for i := range out {
+		if i > 0 {
+			CMPQ(cnt, U32(uint32(i)))
+			JBE(LabelRef(tail))
+		}
+		skip := kit.NewLabel("tstore")
+		TESTQ(useBeta, useBeta)
+		JZ(LabelRef(skip))
+		cv := k.Vec()
+		if size == 4 {
+			VMOVUPS_Z(Mem{Base: cr}, colMask, cv)
+		} else {
+			VMOVUPD_Z(Mem{Base: cr}, colMask, cv)
+		}
+		k.FMA231(beta, cv, out[i]) // t + beta*c
+		Label(skip)
+		if size == 4 {
+			VMOVUPS(out[i], colMask, Mem{Base: cr})
+		} else {
+			VMOVUPD(out[i], colMask, Mem{Base: cr})
+		}
+		ADDQ(ldc, cr)
+	}
+	Label(tail)
+	// Next block: L rows of C further, L columns of T further.
+	MOVQ(ldc, cr)
+	SHLQ(U8(uint8(bitsOf(L))), cr)
+	ADDQ(cr, cp)
+	ADDQ(U32(uint32(L*size)), tp)
+	SUBQ(cnt, left)
+	JMP(LabelRef(block))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+func bitsOf(n int) int {
+	b := 0
+	for 1<<b < n {
+		b++
+	}
+	return b
+}
+
+// transposeRegs transposes the L×L block held in r (row j in r[j]) and
+// returns its columns (column i of the block in out[i]).
+func transposeRegs(k kit.Kit, r []reg.VecVirtual) []reg.VecVirtual {
+	L := len(r)
+	var u []reg.VecVirtual
+	if k.T.Size == 4 {
+		// 32-bit interleave of row pairs, then 64-bit interleave of pair
+		// pairs: u[4q+c] holds, in 128-bit chunk h, column 4h+c of rows
+		// 4q..4q+3.
+		s := make([]reg.VecVirtual, L)
+		for q := 0; q < L/2; q++ {
+			s[2*q], s[2*q+1] = k.Vec(), k.Vec()
+			VUNPCKLPS(r[2*q+1], r[2*q], s[2*q])
+			VUNPCKHPS(r[2*q+1], r[2*q], s[2*q+1])
+		}
+		u = make([]reg.VecVirtual, L)
+		for q := 0; q < L/4; q++ {
+			for c := 0; c < 2; c++ {
+				lo, hi := k.Vec(), k.Vec()
+				VUNPCKLPD(s[4*q+2+c], s[4*q+c], lo)
+				VUNPCKHPD(s[4*q+2+c], s[4*q+c], hi)
+				u[4*q+2*c], u[4*q+2*c+1] = lo, hi
+			}
+		}
+	} else {
+		// 64-bit interleave of row pairs: u[2q+c] holds, in 128-bit chunk
+		// h, column 2h+c of rows 2q, 2q+1.
+		u = make([]reg.VecVirtual, L)
+		for q := 0; q < L/2; q++ {
+			u[2*q], u[2*q+1] = k.Vec(), k.Vec()
+			VUNPCKLPD(r[2*q+1], r[2*q], u[2*q])
+			VUNPCKHPD(r[2*q+1], r[2*q], u[2*q+1])
+		}
+	}
+	// Column per·h+c of the block is chunk h of each of four registers,
+	// one per quarter of the rows: A, B, C, D = u[c], u[g+c], u[2g+c],
+	// u[3g+c], g = L/4 (the registers per quarter, and the columns per
+	// chunk).
+	g := L / 4
+	per := g
+	out := make([]reg.VecVirtual, L)
+	shuf := func(imm uint8, x, y, d reg.VecVirtual) {
+		if k.T.Size == 4 {
+			VSHUFF32X4(U8(imm), y, x, d)
+		} else {
+			VSHUFF64X2(U8(imm), y, x, d)
+		}
+	}
+	for c := 0; c < g; c++ {
+		A, B, C, D := u[c], u[g+c], u[2*g+c], u[3*g+c]
+		v0, v1, v2, v3 := k.Vec(), k.Vec(), k.Vec(), k.Vec()
+		shuf(0x44, A, B, v0) // A0 A1 B0 B1
+		shuf(0xEE, A, B, v1) // A2 A3 B2 B3
+		shuf(0x44, C, D, v2) // C0 C1 D0 D1
+		shuf(0xEE, C, D, v3) // C2 C3 D2 D3
+		o0, o1, o2, o3 := k.Vec(), k.Vec(), k.Vec(), k.Vec()
+		shuf(0x88, v0, v2, o0) // A0 B0 C0 D0: chunk 0
+		shuf(0xDD, v0, v2, o1) // chunk 1
+		shuf(0x88, v1, v3, o2) // chunk 2
+		shuf(0xDD, v1, v3, o3) // chunk 3
+		// Chunk h of u[.+c] holds column per*h + c.
+		out[c], out[per+c], out[2*per+c], out[3*per+c] = o0, o1, o2, o3
+	}
+	return out
+}
+
+func gpv(op Op) reg.GPVirtual { return op.(reg.GPVirtual) }
