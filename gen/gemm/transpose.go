@@ -57,14 +57,7 @@ func transposeAdd(k kit.Kit) {
 		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
 		CMOVQPS(one, useBeta)
 	}
-	// Lane mask of the cols columns of a C row.
-	colMask := K()
-	{
-		all, m := GP64(), GP64()
-		MOVQ(I32(-1), all)
-		BZHIQ(cols, all, m)
-		KMOVW(m.As32(), colMask)
-	}
+	colMask := laneMask(cols) // the cols columns of a C row
 
 	block, tail, done := kit.NewLabel("tblock"), kit.NewLabel("ttail"), kit.NewLabel("tdone")
 	Label(block)
@@ -75,13 +68,7 @@ func transposeAdd(k kit.Kit) {
 	MOVQ(U32(uint32(L)), cnt)
 	CMPQ(left, cnt)
 	CMOVQLT(left, cnt)
-	ldMask := K()
-	{
-		all, m := GP64(), GP64()
-		MOVQ(I32(-1), all)
-		BZHIQ(cnt, all, m)
-		KMOVW(m.As32(), ldMask)
-	}
+	ldMask := laneMask(cnt)
 	r := make([]reg.VecVirtual, L)
 	row := GP64()
 	MOVQ(tp, row)
@@ -134,6 +121,16 @@ func transposeAdd(k kit.Kit) {
 	Label(done)
 	VZEROUPPER()
 	RET()
+}
+
+// laneMask returns an opmask of the first n lanes (n <= 16).
+func laneMask(n reg.GPVirtual) reg.Register {
+	all, m := GP64(), GP64()
+	MOVQ(I32(-1), all)
+	BZHIQ(n, all, m)
+	k := K()
+	KMOVW(m.As32(), k)
+	return k
 }
 
 func bitsOf(n int) int {

@@ -731,35 +731,14 @@ func (g fn) expSum(store bool) {
 	g = g.configure(name)
 	g.hoisted(func() {
 		var n, d reg.GPVirtual
-		ptrs := []reg.GPVirtual{}
 		if store {
 			n = gp(Load(Param("dst").Len(), GP64()))
 			d = gp(Load(Param("dst").Base(), GP64()))
-			ptrs = append(ptrs, d)
 		} else {
 			n = gp(Load(Param("x").Len(), GP64()))
 		}
 		xp := gp(Load(Param("x").Base(), GP64()))
-		ptrs = append(ptrs, xp)
-		shift := g.Param("shift")
-		const unroll = 4
-		accs := g.Vecs(unroll)
-		for _, a := range accs {
-			g.Zero(a)
-		}
-		g.Loop(n, ptrs, unroll, func(b kit.Block) {
-			v := g.Vec()
-			b.Load(xp, v)
-			g.Sub(shift, v, v)
-			e := g.exp(v)
-			if store {
-				b.Store(e, d)
-			}
-			b.KeepSelected(e) // lanes past the end hold exp(-shift), not 0
-			g.Add(e, accs[b.U], accs[b.U])
-		})
-		acc := kit.Combine(accs, g.Add)
-		g.Reduce(acc, g.Add)
+		acc := g.rowExpSum(n, xp, d, g.Param("shift"))
 		g.StoreScalar(acc.AsX(), ReturnIndex(0))
 		VZEROUPPER()
 		RET()

@@ -82,8 +82,9 @@ func (g fn) rowMax(n, xp reg.GPVirtual) reg.VecVirtual {
 }
 
 // rowExpSum returns Σ exp(x[i]-m) over the n elements at xp in lane 0,
-// storing each exp at dp unless dp is nil: ExpShiftSum's (SumExpShift's)
-// loop. n and the pointers are clobbered.
+// storing each exp at dp unless dp is nil: the loop of ExpShiftSum and
+// SumExpShift, and of the row-wise kernels. n and the pointers are
+// clobbered.
 func (g fn) rowExpSum(n, xp, dp reg.GPVirtual, mv reg.VecVirtual) reg.VecVirtual {
 	ptrs := []reg.GPVirtual{xp}
 	if dp != nil {
