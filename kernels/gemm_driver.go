@@ -245,6 +245,10 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 	g.calls.put(cl)
 }
 
+// gemmTransposeMax bounds the transposed route's scratch (elements): 4 MiB
+// of float32, so m up to 65536 rows.
+const gemmTransposeMax = 1 << 20
+
 // gemmTransposeGain is how much better the transposed route must fill the
 // tiles than the direct one (narrow tile included, discounted by its speed)
 // to pay for transposing the result.
@@ -261,7 +265,9 @@ const gemmTransposeGain = 1.25
 // against 9.3–9.9 µs. Against OpenBLAS-SkylakeX that took these products
 // from 0.74–0.83× to 1.04–1.35× (float32 and float64).
 func (g *gemmKernel[T]) transposeWins(m, n, k int) bool {
-	if n > 16 || m < 4*n || k < 16 {
+	// The scratch Cᵀ (16 rows of m, pooled and never shrunk) stays within
+	// gemmTransposeMax elements.
+	if n > 16 || m < 4*n || k < 16 || 16*m > gemmTransposeMax {
 		return false
 	}
 	direct := gemmFill(m, n, g.mr, g.nr)
