@@ -602,13 +602,7 @@ func (g fn) tanh32(x reg.VecVirtual) reg.VecVirtual {
 	if !g.Is512() {
 		g.sel(big, g.c(1), y)
 	}
-	// Polynomial for small a.
-	z := g.Vec()
-	g.Mul(a, a, z)
-	p := g.horner(z, mathconst.TanhCoef(g.T.Size))
-	g.Mul(a, z, z)
-	g.FMA213(a, z, p) // p = p·a·z + a
-	g.sel(g.cmp(kit.CmpLT_OS, g.c(mathconst.TanhSmall), a), p, y)
+	g.tanhSmall(a, y)
 	// Restore the sign: y | (x & sign), in one ternary-logic op on AVX-512.
 	if g.Is512() {
 		VPTERNLOGD(U8(0xF8), g.bits(g.signBit()), x, y)
@@ -618,6 +612,17 @@ func (g fn) tanh32(x reg.VecVirtual) reg.VecVirtual {
 		g.Or(sg, y, y)
 	}
 	return y
+}
+
+// tanhSmall sets y = a + a·z·g(z), z = a², the odd polynomial of tanh, in
+// the lanes where a < TanhSmall (tanh and tanh32 share it).
+func (g fn) tanhSmall(a, y reg.VecVirtual) {
+	z := g.Vec()
+	g.Mul(a, a, z)
+	p := g.horner(z, mathconst.TanhCoef(g.T.Size))
+	g.Mul(a, z, z)
+	g.FMA213(a, z, p) // p = p·a·z + a
+	g.sel(g.cmp(kit.CmpLT_OS, g.c(mathconst.TanhSmall), a), p, y)
 }
 
 func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
@@ -632,13 +637,7 @@ func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
 	g.Div(E, q, q) // 2/(e^2a+1), 0 when e^2a overflows
 	y := g.load(g.c(1))
 	g.Sub(q, y, y) // 1 - q
-	// Polynomial for small a.
-	z := g.Vec()
-	g.Mul(a, a, z)
-	p := g.horner(z, mathconst.TanhCoef(g.T.Size))
-	g.Mul(a, z, z)
-	g.FMA213(a, z, p) // p = p·a·z + a
-	g.sel(g.cmp(kit.CmpLT_OS, g.c(mathconst.TanhSmall), a), p, y)
+	g.tanhSmall(a, y)
 	// Restore the sign (tanh(-0) = -0; NaN stays NaN).
 	sg := g.Vec()
 	g.And(g.bits(g.signBit()), x, sg)
