@@ -85,8 +85,8 @@ type ops[T Float] struct {
 	// The row-wise kernels (softmax.go), optional: nil where a level has
 	// none, and Softmax and LogSoftmax then run their per-row loops, whose
 	// results these give bit for bit in one call (softmaxRows) or two
-	// (logSoftmaxStats, then Go's log, then logSoftmaxApply; cols >= 2,
-	// dst and x distinct).
+	// (logSoftmaxStats, then the level's log on the sums, then
+	// logSoftmaxApply; cols >= 2, dst and x distinct).
 	softmaxRows     func(dst, x []T, cols int)
 	logSoftmaxStats func(dst, x []T, cols int)
 	logSoftmaxApply func(dst, x []T, cols int)

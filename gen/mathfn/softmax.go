@@ -199,7 +199,8 @@ func (g fn) logSoftmaxStats() {
 
 // logSoftmaxApply emits LogSoftmaxApply, LogSoftmax's second pass: each
 // row of dst = (x + -m) + -lse, m and lse read first from the row's first
-// two elements of dst, where LogSoftmaxStats (and Go's log) left them.
+// two elements of dst, where LogSoftmaxStats left m and the sum, and
+// LogSoftmax then replaced the sum by its logarithm.
 func (g fn) logSoftmaxApply() {
 	sign := uint64(1) << 31
 	if g.T.Size == 8 {
