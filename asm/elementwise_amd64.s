@@ -5,16 +5,96 @@
 #include "textflag.h"
 
 // func AddF32AVX2(dst []float32, a []float32, b []float32)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·AddF32AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x02, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_1
+	CMPQ       CX, DX
+	JE         cached_1
+	CMPQ       CX, BX
+	JE         cached_1
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x02, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_1
+	MOVQ       $0x00000008, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VADDPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x02, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
+aligned_1:
 main_1:
+	CMPQ     AX, $0x00000020
+	JB       single_1
+	VMOVUPS  (DX), Y0
+	VADDPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	VMOVUPS  32(DX), Y0
+	VADDPS   32(BX), Y0, Y0
+	VMOVNTPS Y0, 32(CX)
+	VMOVUPS  64(DX), Y0
+	VADDPS   64(BX), Y0, Y0
+	VMOVNTPS Y0, 64(CX)
+	VMOVUPS  96(DX), Y0
+	VADDPS   96(BX), Y0, Y0
+	VMOVNTPS Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_1
+
+single_1:
+	CMPQ     AX, $0x00000008
+	JB       tail_1
+	VMOVUPS  (DX), Y0
+	VADDPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_1
+
+tail_1:
+	TESTQ      AX, AX
+	JZ         done_1
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VADDPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_1:
+	SFENCE
+	JMP streamed_1
+
+cached_1:
+main_2:
 	CMPQ    AX, $0x00000020
-	JB      single_1
+	JB      single_2
 	VMOVUPS (DX), Y0
 	VADDPS  (BX), Y0, Y0
 	VMOVUPS Y0, (CX)
@@ -31,11 +111,11 @@ main_1:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_1
+	JMP     main_2
 
-single_1:
+single_2:
 	CMPQ    AX, $0x00000008
-	JB      tail_1
+	JB      tail_2
 	VMOVUPS (DX), Y0
 	VADDPS  (BX), Y0, Y0
 	VMOVUPS Y0, (CX)
@@ -43,11 +123,11 @@ single_1:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_1
+	JMP     single_2
 
-tail_1:
+tail_2:
 	TESTQ      AX, AX
-	JZ         done_1
+	JZ         done_2
 	MOVQ       $0x00000008, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -57,7 +137,8 @@ tail_1:
 	VADDPS     Y2, Y1, Y1
 	VMASKMOVPS Y1, Y0, (CX)
 
-done_1:
+done_2:
+streamed_1:
 	VZEROUPPER
 	RET
 
@@ -80,16 +161,96 @@ DATA masktab<>+60(SB)/4, $0x00000000
 GLOBL masktab<>(SB), RODATA|NOPTR, $64
 
 // func SubF32AVX2(dst []float32, a []float32, b []float32)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·SubF32AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x02, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_2
+	CMPQ       CX, DX
+	JE         cached_2
+	CMPQ       CX, BX
+	JE         cached_2
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x02, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_2
+	MOVQ       $0x00000008, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VSUBPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x02, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_2:
+aligned_2:
+main_3:
+	CMPQ     AX, $0x00000020
+	JB       single_3
+	VMOVUPS  (DX), Y0
+	VSUBPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	VMOVUPS  32(DX), Y0
+	VSUBPS   32(BX), Y0, Y0
+	VMOVNTPS Y0, 32(CX)
+	VMOVUPS  64(DX), Y0
+	VSUBPS   64(BX), Y0, Y0
+	VMOVNTPS Y0, 64(CX)
+	VMOVUPS  96(DX), Y0
+	VSUBPS   96(BX), Y0, Y0
+	VMOVNTPS Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_3
+
+single_3:
+	CMPQ     AX, $0x00000008
+	JB       tail_3
+	VMOVUPS  (DX), Y0
+	VSUBPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_3
+
+tail_3:
+	TESTQ      AX, AX
+	JZ         done_3
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VSUBPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_3:
+	SFENCE
+	JMP streamed_2
+
+cached_2:
+main_4:
 	CMPQ    AX, $0x00000020
-	JB      single_2
+	JB      single_4
 	VMOVUPS (DX), Y0
 	VSUBPS  (BX), Y0, Y0
 	VMOVUPS Y0, (CX)
@@ -106,127 +267,13 @@ main_2:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_2
-
-single_2:
-	CMPQ    AX, $0x00000008
-	JB      tail_2
-	VMOVUPS (DX), Y0
-	VSUBPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	ADDQ    $0x00000020, CX
-	ADDQ    $0x00000020, DX
-	ADDQ    $0x00000020, BX
-	SUBQ    $0x00000008, AX
-	JMP     single_2
-
-tail_2:
-	TESTQ      AX, AX
-	JZ         done_2
-	MOVQ       $0x00000008, SI
-	SUBQ       AX, SI
-	LEAQ       masktab<>+0(SB), AX
-	VMOVDQU    (AX)(SI*4), Y0
-	VMASKMOVPS (DX), Y0, Y1
-	VMASKMOVPS (BX), Y0, Y2
-	VSUBPS     Y2, Y1, Y1
-	VMASKMOVPS Y1, Y0, (CX)
-
-done_2:
-	VZEROUPPER
-	RET
-
-// func MulF32AVX2(dst []float32, a []float32, b []float32)
-// Requires: AVX
-TEXT ·MulF32AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
-
-main_3:
-	CMPQ    AX, $0x00000020
-	JB      single_3
-	VMOVUPS (DX), Y0
-	VMULPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	VMOVUPS 32(DX), Y0
-	VMULPS  32(BX), Y0, Y0
-	VMOVUPS Y0, 32(CX)
-	VMOVUPS 64(DX), Y0
-	VMULPS  64(BX), Y0, Y0
-	VMOVUPS Y0, 64(CX)
-	VMOVUPS 96(DX), Y0
-	VMULPS  96(BX), Y0, Y0
-	VMOVUPS Y0, 96(CX)
-	ADDQ    $0x00000080, CX
-	ADDQ    $0x00000080, DX
-	ADDQ    $0x00000080, BX
-	SUBQ    $0x00000020, AX
-	JMP     main_3
-
-single_3:
-	CMPQ    AX, $0x00000008
-	JB      tail_3
-	VMOVUPS (DX), Y0
-	VMULPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	ADDQ    $0x00000020, CX
-	ADDQ    $0x00000020, DX
-	ADDQ    $0x00000020, BX
-	SUBQ    $0x00000008, AX
-	JMP     single_3
-
-tail_3:
-	TESTQ      AX, AX
-	JZ         done_3
-	MOVQ       $0x00000008, SI
-	SUBQ       AX, SI
-	LEAQ       masktab<>+0(SB), AX
-	VMOVDQU    (AX)(SI*4), Y0
-	VMASKMOVPS (DX), Y0, Y1
-	VMASKMOVPS (BX), Y0, Y2
-	VMULPS     Y2, Y1, Y1
-	VMASKMOVPS Y1, Y0, (CX)
-
-done_3:
-	VZEROUPPER
-	RET
-
-// func DivF32AVX2(dst []float32, a []float32, b []float32)
-// Requires: AVX
-TEXT ·DivF32AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
-
-main_4:
-	CMPQ    AX, $0x00000020
-	JB      single_4
-	VMOVUPS (DX), Y0
-	VDIVPS  (BX), Y0, Y0
-	VMOVUPS Y0, (CX)
-	VMOVUPS 32(DX), Y0
-	VDIVPS  32(BX), Y0, Y0
-	VMOVUPS Y0, 32(CX)
-	VMOVUPS 64(DX), Y0
-	VDIVPS  64(BX), Y0, Y0
-	VMOVUPS Y0, 64(CX)
-	VMOVUPS 96(DX), Y0
-	VDIVPS  96(BX), Y0, Y0
-	VMOVUPS Y0, 96(CX)
-	ADDQ    $0x00000080, CX
-	ADDQ    $0x00000080, DX
-	ADDQ    $0x00000080, BX
-	SUBQ    $0x00000020, AX
 	JMP     main_4
 
 single_4:
 	CMPQ    AX, $0x00000008
 	JB      tail_4
 	VMOVUPS (DX), Y0
-	VDIVPS  (BX), Y0, Y0
+	VSUBPS  (BX), Y0, Y0
 	VMOVUPS Y0, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
@@ -243,56 +290,359 @@ tail_4:
 	VMOVDQU    (AX)(SI*4), Y0
 	VMASKMOVPS (DX), Y0, Y1
 	VMASKMOVPS (BX), Y0, Y2
-	VDIVPS     Y2, Y1, Y1
+	VSUBPS     Y2, Y1, Y1
 	VMASKMOVPS Y1, Y0, (CX)
 
 done_4:
+streamed_2:
+	VZEROUPPER
+	RET
+
+// func MulF32AVX2(dst []float32, a []float32, b []float32)
+// Requires: AVX, CMOV, MMX+
+TEXT ·MulF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x02, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_3
+	CMPQ       CX, DX
+	JE         cached_3
+	CMPQ       CX, BX
+	JE         cached_3
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x02, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_3
+	MOVQ       $0x00000008, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VMULPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x02, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
+
+aligned_3:
+main_5:
+	CMPQ     AX, $0x00000020
+	JB       single_5
+	VMOVUPS  (DX), Y0
+	VMULPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	VMOVUPS  32(DX), Y0
+	VMULPS   32(BX), Y0, Y0
+	VMOVNTPS Y0, 32(CX)
+	VMOVUPS  64(DX), Y0
+	VMULPS   64(BX), Y0, Y0
+	VMOVNTPS Y0, 64(CX)
+	VMOVUPS  96(DX), Y0
+	VMULPS   96(BX), Y0, Y0
+	VMOVNTPS Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_5
+
+single_5:
+	CMPQ     AX, $0x00000008
+	JB       tail_5
+	VMOVUPS  (DX), Y0
+	VMULPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_5
+
+tail_5:
+	TESTQ      AX, AX
+	JZ         done_5
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VMULPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_5:
+	SFENCE
+	JMP streamed_3
+
+cached_3:
+main_6:
+	CMPQ    AX, $0x00000020
+	JB      single_6
+	VMOVUPS (DX), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VMULPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VMULPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VMULPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_6
+
+single_6:
+	CMPQ    AX, $0x00000008
+	JB      tail_6
+	VMOVUPS (DX), Y0
+	VMULPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_6
+
+tail_6:
+	TESTQ      AX, AX
+	JZ         done_6
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VMULPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_6:
+streamed_3:
+	VZEROUPPER
+	RET
+
+// func DivF32AVX2(dst []float32, a []float32, b []float32)
+// Requires: AVX, CMOV, MMX+
+TEXT ·DivF32AVX2(SB), NOSPLIT, $0-72
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x02, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_4
+	CMPQ       CX, DX
+	JE         cached_4
+	CMPQ       CX, BX
+	JE         cached_4
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x02, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_4
+	MOVQ       $0x00000008, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VDIVPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x02, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
+
+aligned_4:
+main_7:
+	CMPQ     AX, $0x00000020
+	JB       single_7
+	VMOVUPS  (DX), Y0
+	VDIVPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	VMOVUPS  32(DX), Y0
+	VDIVPS   32(BX), Y0, Y0
+	VMOVNTPS Y0, 32(CX)
+	VMOVUPS  64(DX), Y0
+	VDIVPS   64(BX), Y0, Y0
+	VMOVNTPS Y0, 64(CX)
+	VMOVUPS  96(DX), Y0
+	VDIVPS   96(BX), Y0, Y0
+	VMOVNTPS Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_7
+
+single_7:
+	CMPQ     AX, $0x00000008
+	JB       tail_7
+	VMOVUPS  (DX), Y0
+	VDIVPS   (BX), Y0, Y0
+	VMOVNTPS Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_7
+
+tail_7:
+	TESTQ      AX, AX
+	JZ         done_7
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VDIVPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_7:
+	SFENCE
+	JMP streamed_4
+
+cached_4:
+main_8:
+	CMPQ    AX, $0x00000020
+	JB      single_8
+	VMOVUPS (DX), Y0
+	VDIVPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	VMOVUPS 32(DX), Y0
+	VDIVPS  32(BX), Y0, Y0
+	VMOVUPS Y0, 32(CX)
+	VMOVUPS 64(DX), Y0
+	VDIVPS  64(BX), Y0, Y0
+	VMOVUPS Y0, 64(CX)
+	VMOVUPS 96(DX), Y0
+	VDIVPS  96(BX), Y0, Y0
+	VMOVUPS Y0, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	ADDQ    $0x00000080, BX
+	SUBQ    $0x00000020, AX
+	JMP     main_8
+
+single_8:
+	CMPQ    AX, $0x00000008
+	JB      tail_8
+	VMOVUPS (DX), Y0
+	VDIVPS  (BX), Y0, Y0
+	VMOVUPS Y0, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	ADDQ    $0x00000020, BX
+	SUBQ    $0x00000008, AX
+	JMP     single_8
+
+tail_8:
+	TESTQ      AX, AX
+	JZ         done_8
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y1
+	VMASKMOVPS (BX), Y0, Y2
+	VDIVPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (CX)
+
+done_8:
+streamed_4:
 	VZEROUPPER
 	RET
 
 // func AddScalarF32AVX2(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX, AVX2, CMOV, MMX+, SSE
 TEXT ·AddScalarF32AVX2(SB), NOSPLIT, $0-52
 	MOVSS        s+48(FP), X0
 	VBROADCASTSS X0, Y0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x02, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_5
+	CMPQ         CX, DX
+	JE           cached_5
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000001f, BX
+	SHRQ         $0x02, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_5
+	MOVQ         $0x00000008, SI
+	SUBQ         BX, SI
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(SI*4), Y1
+	VMASKMOVPS   (DX), Y1, Y2
+	VADDPS       Y0, Y2, Y2
+	VMASKMOVPS   Y2, Y1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x02, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_5:
-	CMPQ    AX, $0x00000020
-	JB      single_5
-	VMOVUPS (DX), Y1
-	VADDPS  Y0, Y1, Y1
-	VMOVUPS Y1, (CX)
-	VMOVUPS 32(DX), Y1
-	VADDPS  Y0, Y1, Y1
-	VMOVUPS Y1, 32(CX)
-	VMOVUPS 64(DX), Y1
-	VADDPS  Y0, Y1, Y1
-	VMOVUPS Y1, 64(CX)
-	VMOVUPS 96(DX), Y1
-	VADDPS  Y0, Y1, Y1
-	VMOVUPS Y1, 96(CX)
-	ADDQ    $0x00000080, CX
-	ADDQ    $0x00000080, DX
-	SUBQ    $0x00000020, AX
-	JMP     main_5
+aligned_5:
+main_9:
+	CMPQ     AX, $0x00000020
+	JB       single_9
+	VMOVUPS  (DX), Y1
+	VADDPS   Y0, Y1, Y1
+	VMOVNTPS Y1, (CX)
+	VMOVUPS  32(DX), Y1
+	VADDPS   Y0, Y1, Y1
+	VMOVNTPS Y1, 32(CX)
+	VMOVUPS  64(DX), Y1
+	VADDPS   Y0, Y1, Y1
+	VMOVNTPS Y1, 64(CX)
+	VMOVUPS  96(DX), Y1
+	VADDPS   Y0, Y1, Y1
+	VMOVNTPS Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_9
 
-single_5:
-	CMPQ    AX, $0x00000008
-	JB      tail_5
-	VMOVUPS (DX), Y1
-	VADDPS  Y0, Y1, Y1
-	VMOVUPS Y1, (CX)
-	ADDQ    $0x00000020, CX
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x00000008, AX
-	JMP     single_5
+single_9:
+	CMPQ     AX, $0x00000008
+	JB       tail_9
+	VMOVUPS  (DX), Y1
+	VADDPS   Y0, Y1, Y1
+	VMOVNTPS Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_9
 
-tail_5:
+tail_9:
 	TESTQ      AX, AX
-	JZ         done_5
+	JZ         done_9
 	MOVQ       $0x00000008, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -301,22 +651,143 @@ tail_5:
 	VADDPS     Y0, Y2, Y2
 	VMASKMOVPS Y2, Y1, (CX)
 
-done_5:
+done_9:
+	SFENCE
+	JMP streamed_5
+
+cached_5:
+main_10:
+	CMPQ    AX, $0x00000020
+	JB      single_10
+	VMOVUPS (DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	VMOVUPS 32(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(CX)
+	VMOVUPS 64(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(CX)
+	VMOVUPS 96(DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_10
+
+single_10:
+	CMPQ    AX, $0x00000008
+	JB      tail_10
+	VMOVUPS (DX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_10
+
+tail_10:
+	TESTQ      AX, AX
+	JZ         done_10
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VADDPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+
+done_10:
+streamed_5:
 	VZEROUPPER
 	RET
 
 // func MulScalarF32AVX2(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX, AVX2, CMOV, MMX+, SSE
 TEXT ·MulScalarF32AVX2(SB), NOSPLIT, $0-52
 	MOVSS        s+48(FP), X0
 	VBROADCASTSS X0, Y0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x02, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_6
+	CMPQ         CX, DX
+	JE           cached_6
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000001f, BX
+	SHRQ         $0x02, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_6
+	MOVQ         $0x00000008, SI
+	SUBQ         BX, SI
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(SI*4), Y1
+	VMASKMOVPS   (DX), Y1, Y2
+	VMULPS       Y0, Y2, Y2
+	VMASKMOVPS   Y2, Y1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x02, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_6:
+aligned_6:
+main_11:
+	CMPQ     AX, $0x00000020
+	JB       single_11
+	VMOVUPS  (DX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVNTPS Y1, (CX)
+	VMOVUPS  32(DX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVNTPS Y1, 32(CX)
+	VMOVUPS  64(DX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVNTPS Y1, 64(CX)
+	VMOVUPS  96(DX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVNTPS Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_11
+
+single_11:
+	CMPQ     AX, $0x00000008
+	JB       tail_11
+	VMOVUPS  (DX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVNTPS Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_11
+
+tail_11:
+	TESTQ      AX, AX
+	JZ         done_11
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VMULPS     Y0, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+
+done_11:
+	SFENCE
+	JMP streamed_6
+
+cached_6:
+main_12:
 	CMPQ    AX, $0x00000020
-	JB      single_6
+	JB      single_12
 	VMOVUPS (DX), Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
@@ -332,22 +803,22 @@ main_6:
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000020, AX
-	JMP     main_6
+	JMP     main_12
 
-single_6:
+single_12:
 	CMPQ    AX, $0x00000008
-	JB      tail_6
+	JB      tail_12
 	VMOVUPS (DX), Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000008, AX
-	JMP     single_6
+	JMP     single_12
 
-tail_6:
+tail_12:
 	TESTQ      AX, AX
-	JZ         done_6
+	JZ         done_12
 	MOVQ       $0x00000008, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -356,7 +827,8 @@ tail_6:
 	VMULPS     Y0, Y2, Y2
 	VMASKMOVPS Y2, Y1, (CX)
 
-done_6:
+done_12:
+streamed_6:
 	VZEROUPPER
 	RET
 
@@ -369,9 +841,9 @@ TEXT ·AxpyF32AVX2(SB), NOSPLIT, $0-56
 	MOVQ         x_base+8(FP), CX
 	MOVQ         y_base+32(FP), DX
 
-main_7:
+main_13:
 	CMPQ        AX, $0x00000020
-	JB          single_7
+	JB          single_13
 	VMOVUPS     (DX), Y1
 	VFMADD231PS (CX), Y0, Y1
 	VMOVUPS     Y1, (DX)
@@ -387,22 +859,22 @@ main_7:
 	ADDQ        $0x00000080, CX
 	ADDQ        $0x00000080, DX
 	SUBQ        $0x00000020, AX
-	JMP         main_7
+	JMP         main_13
 
-single_7:
+single_13:
 	CMPQ        AX, $0x00000008
-	JB          tail_7
+	JB          tail_13
 	VMOVUPS     (DX), Y1
 	VFMADD231PS (CX), Y0, Y1
 	VMOVUPS     Y1, (DX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000008, AX
-	JMP         single_7
+	JMP         single_13
 
-tail_7:
+tail_13:
 	TESTQ       AX, AX
-	JZ          done_7
+	JZ          done_13
 	MOVQ        $0x00000008, BX
 	SUBQ        AX, BX
 	LEAQ        masktab<>+0(SB), AX
@@ -412,7 +884,7 @@ tail_7:
 	VFMADD231PS Y3, Y0, Y2
 	VMASKMOVPS  Y2, Y1, (DX)
 
-done_7:
+done_13:
 	VZEROUPPER
 	RET
 
@@ -424,9 +896,9 @@ TEXT ·ScaleF32AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+16(FP), AX
 	MOVQ         x_base+8(FP), CX
 
-main_8:
+main_14:
 	CMPQ    AX, $0x00000020
-	JB      single_8
+	JB      single_14
 	VMOVUPS (CX), Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
@@ -441,21 +913,21 @@ main_8:
 	VMOVUPS Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	SUBQ    $0x00000020, AX
-	JMP     main_8
+	JMP     main_14
 
-single_8:
+single_14:
 	CMPQ    AX, $0x00000008
-	JB      tail_8
+	JB      tail_14
 	VMOVUPS (CX), Y1
 	VMULPS  Y0, Y1, Y1
 	VMOVUPS Y1, (CX)
 	ADDQ    $0x00000020, CX
 	SUBQ    $0x00000008, AX
-	JMP     single_8
+	JMP     single_14
 
-tail_8:
+tail_14:
 	TESTQ      AX, AX
-	JZ         done_8
+	JZ         done_14
 	MOVQ       $0x00000008, DX
 	SUBQ       AX, DX
 	LEAQ       masktab<>+0(SB), AX
@@ -464,21 +936,101 @@ tail_8:
 	VMULPS     Y0, Y2, Y2
 	VMASKMOVPS Y2, Y1, (CX)
 
-done_8:
+done_14:
 	VZEROUPPER
 	RET
 
 // func ReLUF32AVX2(dst []float32, x []float32)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·ReLUF32AVX2(SB), NOSPLIT, $0-48
-	VXORPS Y0, Y0, Y0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
+	VXORPS     Y0, Y0, Y0
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       x_base+24(FP), DX
+	MOVQ       AX, BX
+	SHLQ       $0x02, BX
+	CMPQ       BX, ·streamMin+0(SB)
+	JB         cached_7
+	CMPQ       CX, DX
+	JE         cached_7
+	MOVQ       CX, BX
+	NEGQ       BX
+	ANDQ       $0x0000001f, BX
+	SHRQ       $0x02, BX
+	CMPQ       BX, AX
+	CMOVQGT    AX, BX
+	TESTQ      BX, BX
+	JZ         aligned_7
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VCMPPS     $0x16, Y0, Y2, Y3
+	VANDPS     Y3, Y2, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+	SUBQ       BX, AX
+	SHLQ       $0x02, BX
+	ADDQ       BX, CX
+	ADDQ       BX, DX
 
-main_9:
+aligned_7:
+main_15:
+	CMPQ     AX, $0x00000020
+	JB       single_15
+	VMOVUPS  (DX), Y1
+	VCMPPS   $0x16, Y0, Y1, Y2
+	VANDPS   Y2, Y1, Y1
+	VMOVNTPS Y1, (CX)
+	VMOVUPS  32(DX), Y1
+	VCMPPS   $0x16, Y0, Y1, Y2
+	VANDPS   Y2, Y1, Y1
+	VMOVNTPS Y1, 32(CX)
+	VMOVUPS  64(DX), Y1
+	VCMPPS   $0x16, Y0, Y1, Y2
+	VANDPS   Y2, Y1, Y1
+	VMOVNTPS Y1, 64(CX)
+	VMOVUPS  96(DX), Y1
+	VCMPPS   $0x16, Y0, Y1, Y2
+	VANDPS   Y2, Y1, Y1
+	VMOVNTPS Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_15
+
+single_15:
+	CMPQ     AX, $0x00000008
+	JB       tail_15
+	VMOVUPS  (DX), Y1
+	VCMPPS   $0x16, Y0, Y1, Y2
+	VANDPS   Y2, Y1, Y1
+	VMOVNTPS Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_15
+
+tail_15:
+	TESTQ      AX, AX
+	JZ         done_15
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VCMPPS     $0x16, Y0, Y2, Y0
+	VANDPS     Y0, Y2, Y0
+	VMASKMOVPS Y0, Y1, (CX)
+
+done_15:
+	SFENCE
+	JMP streamed_7
+
+cached_7:
+main_16:
 	CMPQ    AX, $0x00000020
-	JB      single_9
+	JB      single_16
 	VMOVUPS (DX), Y1
 	VCMPPS  $0x16, Y0, Y1, Y2
 	VANDPS  Y2, Y1, Y1
@@ -498,11 +1050,11 @@ main_9:
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000020, AX
-	JMP     main_9
+	JMP     main_16
 
-single_9:
+single_16:
 	CMPQ    AX, $0x00000008
-	JB      tail_9
+	JB      tail_16
 	VMOVUPS (DX), Y1
 	VCMPPS  $0x16, Y0, Y1, Y2
 	VANDPS  Y2, Y1, Y1
@@ -510,11 +1062,11 @@ single_9:
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000008, AX
-	JMP     single_9
+	JMP     single_16
 
-tail_9:
+tail_16:
 	TESTQ      AX, AX
-	JZ         done_9
+	JZ         done_16
 	MOVQ       $0x00000008, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -524,22 +1076,115 @@ tail_9:
 	VANDPS     Y0, Y2, Y0
 	VMASKMOVPS Y0, Y1, (CX)
 
-done_9:
+done_16:
+streamed_7:
 	VZEROUPPER
 	RET
 
 // func ReLUGradF32AVX2(dst []float32, x []float32, dy []float32)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·ReLUGradF32AVX2(SB), NOSPLIT, $0-72
-	VXORPS Y0, Y0, Y0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
-	MOVQ   dy_base+48(FP), BX
+	VXORPS     Y0, Y0, Y0
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       x_base+24(FP), DX
+	MOVQ       dy_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x02, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_8
+	CMPQ       CX, DX
+	JE         cached_8
+	CMPQ       CX, BX
+	JE         cached_8
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x02, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_8
+	MOVQ       $0x00000008, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VMASKMOVPS (BX), Y1, Y3
+	VCMPPS     $0x1e, Y0, Y2, Y2
+	VANDPS     Y2, Y3, Y2
+	VMASKMOVPS Y2, Y1, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x02, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_10:
+aligned_8:
+main_17:
+	CMPQ     AX, $0x00000020
+	JB       single_17
+	VMOVUPS  (DX), Y1
+	VMOVUPS  (BX), Y2
+	VCMPPS   $0x1e, Y0, Y1, Y1
+	VANDPS   Y1, Y2, Y1
+	VMOVNTPS Y1, (CX)
+	VMOVUPS  32(DX), Y1
+	VMOVUPS  32(BX), Y2
+	VCMPPS   $0x1e, Y0, Y1, Y1
+	VANDPS   Y1, Y2, Y1
+	VMOVNTPS Y1, 32(CX)
+	VMOVUPS  64(DX), Y1
+	VMOVUPS  64(BX), Y2
+	VCMPPS   $0x1e, Y0, Y1, Y1
+	VANDPS   Y1, Y2, Y1
+	VMOVNTPS Y1, 64(CX)
+	VMOVUPS  96(DX), Y1
+	VMOVUPS  96(BX), Y2
+	VCMPPS   $0x1e, Y0, Y1, Y1
+	VANDPS   Y1, Y2, Y1
+	VMOVNTPS Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_17
+
+single_17:
+	CMPQ     AX, $0x00000008
+	JB       tail_17
+	VMOVUPS  (DX), Y1
+	VMOVUPS  (BX), Y2
+	VCMPPS   $0x1e, Y0, Y1, Y1
+	VANDPS   Y1, Y2, Y1
+	VMOVNTPS Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_17
+
+tail_17:
+	TESTQ      AX, AX
+	JZ         done_17
+	MOVQ       $0x00000008, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*4), Y1
+	VMASKMOVPS (DX), Y1, Y2
+	VMASKMOVPS (BX), Y1, Y3
+	VCMPPS     $0x1e, Y0, Y2, Y0
+	VANDPS     Y0, Y3, Y0
+	VMASKMOVPS Y0, Y1, (CX)
+
+done_17:
+	SFENCE
+	JMP streamed_8
+
+cached_8:
+main_18:
 	CMPQ    AX, $0x00000020
-	JB      single_10
+	JB      single_18
 	VMOVUPS (DX), Y1
 	VMOVUPS (BX), Y2
 	VCMPPS  $0x1e, Y0, Y1, Y1
@@ -564,11 +1209,11 @@ main_10:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_10
+	JMP     main_18
 
-single_10:
+single_18:
 	CMPQ    AX, $0x00000008
-	JB      tail_10
+	JB      tail_18
 	VMOVUPS (DX), Y1
 	VMOVUPS (BX), Y2
 	VCMPPS  $0x1e, Y0, Y1, Y1
@@ -578,11 +1223,11 @@ single_10:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_10
+	JMP     single_18
 
-tail_10:
+tail_18:
 	TESTQ      AX, AX
-	JZ         done_10
+	JZ         done_18
 	MOVQ       $0x00000008, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -593,21 +1238,102 @@ tail_10:
 	VANDPS     Y0, Y3, Y0
 	VMASKMOVPS Y0, Y1, (CX)
 
-done_10:
+done_18:
+streamed_8:
 	VZEROUPPER
 	RET
 
 // func AddF64AVX2(dst []float64, a []float64, b []float64)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·AddF64AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x03, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_9
+	CMPQ       CX, DX
+	JE         cached_9
+	CMPQ       CX, BX
+	JE         cached_9
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x03, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_9
+	MOVQ       $0x00000004, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VADDPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x03, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_11:
+aligned_9:
+main_19:
+	CMPQ     AX, $0x00000010
+	JB       single_19
+	VMOVUPD  (DX), Y0
+	VADDPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	VMOVUPD  32(DX), Y0
+	VADDPD   32(BX), Y0, Y0
+	VMOVNTPD Y0, 32(CX)
+	VMOVUPD  64(DX), Y0
+	VADDPD   64(BX), Y0, Y0
+	VMOVNTPD Y0, 64(CX)
+	VMOVUPD  96(DX), Y0
+	VADDPD   96(BX), Y0, Y0
+	VMOVNTPD Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000010, AX
+	JMP      main_19
+
+single_19:
+	CMPQ     AX, $0x00000004
+	JB       tail_19
+	VMOVUPD  (DX), Y0
+	VADDPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000004, AX
+	JMP      single_19
+
+tail_19:
+	TESTQ      AX, AX
+	JZ         done_19
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VADDPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_19:
+	SFENCE
+	JMP streamed_9
+
+cached_9:
+main_20:
 	CMPQ    AX, $0x00000010
-	JB      single_11
+	JB      single_20
 	VMOVUPD (DX), Y0
 	VADDPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -624,11 +1350,11 @@ main_11:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000010, AX
-	JMP     main_11
+	JMP     main_20
 
-single_11:
+single_20:
 	CMPQ    AX, $0x00000004
-	JB      tail_11
+	JB      tail_20
 	VMOVUPD (DX), Y0
 	VADDPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -636,11 +1362,11 @@ single_11:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000004, AX
-	JMP     single_11
+	JMP     single_20
 
-tail_11:
+tail_20:
 	TESTQ      AX, AX
-	JZ         done_11
+	JZ         done_20
 	MOVQ       $0x00000004, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -650,21 +1376,102 @@ tail_11:
 	VADDPD     Y2, Y1, Y1
 	VMASKMOVPD Y1, Y0, (CX)
 
-done_11:
+done_20:
+streamed_9:
 	VZEROUPPER
 	RET
 
 // func SubF64AVX2(dst []float64, a []float64, b []float64)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·SubF64AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x03, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_10
+	CMPQ       CX, DX
+	JE         cached_10
+	CMPQ       CX, BX
+	JE         cached_10
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x03, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_10
+	MOVQ       $0x00000004, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VSUBPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x03, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_12:
+aligned_10:
+main_21:
+	CMPQ     AX, $0x00000010
+	JB       single_21
+	VMOVUPD  (DX), Y0
+	VSUBPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	VMOVUPD  32(DX), Y0
+	VSUBPD   32(BX), Y0, Y0
+	VMOVNTPD Y0, 32(CX)
+	VMOVUPD  64(DX), Y0
+	VSUBPD   64(BX), Y0, Y0
+	VMOVNTPD Y0, 64(CX)
+	VMOVUPD  96(DX), Y0
+	VSUBPD   96(BX), Y0, Y0
+	VMOVNTPD Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000010, AX
+	JMP      main_21
+
+single_21:
+	CMPQ     AX, $0x00000004
+	JB       tail_21
+	VMOVUPD  (DX), Y0
+	VSUBPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000004, AX
+	JMP      single_21
+
+tail_21:
+	TESTQ      AX, AX
+	JZ         done_21
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VSUBPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_21:
+	SFENCE
+	JMP streamed_10
+
+cached_10:
+main_22:
 	CMPQ    AX, $0x00000010
-	JB      single_12
+	JB      single_22
 	VMOVUPD (DX), Y0
 	VSUBPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -681,11 +1488,11 @@ main_12:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000010, AX
-	JMP     main_12
+	JMP     main_22
 
-single_12:
+single_22:
 	CMPQ    AX, $0x00000004
-	JB      tail_12
+	JB      tail_22
 	VMOVUPD (DX), Y0
 	VSUBPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -693,11 +1500,11 @@ single_12:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000004, AX
-	JMP     single_12
+	JMP     single_22
 
-tail_12:
+tail_22:
 	TESTQ      AX, AX
-	JZ         done_12
+	JZ         done_22
 	MOVQ       $0x00000004, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -707,21 +1514,102 @@ tail_12:
 	VSUBPD     Y2, Y1, Y1
 	VMASKMOVPD Y1, Y0, (CX)
 
-done_12:
+done_22:
+streamed_10:
 	VZEROUPPER
 	RET
 
 // func MulF64AVX2(dst []float64, a []float64, b []float64)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·MulF64AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x03, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_11
+	CMPQ       CX, DX
+	JE         cached_11
+	CMPQ       CX, BX
+	JE         cached_11
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x03, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_11
+	MOVQ       $0x00000004, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VMULPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x03, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_13:
+aligned_11:
+main_23:
+	CMPQ     AX, $0x00000010
+	JB       single_23
+	VMOVUPD  (DX), Y0
+	VMULPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	VMOVUPD  32(DX), Y0
+	VMULPD   32(BX), Y0, Y0
+	VMOVNTPD Y0, 32(CX)
+	VMOVUPD  64(DX), Y0
+	VMULPD   64(BX), Y0, Y0
+	VMOVNTPD Y0, 64(CX)
+	VMOVUPD  96(DX), Y0
+	VMULPD   96(BX), Y0, Y0
+	VMOVNTPD Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000010, AX
+	JMP      main_23
+
+single_23:
+	CMPQ     AX, $0x00000004
+	JB       tail_23
+	VMOVUPD  (DX), Y0
+	VMULPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000004, AX
+	JMP      single_23
+
+tail_23:
+	TESTQ      AX, AX
+	JZ         done_23
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VMULPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_23:
+	SFENCE
+	JMP streamed_11
+
+cached_11:
+main_24:
 	CMPQ    AX, $0x00000010
-	JB      single_13
+	JB      single_24
 	VMOVUPD (DX), Y0
 	VMULPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -738,11 +1626,11 @@ main_13:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000010, AX
-	JMP     main_13
+	JMP     main_24
 
-single_13:
+single_24:
 	CMPQ    AX, $0x00000004
-	JB      tail_13
+	JB      tail_24
 	VMOVUPD (DX), Y0
 	VMULPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -750,11 +1638,11 @@ single_13:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000004, AX
-	JMP     single_13
+	JMP     single_24
 
-tail_13:
+tail_24:
 	TESTQ      AX, AX
-	JZ         done_13
+	JZ         done_24
 	MOVQ       $0x00000004, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -764,21 +1652,102 @@ tail_13:
 	VMULPD     Y2, Y1, Y1
 	VMASKMOVPD Y1, Y0, (CX)
 
-done_13:
+done_24:
+streamed_11:
 	VZEROUPPER
 	RET
 
 // func DivF64AVX2(dst []float64, a []float64, b []float64)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·DivF64AVX2(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       a_base+24(FP), DX
+	MOVQ       b_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x03, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_12
+	CMPQ       CX, DX
+	JE         cached_12
+	CMPQ       CX, BX
+	JE         cached_12
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x03, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_12
+	MOVQ       $0x00000004, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VDIVPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x03, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_14:
+aligned_12:
+main_25:
+	CMPQ     AX, $0x00000010
+	JB       single_25
+	VMOVUPD  (DX), Y0
+	VDIVPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	VMOVUPD  32(DX), Y0
+	VDIVPD   32(BX), Y0, Y0
+	VMOVNTPD Y0, 32(CX)
+	VMOVUPD  64(DX), Y0
+	VDIVPD   64(BX), Y0, Y0
+	VMOVNTPD Y0, 64(CX)
+	VMOVUPD  96(DX), Y0
+	VDIVPD   96(BX), Y0, Y0
+	VMOVNTPD Y0, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000010, AX
+	JMP      main_25
+
+single_25:
+	CMPQ     AX, $0x00000004
+	JB       tail_25
+	VMOVUPD  (DX), Y0
+	VDIVPD   (BX), Y0, Y0
+	VMOVNTPD Y0, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000004, AX
+	JMP      single_25
+
+tail_25:
+	TESTQ      AX, AX
+	JZ         done_25
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y1
+	VMASKMOVPD (BX), Y0, Y2
+	VDIVPD     Y2, Y1, Y1
+	VMASKMOVPD Y1, Y0, (CX)
+
+done_25:
+	SFENCE
+	JMP streamed_12
+
+cached_12:
+main_26:
 	CMPQ    AX, $0x00000010
-	JB      single_14
+	JB      single_26
 	VMOVUPD (DX), Y0
 	VDIVPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -795,11 +1764,11 @@ main_14:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000010, AX
-	JMP     main_14
+	JMP     main_26
 
-single_14:
+single_26:
 	CMPQ    AX, $0x00000004
-	JB      tail_14
+	JB      tail_26
 	VMOVUPD (DX), Y0
 	VDIVPD  (BX), Y0, Y0
 	VMOVUPD Y0, (CX)
@@ -807,11 +1776,11 @@ single_14:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000004, AX
-	JMP     single_14
+	JMP     single_26
 
-tail_14:
+tail_26:
 	TESTQ      AX, AX
-	JZ         done_14
+	JZ         done_26
 	MOVQ       $0x00000004, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -821,53 +1790,80 @@ tail_14:
 	VDIVPD     Y2, Y1, Y1
 	VMASKMOVPD Y1, Y0, (CX)
 
-done_14:
+done_26:
+streamed_12:
 	VZEROUPPER
 	RET
 
 // func AddScalarF64AVX2(dst []float64, a []float64, s float64)
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, CMOV, MMX+, SSE2
 TEXT ·AddScalarF64AVX2(SB), NOSPLIT, $0-56
 	MOVSD        s+48(FP), X0
 	VBROADCASTSD X0, Y0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x03, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_13
+	CMPQ         CX, DX
+	JE           cached_13
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000001f, BX
+	SHRQ         $0x03, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_13
+	MOVQ         $0x00000004, SI
+	SUBQ         BX, SI
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(SI*8), Y1
+	VMASKMOVPD   (DX), Y1, Y2
+	VADDPD       Y0, Y2, Y2
+	VMASKMOVPD   Y2, Y1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x03, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_15:
-	CMPQ    AX, $0x00000010
-	JB      single_15
-	VMOVUPD (DX), Y1
-	VADDPD  Y0, Y1, Y1
-	VMOVUPD Y1, (CX)
-	VMOVUPD 32(DX), Y1
-	VADDPD  Y0, Y1, Y1
-	VMOVUPD Y1, 32(CX)
-	VMOVUPD 64(DX), Y1
-	VADDPD  Y0, Y1, Y1
-	VMOVUPD Y1, 64(CX)
-	VMOVUPD 96(DX), Y1
-	VADDPD  Y0, Y1, Y1
-	VMOVUPD Y1, 96(CX)
-	ADDQ    $0x00000080, CX
-	ADDQ    $0x00000080, DX
-	SUBQ    $0x00000010, AX
-	JMP     main_15
+aligned_13:
+main_27:
+	CMPQ     AX, $0x00000010
+	JB       single_27
+	VMOVUPD  (DX), Y1
+	VADDPD   Y0, Y1, Y1
+	VMOVNTPD Y1, (CX)
+	VMOVUPD  32(DX), Y1
+	VADDPD   Y0, Y1, Y1
+	VMOVNTPD Y1, 32(CX)
+	VMOVUPD  64(DX), Y1
+	VADDPD   Y0, Y1, Y1
+	VMOVNTPD Y1, 64(CX)
+	VMOVUPD  96(DX), Y1
+	VADDPD   Y0, Y1, Y1
+	VMOVNTPD Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000010, AX
+	JMP      main_27
 
-single_15:
-	CMPQ    AX, $0x00000004
-	JB      tail_15
-	VMOVUPD (DX), Y1
-	VADDPD  Y0, Y1, Y1
-	VMOVUPD Y1, (CX)
-	ADDQ    $0x00000020, CX
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x00000004, AX
-	JMP     single_15
+single_27:
+	CMPQ     AX, $0x00000004
+	JB       tail_27
+	VMOVUPD  (DX), Y1
+	VADDPD   Y0, Y1, Y1
+	VMOVNTPD Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000004, AX
+	JMP      single_27
 
-tail_15:
+tail_27:
 	TESTQ      AX, AX
-	JZ         done_15
+	JZ         done_27
 	MOVQ       $0x00000004, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -876,22 +1872,143 @@ tail_15:
 	VADDPD     Y0, Y2, Y2
 	VMASKMOVPD Y2, Y1, (CX)
 
-done_15:
+done_27:
+	SFENCE
+	JMP streamed_13
+
+cached_13:
+main_28:
+	CMPQ    AX, $0x00000010
+	JB      single_28
+	VMOVUPD (DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	VMOVUPD 32(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 32(CX)
+	VMOVUPD 64(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 64(CX)
+	VMOVUPD 96(DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, AX
+	JMP     main_28
+
+single_28:
+	CMPQ    AX, $0x00000004
+	JB      tail_28
+	VMOVUPD (DX), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000004, AX
+	JMP     single_28
+
+tail_28:
+	TESTQ      AX, AX
+	JZ         done_28
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VADDPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+
+done_28:
+streamed_13:
 	VZEROUPPER
 	RET
 
 // func MulScalarF64AVX2(dst []float64, a []float64, s float64)
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, CMOV, MMX+, SSE2
 TEXT ·MulScalarF64AVX2(SB), NOSPLIT, $0-56
 	MOVSD        s+48(FP), X0
 	VBROADCASTSD X0, Y0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x03, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_14
+	CMPQ         CX, DX
+	JE           cached_14
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000001f, BX
+	SHRQ         $0x03, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_14
+	MOVQ         $0x00000004, SI
+	SUBQ         BX, SI
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(SI*8), Y1
+	VMASKMOVPD   (DX), Y1, Y2
+	VMULPD       Y0, Y2, Y2
+	VMASKMOVPD   Y2, Y1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x03, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_16:
+aligned_14:
+main_29:
+	CMPQ     AX, $0x00000010
+	JB       single_29
+	VMOVUPD  (DX), Y1
+	VMULPD   Y0, Y1, Y1
+	VMOVNTPD Y1, (CX)
+	VMOVUPD  32(DX), Y1
+	VMULPD   Y0, Y1, Y1
+	VMOVNTPD Y1, 32(CX)
+	VMOVUPD  64(DX), Y1
+	VMULPD   Y0, Y1, Y1
+	VMOVNTPD Y1, 64(CX)
+	VMOVUPD  96(DX), Y1
+	VMULPD   Y0, Y1, Y1
+	VMOVNTPD Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000010, AX
+	JMP      main_29
+
+single_29:
+	CMPQ     AX, $0x00000004
+	JB       tail_29
+	VMOVUPD  (DX), Y1
+	VMULPD   Y0, Y1, Y1
+	VMOVNTPD Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000004, AX
+	JMP      single_29
+
+tail_29:
+	TESTQ      AX, AX
+	JZ         done_29
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VMULPD     Y0, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+
+done_29:
+	SFENCE
+	JMP streamed_14
+
+cached_14:
+main_30:
 	CMPQ    AX, $0x00000010
-	JB      single_16
+	JB      single_30
 	VMOVUPD (DX), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
@@ -907,22 +2024,22 @@ main_16:
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000010, AX
-	JMP     main_16
+	JMP     main_30
 
-single_16:
+single_30:
 	CMPQ    AX, $0x00000004
-	JB      tail_16
+	JB      tail_30
 	VMOVUPD (DX), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000004, AX
-	JMP     single_16
+	JMP     single_30
 
-tail_16:
+tail_30:
 	TESTQ      AX, AX
-	JZ         done_16
+	JZ         done_30
 	MOVQ       $0x00000004, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -931,7 +2048,8 @@ tail_16:
 	VMULPD     Y0, Y2, Y2
 	VMASKMOVPD Y2, Y1, (CX)
 
-done_16:
+done_30:
+streamed_14:
 	VZEROUPPER
 	RET
 
@@ -944,9 +2062,9 @@ TEXT ·AxpyF64AVX2(SB), NOSPLIT, $0-56
 	MOVQ         x_base+8(FP), CX
 	MOVQ         y_base+32(FP), DX
 
-main_17:
+main_31:
 	CMPQ        AX, $0x00000010
-	JB          single_17
+	JB          single_31
 	VMOVUPD     (DX), Y1
 	VFMADD231PD (CX), Y0, Y1
 	VMOVUPD     Y1, (DX)
@@ -962,22 +2080,22 @@ main_17:
 	ADDQ        $0x00000080, CX
 	ADDQ        $0x00000080, DX
 	SUBQ        $0x00000010, AX
-	JMP         main_17
+	JMP         main_31
 
-single_17:
+single_31:
 	CMPQ        AX, $0x00000004
-	JB          tail_17
+	JB          tail_31
 	VMOVUPD     (DX), Y1
 	VFMADD231PD (CX), Y0, Y1
 	VMOVUPD     Y1, (DX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
-	JMP         single_17
+	JMP         single_31
 
-tail_17:
+tail_31:
 	TESTQ       AX, AX
-	JZ          done_17
+	JZ          done_31
 	MOVQ        $0x00000004, BX
 	SUBQ        AX, BX
 	LEAQ        masktab<>+0(SB), AX
@@ -987,7 +2105,7 @@ tail_17:
 	VFMADD231PD Y3, Y0, Y2
 	VMASKMOVPD  Y2, Y1, (DX)
 
-done_17:
+done_31:
 	VZEROUPPER
 	RET
 
@@ -999,9 +2117,9 @@ TEXT ·ScaleF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+16(FP), AX
 	MOVQ         x_base+8(FP), CX
 
-main_18:
+main_32:
 	CMPQ    AX, $0x00000010
-	JB      single_18
+	JB      single_32
 	VMOVUPD (CX), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
@@ -1016,21 +2134,21 @@ main_18:
 	VMOVUPD Y1, 96(CX)
 	ADDQ    $0x00000080, CX
 	SUBQ    $0x00000010, AX
-	JMP     main_18
+	JMP     main_32
 
-single_18:
+single_32:
 	CMPQ    AX, $0x00000004
-	JB      tail_18
+	JB      tail_32
 	VMOVUPD (CX), Y1
 	VMULPD  Y0, Y1, Y1
 	VMOVUPD Y1, (CX)
 	ADDQ    $0x00000020, CX
 	SUBQ    $0x00000004, AX
-	JMP     single_18
+	JMP     single_32
 
-tail_18:
+tail_32:
 	TESTQ      AX, AX
-	JZ         done_18
+	JZ         done_32
 	MOVQ       $0x00000004, DX
 	SUBQ       AX, DX
 	LEAQ       masktab<>+0(SB), AX
@@ -1039,21 +2157,101 @@ tail_18:
 	VMULPD     Y0, Y2, Y2
 	VMASKMOVPD Y2, Y1, (CX)
 
-done_18:
+done_32:
 	VZEROUPPER
 	RET
 
 // func ReLUF64AVX2(dst []float64, x []float64)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·ReLUF64AVX2(SB), NOSPLIT, $0-48
-	VXORPD Y0, Y0, Y0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
+	VXORPD     Y0, Y0, Y0
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       x_base+24(FP), DX
+	MOVQ       AX, BX
+	SHLQ       $0x03, BX
+	CMPQ       BX, ·streamMin+0(SB)
+	JB         cached_15
+	CMPQ       CX, DX
+	JE         cached_15
+	MOVQ       CX, BX
+	NEGQ       BX
+	ANDQ       $0x0000001f, BX
+	SHRQ       $0x03, BX
+	CMPQ       BX, AX
+	CMOVQGT    AX, BX
+	TESTQ      BX, BX
+	JZ         aligned_15
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VCMPPD     $0x16, Y0, Y2, Y3
+	VANDPD     Y3, Y2, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+	SUBQ       BX, AX
+	SHLQ       $0x03, BX
+	ADDQ       BX, CX
+	ADDQ       BX, DX
 
-main_19:
+aligned_15:
+main_33:
+	CMPQ     AX, $0x00000010
+	JB       single_33
+	VMOVUPD  (DX), Y1
+	VCMPPD   $0x16, Y0, Y1, Y2
+	VANDPD   Y2, Y1, Y1
+	VMOVNTPD Y1, (CX)
+	VMOVUPD  32(DX), Y1
+	VCMPPD   $0x16, Y0, Y1, Y2
+	VANDPD   Y2, Y1, Y1
+	VMOVNTPD Y1, 32(CX)
+	VMOVUPD  64(DX), Y1
+	VCMPPD   $0x16, Y0, Y1, Y2
+	VANDPD   Y2, Y1, Y1
+	VMOVNTPD Y1, 64(CX)
+	VMOVUPD  96(DX), Y1
+	VCMPPD   $0x16, Y0, Y1, Y2
+	VANDPD   Y2, Y1, Y1
+	VMOVNTPD Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000010, AX
+	JMP      main_33
+
+single_33:
+	CMPQ     AX, $0x00000004
+	JB       tail_33
+	VMOVUPD  (DX), Y1
+	VCMPPD   $0x16, Y0, Y1, Y2
+	VANDPD   Y2, Y1, Y1
+	VMOVNTPD Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000004, AX
+	JMP      single_33
+
+tail_33:
+	TESTQ      AX, AX
+	JZ         done_33
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VCMPPD     $0x16, Y0, Y2, Y0
+	VANDPD     Y0, Y2, Y0
+	VMASKMOVPD Y0, Y1, (CX)
+
+done_33:
+	SFENCE
+	JMP streamed_15
+
+cached_15:
+main_34:
 	CMPQ    AX, $0x00000010
-	JB      single_19
+	JB      single_34
 	VMOVUPD (DX), Y1
 	VCMPPD  $0x16, Y0, Y1, Y2
 	VANDPD  Y2, Y1, Y1
@@ -1073,11 +2271,11 @@ main_19:
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000010, AX
-	JMP     main_19
+	JMP     main_34
 
-single_19:
+single_34:
 	CMPQ    AX, $0x00000004
-	JB      tail_19
+	JB      tail_34
 	VMOVUPD (DX), Y1
 	VCMPPD  $0x16, Y0, Y1, Y2
 	VANDPD  Y2, Y1, Y1
@@ -1085,11 +2283,11 @@ single_19:
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000004, AX
-	JMP     single_19
+	JMP     single_34
 
-tail_19:
+tail_34:
 	TESTQ      AX, AX
-	JZ         done_19
+	JZ         done_34
 	MOVQ       $0x00000004, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -1099,22 +2297,115 @@ tail_19:
 	VANDPD     Y0, Y2, Y0
 	VMASKMOVPD Y0, Y1, (CX)
 
-done_19:
+done_34:
+streamed_15:
 	VZEROUPPER
 	RET
 
 // func ReLUGradF64AVX2(dst []float64, x []float64, dy []float64)
-// Requires: AVX
+// Requires: AVX, CMOV, MMX+
 TEXT ·ReLUGradF64AVX2(SB), NOSPLIT, $0-72
-	VXORPD Y0, Y0, Y0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
-	MOVQ   dy_base+48(FP), BX
+	VXORPD     Y0, Y0, Y0
+	MOVQ       dst_len+8(FP), AX
+	MOVQ       dst_base+0(FP), CX
+	MOVQ       x_base+24(FP), DX
+	MOVQ       dy_base+48(FP), BX
+	MOVQ       AX, SI
+	SHLQ       $0x03, SI
+	CMPQ       SI, ·streamMin+0(SB)
+	JB         cached_16
+	CMPQ       CX, DX
+	JE         cached_16
+	CMPQ       CX, BX
+	JE         cached_16
+	MOVQ       CX, SI
+	NEGQ       SI
+	ANDQ       $0x0000001f, SI
+	SHRQ       $0x03, SI
+	CMPQ       SI, AX
+	CMOVQGT    AX, SI
+	TESTQ      SI, SI
+	JZ         aligned_16
+	MOVQ       $0x00000004, DI
+	SUBQ       SI, DI
+	LEAQ       masktab<>+0(SB), R8
+	VMOVDQU    (R8)(DI*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VMASKMOVPD (BX), Y1, Y3
+	VCMPPD     $0x1e, Y0, Y2, Y2
+	VANDPD     Y2, Y3, Y2
+	VMASKMOVPD Y2, Y1, (CX)
+	SUBQ       SI, AX
+	SHLQ       $0x03, SI
+	ADDQ       SI, CX
+	ADDQ       SI, DX
+	ADDQ       SI, BX
 
-main_20:
+aligned_16:
+main_35:
+	CMPQ     AX, $0x00000010
+	JB       single_35
+	VMOVUPD  (DX), Y1
+	VMOVUPD  (BX), Y2
+	VCMPPD   $0x1e, Y0, Y1, Y1
+	VANDPD   Y1, Y2, Y1
+	VMOVNTPD Y1, (CX)
+	VMOVUPD  32(DX), Y1
+	VMOVUPD  32(BX), Y2
+	VCMPPD   $0x1e, Y0, Y1, Y1
+	VANDPD   Y1, Y2, Y1
+	VMOVNTPD Y1, 32(CX)
+	VMOVUPD  64(DX), Y1
+	VMOVUPD  64(BX), Y2
+	VCMPPD   $0x1e, Y0, Y1, Y1
+	VANDPD   Y1, Y2, Y1
+	VMOVNTPD Y1, 64(CX)
+	VMOVUPD  96(DX), Y1
+	VMOVUPD  96(BX), Y2
+	VCMPPD   $0x1e, Y0, Y1, Y1
+	VANDPD   Y1, Y2, Y1
+	VMOVNTPD Y1, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	ADDQ     $0x00000080, BX
+	SUBQ     $0x00000010, AX
+	JMP      main_35
+
+single_35:
+	CMPQ     AX, $0x00000004
+	JB       tail_35
+	VMOVUPD  (DX), Y1
+	VMOVUPD  (BX), Y2
+	VCMPPD   $0x1e, Y0, Y1, Y1
+	VANDPD   Y1, Y2, Y1
+	VMOVNTPD Y1, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	ADDQ     $0x00000020, BX
+	SUBQ     $0x00000004, AX
+	JMP      single_35
+
+tail_35:
+	TESTQ      AX, AX
+	JZ         done_35
+	MOVQ       $0x00000004, SI
+	SUBQ       AX, SI
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(SI*8), Y1
+	VMASKMOVPD (DX), Y1, Y2
+	VMASKMOVPD (BX), Y1, Y3
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y3, Y0
+	VMASKMOVPD Y0, Y1, (CX)
+
+done_35:
+	SFENCE
+	JMP streamed_16
+
+cached_16:
+main_36:
 	CMPQ    AX, $0x00000010
-	JB      single_20
+	JB      single_36
 	VMOVUPD (DX), Y1
 	VMOVUPD (BX), Y2
 	VCMPPD  $0x1e, Y0, Y1, Y1
@@ -1139,11 +2430,11 @@ main_20:
 	ADDQ    $0x00000080, DX
 	ADDQ    $0x00000080, BX
 	SUBQ    $0x00000010, AX
-	JMP     main_20
+	JMP     main_36
 
-single_20:
+single_36:
 	CMPQ    AX, $0x00000004
-	JB      tail_20
+	JB      tail_36
 	VMOVUPD (DX), Y1
 	VMOVUPD (BX), Y2
 	VCMPPD  $0x1e, Y0, Y1, Y1
@@ -1153,11 +2444,11 @@ single_20:
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, BX
 	SUBQ    $0x00000004, AX
-	JMP     single_20
+	JMP     single_36
 
-tail_20:
+tail_36:
 	TESTQ      AX, AX
-	JZ         done_20
+	JZ         done_36
 	MOVQ       $0x00000004, SI
 	SUBQ       AX, SI
 	LEAQ       masktab<>+0(SB), AX
@@ -1168,21 +2459,100 @@ tail_20:
 	VANDPD     Y0, Y3, Y0
 	VMASKMOVPD Y0, Y1, (CX)
 
-done_20:
+done_36:
+streamed_16:
 	VZEROUPPER
 	RET
 
 // func AddF32AVX512(dst []float32, a []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·AddF32AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x02, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_17
+	CMPQ      CX, DX
+	JE        cached_17
+	CMPQ      CX, BX
+	JE        cached_17
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x02, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_17
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_21:
+aligned_17:
+main_37:
+	CMPQ     AX, $0x00000040
+	JB       single_37
+	VMOVUPS  (DX), Z0
+	VADDPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	VMOVUPS  64(DX), Z0
+	VADDPS   64(BX), Z0, Z0
+	VMOVNTPS Z0, 64(CX)
+	VMOVUPS  128(DX), Z0
+	VADDPS   128(BX), Z0, Z0
+	VMOVNTPS Z0, 128(CX)
+	VMOVUPS  192(DX), Z0
+	VADDPS   192(BX), Z0, Z0
+	VMOVNTPS Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000040, AX
+	JMP      main_37
+
+single_37:
+	CMPQ     AX, $0x00000010
+	JB       tail_37
+	VMOVUPS  (DX), Z0
+	VADDPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000010, AX
+	JMP      single_37
+
+tail_37:
+	TESTQ     AX, AX
+	JZ        done_37
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_37:
+	SFENCE
+	JMP streamed_17
+
+cached_17:
+main_38:
 	CMPQ    AX, $0x00000040
-	JB      single_21
+	JB      single_38
 	VMOVUPS (DX), Z0
 	VADDPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1199,11 +2569,11 @@ main_21:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000040, AX
-	JMP     main_21
+	JMP     main_38
 
-single_21:
+single_38:
 	CMPQ    AX, $0x00000010
-	JB      tail_21
+	JB      tail_38
 	VMOVUPS (DX), Z0
 	VADDPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1211,11 +2581,11 @@ single_21:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000010, AX
-	JMP     single_21
+	JMP     single_38
 
-tail_21:
+tail_38:
 	TESTQ     AX, AX
-	JZ        done_21
+	JZ        done_38
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1224,21 +2594,100 @@ tail_21:
 	VADDPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_21:
+done_38:
+streamed_17:
 	VZEROUPPER
 	RET
 
 // func SubF32AVX512(dst []float32, a []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·SubF32AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x02, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_18
+	CMPQ      CX, DX
+	JE        cached_18
+	CMPQ      CX, BX
+	JE        cached_18
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x02, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_18
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VSUBPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_22:
+aligned_18:
+main_39:
+	CMPQ     AX, $0x00000040
+	JB       single_39
+	VMOVUPS  (DX), Z0
+	VSUBPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	VMOVUPS  64(DX), Z0
+	VSUBPS   64(BX), Z0, Z0
+	VMOVNTPS Z0, 64(CX)
+	VMOVUPS  128(DX), Z0
+	VSUBPS   128(BX), Z0, Z0
+	VMOVNTPS Z0, 128(CX)
+	VMOVUPS  192(DX), Z0
+	VSUBPS   192(BX), Z0, Z0
+	VMOVNTPS Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000040, AX
+	JMP      main_39
+
+single_39:
+	CMPQ     AX, $0x00000010
+	JB       tail_39
+	VMOVUPS  (DX), Z0
+	VSUBPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000010, AX
+	JMP      single_39
+
+tail_39:
+	TESTQ     AX, AX
+	JZ        done_39
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VSUBPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_39:
+	SFENCE
+	JMP streamed_18
+
+cached_18:
+main_40:
 	CMPQ    AX, $0x00000040
-	JB      single_22
+	JB      single_40
 	VMOVUPS (DX), Z0
 	VSUBPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1255,11 +2704,11 @@ main_22:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000040, AX
-	JMP     main_22
+	JMP     main_40
 
-single_22:
+single_40:
 	CMPQ    AX, $0x00000010
-	JB      tail_22
+	JB      tail_40
 	VMOVUPS (DX), Z0
 	VSUBPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1267,11 +2716,11 @@ single_22:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000010, AX
-	JMP     single_22
+	JMP     single_40
 
-tail_22:
+tail_40:
 	TESTQ     AX, AX
-	JZ        done_22
+	JZ        done_40
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1280,21 +2729,100 @@ tail_22:
 	VSUBPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_22:
+done_40:
+streamed_18:
 	VZEROUPPER
 	RET
 
 // func MulF32AVX512(dst []float32, a []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·MulF32AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x02, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_19
+	CMPQ      CX, DX
+	JE        cached_19
+	CMPQ      CX, BX
+	JE        cached_19
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x02, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_19
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_23:
+aligned_19:
+main_41:
+	CMPQ     AX, $0x00000040
+	JB       single_41
+	VMOVUPS  (DX), Z0
+	VMULPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	VMOVUPS  64(DX), Z0
+	VMULPS   64(BX), Z0, Z0
+	VMOVNTPS Z0, 64(CX)
+	VMOVUPS  128(DX), Z0
+	VMULPS   128(BX), Z0, Z0
+	VMOVNTPS Z0, 128(CX)
+	VMOVUPS  192(DX), Z0
+	VMULPS   192(BX), Z0, Z0
+	VMOVNTPS Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000040, AX
+	JMP      main_41
+
+single_41:
+	CMPQ     AX, $0x00000010
+	JB       tail_41
+	VMOVUPS  (DX), Z0
+	VMULPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000010, AX
+	JMP      single_41
+
+tail_41:
+	TESTQ     AX, AX
+	JZ        done_41
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_41:
+	SFENCE
+	JMP streamed_19
+
+cached_19:
+main_42:
 	CMPQ    AX, $0x00000040
-	JB      single_23
+	JB      single_42
 	VMOVUPS (DX), Z0
 	VMULPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1311,11 +2839,11 @@ main_23:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000040, AX
-	JMP     main_23
+	JMP     main_42
 
-single_23:
+single_42:
 	CMPQ    AX, $0x00000010
-	JB      tail_23
+	JB      tail_42
 	VMOVUPS (DX), Z0
 	VMULPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1323,11 +2851,11 @@ single_23:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000010, AX
-	JMP     single_23
+	JMP     single_42
 
-tail_23:
+tail_42:
 	TESTQ     AX, AX
-	JZ        done_23
+	JZ        done_42
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1336,21 +2864,100 @@ tail_23:
 	VMULPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_23:
+done_42:
+streamed_19:
 	VZEROUPPER
 	RET
 
 // func DivF32AVX512(dst []float32, a []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·DivF32AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x02, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_20
+	CMPQ      CX, DX
+	JE        cached_20
+	CMPQ      CX, BX
+	JE        cached_20
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x02, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_20
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VDIVPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_24:
+aligned_20:
+main_43:
+	CMPQ     AX, $0x00000040
+	JB       single_43
+	VMOVUPS  (DX), Z0
+	VDIVPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	VMOVUPS  64(DX), Z0
+	VDIVPS   64(BX), Z0, Z0
+	VMOVNTPS Z0, 64(CX)
+	VMOVUPS  128(DX), Z0
+	VDIVPS   128(BX), Z0, Z0
+	VMOVNTPS Z0, 128(CX)
+	VMOVUPS  192(DX), Z0
+	VDIVPS   192(BX), Z0, Z0
+	VMOVNTPS Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000040, AX
+	JMP      main_43
+
+single_43:
+	CMPQ     AX, $0x00000010
+	JB       tail_43
+	VMOVUPS  (DX), Z0
+	VDIVPS   (BX), Z0, Z0
+	VMOVNTPS Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000010, AX
+	JMP      single_43
+
+tail_43:
+	TESTQ     AX, AX
+	JZ        done_43
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VDIVPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_43:
+	SFENCE
+	JMP streamed_20
+
+cached_20:
+main_44:
 	CMPQ    AX, $0x00000040
-	JB      single_24
+	JB      single_44
 	VMOVUPS (DX), Z0
 	VDIVPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1367,11 +2974,11 @@ main_24:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000040, AX
-	JMP     main_24
+	JMP     main_44
 
-single_24:
+single_44:
 	CMPQ    AX, $0x00000010
-	JB      tail_24
+	JB      tail_44
 	VMOVUPS (DX), Z0
 	VDIVPS  (BX), Z0, Z0
 	VMOVUPS Z0, (CX)
@@ -1379,11 +2986,11 @@ single_24:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000010, AX
-	JMP     single_24
+	JMP     single_44
 
-tail_24:
+tail_44:
 	TESTQ     AX, AX
-	JZ        done_24
+	JZ        done_44
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1392,53 +2999,79 @@ tail_24:
 	VDIVPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_24:
+done_44:
+streamed_20:
 	VZEROUPPER
 	RET
 
 // func AddScalarF32AVX512(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+, SSE
 TEXT ·AddScalarF32AVX512(SB), NOSPLIT, $0-52
 	MOVSS        s+48(FP), X0
 	VBROADCASTSS X0, Z0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x02, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_21
+	CMPQ         CX, DX
+	JE           cached_21
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000003f, BX
+	SHRQ         $0x02, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_21
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (DX), K1, Z1
+	VADDPS       Z0, Z1, Z1
+	VMOVUPS      Z1, K1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x02, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_25:
-	CMPQ    AX, $0x00000040
-	JB      single_25
-	VMOVUPS (DX), Z1
-	VADDPS  Z0, Z1, Z1
-	VMOVUPS Z1, (CX)
-	VMOVUPS 64(DX), Z1
-	VADDPS  Z0, Z1, Z1
-	VMOVUPS Z1, 64(CX)
-	VMOVUPS 128(DX), Z1
-	VADDPS  Z0, Z1, Z1
-	VMOVUPS Z1, 128(CX)
-	VMOVUPS 192(DX), Z1
-	VADDPS  Z0, Z1, Z1
-	VMOVUPS Z1, 192(CX)
-	ADDQ    $0x00000100, CX
-	ADDQ    $0x00000100, DX
-	SUBQ    $0x00000040, AX
-	JMP     main_25
+aligned_21:
+main_45:
+	CMPQ     AX, $0x00000040
+	JB       single_45
+	VMOVUPS  (DX), Z1
+	VADDPS   Z0, Z1, Z1
+	VMOVNTPS Z1, (CX)
+	VMOVUPS  64(DX), Z1
+	VADDPS   Z0, Z1, Z1
+	VMOVNTPS Z1, 64(CX)
+	VMOVUPS  128(DX), Z1
+	VADDPS   Z0, Z1, Z1
+	VMOVNTPS Z1, 128(CX)
+	VMOVUPS  192(DX), Z1
+	VADDPS   Z0, Z1, Z1
+	VMOVNTPS Z1, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, AX
+	JMP      main_45
 
-single_25:
-	CMPQ    AX, $0x00000010
-	JB      tail_25
-	VMOVUPS (DX), Z1
-	VADDPS  Z0, Z1, Z1
-	VMOVUPS Z1, (CX)
-	ADDQ    $0x00000040, CX
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x00000010, AX
-	JMP     single_25
+single_45:
+	CMPQ     AX, $0x00000010
+	JB       tail_45
+	VMOVUPS  (DX), Z1
+	VADDPS   Z0, Z1, Z1
+	VMOVNTPS Z1, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000010, AX
+	JMP      single_45
 
-tail_25:
+tail_45:
 	TESTQ     AX, AX
-	JZ        done_25
+	JZ        done_45
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -1446,22 +3079,140 @@ tail_25:
 	VADDPS    Z0, Z1, Z1
 	VMOVUPS   Z1, K1, (CX)
 
-done_25:
+done_45:
+	SFENCE
+	JMP streamed_21
+
+cached_21:
+main_46:
+	CMPQ    AX, $0x00000040
+	JB      single_46
+	VMOVUPS (DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	VMOVUPS 64(DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(CX)
+	VMOVUPS 128(DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(CX)
+	VMOVUPS 192(DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, AX
+	JMP     main_46
+
+single_46:
+	CMPQ    AX, $0x00000010
+	JB      tail_46
+	VMOVUPS (DX), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, AX
+	JMP     single_46
+
+tail_46:
+	TESTQ     AX, AX
+	JZ        done_46
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (CX)
+
+done_46:
+streamed_21:
 	VZEROUPPER
 	RET
 
 // func MulScalarF32AVX512(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+, SSE
 TEXT ·MulScalarF32AVX512(SB), NOSPLIT, $0-52
 	MOVSS        s+48(FP), X0
 	VBROADCASTSS X0, Z0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x02, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_22
+	CMPQ         CX, DX
+	JE           cached_22
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000003f, BX
+	SHRQ         $0x02, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_22
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (DX), K1, Z1
+	VMULPS       Z0, Z1, Z1
+	VMOVUPS      Z1, K1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x02, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_26:
+aligned_22:
+main_47:
+	CMPQ     AX, $0x00000040
+	JB       single_47
+	VMOVUPS  (DX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVNTPS Z1, (CX)
+	VMOVUPS  64(DX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVNTPS Z1, 64(CX)
+	VMOVUPS  128(DX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVNTPS Z1, 128(CX)
+	VMOVUPS  192(DX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVNTPS Z1, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, AX
+	JMP      main_47
+
+single_47:
+	CMPQ     AX, $0x00000010
+	JB       tail_47
+	VMOVUPS  (DX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVNTPS Z1, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000010, AX
+	JMP      single_47
+
+tail_47:
+	TESTQ     AX, AX
+	JZ        done_47
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (CX)
+
+done_47:
+	SFENCE
+	JMP streamed_22
+
+cached_22:
+main_48:
 	CMPQ    AX, $0x00000040
-	JB      single_26
+	JB      single_48
 	VMOVUPS (DX), Z1
 	VMULPS  Z0, Z1, Z1
 	VMOVUPS Z1, (CX)
@@ -1477,22 +3228,22 @@ main_26:
 	ADDQ    $0x00000100, CX
 	ADDQ    $0x00000100, DX
 	SUBQ    $0x00000040, AX
-	JMP     main_26
+	JMP     main_48
 
-single_26:
+single_48:
 	CMPQ    AX, $0x00000010
-	JB      tail_26
+	JB      tail_48
 	VMOVUPS (DX), Z1
 	VMULPS  Z0, Z1, Z1
 	VMOVUPS Z1, (CX)
 	ADDQ    $0x00000040, CX
 	ADDQ    $0x00000040, DX
 	SUBQ    $0x00000010, AX
-	JMP     single_26
+	JMP     single_48
 
-tail_26:
+tail_48:
 	TESTQ     AX, AX
-	JZ        done_26
+	JZ        done_48
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -1500,7 +3251,8 @@ tail_26:
 	VMULPS    Z0, Z1, Z1
 	VMOVUPS   Z1, K1, (CX)
 
-done_26:
+done_48:
+streamed_22:
 	VZEROUPPER
 	RET
 
@@ -1513,9 +3265,9 @@ TEXT ·AxpyF32AVX512(SB), NOSPLIT, $0-56
 	MOVQ         x_base+8(FP), CX
 	MOVQ         y_base+32(FP), DX
 
-main_27:
+main_49:
 	CMPQ        AX, $0x00000040
-	JB          single_27
+	JB          single_49
 	VMOVUPS     (DX), Z1
 	VFMADD231PS (CX), Z0, Z1
 	VMOVUPS     Z1, (DX)
@@ -1531,22 +3283,22 @@ main_27:
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
 	SUBQ        $0x00000040, AX
-	JMP         main_27
+	JMP         main_49
 
-single_27:
+single_49:
 	CMPQ        AX, $0x00000010
-	JB          tail_27
+	JB          tail_49
 	VMOVUPS     (DX), Z1
 	VFMADD231PS (CX), Z0, Z1
 	VMOVUPS     Z1, (DX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
-	JMP         single_27
+	JMP         single_49
 
-tail_27:
+tail_49:
 	TESTQ       AX, AX
-	JZ          done_27
+	JZ          done_49
 	MOVQ        $-1, BX
 	BZHIQ       AX, BX, AX
 	KMOVW       AX, K1
@@ -1555,7 +3307,7 @@ tail_27:
 	VFMADD231PS Z2, Z0, Z1
 	VMOVUPS     Z1, K1, (DX)
 
-done_27:
+done_49:
 	VZEROUPPER
 	RET
 
@@ -1567,9 +3319,9 @@ TEXT ·ScaleF32AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+16(FP), AX
 	MOVQ         x_base+8(FP), CX
 
-main_28:
+main_50:
 	CMPQ    AX, $0x00000040
-	JB      single_28
+	JB      single_50
 	VMOVUPS (CX), Z1
 	VMULPS  Z0, Z1, Z1
 	VMOVUPS Z1, (CX)
@@ -1584,21 +3336,21 @@ main_28:
 	VMOVUPS Z1, 192(CX)
 	ADDQ    $0x00000100, CX
 	SUBQ    $0x00000040, AX
-	JMP     main_28
+	JMP     main_50
 
-single_28:
+single_50:
 	CMPQ    AX, $0x00000010
-	JB      tail_28
+	JB      tail_50
 	VMOVUPS (CX), Z1
 	VMULPS  Z0, Z1, Z1
 	VMOVUPS Z1, (CX)
 	ADDQ    $0x00000040, CX
 	SUBQ    $0x00000010, AX
-	JMP     single_28
+	JMP     single_50
 
-tail_28:
+tail_50:
 	TESTQ     AX, AX
-	JZ        done_28
+	JZ        done_50
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
@@ -1606,21 +3358,99 @@ tail_28:
 	VMULPS    Z0, Z1, Z1
 	VMOVUPS   Z1, K1, (CX)
 
-done_28:
+done_50:
 	VZEROUPPER
 	RET
 
 // func ReLUF32AVX512(dst []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·ReLUF32AVX512(SB), NOSPLIT, $0-48
-	VXORPS Z0, Z0, Z0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
+	VXORPS    Z0, Z0, Z0
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      x_base+24(FP), DX
+	MOVQ      AX, BX
+	SHLQ      $0x02, BX
+	CMPQ      BX, ·streamMin+0(SB)
+	JB        cached_23
+	CMPQ      CX, DX
+	JE        cached_23
+	MOVQ      CX, BX
+	NEGQ      BX
+	ANDQ      $0x0000003f, BX
+	SHRQ      $0x02, BX
+	CMPQ      BX, AX
+	CMOVQGT   AX, BX
+	TESTQ     BX, BX
+	JZ        aligned_23
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VCMPPS    $0x16, Z0, Z1, K2
+	VMOVAPS.Z Z1, K2, Z1
+	VMOVUPS   Z1, K1, (CX)
+	SUBQ      BX, AX
+	SHLQ      $0x02, BX
+	ADDQ      BX, CX
+	ADDQ      BX, DX
 
-main_29:
+aligned_23:
+main_51:
 	CMPQ      AX, $0x00000040
-	JB        single_29
+	JB        single_51
+	VMOVUPS   (DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVNTPS  Z1, (CX)
+	VMOVUPS   64(DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVNTPS  Z1, 64(CX)
+	VMOVUPS   128(DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVNTPS  Z1, 128(CX)
+	VMOVUPS   192(DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVNTPS  Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	SUBQ      $0x00000040, AX
+	JMP       main_51
+
+single_51:
+	CMPQ      AX, $0x00000010
+	JB        tail_51
+	VMOVUPS   (DX), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+	VMOVNTPS  Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	SUBQ      $0x00000010, AX
+	JMP       single_51
+
+tail_51:
+	TESTQ     AX, AX
+	JZ        done_51
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VCMPPS    $0x16, Z0, Z1, K2
+	VMOVAPS.Z Z1, K2, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_51:
+	SFENCE
+	JMP streamed_23
+
+cached_23:
+main_52:
+	CMPQ      AX, $0x00000040
+	JB        single_52
 	VMOVUPS   (DX), Z1
 	VCMPPS    $0x16, Z0, Z1, K1
 	VMOVAPS.Z Z1, K1, Z1
@@ -1640,11 +3470,11 @@ main_29:
 	ADDQ      $0x00000100, CX
 	ADDQ      $0x00000100, DX
 	SUBQ      $0x00000040, AX
-	JMP       main_29
+	JMP       main_52
 
-single_29:
+single_52:
 	CMPQ      AX, $0x00000010
-	JB        tail_29
+	JB        tail_52
 	VMOVUPS   (DX), Z1
 	VCMPPS    $0x16, Z0, Z1, K1
 	VMOVAPS.Z Z1, K1, Z1
@@ -1652,11 +3482,11 @@ single_29:
 	ADDQ      $0x00000040, CX
 	ADDQ      $0x00000040, DX
 	SUBQ      $0x00000010, AX
-	JMP       single_29
+	JMP       single_52
 
-tail_29:
+tail_52:
 	TESTQ     AX, AX
-	JZ        done_29
+	JZ        done_52
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -1665,22 +3495,113 @@ tail_29:
 	VMOVAPS.Z Z1, K2, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_29:
+done_52:
+streamed_23:
 	VZEROUPPER
 	RET
 
 // func ReLUGradF32AVX512(dst []float32, x []float32, dy []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·ReLUGradF32AVX512(SB), NOSPLIT, $0-72
-	VXORPS Z0, Z0, Z0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
-	MOVQ   dy_base+48(FP), BX
+	VXORPS    Z0, Z0, Z0
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      x_base+24(FP), DX
+	MOVQ      dy_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x02, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_24
+	CMPQ      CX, DX
+	JE        cached_24
+	CMPQ      CX, BX
+	JE        cached_24
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x02, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_24
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VMOVUPS.Z (BX), K1, Z2
+	VCMPPS    $0x1e, Z0, Z1, K2
+	VMOVAPS.Z Z2, K2, Z1
+	VMOVUPS   Z1, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_30:
+aligned_24:
+main_53:
 	CMPQ      AX, $0x00000040
-	JB        single_30
+	JB        single_53
+	VMOVUPS   (DX), Z1
+	VMOVUPS   (BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVNTPS  Z1, (CX)
+	VMOVUPS   64(DX), Z1
+	VMOVUPS   64(BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVNTPS  Z1, 64(CX)
+	VMOVUPS   128(DX), Z1
+	VMOVUPS   128(BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVNTPS  Z1, 128(CX)
+	VMOVUPS   192(DX), Z1
+	VMOVUPS   192(BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVNTPS  Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, AX
+	JMP       main_53
+
+single_53:
+	CMPQ      AX, $0x00000010
+	JB        tail_53
+	VMOVUPS   (DX), Z1
+	VMOVUPS   (BX), Z2
+	VCMPPS    $0x1e, Z0, Z1, K1
+	VMOVAPS.Z Z2, K1, Z1
+	VMOVNTPS  Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000010, AX
+	JMP       single_53
+
+tail_53:
+	TESTQ     AX, AX
+	JZ        done_53
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z1
+	VMOVUPS.Z (BX), K1, Z2
+	VCMPPS    $0x1e, Z0, Z1, K2
+	VMOVAPS.Z Z2, K2, Z0
+	VMOVUPS   Z0, K1, (CX)
+
+done_53:
+	SFENCE
+	JMP streamed_24
+
+cached_24:
+main_54:
+	CMPQ      AX, $0x00000040
+	JB        single_54
 	VMOVUPS   (DX), Z1
 	VMOVUPS   (BX), Z2
 	VCMPPS    $0x1e, Z0, Z1, K1
@@ -1705,11 +3626,11 @@ main_30:
 	ADDQ      $0x00000100, DX
 	ADDQ      $0x00000100, BX
 	SUBQ      $0x00000040, AX
-	JMP       main_30
+	JMP       main_54
 
-single_30:
+single_54:
 	CMPQ      AX, $0x00000010
-	JB        tail_30
+	JB        tail_54
 	VMOVUPS   (DX), Z1
 	VMOVUPS   (BX), Z2
 	VCMPPS    $0x1e, Z0, Z1, K1
@@ -1719,11 +3640,11 @@ single_30:
 	ADDQ      $0x00000040, DX
 	ADDQ      $0x00000040, BX
 	SUBQ      $0x00000010, AX
-	JMP       single_30
+	JMP       single_54
 
-tail_30:
+tail_54:
 	TESTQ     AX, AX
-	JZ        done_30
+	JZ        done_54
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1733,21 +3654,100 @@ tail_30:
 	VMOVAPS.Z Z2, K2, Z0
 	VMOVUPS   Z0, K1, (CX)
 
-done_30:
+done_54:
+streamed_24:
 	VZEROUPPER
 	RET
 
 // func AddF64AVX512(dst []float64, a []float64, b []float64)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·AddF64AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x03, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_25
+	CMPQ      CX, DX
+	JE        cached_25
+	CMPQ      CX, BX
+	JE        cached_25
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x03, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_25
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VADDPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x03, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_31:
+aligned_25:
+main_55:
+	CMPQ     AX, $0x00000020
+	JB       single_55
+	VMOVUPD  (DX), Z0
+	VADDPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	VMOVUPD  64(DX), Z0
+	VADDPD   64(BX), Z0, Z0
+	VMOVNTPD Z0, 64(CX)
+	VMOVUPD  128(DX), Z0
+	VADDPD   128(BX), Z0, Z0
+	VMOVNTPD Z0, 128(CX)
+	VMOVUPD  192(DX), Z0
+	VADDPD   192(BX), Z0, Z0
+	VMOVNTPD Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_55
+
+single_55:
+	CMPQ     AX, $0x00000008
+	JB       tail_55
+	VMOVUPD  (DX), Z0
+	VADDPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_55
+
+tail_55:
+	TESTQ     AX, AX
+	JZ        done_55
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VADDPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_55:
+	SFENCE
+	JMP streamed_25
+
+cached_25:
+main_56:
 	CMPQ    AX, $0x00000020
-	JB      single_31
+	JB      single_56
 	VMOVUPD (DX), Z0
 	VADDPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1764,11 +3764,11 @@ main_31:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_31
+	JMP     main_56
 
-single_31:
+single_56:
 	CMPQ    AX, $0x00000008
-	JB      tail_31
+	JB      tail_56
 	VMOVUPD (DX), Z0
 	VADDPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1776,11 +3776,11 @@ single_31:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_31
+	JMP     single_56
 
-tail_31:
+tail_56:
 	TESTQ     AX, AX
-	JZ        done_31
+	JZ        done_56
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1789,21 +3789,100 @@ tail_31:
 	VADDPD    Z1, Z0, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_31:
+done_56:
+streamed_25:
 	VZEROUPPER
 	RET
 
 // func SubF64AVX512(dst []float64, a []float64, b []float64)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·SubF64AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x03, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_26
+	CMPQ      CX, DX
+	JE        cached_26
+	CMPQ      CX, BX
+	JE        cached_26
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x03, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_26
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VSUBPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x03, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_32:
+aligned_26:
+main_57:
+	CMPQ     AX, $0x00000020
+	JB       single_57
+	VMOVUPD  (DX), Z0
+	VSUBPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	VMOVUPD  64(DX), Z0
+	VSUBPD   64(BX), Z0, Z0
+	VMOVNTPD Z0, 64(CX)
+	VMOVUPD  128(DX), Z0
+	VSUBPD   128(BX), Z0, Z0
+	VMOVNTPD Z0, 128(CX)
+	VMOVUPD  192(DX), Z0
+	VSUBPD   192(BX), Z0, Z0
+	VMOVNTPD Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_57
+
+single_57:
+	CMPQ     AX, $0x00000008
+	JB       tail_57
+	VMOVUPD  (DX), Z0
+	VSUBPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_57
+
+tail_57:
+	TESTQ     AX, AX
+	JZ        done_57
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VSUBPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_57:
+	SFENCE
+	JMP streamed_26
+
+cached_26:
+main_58:
 	CMPQ    AX, $0x00000020
-	JB      single_32
+	JB      single_58
 	VMOVUPD (DX), Z0
 	VSUBPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1820,11 +3899,11 @@ main_32:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_32
+	JMP     main_58
 
-single_32:
+single_58:
 	CMPQ    AX, $0x00000008
-	JB      tail_32
+	JB      tail_58
 	VMOVUPD (DX), Z0
 	VSUBPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1832,11 +3911,11 @@ single_32:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_32
+	JMP     single_58
 
-tail_32:
+tail_58:
 	TESTQ     AX, AX
-	JZ        done_32
+	JZ        done_58
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1845,21 +3924,100 @@ tail_32:
 	VSUBPD    Z1, Z0, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_32:
+done_58:
+streamed_26:
 	VZEROUPPER
 	RET
 
 // func MulF64AVX512(dst []float64, a []float64, b []float64)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·MulF64AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x03, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_27
+	CMPQ      CX, DX
+	JE        cached_27
+	CMPQ      CX, BX
+	JE        cached_27
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x03, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_27
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VMULPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x03, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_33:
+aligned_27:
+main_59:
+	CMPQ     AX, $0x00000020
+	JB       single_59
+	VMOVUPD  (DX), Z0
+	VMULPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	VMOVUPD  64(DX), Z0
+	VMULPD   64(BX), Z0, Z0
+	VMOVNTPD Z0, 64(CX)
+	VMOVUPD  128(DX), Z0
+	VMULPD   128(BX), Z0, Z0
+	VMOVNTPD Z0, 128(CX)
+	VMOVUPD  192(DX), Z0
+	VMULPD   192(BX), Z0, Z0
+	VMOVNTPD Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_59
+
+single_59:
+	CMPQ     AX, $0x00000008
+	JB       tail_59
+	VMOVUPD  (DX), Z0
+	VMULPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_59
+
+tail_59:
+	TESTQ     AX, AX
+	JZ        done_59
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VMULPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_59:
+	SFENCE
+	JMP streamed_27
+
+cached_27:
+main_60:
 	CMPQ    AX, $0x00000020
-	JB      single_33
+	JB      single_60
 	VMOVUPD (DX), Z0
 	VMULPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1876,11 +4034,11 @@ main_33:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_33
+	JMP     main_60
 
-single_33:
+single_60:
 	CMPQ    AX, $0x00000008
-	JB      tail_33
+	JB      tail_60
 	VMOVUPD (DX), Z0
 	VMULPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1888,11 +4046,11 @@ single_33:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_33
+	JMP     single_60
 
-tail_33:
+tail_60:
 	TESTQ     AX, AX
-	JZ        done_33
+	JZ        done_60
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1901,21 +4059,100 @@ tail_33:
 	VMULPD    Z1, Z0, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_33:
+done_60:
+streamed_27:
 	VZEROUPPER
 	RET
 
 // func DivF64AVX512(dst []float64, a []float64, b []float64)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+
 TEXT ·DivF64AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_len+8(FP), AX
-	MOVQ dst_base+0(FP), CX
-	MOVQ a_base+24(FP), DX
-	MOVQ b_base+48(FP), BX
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      a_base+24(FP), DX
+	MOVQ      b_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x03, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_28
+	CMPQ      CX, DX
+	JE        cached_28
+	CMPQ      CX, BX
+	JE        cached_28
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x03, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_28
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VDIVPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x03, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_34:
+aligned_28:
+main_61:
+	CMPQ     AX, $0x00000020
+	JB       single_61
+	VMOVUPD  (DX), Z0
+	VDIVPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	VMOVUPD  64(DX), Z0
+	VDIVPD   64(BX), Z0, Z0
+	VMOVNTPD Z0, 64(CX)
+	VMOVUPD  128(DX), Z0
+	VDIVPD   128(BX), Z0, Z0
+	VMOVNTPD Z0, 128(CX)
+	VMOVUPD  192(DX), Z0
+	VDIVPD   192(BX), Z0, Z0
+	VMOVNTPD Z0, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	ADDQ     $0x00000100, BX
+	SUBQ     $0x00000020, AX
+	JMP      main_61
+
+single_61:
+	CMPQ     AX, $0x00000008
+	JB       tail_61
+	VMOVUPD  (DX), Z0
+	VDIVPD   (BX), Z0, Z0
+	VMOVNTPD Z0, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	ADDQ     $0x00000040, BX
+	SUBQ     $0x00000008, AX
+	JMP      single_61
+
+tail_61:
+	TESTQ     AX, AX
+	JZ        done_61
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VMOVUPD.Z (BX), K1, Z1
+	VDIVPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_61:
+	SFENCE
+	JMP streamed_28
+
+cached_28:
+main_62:
 	CMPQ    AX, $0x00000020
-	JB      single_34
+	JB      single_62
 	VMOVUPD (DX), Z0
 	VDIVPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1932,11 +4169,11 @@ main_34:
 	ADDQ    $0x00000100, DX
 	ADDQ    $0x00000100, BX
 	SUBQ    $0x00000020, AX
-	JMP     main_34
+	JMP     main_62
 
-single_34:
+single_62:
 	CMPQ    AX, $0x00000008
-	JB      tail_34
+	JB      tail_62
 	VMOVUPD (DX), Z0
 	VDIVPD  (BX), Z0, Z0
 	VMOVUPD Z0, (CX)
@@ -1944,11 +4181,11 @@ single_34:
 	ADDQ    $0x00000040, DX
 	ADDQ    $0x00000040, BX
 	SUBQ    $0x00000008, AX
-	JMP     single_34
+	JMP     single_62
 
-tail_34:
+tail_62:
 	TESTQ     AX, AX
-	JZ        done_34
+	JZ        done_62
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -1957,53 +4194,79 @@ tail_34:
 	VDIVPD    Z1, Z0, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_34:
+done_62:
+streamed_28:
 	VZEROUPPER
 	RET
 
 // func AddScalarF64AVX512(dst []float64, a []float64, s float64)
-// Requires: AVX, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+, SSE2
 TEXT ·AddScalarF64AVX512(SB), NOSPLIT, $0-56
 	MOVSD        s+48(FP), X0
 	VBROADCASTSD X0, Z0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x03, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_29
+	CMPQ         CX, DX
+	JE           cached_29
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000003f, BX
+	SHRQ         $0x03, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_29
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPD.Z    (DX), K1, Z1
+	VADDPD       Z0, Z1, Z1
+	VMOVUPD      Z1, K1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x03, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_35:
-	CMPQ    AX, $0x00000020
-	JB      single_35
-	VMOVUPD (DX), Z1
-	VADDPD  Z0, Z1, Z1
-	VMOVUPD Z1, (CX)
-	VMOVUPD 64(DX), Z1
-	VADDPD  Z0, Z1, Z1
-	VMOVUPD Z1, 64(CX)
-	VMOVUPD 128(DX), Z1
-	VADDPD  Z0, Z1, Z1
-	VMOVUPD Z1, 128(CX)
-	VMOVUPD 192(DX), Z1
-	VADDPD  Z0, Z1, Z1
-	VMOVUPD Z1, 192(CX)
-	ADDQ    $0x00000100, CX
-	ADDQ    $0x00000100, DX
-	SUBQ    $0x00000020, AX
-	JMP     main_35
+aligned_29:
+main_63:
+	CMPQ     AX, $0x00000020
+	JB       single_63
+	VMOVUPD  (DX), Z1
+	VADDPD   Z0, Z1, Z1
+	VMOVNTPD Z1, (CX)
+	VMOVUPD  64(DX), Z1
+	VADDPD   Z0, Z1, Z1
+	VMOVNTPD Z1, 64(CX)
+	VMOVUPD  128(DX), Z1
+	VADDPD   Z0, Z1, Z1
+	VMOVNTPD Z1, 128(CX)
+	VMOVUPD  192(DX), Z1
+	VADDPD   Z0, Z1, Z1
+	VMOVNTPD Z1, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_63
 
-single_35:
-	CMPQ    AX, $0x00000008
-	JB      tail_35
-	VMOVUPD (DX), Z1
-	VADDPD  Z0, Z1, Z1
-	VMOVUPD Z1, (CX)
-	ADDQ    $0x00000040, CX
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x00000008, AX
-	JMP     single_35
+single_63:
+	CMPQ     AX, $0x00000008
+	JB       tail_63
+	VMOVUPD  (DX), Z1
+	VADDPD   Z0, Z1, Z1
+	VMOVNTPD Z1, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_63
 
-tail_35:
+tail_63:
 	TESTQ     AX, AX
-	JZ        done_35
+	JZ        done_63
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -2011,22 +4274,140 @@ tail_35:
 	VADDPD    Z0, Z1, Z1
 	VMOVUPD   Z1, K1, (CX)
 
-done_35:
+done_63:
+	SFENCE
+	JMP streamed_29
+
+cached_29:
+main_64:
+	CMPQ    AX, $0x00000020
+	JB      single_64
+	VMOVUPD (DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	VMOVUPD 64(DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, 64(CX)
+	VMOVUPD 128(DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, 128(CX)
+	VMOVUPD 192(DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, 192(CX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000020, AX
+	JMP     main_64
+
+single_64:
+	CMPQ    AX, $0x00000008
+	JB      tail_64
+	VMOVUPD (DX), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000008, AX
+	JMP     single_64
+
+tail_64:
+	TESTQ     AX, AX
+	JZ        done_64
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VADDPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (CX)
+
+done_64:
+streamed_29:
 	VZEROUPPER
 	RET
 
 // func MulScalarF64AVX512(dst []float64, a []float64, s float64)
-// Requires: AVX, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+, SSE2
 TEXT ·MulScalarF64AVX512(SB), NOSPLIT, $0-56
 	MOVSD        s+48(FP), X0
 	VBROADCASTSD X0, Z0
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x03, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_30
+	CMPQ         CX, DX
+	JE           cached_30
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000003f, BX
+	SHRQ         $0x03, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_30
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPD.Z    (DX), K1, Z1
+	VMULPD       Z0, Z1, Z1
+	VMOVUPD      Z1, K1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x03, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_36:
+aligned_30:
+main_65:
+	CMPQ     AX, $0x00000020
+	JB       single_65
+	VMOVUPD  (DX), Z1
+	VMULPD   Z0, Z1, Z1
+	VMOVNTPD Z1, (CX)
+	VMOVUPD  64(DX), Z1
+	VMULPD   Z0, Z1, Z1
+	VMOVNTPD Z1, 64(CX)
+	VMOVUPD  128(DX), Z1
+	VMULPD   Z0, Z1, Z1
+	VMOVNTPD Z1, 128(CX)
+	VMOVUPD  192(DX), Z1
+	VMULPD   Z0, Z1, Z1
+	VMOVNTPD Z1, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_65
+
+single_65:
+	CMPQ     AX, $0x00000008
+	JB       tail_65
+	VMOVUPD  (DX), Z1
+	VMULPD   Z0, Z1, Z1
+	VMOVNTPD Z1, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_65
+
+tail_65:
+	TESTQ     AX, AX
+	JZ        done_65
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VMULPD    Z0, Z1, Z1
+	VMOVUPD   Z1, K1, (CX)
+
+done_65:
+	SFENCE
+	JMP streamed_30
+
+cached_30:
+main_66:
 	CMPQ    AX, $0x00000020
-	JB      single_36
+	JB      single_66
 	VMOVUPD (DX), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (CX)
@@ -2042,22 +4423,22 @@ main_36:
 	ADDQ    $0x00000100, CX
 	ADDQ    $0x00000100, DX
 	SUBQ    $0x00000020, AX
-	JMP     main_36
+	JMP     main_66
 
-single_36:
+single_66:
 	CMPQ    AX, $0x00000008
-	JB      tail_36
+	JB      tail_66
 	VMOVUPD (DX), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (CX)
 	ADDQ    $0x00000040, CX
 	ADDQ    $0x00000040, DX
 	SUBQ    $0x00000008, AX
-	JMP     single_36
+	JMP     single_66
 
-tail_36:
+tail_66:
 	TESTQ     AX, AX
-	JZ        done_36
+	JZ        done_66
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -2065,7 +4446,8 @@ tail_36:
 	VMULPD    Z0, Z1, Z1
 	VMOVUPD   Z1, K1, (CX)
 
-done_36:
+done_66:
+streamed_30:
 	VZEROUPPER
 	RET
 
@@ -2078,9 +4460,9 @@ TEXT ·AxpyF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ         x_base+8(FP), CX
 	MOVQ         y_base+32(FP), DX
 
-main_37:
+main_67:
 	CMPQ        AX, $0x00000020
-	JB          single_37
+	JB          single_67
 	VMOVUPD     (DX), Z1
 	VFMADD231PD (CX), Z0, Z1
 	VMOVUPD     Z1, (DX)
@@ -2096,22 +4478,22 @@ main_37:
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
 	SUBQ        $0x00000020, AX
-	JMP         main_37
+	JMP         main_67
 
-single_37:
+single_67:
 	CMPQ        AX, $0x00000008
-	JB          tail_37
+	JB          tail_67
 	VMOVUPD     (DX), Z1
 	VFMADD231PD (CX), Z0, Z1
 	VMOVUPD     Z1, (DX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
-	JMP         single_37
+	JMP         single_67
 
-tail_37:
+tail_67:
 	TESTQ       AX, AX
-	JZ          done_37
+	JZ          done_67
 	MOVQ        $-1, BX
 	BZHIQ       AX, BX, AX
 	KMOVW       AX, K1
@@ -2120,7 +4502,7 @@ tail_37:
 	VFMADD231PD Z2, Z0, Z1
 	VMOVUPD     Z1, K1, (DX)
 
-done_37:
+done_67:
 	VZEROUPPER
 	RET
 
@@ -2132,9 +4514,9 @@ TEXT ·ScaleF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+16(FP), AX
 	MOVQ         x_base+8(FP), CX
 
-main_38:
+main_68:
 	CMPQ    AX, $0x00000020
-	JB      single_38
+	JB      single_68
 	VMOVUPD (CX), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (CX)
@@ -2149,21 +4531,21 @@ main_38:
 	VMOVUPD Z1, 192(CX)
 	ADDQ    $0x00000100, CX
 	SUBQ    $0x00000020, AX
-	JMP     main_38
+	JMP     main_68
 
-single_38:
+single_68:
 	CMPQ    AX, $0x00000008
-	JB      tail_38
+	JB      tail_68
 	VMOVUPD (CX), Z1
 	VMULPD  Z0, Z1, Z1
 	VMOVUPD Z1, (CX)
 	ADDQ    $0x00000040, CX
 	SUBQ    $0x00000008, AX
-	JMP     single_38
+	JMP     single_68
 
-tail_38:
+tail_68:
 	TESTQ     AX, AX
-	JZ        done_38
+	JZ        done_68
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
@@ -2171,21 +4553,99 @@ tail_38:
 	VMULPD    Z0, Z1, Z1
 	VMOVUPD   Z1, K1, (CX)
 
-done_38:
+done_68:
 	VZEROUPPER
 	RET
 
 // func ReLUF64AVX512(dst []float64, x []float64)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·ReLUF64AVX512(SB), NOSPLIT, $0-48
-	VXORPD Z0, Z0, Z0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
+	VXORPD    Z0, Z0, Z0
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      x_base+24(FP), DX
+	MOVQ      AX, BX
+	SHLQ      $0x03, BX
+	CMPQ      BX, ·streamMin+0(SB)
+	JB        cached_31
+	CMPQ      CX, DX
+	JE        cached_31
+	MOVQ      CX, BX
+	NEGQ      BX
+	ANDQ      $0x0000003f, BX
+	SHRQ      $0x03, BX
+	CMPQ      BX, AX
+	CMOVQGT   AX, BX
+	TESTQ     BX, BX
+	JZ        aligned_31
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VCMPPD    $0x16, Z0, Z1, K2
+	VMOVAPD.Z Z1, K2, Z1
+	VMOVUPD   Z1, K1, (CX)
+	SUBQ      BX, AX
+	SHLQ      $0x03, BX
+	ADDQ      BX, CX
+	ADDQ      BX, DX
 
-main_39:
+aligned_31:
+main_69:
 	CMPQ      AX, $0x00000020
-	JB        single_39
+	JB        single_69
+	VMOVUPD   (DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVNTPD  Z1, (CX)
+	VMOVUPD   64(DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVNTPD  Z1, 64(CX)
+	VMOVUPD   128(DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVNTPD  Z1, 128(CX)
+	VMOVUPD   192(DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVNTPD  Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	SUBQ      $0x00000020, AX
+	JMP       main_69
+
+single_69:
+	CMPQ      AX, $0x00000008
+	JB        tail_69
+	VMOVUPD   (DX), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVAPD.Z Z1, K1, Z1
+	VMOVNTPD  Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	SUBQ      $0x00000008, AX
+	JMP       single_69
+
+tail_69:
+	TESTQ     AX, AX
+	JZ        done_69
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VCMPPD    $0x16, Z0, Z1, K2
+	VMOVAPD.Z Z1, K2, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_69:
+	SFENCE
+	JMP streamed_31
+
+cached_31:
+main_70:
+	CMPQ      AX, $0x00000020
+	JB        single_70
 	VMOVUPD   (DX), Z1
 	VCMPPD    $0x16, Z0, Z1, K1
 	VMOVAPD.Z Z1, K1, Z1
@@ -2205,11 +4665,11 @@ main_39:
 	ADDQ      $0x00000100, CX
 	ADDQ      $0x00000100, DX
 	SUBQ      $0x00000020, AX
-	JMP       main_39
+	JMP       main_70
 
-single_39:
+single_70:
 	CMPQ      AX, $0x00000008
-	JB        tail_39
+	JB        tail_70
 	VMOVUPD   (DX), Z1
 	VCMPPD    $0x16, Z0, Z1, K1
 	VMOVAPD.Z Z1, K1, Z1
@@ -2217,11 +4677,11 @@ single_39:
 	ADDQ      $0x00000040, CX
 	ADDQ      $0x00000040, DX
 	SUBQ      $0x00000008, AX
-	JMP       single_39
+	JMP       single_70
 
-tail_39:
+tail_70:
 	TESTQ     AX, AX
-	JZ        done_39
+	JZ        done_70
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -2230,22 +4690,113 @@ tail_39:
 	VMOVAPD.Z Z1, K2, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_39:
+done_70:
+streamed_31:
 	VZEROUPPER
 	RET
 
 // func ReLUGradF64AVX512(dst []float64, x []float64, dy []float64)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·ReLUGradF64AVX512(SB), NOSPLIT, $0-72
-	VXORPD Z0, Z0, Z0
-	MOVQ   dst_len+8(FP), AX
-	MOVQ   dst_base+0(FP), CX
-	MOVQ   x_base+24(FP), DX
-	MOVQ   dy_base+48(FP), BX
+	VXORPD    Z0, Z0, Z0
+	MOVQ      dst_len+8(FP), AX
+	MOVQ      dst_base+0(FP), CX
+	MOVQ      x_base+24(FP), DX
+	MOVQ      dy_base+48(FP), BX
+	MOVQ      AX, SI
+	SHLQ      $0x03, SI
+	CMPQ      SI, ·streamMin+0(SB)
+	JB        cached_32
+	CMPQ      CX, DX
+	JE        cached_32
+	CMPQ      CX, BX
+	JE        cached_32
+	MOVQ      CX, SI
+	NEGQ      SI
+	ANDQ      $0x0000003f, SI
+	SHRQ      $0x03, SI
+	CMPQ      SI, AX
+	CMOVQGT   AX, SI
+	TESTQ     SI, SI
+	JZ        aligned_32
+	MOVQ      $-1, DI
+	BZHIQ     SI, DI, DI
+	KMOVW     DI, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VMOVUPD.Z (BX), K1, Z2
+	VCMPPD    $0x1e, Z0, Z1, K2
+	VMOVAPD.Z Z2, K2, Z1
+	VMOVUPD   Z1, K1, (CX)
+	SUBQ      SI, AX
+	SHLQ      $0x03, SI
+	ADDQ      SI, CX
+	ADDQ      SI, DX
+	ADDQ      SI, BX
 
-main_40:
+aligned_32:
+main_71:
 	CMPQ      AX, $0x00000020
-	JB        single_40
+	JB        single_71
+	VMOVUPD   (DX), Z1
+	VMOVUPD   (BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVNTPD  Z1, (CX)
+	VMOVUPD   64(DX), Z1
+	VMOVUPD   64(BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVNTPD  Z1, 64(CX)
+	VMOVUPD   128(DX), Z1
+	VMOVUPD   128(BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVNTPD  Z1, 128(CX)
+	VMOVUPD   192(DX), Z1
+	VMOVUPD   192(BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVNTPD  Z1, 192(CX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, DX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000020, AX
+	JMP       main_71
+
+single_71:
+	CMPQ      AX, $0x00000008
+	JB        tail_71
+	VMOVUPD   (DX), Z1
+	VMOVUPD   (BX), Z2
+	VCMPPD    $0x1e, Z0, Z1, K1
+	VMOVAPD.Z Z2, K1, Z1
+	VMOVNTPD  Z1, (CX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, AX
+	JMP       single_71
+
+tail_71:
+	TESTQ     AX, AX
+	JZ        done_71
+	MOVQ      $-1, SI
+	BZHIQ     AX, SI, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z1
+	VMOVUPD.Z (BX), K1, Z2
+	VCMPPD    $0x1e, Z0, Z1, K2
+	VMOVAPD.Z Z2, K2, Z0
+	VMOVUPD   Z0, K1, (CX)
+
+done_71:
+	SFENCE
+	JMP streamed_32
+
+cached_32:
+main_72:
+	CMPQ      AX, $0x00000020
+	JB        single_72
 	VMOVUPD   (DX), Z1
 	VMOVUPD   (BX), Z2
 	VCMPPD    $0x1e, Z0, Z1, K1
@@ -2270,11 +4821,11 @@ main_40:
 	ADDQ      $0x00000100, DX
 	ADDQ      $0x00000100, BX
 	SUBQ      $0x00000020, AX
-	JMP       main_40
+	JMP       main_72
 
-single_40:
+single_72:
 	CMPQ      AX, $0x00000008
-	JB        tail_40
+	JB        tail_72
 	VMOVUPD   (DX), Z1
 	VMOVUPD   (BX), Z2
 	VCMPPD    $0x1e, Z0, Z1, K1
@@ -2284,11 +4835,11 @@ single_40:
 	ADDQ      $0x00000040, DX
 	ADDQ      $0x00000040, BX
 	SUBQ      $0x00000008, AX
-	JMP       single_40
+	JMP       single_72
 
-tail_40:
+tail_72:
 	TESTQ     AX, AX
-	JZ        done_40
+	JZ        done_72
 	MOVQ      $-1, SI
 	BZHIQ     AX, SI, AX
 	KMOVW     AX, K1
@@ -2298,6 +4849,7 @@ tail_40:
 	VMOVAPD.Z Z2, K2, Z0
 	VMOVUPD   Z0, K1, (CX)
 
-done_40:
+done_72:
+streamed_32:
 	VZEROUPPER
 	RET

@@ -566,6 +566,17 @@ func TestElementwise(t *testing.T) {
 	t.Run("float64", testVec[float64])
 }
 
+// TestElementwiseStreamed runs the elementwise checks again with every
+// call above the stream threshold (0 bytes), so that the non-temporal
+// store path of the assembly levels, with its aligning head block, meets
+// every length, offset, guard region and special value the cached path
+// does.
+func TestElementwiseStreamed(t *testing.T) {
+	defer kernels.SetStreamThreshold(kernels.SetStreamThreshold(0))
+	t.Run("float32", testVec[float32])
+	t.Run("float64", testVec[float64])
+}
+
 // ---------------------------------------------------------------------------
 // Reductions.
 

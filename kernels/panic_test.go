@@ -213,3 +213,28 @@ func TestParseLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestSetStreamThreshold: a negative threshold panics naming it and leaves
+// the threshold alone; SetStreamThreshold returns the previous value.
+func TestSetStreamThreshold(t *testing.T) {
+	old := kernels.StreamThreshold()
+	if old <= 0 {
+		t.Fatalf("default StreamThreshold() = %d, want a positive size", old)
+	}
+	defer kernels.SetStreamThreshold(old)
+	func() {
+		defer func() {
+			msg, _ := recover().(string)
+			if !strings.Contains(msg, "kernels.SetStreamThreshold") || !strings.Contains(msg, "bytes=-1") {
+				t.Errorf("SetStreamThreshold(-1) panicked with %q, want a message naming bytes=-1", msg)
+			}
+		}()
+		kernels.SetStreamThreshold(-1)
+	}()
+	if got := kernels.StreamThreshold(); got != old {
+		t.Errorf("after a refused SetStreamThreshold(-1), StreamThreshold() = %d, want %d", got, old)
+	}
+	if prev := kernels.SetStreamThreshold(4096); prev != old || kernels.StreamThreshold() != 4096 {
+		t.Errorf("SetStreamThreshold(4096) returned %d (want %d), then StreamThreshold() = %d", prev, old, kernels.StreamThreshold())
+	}
+}

@@ -2,7 +2,16 @@
 
 package kernels
 
-import "github.com/descentlab/descent/asm"
+import (
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/descentlab/descent/asm"
+)
+
+func init() {
+	setStreamArch = asm.SetStreamMin
+	SetStreamThreshold(defaultStreamThreshold(cpuid.CPU.Cache.L3))
+}
 
 var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {

@@ -43,7 +43,7 @@ func binary(k kit.Kit, name string, op func(a, b, d Op)) {
 	d := gp(Load(Param("dst").Base(), GP64()))
 	a := gp(Load(Param("a").Base(), GP64()))
 	b := gp(Load(Param("b").Base(), GP64()))
-	k.Loop(n, []reg.GPVirtual{d, a, b}, unroll, func(blk kit.Block) {
+	k.StreamLoop(n, []reg.GPVirtual{d, a, b}, unroll, func(blk kit.Block) {
 		va := k.Vec()
 		blk.Load(a, va)
 		op(operandB(blk, b), va, va)
@@ -72,7 +72,7 @@ func scalar(k kit.Kit, name, sym string, op func(a, b, d Op)) {
 	n := gp(Load(Param("dst").Len(), GP64()))
 	d := gp(Load(Param("dst").Base(), GP64()))
 	a := gp(Load(Param("a").Base(), GP64()))
-	k.Loop(n, []reg.GPVirtual{d, a}, unroll, func(blk kit.Block) {
+	k.StreamLoop(n, []reg.GPVirtual{d, a}, unroll, func(blk kit.Block) {
 		va := k.Vec()
 		blk.Load(a, va)
 		op(s, va, va)
@@ -145,7 +145,7 @@ func relu(k kit.Kit) {
 	n := gp(Load(Param("dst").Len(), GP64()))
 	d := gp(Load(Param("dst").Base(), GP64()))
 	x := gp(Load(Param("x").Base(), GP64()))
-	k.Loop(n, []reg.GPVirtual{d, x}, unroll, func(blk kit.Block) {
+	k.StreamLoop(n, []reg.GPVirtual{d, x}, unroll, func(blk kit.Block) {
 		v, r := k.Vec(), k.Vec()
 		blk.Load(x, v)
 		selectWhere(k, kit.CmpNLE_UQ, v, zero, v, r)
@@ -165,7 +165,7 @@ func reluGrad(k kit.Kit) {
 	d := gp(Load(Param("dst").Base(), GP64()))
 	x := gp(Load(Param("x").Base(), GP64()))
 	dy := gp(Load(Param("dy").Base(), GP64()))
-	k.Loop(n, []reg.GPVirtual{d, x, dy}, unroll, func(blk kit.Block) {
+	k.StreamLoop(n, []reg.GPVirtual{d, x, dy}, unroll, func(blk kit.Block) {
 		vx, vdy, r := k.Vec(), k.Vec(), k.Vec()
 		blk.Load(x, vx)
 		blk.Load(dy, vdy)

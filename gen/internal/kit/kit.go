@@ -44,6 +44,9 @@ type Kit struct {
 	// Interleave, when 2 or more, makes Loop interleave its unrolled copies
 	// in groups of that many (see Interleave).
 	Interleave int
+	// nt makes Block.Store of a full vector a non-temporal store (the
+	// aligned main loops of StreamLoop).
+	nt bool
 }
 
 // All lists the pairs every kernel family is generated for.
