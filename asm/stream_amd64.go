@@ -5,8 +5,9 @@ package asm
 import "sync/atomic"
 
 // streamMin is the size of dst, in bytes, from which Add, Sub, Mul, Div,
-// AddScalar, MulScalar, ReLU and ReLUGrad store with non-temporal stores;
-// their assembly reads it on entry (kit.StreamLoop in gen/internal/kit).
+// AddScalar, MulScalar, ReLU, ReLUGrad and Clamp store with non-temporal
+// stores; their assembly reads it on entry (kit.StreamLoop in
+// gen/internal/kit).
 // Package kernels sets it from the L3 size.
 var streamMin int64 = 8 << 20
 

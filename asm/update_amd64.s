@@ -2288,7 +2288,7 @@ done_24:
 	RET
 
 // func ClampF32AVX2(dst []float32, x []float32, lo float32, hi float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX, AVX2, CMOV, MMX+, SSE
 TEXT ·ClampF32AVX2(SB), NOSPLIT, $0-56
 	MOVSS        lo+48(FP), X0
 	VBROADCASTSS X0, Y0
@@ -2297,10 +2297,90 @@ TEXT ·ClampF32AVX2(SB), NOSPLIT, $0-56
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x02, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_1
+	CMPQ         CX, DX
+	JE           cached_1
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000001f, BX
+	SHRQ         $0x02, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_1
+	MOVQ         $0x00000008, SI
+	SUBQ         BX, SI
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(SI*4), Y2
+	VMASKMOVPS   (DX), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMINPS       Y3, Y1, Y3
+	VMASKMOVPS   Y3, Y2, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x02, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
+aligned_1:
 main_25:
+	CMPQ     AX, $0x00000020
+	JB       single_25
+	VMOVUPS  (DX), Y2
+	VMAXPS   Y2, Y0, Y2
+	VMINPS   Y2, Y1, Y2
+	VMOVNTPS Y2, (CX)
+	VMOVUPS  32(DX), Y2
+	VMAXPS   Y2, Y0, Y2
+	VMINPS   Y2, Y1, Y2
+	VMOVNTPS Y2, 32(CX)
+	VMOVUPS  64(DX), Y2
+	VMAXPS   Y2, Y0, Y2
+	VMINPS   Y2, Y1, Y2
+	VMOVNTPS Y2, 64(CX)
+	VMOVUPS  96(DX), Y2
+	VMAXPS   Y2, Y0, Y2
+	VMINPS   Y2, Y1, Y2
+	VMOVNTPS Y2, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_25
+
+single_25:
+	CMPQ     AX, $0x00000008
+	JB       tail_25
+	VMOVUPS  (DX), Y2
+	VMAXPS   Y2, Y0, Y2
+	VMINPS   Y2, Y1, Y2
+	VMOVNTPS Y2, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_25
+
+tail_25:
+	TESTQ      AX, AX
+	JZ         done_25
+	MOVQ       $0x00000008, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*4), Y2
+	VMASKMOVPS (DX), Y2, Y3
+	VMAXPS     Y3, Y0, Y3
+	VMINPS     Y3, Y1, Y3
+	VMASKMOVPS Y3, Y2, (CX)
+
+done_25:
+	SFENCE
+	JMP streamed_1
+
+cached_1:
+main_26:
 	CMPQ    AX, $0x00000020
-	JB      single_25
+	JB      single_26
 	VMOVUPS (DX), Y2
 	VMAXPS  Y2, Y0, Y2
 	VMINPS  Y2, Y1, Y2
@@ -2320,11 +2400,11 @@ main_25:
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000020, AX
-	JMP     main_25
+	JMP     main_26
 
-single_25:
+single_26:
 	CMPQ    AX, $0x00000008
-	JB      tail_25
+	JB      tail_26
 	VMOVUPS (DX), Y2
 	VMAXPS  Y2, Y0, Y2
 	VMINPS  Y2, Y1, Y2
@@ -2332,11 +2412,11 @@ single_25:
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000008, AX
-	JMP     single_25
+	JMP     single_26
 
-tail_25:
+tail_26:
 	TESTQ      AX, AX
-	JZ         done_25
+	JZ         done_26
 	MOVQ       $0x00000008, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -2346,7 +2426,8 @@ tail_25:
 	VMINPS     Y3, Y1, Y3
 	VMASKMOVPS Y3, Y2, (CX)
 
-done_25:
+done_26:
+streamed_1:
 	VZEROUPPER
 	RET
 
@@ -2391,9 +2472,9 @@ adam_flags0_2:
 	MOVQ         m_base+48(FP), BX
 	MOVQ         v_base+72(FP), SI
 
-single_26:
+single_27:
 	CMPQ         AX, $0x00000004
-	JB           tail_26
+	JB           tail_27
 	VMOVUPD      (CX), Y9
 	VMOVUPD      (DX), Y10
 	VMULPD       Y4, Y9, Y9
@@ -2423,11 +2504,11 @@ single_26:
 	ADDQ         $0x00000020, BX
 	ADDQ         $0x00000020, SI
 	SUBQ         $0x00000004, AX
-	JMP          single_26
+	JMP          single_27
 
-tail_26:
+tail_27:
 	TESTQ        AX, AX
-	JZ           done_26
+	JZ           done_27
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
@@ -2457,7 +2538,7 @@ tail_26:
 	VFNMADD231PD Y5, Y12, Y10
 	VMASKMOVPD   Y10, Y9, (CX)
 
-done_26:
+done_27:
 	VZEROUPPER
 	RET
 
@@ -2490,9 +2571,9 @@ adam_flags1_2:
 	MOVQ         m_base+48(FP), BX
 	MOVQ         v_base+72(FP), SI
 
-single_27:
+single_28:
 	CMPQ         AX, $0x00000004
-	JB           tail_27
+	JB           tail_28
 	VMOVUPD      (CX), Y10
 	VMOVUPD      (DX), Y11
 	VFMADD231PD  Y9, Y10, Y11
@@ -2523,11 +2604,11 @@ single_27:
 	ADDQ         $0x00000020, BX
 	ADDQ         $0x00000020, SI
 	SUBQ         $0x00000004, AX
-	JMP          single_27
+	JMP          single_28
 
-tail_27:
+tail_28:
 	TESTQ        AX, AX
-	JZ           done_27
+	JZ           done_28
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
@@ -2558,7 +2639,7 @@ tail_27:
 	VFNMADD231PD Y5, Y9, Y11
 	VMASKMOVPD   Y11, Y10, (CX)
 
-done_27:
+done_28:
 	VZEROUPPER
 	RET
 
@@ -2590,9 +2671,9 @@ adam_flags2_2:
 	MOVQ         v_base+72(FP), SI
 	MOVQ         vmax_base+96(FP), DI
 
-single_28:
+single_29:
 	CMPQ         AX, $0x00000004
-	JB           tail_28
+	JB           tail_29
 	VMOVUPD      (CX), Y9
 	VMOVUPD      (DX), Y10
 	VMULPD       Y4, Y9, Y9
@@ -2630,11 +2711,11 @@ single_28:
 	ADDQ         $0x00000020, SI
 	ADDQ         $0x00000020, DI
 	SUBQ         $0x00000004, AX
-	JMP          single_28
+	JMP          single_29
 
-tail_28:
+tail_29:
 	TESTQ        AX, AX
-	JZ           done_28
+	JZ           done_29
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
@@ -2671,7 +2752,7 @@ tail_28:
 	VFNMADD231PD Y5, Y12, Y10
 	VMASKMOVPD   Y10, Y9, (CX)
 
-done_28:
+done_29:
 	VZEROUPPER
 	RET
 
@@ -2705,9 +2786,9 @@ adam_flags3_2:
 	MOVQ         v_base+72(FP), SI
 	MOVQ         vmax_base+96(FP), DI
 
-single_29:
+single_30:
 	CMPQ         AX, $0x00000004
-	JB           tail_29
+	JB           tail_30
 	VMOVUPD      (CX), Y10
 	VMOVUPD      (DX), Y11
 	VFMADD231PD  Y9, Y10, Y11
@@ -2746,11 +2827,11 @@ single_29:
 	ADDQ         $0x00000020, SI
 	ADDQ         $0x00000020, DI
 	SUBQ         $0x00000004, AX
-	JMP          single_29
+	JMP          single_30
 
-tail_29:
+tail_30:
 	TESTQ        AX, AX
-	JZ           done_29
+	JZ           done_30
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
@@ -2788,7 +2869,7 @@ tail_29:
 	VFNMADD231PD Y5, Y9, Y11
 	VMASKMOVPD   Y11, Y10, (CX)
 
-done_29:
+done_30:
 	VZEROUPPER
 	RET
 
@@ -2825,9 +2906,9 @@ sgd_flags0_2:
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 
-main_30:
+main_31:
 	CMPQ         AX, $0x0000000c
-	JB           single_30
+	JB           single_31
 	VMOVUPD      (CX), Y1
 	VMOVUPD      (DX), Y2
 	VFNMADD231PD Y0, Y2, Y1
@@ -2843,11 +2924,11 @@ main_30:
 	ADDQ         $0x00000060, CX
 	ADDQ         $0x00000060, DX
 	SUBQ         $0x0000000c, AX
-	JMP          main_30
+	JMP          main_31
 
-single_30:
+single_31:
 	CMPQ         AX, $0x00000004
-	JB           tail_30
+	JB           tail_31
 	VMOVUPD      (CX), Y1
 	VMOVUPD      (DX), Y2
 	VFNMADD231PD Y0, Y2, Y1
@@ -2855,11 +2936,11 @@ single_30:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_30
+	JMP          single_31
 
-tail_30:
+tail_31:
 	TESTQ        AX, AX
-	JZ           done_30
+	JZ           done_31
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -2869,7 +2950,7 @@ tail_30:
 	VFNMADD231PD Y0, Y3, Y2
 	VMASKMOVPD   Y2, Y1, (CX)
 
-done_30:
+done_31:
 	VZEROUPPER
 	RET
 
@@ -2882,9 +2963,9 @@ sgd_flags1_2:
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 
-main_31:
+main_32:
 	CMPQ         AX, $0x0000000c
-	JB           single_31
+	JB           single_32
 	VMOVUPD      (CX), Y2
 	VMOVUPD      (DX), Y3
 	VFMADD231PD  Y1, Y2, Y3
@@ -2903,11 +2984,11 @@ main_31:
 	ADDQ         $0x00000060, CX
 	ADDQ         $0x00000060, DX
 	SUBQ         $0x0000000c, AX
-	JMP          main_31
+	JMP          main_32
 
-single_31:
+single_32:
 	CMPQ         AX, $0x00000004
-	JB           tail_31
+	JB           tail_32
 	VMOVUPD      (CX), Y2
 	VMOVUPD      (DX), Y3
 	VFMADD231PD  Y1, Y2, Y3
@@ -2916,11 +2997,11 @@ single_31:
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
 	SUBQ         $0x00000004, AX
-	JMP          single_31
+	JMP          single_32
 
-tail_31:
+tail_32:
 	TESTQ        AX, AX
-	JZ           done_31
+	JZ           done_32
 	MOVQ         $0x00000004, BX
 	SUBQ         AX, BX
 	LEAQ         masktab<>+0(SB), AX
@@ -2931,7 +3012,7 @@ tail_31:
 	VFNMADD231PD Y0, Y4, Y3
 	VMASKMOVPD   Y3, Y2, (CX)
 
-done_31:
+done_32:
 	VZEROUPPER
 	RET
 
@@ -2953,9 +3034,9 @@ sgd_flags2_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_32:
+main_33:
 	CMPQ         AX, $0x00000008
-	JB           single_32
+	JB           single_33
 	VMOVUPD      (CX), Y5
 	VMOVUPD      (DX), Y6
 	VMOVUPD      (BX), Y7
@@ -2982,11 +3063,11 @@ main_32:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_32
+	JMP          main_33
 
-single_32:
+single_33:
 	CMPQ         AX, $0x00000004
-	JB           tail_32
+	JB           tail_33
 	VMOVUPD      (CX), Y5
 	VMOVUPD      (DX), Y6
 	VMOVUPD      (BX), Y7
@@ -3002,11 +3083,11 @@ single_32:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_32
+	JMP          single_33
 
-tail_32:
+tail_33:
 	TESTQ        AX, AX
-	JZ           done_32
+	JZ           done_33
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3023,7 +3104,7 @@ tail_32:
 	VFNMADD231PD Y0, Y8, Y6
 	VMASKMOVPD   Y6, Y5, (CX)
 
-done_32:
+done_33:
 	VZEROUPPER
 	RET
 
@@ -3047,9 +3128,9 @@ sgd_flags3_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_33:
+main_34:
 	CMPQ         AX, $0x00000008
-	JB           single_33
+	JB           single_34
 	VMOVUPD      (CX), Y6
 	VMOVUPD      (DX), Y7
 	VFMADD231PD  Y3, Y6, Y7
@@ -3078,11 +3159,11 @@ main_33:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_33
+	JMP          main_34
 
-single_33:
+single_34:
 	CMPQ         AX, $0x00000004
-	JB           tail_33
+	JB           tail_34
 	VMOVUPD      (CX), Y6
 	VMOVUPD      (DX), Y7
 	VFMADD231PD  Y3, Y6, Y7
@@ -3099,11 +3180,11 @@ single_33:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_33
+	JMP          single_34
 
-tail_33:
+tail_34:
 	TESTQ        AX, AX
-	JZ           done_33
+	JZ           done_34
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3121,7 +3202,7 @@ tail_33:
 	VFNMADD231PD Y0, Y3, Y7
 	VMASKMOVPD   Y7, Y6, (CX)
 
-done_33:
+done_34:
 	VZEROUPPER
 	RET
 
@@ -3143,9 +3224,9 @@ sgd_flags6_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_34:
+main_35:
 	CMPQ         AX, $0x00000008
-	JB           single_34
+	JB           single_35
 	VMOVUPD      (CX), Y5
 	VMOVUPD      (DX), Y6
 	VMOVUPD      (BX), Y7
@@ -3174,11 +3255,11 @@ main_34:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_34
+	JMP          main_35
 
-single_34:
+single_35:
 	CMPQ         AX, $0x00000004
-	JB           tail_34
+	JB           tail_35
 	VMOVUPD      (CX), Y5
 	VMOVUPD      (DX), Y6
 	VMOVUPD      (BX), Y7
@@ -3195,11 +3276,11 @@ single_34:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_34
+	JMP          single_35
 
-tail_34:
+tail_35:
 	TESTQ        AX, AX
-	JZ           done_34
+	JZ           done_35
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3217,7 +3298,7 @@ tail_34:
 	VFNMADD231PD Y0, Y7, Y6
 	VMASKMOVPD   Y6, Y5, (CX)
 
-done_34:
+done_35:
 	VZEROUPPER
 	RET
 
@@ -3241,9 +3322,9 @@ sgd_flags7_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_35:
+main_36:
 	CMPQ         AX, $0x00000008
-	JB           single_35
+	JB           single_36
 	VMOVUPD      (CX), Y6
 	VMOVUPD      (DX), Y7
 	VFMADD231PD  Y3, Y6, Y7
@@ -3274,11 +3355,11 @@ main_35:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_35
+	JMP          main_36
 
-single_35:
+single_36:
 	CMPQ         AX, $0x00000004
-	JB           tail_35
+	JB           tail_36
 	VMOVUPD      (CX), Y6
 	VMOVUPD      (DX), Y7
 	VFMADD231PD  Y3, Y6, Y7
@@ -3296,11 +3377,11 @@ single_35:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_35
+	JMP          single_36
 
-tail_35:
+tail_36:
 	TESTQ        AX, AX
-	JZ           done_35
+	JZ           done_36
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3319,7 +3400,7 @@ tail_35:
 	VFNMADD231PD Y0, Y8, Y7
 	VMASKMOVPD   Y7, Y6, (CX)
 
-done_35:
+done_36:
 	VZEROUPPER
 	RET
 
@@ -3337,9 +3418,9 @@ sgd_flags10_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_36:
+main_37:
 	CMPQ         AX, $0x0000000c
-	JB           single_36
+	JB           single_37
 	VMOVUPD      (CX), Y3
 	VMOVUPD      (DX), Y4
 	VMOVAPD      Y4, Y4
@@ -3371,11 +3452,11 @@ main_36:
 	ADDQ         $0x00000060, DX
 	ADDQ         $0x00000060, BX
 	SUBQ         $0x0000000c, AX
-	JMP          main_36
+	JMP          main_37
 
-single_36:
+single_37:
 	CMPQ         AX, $0x00000004
-	JB           tail_36
+	JB           tail_37
 	VMOVUPD      (CX), Y3
 	VMOVUPD      (DX), Y4
 	VMOVAPD      Y4, Y4
@@ -3389,11 +3470,11 @@ single_36:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_36
+	JMP          single_37
 
-tail_36:
+tail_37:
 	TESTQ        AX, AX
-	JZ           done_36
+	JZ           done_37
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3408,7 +3489,7 @@ tail_36:
 	VFNMADD231PD Y0, Y5, Y4
 	VMASKMOVPD   Y4, Y3, (CX)
 
-done_36:
+done_37:
 	VZEROUPPER
 	RET
 
@@ -3428,9 +3509,9 @@ sgd_flags11_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_37:
+main_38:
 	CMPQ         AX, $0x00000008
-	JB           single_37
+	JB           single_38
 	VMOVUPD      (CX), Y4
 	VMOVUPD      (DX), Y5
 	VFMADD231PD  Y3, Y4, Y5
@@ -3455,11 +3536,11 @@ main_37:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_37
+	JMP          main_38
 
-single_37:
+single_38:
 	CMPQ         AX, $0x00000004
-	JB           tail_37
+	JB           tail_38
 	VMOVUPD      (CX), Y4
 	VMOVUPD      (DX), Y5
 	VFMADD231PD  Y3, Y4, Y5
@@ -3474,11 +3555,11 @@ single_37:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_37
+	JMP          single_38
 
-tail_37:
+tail_38:
 	TESTQ        AX, AX
-	JZ           done_37
+	JZ           done_38
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3494,7 +3575,7 @@ tail_37:
 	VFNMADD231PD Y0, Y3, Y5
 	VMASKMOVPD   Y5, Y4, (CX)
 
-done_37:
+done_38:
 	VZEROUPPER
 	RET
 
@@ -3514,9 +3595,9 @@ sgd_flags14_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_38:
+main_39:
 	CMPQ         AX, $0x00000008
-	JB           single_38
+	JB           single_39
 	VMOVUPD      (CX), Y4
 	VMOVUPD      (DX), Y5
 	VMOVAPD      Y5, Y6
@@ -3541,11 +3622,11 @@ main_38:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_38
+	JMP          main_39
 
-single_38:
+single_39:
 	CMPQ         AX, $0x00000004
-	JB           tail_38
+	JB           tail_39
 	VMOVUPD      (CX), Y4
 	VMOVUPD      (DX), Y5
 	VMOVAPD      Y5, Y6
@@ -3560,11 +3641,11 @@ single_38:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_38
+	JMP          single_39
 
-tail_38:
+tail_39:
 	TESTQ        AX, AX
-	JZ           done_38
+	JZ           done_39
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3580,7 +3661,7 @@ tail_38:
 	VFNMADD231PD Y0, Y6, Y5
 	VMASKMOVPD   Y5, Y4, (CX)
 
-done_38:
+done_39:
 	VZEROUPPER
 	RET
 
@@ -3602,9 +3683,9 @@ sgd_flags15_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_39:
+main_40:
 	CMPQ         AX, $0x00000008
-	JB           single_39
+	JB           single_40
 	VMOVUPD      (CX), Y5
 	VMOVUPD      (DX), Y6
 	VFMADD231PD  Y3, Y5, Y6
@@ -3631,11 +3712,11 @@ main_39:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          main_39
+	JMP          main_40
 
-single_39:
+single_40:
 	CMPQ         AX, $0x00000004
-	JB           tail_39
+	JB           tail_40
 	VMOVUPD      (CX), Y5
 	VMOVUPD      (DX), Y6
 	VFMADD231PD  Y3, Y5, Y6
@@ -3651,11 +3732,11 @@ single_39:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_39
+	JMP          single_40
 
-tail_39:
+tail_40:
 	TESTQ        AX, AX
-	JZ           done_39
+	JZ           done_40
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3672,7 +3753,7 @@ tail_39:
 	VFNMADD231PD Y0, Y7, Y6
 	VMASKMOVPD   Y6, Y5, (CX)
 
-done_39:
+done_40:
 	VZEROUPPER
 	RET
 
@@ -3718,9 +3799,9 @@ rmsprop_flags0_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-single_40:
+single_41:
 	CMPQ         AX, $0x00000004
-	JB           tail_40
+	JB           tail_41
 	VMOVUPD      (CX), Y6
 	VMOVUPD      (DX), Y7
 	VMOVUPD      (BX), Y8
@@ -3740,11 +3821,11 @@ single_40:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_40
+	JMP          single_41
 
-tail_40:
+tail_41:
 	TESTQ        AX, AX
-	JZ           done_40
+	JZ           done_41
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3765,7 +3846,7 @@ tail_40:
 	VFNMADD231PD Y0, Y1, Y7
 	VMASKMOVPD   Y7, Y6, (CX)
 
-done_40:
+done_41:
 	VZEROUPPER
 	RET
 
@@ -3791,9 +3872,9 @@ rmsprop_flags1_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-single_41:
+single_42:
 	CMPQ         AX, $0x00000004
-	JB           tail_41
+	JB           tail_42
 	VMOVUPD      (CX), Y7
 	VMOVUPD      (DX), Y8
 	VFMADD231PD  Y6, Y7, Y8
@@ -3814,11 +3895,11 @@ single_41:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_41
+	JMP          single_42
 
-tail_41:
+tail_42:
 	TESTQ        AX, AX
-	JZ           done_41
+	JZ           done_42
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -3840,7 +3921,7 @@ tail_41:
 	VFNMADD231PD Y0, Y1, Y8
 	VMASKMOVPD   Y8, Y7, (CX)
 
-done_41:
+done_42:
 	VZEROUPPER
 	RET
 
@@ -3865,9 +3946,9 @@ rmsprop_flags2_2:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-single_42:
+single_43:
 	CMPQ         AX, $0x00000004
-	JB           tail_42
+	JB           tail_43
 	VMOVUPD      (CX), Y6
 	VMOVUPD      (DX), Y7
 	VMOVUPD      (BX), Y8
@@ -3896,11 +3977,11 @@ single_42:
 	ADDQ         $0x00000020, BX
 	ADDQ         $0x00000020, SI
 	SUBQ         $0x00000004, AX
-	JMP          single_42
+	JMP          single_43
 
-tail_42:
+tail_43:
 	TESTQ        AX, AX
-	JZ           done_42
+	JZ           done_43
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
@@ -3929,7 +4010,7 @@ tail_42:
 	VFNMADD231PD Y0, Y1, Y7
 	VMASKMOVPD   Y7, Y6, (CX)
 
-done_42:
+done_43:
 	VZEROUPPER
 	RET
 
@@ -3956,9 +4037,9 @@ rmsprop_flags3_2:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-single_43:
+single_44:
 	CMPQ         AX, $0x00000004
-	JB           tail_43
+	JB           tail_44
 	VMOVUPD      (CX), Y7
 	VMOVUPD      (DX), Y8
 	VFMADD231PD  Y6, Y7, Y8
@@ -3988,11 +4069,11 @@ single_43:
 	ADDQ         $0x00000020, BX
 	ADDQ         $0x00000020, SI
 	SUBQ         $0x00000004, AX
-	JMP          single_43
+	JMP          single_44
 
-tail_43:
+tail_44:
 	TESTQ        AX, AX
-	JZ           done_43
+	JZ           done_44
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
@@ -4022,7 +4103,7 @@ tail_43:
 	VFNMADD231PD Y0, Y1, Y8
 	VMASKMOVPD   Y8, Y7, (CX)
 
-done_43:
+done_44:
 	VZEROUPPER
 	RET
 
@@ -4049,9 +4130,9 @@ rmsprop_flags4_2:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-single_44:
+single_45:
 	CMPQ         AX, $0x00000004
-	JB           tail_44
+	JB           tail_45
 	VMOVUPD      (CX), Y7
 	VMOVUPD      (DX), Y8
 	VMOVUPD      (BX), Y9
@@ -4078,11 +4159,11 @@ single_44:
 	ADDQ         $0x00000020, BX
 	ADDQ         $0x00000020, SI
 	SUBQ         $0x00000004, AX
-	JMP          single_44
+	JMP          single_45
 
-tail_44:
+tail_45:
 	TESTQ        AX, AX
-	JZ           done_44
+	JZ           done_45
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
@@ -4109,7 +4190,7 @@ tail_44:
 	VFNMADD231PD Y0, Y2, Y8
 	VMASKMOVPD   Y8, Y7, (CX)
 
-done_44:
+done_45:
 	VZEROUPPER
 	RET
 
@@ -4138,9 +4219,9 @@ rmsprop_flags5_2:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-single_45:
+single_46:
 	CMPQ         AX, $0x00000004
-	JB           tail_45
+	JB           tail_46
 	VMOVUPD      (CX), Y8
 	VMOVUPD      (DX), Y9
 	VFMADD231PD  Y6, Y8, Y9
@@ -4168,11 +4249,11 @@ single_45:
 	ADDQ         $0x00000020, BX
 	ADDQ         $0x00000020, SI
 	SUBQ         $0x00000004, AX
-	JMP          single_45
+	JMP          single_46
 
-tail_45:
+tail_46:
 	TESTQ        AX, AX
-	JZ           done_45
+	JZ           done_46
 	MOVQ         $0x00000004, DI
 	SUBQ         AX, DI
 	LEAQ         masktab<>+0(SB), AX
@@ -4200,7 +4281,7 @@ tail_45:
 	VFNMADD231PD Y0, Y2, Y9
 	VMASKMOVPD   Y9, Y8, (CX)
 
-done_45:
+done_46:
 	VZEROUPPER
 	RET
 
@@ -4228,9 +4309,9 @@ rmsprop_flags6_2:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-single_46:
+single_47:
 	CMPQ         AX, $0x00000004
-	JB           tail_46
+	JB           tail_47
 	VMOVUPD      (CX), Y7
 	VMOVUPD      (DX), Y8
 	VMOVUPD      (BX), Y9
@@ -4266,11 +4347,11 @@ single_46:
 	ADDQ         $0x00000020, SI
 	ADDQ         $0x00000020, DI
 	SUBQ         $0x00000004, AX
-	JMP          single_46
+	JMP          single_47
 
-tail_46:
+tail_47:
 	TESTQ        AX, AX
-	JZ           done_46
+	JZ           done_47
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
@@ -4305,7 +4386,7 @@ tail_46:
 	VFNMADD231PD Y0, Y2, Y8
 	VMASKMOVPD   Y8, Y7, (CX)
 
-done_46:
+done_47:
 	VZEROUPPER
 	RET
 
@@ -4335,9 +4416,9 @@ rmsprop_flags7_2:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-single_47:
+single_48:
 	CMPQ         AX, $0x00000004
-	JB           tail_47
+	JB           tail_48
 	VMOVUPD      (CX), Y8
 	VMOVUPD      (DX), Y9
 	VFMADD231PD  Y6, Y8, Y9
@@ -4374,11 +4455,11 @@ single_47:
 	ADDQ         $0x00000020, SI
 	ADDQ         $0x00000020, DI
 	SUBQ         $0x00000004, AX
-	JMP          single_47
+	JMP          single_48
 
-tail_47:
+tail_48:
 	TESTQ        AX, AX
-	JZ           done_47
+	JZ           done_48
 	MOVQ         $0x00000004, R8
 	SUBQ         AX, R8
 	LEAQ         masktab<>+0(SB), AX
@@ -4414,7 +4495,7 @@ tail_47:
 	VFNMADD231PD Y0, Y2, Y9
 	VMASKMOVPD   Y9, Y8, (CX)
 
-done_47:
+done_48:
 	VZEROUPPER
 	RET
 
@@ -4438,9 +4519,9 @@ adagrad_flags0_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sum_base+48(FP), BX
 
-main_48:
+main_49:
 	CMPQ         AX, $0x0000000c
-	JB           single_48
+	JB           single_49
 	VMOVUPD      (CX), Y2
 	VMOVUPD      (DX), Y3
 	VMOVUPD      (BX), Y4
@@ -4475,11 +4556,11 @@ main_48:
 	ADDQ         $0x00000060, DX
 	ADDQ         $0x00000060, BX
 	SUBQ         $0x0000000c, AX
-	JMP          main_48
+	JMP          main_49
 
-single_48:
+single_49:
 	CMPQ         AX, $0x00000004
-	JB           tail_48
+	JB           tail_49
 	VMOVUPD      (CX), Y2
 	VMOVUPD      (DX), Y3
 	VMOVUPD      (BX), Y4
@@ -4494,11 +4575,11 @@ single_48:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_48
+	JMP          single_49
 
-tail_48:
+tail_49:
 	TESTQ        AX, AX
-	JZ           done_48
+	JZ           done_49
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -4514,7 +4595,7 @@ tail_48:
 	VFNMADD231PD Y0, Y5, Y3
 	VMASKMOVPD   Y3, Y2, (CX)
 
-done_48:
+done_49:
 	VZEROUPPER
 	RET
 
@@ -4530,9 +4611,9 @@ adagrad_flags1_2:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sum_base+48(FP), BX
 
-main_49:
+main_50:
 	CMPQ         AX, $0x0000000c
-	JB           single_49
+	JB           single_50
 	VMOVUPD      (CX), Y3
 	VMOVUPD      (DX), Y4
 	VFMADD231PD  Y2, Y3, Y4
@@ -4570,11 +4651,11 @@ main_49:
 	ADDQ         $0x00000060, DX
 	ADDQ         $0x00000060, BX
 	SUBQ         $0x0000000c, AX
-	JMP          main_49
+	JMP          main_50
 
-single_49:
+single_50:
 	CMPQ         AX, $0x00000004
-	JB           tail_49
+	JB           tail_50
 	VMOVUPD      (CX), Y3
 	VMOVUPD      (DX), Y4
 	VFMADD231PD  Y2, Y3, Y4
@@ -4590,11 +4671,11 @@ single_49:
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, BX
 	SUBQ         $0x00000004, AX
-	JMP          single_49
+	JMP          single_50
 
-tail_49:
+tail_50:
 	TESTQ        AX, AX
-	JZ           done_49
+	JZ           done_50
 	MOVQ         $0x00000004, SI
 	SUBQ         AX, SI
 	LEAQ         masktab<>+0(SB), AX
@@ -4611,12 +4692,12 @@ tail_49:
 	VFNMADD231PD Y0, Y2, Y4
 	VMASKMOVPD   Y4, Y3, (CX)
 
-done_49:
+done_50:
 	VZEROUPPER
 	RET
 
 // func ClampF64AVX2(dst []float64, x []float64, lo float64, hi float64)
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2, CMOV, MMX+, SSE2
 TEXT ·ClampF64AVX2(SB), NOSPLIT, $0-64
 	MOVSD        lo+48(FP), X0
 	VBROADCASTSD X0, Y0
@@ -4625,10 +4706,90 @@ TEXT ·ClampF64AVX2(SB), NOSPLIT, $0-64
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x03, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_2
+	CMPQ         CX, DX
+	JE           cached_2
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000001f, BX
+	SHRQ         $0x03, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_2
+	MOVQ         $0x00000004, SI
+	SUBQ         BX, SI
+	LEAQ         masktab<>+0(SB), DI
+	VMOVDQU      (DI)(SI*8), Y2
+	VMASKMOVPD   (DX), Y2, Y3
+	VMAXPD       Y3, Y0, Y3
+	VMINPD       Y3, Y1, Y3
+	VMASKMOVPD   Y3, Y2, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x03, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_50:
+aligned_2:
+main_51:
+	CMPQ     AX, $0x00000010
+	JB       single_51
+	VMOVUPD  (DX), Y2
+	VMAXPD   Y2, Y0, Y2
+	VMINPD   Y2, Y1, Y2
+	VMOVNTPD Y2, (CX)
+	VMOVUPD  32(DX), Y2
+	VMAXPD   Y2, Y0, Y2
+	VMINPD   Y2, Y1, Y2
+	VMOVNTPD Y2, 32(CX)
+	VMOVUPD  64(DX), Y2
+	VMAXPD   Y2, Y0, Y2
+	VMINPD   Y2, Y1, Y2
+	VMOVNTPD Y2, 64(CX)
+	VMOVUPD  96(DX), Y2
+	VMAXPD   Y2, Y0, Y2
+	VMINPD   Y2, Y1, Y2
+	VMOVNTPD Y2, 96(CX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000010, AX
+	JMP      main_51
+
+single_51:
+	CMPQ     AX, $0x00000004
+	JB       tail_51
+	VMOVUPD  (DX), Y2
+	VMAXPD   Y2, Y0, Y2
+	VMINPD   Y2, Y1, Y2
+	VMOVNTPD Y2, (CX)
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000004, AX
+	JMP      single_51
+
+tail_51:
+	TESTQ      AX, AX
+	JZ         done_51
+	MOVQ       $0x00000004, BX
+	SUBQ       AX, BX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(BX*8), Y2
+	VMASKMOVPD (DX), Y2, Y3
+	VMAXPD     Y3, Y0, Y3
+	VMINPD     Y3, Y1, Y3
+	VMASKMOVPD Y3, Y2, (CX)
+
+done_51:
+	SFENCE
+	JMP streamed_2
+
+cached_2:
+main_52:
 	CMPQ    AX, $0x00000010
-	JB      single_50
+	JB      single_52
 	VMOVUPD (DX), Y2
 	VMAXPD  Y2, Y0, Y2
 	VMINPD  Y2, Y1, Y2
@@ -4648,11 +4809,11 @@ main_50:
 	ADDQ    $0x00000080, CX
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000010, AX
-	JMP     main_50
+	JMP     main_52
 
-single_50:
+single_52:
 	CMPQ    AX, $0x00000004
-	JB      tail_50
+	JB      tail_52
 	VMOVUPD (DX), Y2
 	VMAXPD  Y2, Y0, Y2
 	VMINPD  Y2, Y1, Y2
@@ -4660,11 +4821,11 @@ single_50:
 	ADDQ    $0x00000020, CX
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000004, AX
-	JMP     single_50
+	JMP     single_52
 
-tail_50:
+tail_52:
 	TESTQ      AX, AX
-	JZ         done_50
+	JZ         done_52
 	MOVQ       $0x00000004, BX
 	SUBQ       AX, BX
 	LEAQ       masktab<>+0(SB), AX
@@ -4674,7 +4835,8 @@ tail_50:
 	VMINPD     Y3, Y1, Y3
 	VMASKMOVPD Y3, Y2, (CX)
 
-done_50:
+done_52:
+streamed_2:
 	VZEROUPPER
 	RET
 
@@ -4719,9 +4881,9 @@ adam_flags0_3:
 	MOVQ         m_base+48(FP), BX
 	MOVQ         v_base+72(FP), SI
 
-main_51:
+main_53:
 	CMPQ         AX, $0x00000030
-	JB           single_51
+	JB           single_53
 	VMOVUPS      (CX), Z9
 	VMOVUPS      (DX), Z10
 	VMULPS       Z4, Z9, Z9
@@ -4799,11 +4961,11 @@ main_51:
 	ADDQ         $0x000000c0, BX
 	ADDQ         $0x000000c0, SI
 	SUBQ         $0x00000030, AX
-	JMP          main_51
+	JMP          main_53
 
-single_51:
+single_53:
 	CMPQ         AX, $0x00000010
-	JB           tail_51
+	JB           tail_53
 	VMOVUPS      (CX), Z9
 	VMOVUPS      (DX), Z10
 	VMULPS       Z4, Z9, Z9
@@ -4833,11 +4995,11 @@ single_51:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000010, AX
-	JMP          single_51
+	JMP          single_53
 
-tail_51:
+tail_53:
 	TESTQ        AX, AX
-	JZ           done_51
+	JZ           done_53
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -4866,7 +5028,7 @@ tail_51:
 	VFNMADD231PS Z5, Z11, Z9
 	VMOVUPS      Z9, K1, (CX)
 
-done_51:
+done_53:
 	VZEROUPPER
 	RET
 
@@ -4899,9 +5061,9 @@ adam_flags1_3:
 	MOVQ         m_base+48(FP), BX
 	MOVQ         v_base+72(FP), SI
 
-main_52:
+main_54:
 	CMPQ         AX, $0x00000030
-	JB           single_52
+	JB           single_54
 	VMOVUPS      (CX), Z10
 	VMOVUPS      (DX), Z11
 	VFMADD231PS  Z9, Z10, Z11
@@ -4982,11 +5144,11 @@ main_52:
 	ADDQ         $0x000000c0, BX
 	ADDQ         $0x000000c0, SI
 	SUBQ         $0x00000030, AX
-	JMP          main_52
+	JMP          main_54
 
-single_52:
+single_54:
 	CMPQ         AX, $0x00000010
-	JB           tail_52
+	JB           tail_54
 	VMOVUPS      (CX), Z10
 	VMOVUPS      (DX), Z11
 	VFMADD231PS  Z9, Z10, Z11
@@ -5017,11 +5179,11 @@ single_52:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000010, AX
-	JMP          single_52
+	JMP          single_54
 
-tail_52:
+tail_54:
 	TESTQ        AX, AX
-	JZ           done_52
+	JZ           done_54
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -5051,7 +5213,7 @@ tail_52:
 	VFNMADD231PS Z5, Z9, Z10
 	VMOVUPS      Z10, K1, (CX)
 
-done_52:
+done_54:
 	VZEROUPPER
 	RET
 
@@ -5083,9 +5245,9 @@ adam_flags2_3:
 	MOVQ         v_base+72(FP), SI
 	MOVQ         vmax_base+96(FP), DI
 
-main_53:
+main_55:
 	CMPQ         AX, $0x00000020
-	JB           single_53
+	JB           single_55
 	VMOVUPS      (CX), Z9
 	VMOVUPS      (DX), Z10
 	VMULPS       Z4, Z9, Z9
@@ -5154,11 +5316,11 @@ main_53:
 	ADDQ         $0x00000080, SI
 	ADDQ         $0x00000080, DI
 	SUBQ         $0x00000020, AX
-	JMP          main_53
+	JMP          main_55
 
-single_53:
+single_55:
 	CMPQ         AX, $0x00000010
-	JB           tail_53
+	JB           tail_55
 	VMOVUPS      (CX), Z9
 	VMOVUPS      (DX), Z10
 	VMULPS       Z4, Z9, Z9
@@ -5196,11 +5358,11 @@ single_53:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000010, AX
-	JMP          single_53
+	JMP          single_55
 
-tail_53:
+tail_55:
 	TESTQ        AX, AX
-	JZ           done_53
+	JZ           done_55
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -5236,7 +5398,7 @@ tail_53:
 	VFNMADD231PS Z5, Z11, Z9
 	VMOVUPS      Z9, K1, (CX)
 
-done_53:
+done_55:
 	VZEROUPPER
 	RET
 
@@ -5270,9 +5432,9 @@ adam_flags3_3:
 	MOVQ         v_base+72(FP), SI
 	MOVQ         vmax_base+96(FP), DI
 
-main_54:
+main_56:
 	CMPQ         AX, $0x00000020
-	JB           single_54
+	JB           single_56
 	VMOVUPS      (CX), Z10
 	VMOVUPS      (DX), Z11
 	VFMADD231PS  Z9, Z10, Z11
@@ -5343,11 +5505,11 @@ main_54:
 	ADDQ         $0x00000080, SI
 	ADDQ         $0x00000080, DI
 	SUBQ         $0x00000020, AX
-	JMP          main_54
+	JMP          main_56
 
-single_54:
+single_56:
 	CMPQ         AX, $0x00000010
-	JB           tail_54
+	JB           tail_56
 	VMOVUPS      (CX), Z10
 	VMOVUPS      (DX), Z11
 	VFMADD231PS  Z9, Z10, Z11
@@ -5386,11 +5548,11 @@ single_54:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000010, AX
-	JMP          single_54
+	JMP          single_56
 
-tail_54:
+tail_56:
 	TESTQ        AX, AX
-	JZ           done_54
+	JZ           done_56
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -5427,7 +5589,7 @@ tail_54:
 	VFNMADD231PS Z5, Z9, Z10
 	VMOVUPS      Z10, K1, (CX)
 
-done_54:
+done_56:
 	VZEROUPPER
 	RET
 
@@ -5464,9 +5626,9 @@ sgd_flags0_3:
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 
-main_55:
+main_57:
 	CMPQ         AX, $0x00000040
-	JB           single_55
+	JB           single_57
 	VMOVUPS      (CX), Z1
 	VMOVUPS      (DX), Z2
 	VFNMADD231PS Z0, Z2, Z1
@@ -5486,11 +5648,11 @@ main_55:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
-	JMP          main_55
+	JMP          main_57
 
-single_55:
+single_57:
 	CMPQ         AX, $0x00000010
-	JB           tail_55
+	JB           tail_57
 	VMOVUPS      (CX), Z1
 	VMOVUPS      (DX), Z2
 	VFNMADD231PS Z0, Z2, Z1
@@ -5498,11 +5660,11 @@ single_55:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
-	JMP          single_55
+	JMP          single_57
 
-tail_55:
+tail_57:
 	TESTQ        AX, AX
-	JZ           done_55
+	JZ           done_57
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -5511,7 +5673,7 @@ tail_55:
 	VFNMADD231PS Z0, Z2, Z1
 	VMOVUPS      Z1, K1, (CX)
 
-done_55:
+done_57:
 	VZEROUPPER
 	RET
 
@@ -5524,9 +5686,9 @@ sgd_flags1_3:
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 
-main_56:
+main_58:
 	CMPQ         AX, $0x00000040
-	JB           single_56
+	JB           single_58
 	VMOVUPS      (CX), Z2
 	VMOVUPS      (DX), Z3
 	VFMADD231PS  Z1, Z2, Z3
@@ -5550,11 +5712,11 @@ main_56:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000040, AX
-	JMP          main_56
+	JMP          main_58
 
-single_56:
+single_58:
 	CMPQ         AX, $0x00000010
-	JB           tail_56
+	JB           tail_58
 	VMOVUPS      (CX), Z2
 	VMOVUPS      (DX), Z3
 	VFMADD231PS  Z1, Z2, Z3
@@ -5563,11 +5725,11 @@ single_56:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, AX
-	JMP          single_56
+	JMP          single_58
 
-tail_56:
+tail_58:
 	TESTQ        AX, AX
-	JZ           done_56
+	JZ           done_58
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -5577,245 +5739,11 @@ tail_56:
 	VFNMADD231PS Z0, Z3, Z2
 	VMOVUPS      Z2, K1, (CX)
 
-done_56:
-	VZEROUPPER
-	RET
-
-sgd_flags2_3:
-	MOVSS        lr+72(FP), X0
-	VBROADCASTSS X0, Z0
-	MOVL         $0x7fffffff, AX
-	VMOVD        AX, X1
-	VBROADCASTSS X1, Z1
-	MOVL         $0x00800000, AX
-	VMOVD        AX, X2
-	VBROADCASTSS X2, Z2
-	MOVSS        mu+76(FP), X3
-	VBROADCASTSS X3, Z3
-	MOVSS        damp+80(FP), X4
-	VBROADCASTSS X4, Z4
-	MOVQ         p_len+8(FP), AX
-	MOVQ         p_base+0(FP), CX
-	MOVQ         g_base+24(FP), DX
-	MOVQ         buf_base+48(FP), BX
-
-main_57:
-	CMPQ         AX, $0x00000040
-	JB           single_57
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z3, Z7, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z6
-	VCMPPS       $0x05, Z2, Z6, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVUPS      Z7, (BX)
-	VFNMADD231PS Z0, Z7, Z5
-	VMOVUPS      Z5, (CX)
-	VMOVUPS      64(CX), Z5
-	VMOVUPS      64(DX), Z6
-	VMOVUPS      64(BX), Z7
-	VMULPS       Z3, Z7, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z6
-	VCMPPS       $0x05, Z2, Z6, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVUPS      Z7, 64(BX)
-	VFNMADD231PS Z0, Z7, Z5
-	VMOVUPS      Z5, 64(CX)
-	VMOVUPS      128(CX), Z5
-	VMOVUPS      128(DX), Z6
-	VMOVUPS      128(BX), Z7
-	VMULPS       Z3, Z7, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z6
-	VCMPPS       $0x05, Z2, Z6, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVUPS      Z7, 128(BX)
-	VFNMADD231PS Z0, Z7, Z5
-	VMOVUPS      Z5, 128(CX)
-	VMOVUPS      192(CX), Z5
-	VMOVUPS      192(DX), Z6
-	VMOVUPS      192(BX), Z7
-	VMULPS       Z3, Z7, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z6
-	VCMPPS       $0x05, Z2, Z6, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVUPS      Z7, 192(BX)
-	VFNMADD231PS Z0, Z7, Z5
-	VMOVUPS      Z5, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	SUBQ         $0x00000040, AX
-	JMP          main_57
-
-single_57:
-	CMPQ         AX, $0x00000010
-	JB           tail_57
-	VMOVUPS      (CX), Z5
-	VMOVUPS      (DX), Z6
-	VMOVUPS      (BX), Z7
-	VMULPS       Z3, Z7, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z6
-	VCMPPS       $0x05, Z2, Z6, K1
-	VMOVAPS.Z    Z7, K1, Z7
-	VMOVUPS      Z7, (BX)
-	VFNMADD231PS Z0, Z7, Z5
-	VMOVUPS      Z5, (CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000010, AX
-	JMP          single_57
-
-tail_57:
-	TESTQ        AX, AX
-	JZ           done_57
-	MOVQ         $-1, SI
-	BZHIQ        AX, SI, AX
-	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z5
-	VMOVUPS.Z    (DX), K1, Z6
-	VMOVUPS.Z    (BX), K1, Z7
-	VMULPS       Z3, Z7, Z7
-	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z1
-	VCMPPS       $0x05, Z2, Z1, K2
-	VMOVAPS.Z    Z7, K2, Z7
-	VMOVUPS      Z7, K1, (BX)
-	VFNMADD231PS Z0, Z7, Z5
-	VMOVUPS      Z5, K1, (CX)
-
-done_57:
-	VZEROUPPER
-	RET
-
-sgd_flags3_3:
-	MOVSS        lr+72(FP), X0
-	VBROADCASTSS X0, Z0
-	MOVL         $0x7fffffff, AX
-	VMOVD        AX, X1
-	VBROADCASTSS X1, Z1
-	MOVL         $0x00800000, AX
-	VMOVD        AX, X2
-	VBROADCASTSS X2, Z2
-	MOVSS        wd+84(FP), X3
-	VBROADCASTSS X3, Z3
-	MOVSS        mu+76(FP), X4
-	VBROADCASTSS X4, Z4
-	MOVSS        damp+80(FP), X5
-	VBROADCASTSS X5, Z5
-	MOVQ         p_len+8(FP), AX
-	MOVQ         p_base+0(FP), CX
-	MOVQ         g_base+24(FP), DX
-	MOVQ         buf_base+48(FP), BX
-
-main_58:
-	CMPQ         AX, $0x00000040
-	JB           single_58
-	VMOVUPS      (CX), Z6
-	VMOVUPS      (DX), Z7
-	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      (BX), Z8
-	VMULPS       Z4, Z8, Z8
-	VFMADD231PS  Z5, Z7, Z8
-	VANDPS       Z1, Z8, Z7
-	VCMPPS       $0x05, Z2, Z7, K1
-	VMOVAPS.Z    Z8, K1, Z8
-	VMOVUPS      Z8, (BX)
-	VFNMADD231PS Z0, Z8, Z6
-	VMOVUPS      Z6, (CX)
-	VMOVUPS      64(CX), Z6
-	VMOVUPS      64(DX), Z7
-	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      64(BX), Z8
-	VMULPS       Z4, Z8, Z8
-	VFMADD231PS  Z5, Z7, Z8
-	VANDPS       Z1, Z8, Z7
-	VCMPPS       $0x05, Z2, Z7, K1
-	VMOVAPS.Z    Z8, K1, Z8
-	VMOVUPS      Z8, 64(BX)
-	VFNMADD231PS Z0, Z8, Z6
-	VMOVUPS      Z6, 64(CX)
-	VMOVUPS      128(CX), Z6
-	VMOVUPS      128(DX), Z7
-	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      128(BX), Z8
-	VMULPS       Z4, Z8, Z8
-	VFMADD231PS  Z5, Z7, Z8
-	VANDPS       Z1, Z8, Z7
-	VCMPPS       $0x05, Z2, Z7, K1
-	VMOVAPS.Z    Z8, K1, Z8
-	VMOVUPS      Z8, 128(BX)
-	VFNMADD231PS Z0, Z8, Z6
-	VMOVUPS      Z6, 128(CX)
-	VMOVUPS      192(CX), Z6
-	VMOVUPS      192(DX), Z7
-	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      192(BX), Z8
-	VMULPS       Z4, Z8, Z8
-	VFMADD231PS  Z5, Z7, Z8
-	VANDPS       Z1, Z8, Z7
-	VCMPPS       $0x05, Z2, Z7, K1
-	VMOVAPS.Z    Z8, K1, Z8
-	VMOVUPS      Z8, 192(BX)
-	VFNMADD231PS Z0, Z8, Z6
-	VMOVUPS      Z6, 192(CX)
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	SUBQ         $0x00000040, AX
-	JMP          main_58
-
-single_58:
-	CMPQ         AX, $0x00000010
-	JB           tail_58
-	VMOVUPS      (CX), Z6
-	VMOVUPS      (DX), Z7
-	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      (BX), Z8
-	VMULPS       Z4, Z8, Z8
-	VFMADD231PS  Z5, Z7, Z8
-	VANDPS       Z1, Z8, Z7
-	VCMPPS       $0x05, Z2, Z7, K1
-	VMOVAPS.Z    Z8, K1, Z8
-	VMOVUPS      Z8, (BX)
-	VFNMADD231PS Z0, Z8, Z6
-	VMOVUPS      Z6, (CX)
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000010, AX
-	JMP          single_58
-
-tail_58:
-	TESTQ        AX, AX
-	JZ           done_58
-	MOVQ         $-1, SI
-	BZHIQ        AX, SI, AX
-	KMOVW        AX, K1
-	VMOVUPS.Z    (CX), K1, Z6
-	VMOVUPS.Z    (DX), K1, Z7
-	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS.Z    (BX), K1, Z3
-	VMULPS       Z4, Z3, Z3
-	VFMADD231PS  Z5, Z7, Z3
-	VANDPS       Z1, Z3, Z1
-	VCMPPS       $0x05, Z2, Z1, K2
-	VMOVAPS.Z    Z3, K2, Z3
-	VMOVUPS      Z3, K1, (BX)
-	VFNMADD231PS Z0, Z3, Z6
-	VMOVUPS      Z6, K1, (CX)
-
 done_58:
 	VZEROUPPER
 	RET
 
-sgd_flags6_3:
+sgd_flags2_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
 	MOVL         $0x7fffffff, AX
@@ -5841,48 +5769,44 @@ main_59:
 	VMOVUPS      (BX), Z7
 	VMULPS       Z3, Z7, Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z8
-	VCMPPS       $0x05, Z2, Z8, K1
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
 	VMOVAPS.Z    Z7, K1, Z7
 	VMOVUPS      Z7, (BX)
-	VFMADD231PS  Z3, Z7, Z6
-	VFNMADD231PS Z0, Z6, Z5
+	VFNMADD231PS Z0, Z7, Z5
 	VMOVUPS      Z5, (CX)
 	VMOVUPS      64(CX), Z5
 	VMOVUPS      64(DX), Z6
 	VMOVUPS      64(BX), Z7
 	VMULPS       Z3, Z7, Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z8
-	VCMPPS       $0x05, Z2, Z8, K1
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
 	VMOVAPS.Z    Z7, K1, Z7
 	VMOVUPS      Z7, 64(BX)
-	VFMADD231PS  Z3, Z7, Z6
-	VFNMADD231PS Z0, Z6, Z5
+	VFNMADD231PS Z0, Z7, Z5
 	VMOVUPS      Z5, 64(CX)
 	VMOVUPS      128(CX), Z5
 	VMOVUPS      128(DX), Z6
 	VMOVUPS      128(BX), Z7
 	VMULPS       Z3, Z7, Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z8
-	VCMPPS       $0x05, Z2, Z8, K1
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
 	VMOVAPS.Z    Z7, K1, Z7
 	VMOVUPS      Z7, 128(BX)
-	VFMADD231PS  Z3, Z7, Z6
-	VFNMADD231PS Z0, Z6, Z5
+	VFNMADD231PS Z0, Z7, Z5
 	VMOVUPS      Z5, 128(CX)
 	VMOVUPS      192(CX), Z5
 	VMOVUPS      192(DX), Z6
 	VMOVUPS      192(BX), Z7
 	VMULPS       Z3, Z7, Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z8
-	VCMPPS       $0x05, Z2, Z8, K1
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
 	VMOVAPS.Z    Z7, K1, Z7
 	VMOVUPS      Z7, 192(BX)
-	VFMADD231PS  Z3, Z7, Z6
-	VFNMADD231PS Z0, Z6, Z5
+	VFNMADD231PS Z0, Z7, Z5
 	VMOVUPS      Z5, 192(CX)
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
@@ -5898,12 +5822,11 @@ single_59:
 	VMOVUPS      (BX), Z7
 	VMULPS       Z3, Z7, Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VANDPS       Z1, Z7, Z8
-	VCMPPS       $0x05, Z2, Z8, K1
+	VANDPS       Z1, Z7, Z6
+	VCMPPS       $0x05, Z2, Z6, K1
 	VMOVAPS.Z    Z7, K1, Z7
 	VMOVUPS      Z7, (BX)
-	VFMADD231PS  Z3, Z7, Z6
-	VFNMADD231PS Z0, Z6, Z5
+	VFNMADD231PS Z0, Z7, Z5
 	VMOVUPS      Z5, (CX)
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
@@ -5926,15 +5849,14 @@ tail_59:
 	VCMPPS       $0x05, Z2, Z1, K2
 	VMOVAPS.Z    Z7, K2, Z7
 	VMOVUPS      Z7, K1, (BX)
-	VFMADD231PS  Z3, Z7, Z6
-	VFNMADD231PS Z0, Z6, Z5
+	VFNMADD231PS Z0, Z7, Z5
 	VMOVUPS      Z5, K1, (CX)
 
 done_59:
 	VZEROUPPER
 	RET
 
-sgd_flags7_3:
+sgd_flags3_3:
 	MOVSS        lr+72(FP), X0
 	VBROADCASTSS X0, Z0
 	MOVL         $0x7fffffff, AX
@@ -5963,6 +5885,246 @@ main_60:
 	VMOVUPS      (BX), Z8
 	VMULPS       Z4, Z8, Z8
 	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, (CX)
+	VMOVUPS      64(CX), Z6
+	VMOVUPS      64(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      64(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 64(BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, 64(CX)
+	VMOVUPS      128(CX), Z6
+	VMOVUPS      128(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      128(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 128(BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, 128(CX)
+	VMOVUPS      192(CX), Z6
+	VMOVUPS      192(DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      192(BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, 192(BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, 192(CX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000040, AX
+	JMP          main_60
+
+single_60:
+	CMPQ         AX, $0x00000010
+	JB           tail_60
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
+	VANDPS       Z1, Z8, Z7
+	VCMPPS       $0x05, Z2, Z7, K1
+	VMOVAPS.Z    Z8, K1, Z8
+	VMOVUPS      Z8, (BX)
+	VFNMADD231PS Z0, Z8, Z6
+	VMOVUPS      Z6, (CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
+	JMP          single_60
+
+tail_60:
+	TESTQ        AX, AX
+	JZ           done_60
+	MOVQ         $-1, SI
+	BZHIQ        AX, SI, AX
+	KMOVW        AX, K1
+	VMOVUPS.Z    (CX), K1, Z6
+	VMOVUPS.Z    (DX), K1, Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS.Z    (BX), K1, Z3
+	VMULPS       Z4, Z3, Z3
+	VFMADD231PS  Z5, Z7, Z3
+	VANDPS       Z1, Z3, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z3, K2, Z3
+	VMOVUPS      Z3, K1, (BX)
+	VFNMADD231PS Z0, Z3, Z6
+	VMOVUPS      Z6, K1, (CX)
+
+done_60:
+	VZEROUPPER
+	RET
+
+sgd_flags6_3:
+	MOVSS        lr+72(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
+	VBROADCASTSS X1, Z1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Z2
+	MOVSS        mu+76(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        damp+80(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVQ         p_len+8(FP), AX
+	MOVQ         p_base+0(FP), CX
+	MOVQ         g_base+24(FP), DX
+	MOVQ         buf_base+48(FP), BX
+
+main_61:
+	CMPQ         AX, $0x00000040
+	JB           single_61
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VMOVUPS      (BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, (CX)
+	VMOVUPS      64(CX), Z5
+	VMOVUPS      64(DX), Z6
+	VMOVUPS      64(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 64(BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 64(CX)
+	VMOVUPS      128(CX), Z5
+	VMOVUPS      128(DX), Z6
+	VMOVUPS      128(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 128(BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 128(CX)
+	VMOVUPS      192(CX), Z5
+	VMOVUPS      192(DX), Z6
+	VMOVUPS      192(BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, 192(BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, 192(CX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000040, AX
+	JMP          main_61
+
+single_61:
+	CMPQ         AX, $0x00000010
+	JB           tail_61
+	VMOVUPS      (CX), Z5
+	VMOVUPS      (DX), Z6
+	VMOVUPS      (BX), Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z8
+	VCMPPS       $0x05, Z2, Z8, K1
+	VMOVAPS.Z    Z7, K1, Z7
+	VMOVUPS      Z7, (BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, (CX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, AX
+	JMP          single_61
+
+tail_61:
+	TESTQ        AX, AX
+	JZ           done_61
+	MOVQ         $-1, SI
+	BZHIQ        AX, SI, AX
+	KMOVW        AX, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VMOVUPS.Z    (DX), K1, Z6
+	VMOVUPS.Z    (BX), K1, Z7
+	VMULPS       Z3, Z7, Z7
+	VFMADD231PS  Z4, Z6, Z7
+	VANDPS       Z1, Z7, Z1
+	VCMPPS       $0x05, Z2, Z1, K2
+	VMOVAPS.Z    Z7, K2, Z7
+	VMOVUPS      Z7, K1, (BX)
+	VFMADD231PS  Z3, Z7, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VMOVUPS      Z5, K1, (CX)
+
+done_61:
+	VZEROUPPER
+	RET
+
+sgd_flags7_3:
+	MOVSS        lr+72(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVL         $0x7fffffff, AX
+	VMOVD        AX, X1
+	VBROADCASTSS X1, Z1
+	MOVL         $0x00800000, AX
+	VMOVD        AX, X2
+	VBROADCASTSS X2, Z2
+	MOVSS        wd+84(FP), X3
+	VBROADCASTSS X3, Z3
+	MOVSS        mu+76(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVSS        damp+80(FP), X5
+	VBROADCASTSS X5, Z5
+	MOVQ         p_len+8(FP), AX
+	MOVQ         p_base+0(FP), CX
+	MOVQ         g_base+24(FP), DX
+	MOVQ         buf_base+48(FP), BX
+
+main_62:
+	CMPQ         AX, $0x00000040
+	JB           single_62
+	VMOVUPS      (CX), Z6
+	VMOVUPS      (DX), Z7
+	VFMADD231PS  Z3, Z6, Z7
+	VMOVUPS      (BX), Z8
+	VMULPS       Z4, Z8, Z8
+	VFMADD231PS  Z5, Z7, Z8
 	VANDPS       Z1, Z8, Z9
 	VCMPPS       $0x05, Z2, Z9, K1
 	VMOVAPS.Z    Z8, K1, Z8
@@ -6013,11 +6175,11 @@ main_60:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_60
+	JMP          main_62
 
-single_60:
+single_62:
 	CMPQ         AX, $0x00000010
-	JB           tail_60
+	JB           tail_62
 	VMOVUPS      (CX), Z6
 	VMOVUPS      (DX), Z7
 	VFMADD231PS  Z3, Z6, Z7
@@ -6035,11 +6197,11 @@ single_60:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_60
+	JMP          single_62
 
-tail_60:
+tail_62:
 	TESTQ        AX, AX
-	JZ           done_60
+	JZ           done_62
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6057,7 +6219,7 @@ tail_60:
 	VFNMADD231PS Z0, Z7, Z6
 	VMOVUPS      Z6, K1, (CX)
 
-done_60:
+done_62:
 	VZEROUPPER
 	RET
 
@@ -6075,9 +6237,9 @@ sgd_flags10_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_61:
+main_63:
 	CMPQ         AX, $0x00000040
-	JB           single_61
+	JB           single_63
 	VMOVUPS      (CX), Z3
 	VMOVUPS      (DX), Z4
 	VMOVAPS      Z4, Z4
@@ -6118,11 +6280,11 @@ main_61:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_61
+	JMP          main_63
 
-single_61:
+single_63:
 	CMPQ         AX, $0x00000010
-	JB           tail_61
+	JB           tail_63
 	VMOVUPS      (CX), Z3
 	VMOVUPS      (DX), Z4
 	VMOVAPS      Z4, Z4
@@ -6136,11 +6298,11 @@ single_61:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_61
+	JMP          single_63
 
-tail_61:
+tail_63:
 	TESTQ        AX, AX
-	JZ           done_61
+	JZ           done_63
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6154,7 +6316,7 @@ tail_61:
 	VFNMADD231PS Z0, Z4, Z3
 	VMOVUPS      Z3, K1, (CX)
 
-done_61:
+done_63:
 	VZEROUPPER
 	RET
 
@@ -6174,9 +6336,9 @@ sgd_flags11_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_62:
+main_64:
 	CMPQ         AX, $0x00000040
-	JB           single_62
+	JB           single_64
 	VMOVUPS      (CX), Z4
 	VMOVUPS      (DX), Z5
 	VFMADD231PS  Z3, Z4, Z5
@@ -6221,11 +6383,11 @@ main_62:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_62
+	JMP          main_64
 
-single_62:
+single_64:
 	CMPQ         AX, $0x00000010
-	JB           tail_62
+	JB           tail_64
 	VMOVUPS      (CX), Z4
 	VMOVUPS      (DX), Z5
 	VFMADD231PS  Z3, Z4, Z5
@@ -6240,11 +6402,11 @@ single_62:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_62
+	JMP          single_64
 
-tail_62:
+tail_64:
 	TESTQ        AX, AX
-	JZ           done_62
+	JZ           done_64
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6259,7 +6421,7 @@ tail_62:
 	VFNMADD231PS Z0, Z3, Z4
 	VMOVUPS      Z4, K1, (CX)
 
-done_62:
+done_64:
 	VZEROUPPER
 	RET
 
@@ -6279,9 +6441,9 @@ sgd_flags14_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_63:
+main_65:
 	CMPQ         AX, $0x00000040
-	JB           single_63
+	JB           single_65
 	VMOVUPS      (CX), Z4
 	VMOVUPS      (DX), Z5
 	VMOVAPS      Z5, Z6
@@ -6326,11 +6488,11 @@ main_63:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_63
+	JMP          main_65
 
-single_63:
+single_65:
 	CMPQ         AX, $0x00000010
-	JB           tail_63
+	JB           tail_65
 	VMOVUPS      (CX), Z4
 	VMOVUPS      (DX), Z5
 	VMOVAPS      Z5, Z6
@@ -6345,11 +6507,11 @@ single_63:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_63
+	JMP          single_65
 
-tail_63:
+tail_65:
 	TESTQ        AX, AX
-	JZ           done_63
+	JZ           done_65
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6364,7 +6526,7 @@ tail_63:
 	VFNMADD231PS Z0, Z5, Z4
 	VMOVUPS      Z4, K1, (CX)
 
-done_63:
+done_65:
 	VZEROUPPER
 	RET
 
@@ -6386,9 +6548,9 @@ sgd_flags15_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_64:
+main_66:
 	CMPQ         AX, $0x00000040
-	JB           single_64
+	JB           single_66
 	VMOVUPS      (CX), Z5
 	VMOVUPS      (DX), Z6
 	VFMADD231PS  Z3, Z5, Z6
@@ -6437,11 +6599,11 @@ main_64:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_64
+	JMP          main_66
 
-single_64:
+single_66:
 	CMPQ         AX, $0x00000010
-	JB           tail_64
+	JB           tail_66
 	VMOVUPS      (CX), Z5
 	VMOVUPS      (DX), Z6
 	VFMADD231PS  Z3, Z5, Z6
@@ -6457,11 +6619,11 @@ single_64:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_64
+	JMP          single_66
 
-tail_64:
+tail_66:
 	TESTQ        AX, AX
-	JZ           done_64
+	JZ           done_66
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6477,7 +6639,7 @@ tail_64:
 	VFNMADD231PS Z0, Z6, Z5
 	VMOVUPS      Z5, K1, (CX)
 
-done_64:
+done_66:
 	VZEROUPPER
 	RET
 
@@ -6523,9 +6685,9 @@ rmsprop_flags0_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_65:
+main_67:
 	CMPQ         AX, $0x00000040
-	JB           single_65
+	JB           single_67
 	VMOVUPS      (CX), Z6
 	VMOVUPS      (DX), Z7
 	VMOVUPS      (BX), Z8
@@ -6590,11 +6752,11 @@ main_65:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_65
+	JMP          main_67
 
-single_65:
+single_67:
 	CMPQ         AX, $0x00000010
-	JB           tail_65
+	JB           tail_67
 	VMOVUPS      (CX), Z6
 	VMOVUPS      (DX), Z7
 	VMOVUPS      (BX), Z8
@@ -6614,11 +6776,11 @@ single_65:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_65
+	JMP          single_67
 
-tail_65:
+tail_67:
 	TESTQ        AX, AX
-	JZ           done_65
+	JZ           done_67
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6638,7 +6800,7 @@ tail_65:
 	VFNMADD231PS Z0, Z1, Z6
 	VMOVUPS      Z6, K1, (CX)
 
-done_65:
+done_67:
 	VZEROUPPER
 	RET
 
@@ -6664,9 +6826,9 @@ rmsprop_flags1_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_66:
+main_68:
 	CMPQ         AX, $0x00000040
-	JB           single_66
+	JB           single_68
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VFMADD231PS  Z6, Z7, Z8
@@ -6735,11 +6897,11 @@ main_66:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_66
+	JMP          main_68
 
-single_66:
+single_68:
 	CMPQ         AX, $0x00000010
-	JB           tail_66
+	JB           tail_68
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VFMADD231PS  Z6, Z7, Z8
@@ -6760,11 +6922,11 @@ single_66:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_66
+	JMP          single_68
 
-tail_66:
+tail_68:
 	TESTQ        AX, AX
-	JZ           done_66
+	JZ           done_68
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -6785,7 +6947,7 @@ tail_66:
 	VFNMADD231PS Z0, Z1, Z7
 	VMOVUPS      Z7, K1, (CX)
 
-done_66:
+done_68:
 	VZEROUPPER
 	RET
 
@@ -6810,9 +6972,9 @@ rmsprop_flags2_3:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_67:
+main_69:
 	CMPQ         AX, $0x00000040
-	JB           single_67
+	JB           single_69
 	VMOVUPS      (CX), Z6
 	VMOVUPS      (DX), Z7
 	VMOVUPS      (BX), Z8
@@ -6910,11 +7072,11 @@ main_67:
 	ADDQ         $0x00000100, BX
 	ADDQ         $0x00000100, SI
 	SUBQ         $0x00000040, AX
-	JMP          main_67
+	JMP          main_69
 
-single_67:
+single_69:
 	CMPQ         AX, $0x00000010
-	JB           tail_67
+	JB           tail_69
 	VMOVUPS      (CX), Z6
 	VMOVUPS      (DX), Z7
 	VMOVUPS      (BX), Z8
@@ -6943,11 +7105,11 @@ single_67:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000010, AX
-	JMP          single_67
+	JMP          single_69
 
-tail_67:
+tail_69:
 	TESTQ        AX, AX
-	JZ           done_67
+	JZ           done_69
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -6975,7 +7137,7 @@ tail_67:
 	VFNMADD231PS Z0, Z1, Z6
 	VMOVUPS      Z6, K1, (CX)
 
-done_67:
+done_69:
 	VZEROUPPER
 	RET
 
@@ -7002,9 +7164,9 @@ rmsprop_flags3_3:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_68:
+main_70:
 	CMPQ         AX, $0x00000040
-	JB           single_68
+	JB           single_70
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VFMADD231PS  Z6, Z7, Z8
@@ -7106,11 +7268,11 @@ main_68:
 	ADDQ         $0x00000100, BX
 	ADDQ         $0x00000100, SI
 	SUBQ         $0x00000040, AX
-	JMP          main_68
+	JMP          main_70
 
-single_68:
+single_70:
 	CMPQ         AX, $0x00000010
-	JB           tail_68
+	JB           tail_70
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VFMADD231PS  Z6, Z7, Z8
@@ -7140,11 +7302,11 @@ single_68:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000010, AX
-	JMP          single_68
+	JMP          single_70
 
-tail_68:
+tail_70:
 	TESTQ        AX, AX
-	JZ           done_68
+	JZ           done_70
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -7173,7 +7335,7 @@ tail_68:
 	VFNMADD231PS Z0, Z1, Z7
 	VMOVUPS      Z7, K1, (CX)
 
-done_68:
+done_70:
 	VZEROUPPER
 	RET
 
@@ -7200,9 +7362,9 @@ rmsprop_flags4_3:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-main_69:
+main_71:
 	CMPQ         AX, $0x00000040
-	JB           single_69
+	JB           single_71
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VMOVUPS      (BX), Z9
@@ -7292,11 +7454,11 @@ main_69:
 	ADDQ         $0x00000100, BX
 	ADDQ         $0x00000100, SI
 	SUBQ         $0x00000040, AX
-	JMP          main_69
+	JMP          main_71
 
-single_69:
+single_71:
 	CMPQ         AX, $0x00000010
-	JB           tail_69
+	JB           tail_71
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VMOVUPS      (BX), Z9
@@ -7323,11 +7485,11 @@ single_69:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000010, AX
-	JMP          single_69
+	JMP          single_71
 
-tail_69:
+tail_71:
 	TESTQ        AX, AX
-	JZ           done_69
+	JZ           done_71
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -7353,7 +7515,7 @@ tail_69:
 	VFNMADD231PS Z0, Z2, Z7
 	VMOVUPS      Z7, K1, (CX)
 
-done_69:
+done_71:
 	VZEROUPPER
 	RET
 
@@ -7382,9 +7544,9 @@ rmsprop_flags5_3:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-main_70:
+main_72:
 	CMPQ         AX, $0x00000030
-	JB           single_70
+	JB           single_72
 	VMOVUPS      (CX), Z8
 	VMOVUPS      (DX), Z9
 	VFMADD231PS  Z6, Z8, Z9
@@ -7456,11 +7618,11 @@ main_70:
 	ADDQ         $0x000000c0, BX
 	ADDQ         $0x000000c0, SI
 	SUBQ         $0x00000030, AX
-	JMP          main_70
+	JMP          main_72
 
-single_70:
+single_72:
 	CMPQ         AX, $0x00000010
-	JB           tail_70
+	JB           tail_72
 	VMOVUPS      (CX), Z8
 	VMOVUPS      (DX), Z9
 	VFMADD231PS  Z6, Z8, Z9
@@ -7488,11 +7650,11 @@ single_70:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000010, AX
-	JMP          single_70
+	JMP          single_72
 
-tail_70:
+tail_72:
 	TESTQ        AX, AX
-	JZ           done_70
+	JZ           done_72
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -7519,7 +7681,7 @@ tail_70:
 	VFNMADD231PS Z0, Z2, Z8
 	VMOVUPS      Z8, K1, (CX)
 
-done_70:
+done_72:
 	VZEROUPPER
 	RET
 
@@ -7547,9 +7709,9 @@ rmsprop_flags6_3:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-main_71:
+main_73:
 	CMPQ         AX, $0x00000040
-	JB           single_71
+	JB           single_73
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VMOVUPS      (BX), Z9
@@ -7672,11 +7834,11 @@ main_71:
 	ADDQ         $0x00000100, SI
 	ADDQ         $0x00000100, DI
 	SUBQ         $0x00000040, AX
-	JMP          main_71
+	JMP          main_73
 
-single_71:
+single_73:
 	CMPQ         AX, $0x00000010
-	JB           tail_71
+	JB           tail_73
 	VMOVUPS      (CX), Z7
 	VMOVUPS      (DX), Z8
 	VMOVUPS      (BX), Z9
@@ -7712,11 +7874,11 @@ single_71:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000010, AX
-	JMP          single_71
+	JMP          single_73
 
-tail_71:
+tail_73:
 	TESTQ        AX, AX
-	JZ           done_71
+	JZ           done_73
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -7750,7 +7912,7 @@ tail_71:
 	VFNMADD231PS Z0, Z2, Z7
 	VMOVUPS      Z7, K1, (CX)
 
-done_71:
+done_73:
 	VZEROUPPER
 	RET
 
@@ -7780,9 +7942,9 @@ rmsprop_flags7_3:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-main_72:
+main_74:
 	CMPQ         AX, $0x00000030
-	JB           single_72
+	JB           single_74
 	VMOVUPS      (CX), Z8
 	VMOVUPS      (DX), Z9
 	VFMADD231PS  Z6, Z8, Z9
@@ -7879,11 +8041,11 @@ main_72:
 	ADDQ         $0x000000c0, SI
 	ADDQ         $0x000000c0, DI
 	SUBQ         $0x00000030, AX
-	JMP          main_72
+	JMP          main_74
 
-single_72:
+single_74:
 	CMPQ         AX, $0x00000010
-	JB           tail_72
+	JB           tail_74
 	VMOVUPS      (CX), Z8
 	VMOVUPS      (DX), Z9
 	VFMADD231PS  Z6, Z8, Z9
@@ -7920,11 +8082,11 @@ single_72:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000010, AX
-	JMP          single_72
+	JMP          single_74
 
-tail_72:
+tail_74:
 	TESTQ        AX, AX
-	JZ           done_72
+	JZ           done_74
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -7959,7 +8121,7 @@ tail_72:
 	VFNMADD231PS Z0, Z2, Z8
 	VMOVUPS      Z8, K1, (CX)
 
-done_72:
+done_74:
 	VZEROUPPER
 	RET
 
@@ -7983,9 +8145,9 @@ adagrad_flags0_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sum_base+48(FP), BX
 
-main_73:
+main_75:
 	CMPQ         AX, $0x00000040
-	JB           single_73
+	JB           single_75
 	VMOVUPS      (CX), Z2
 	VMOVUPS      (DX), Z3
 	VMOVUPS      (BX), Z4
@@ -8030,11 +8192,11 @@ main_73:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_73
+	JMP          main_75
 
-single_73:
+single_75:
 	CMPQ         AX, $0x00000010
-	JB           tail_73
+	JB           tail_75
 	VMOVUPS      (CX), Z2
 	VMOVUPS      (DX), Z3
 	VMOVUPS      (BX), Z4
@@ -8049,11 +8211,11 @@ single_73:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_73
+	JMP          single_75
 
-tail_73:
+tail_75:
 	TESTQ        AX, AX
-	JZ           done_73
+	JZ           done_75
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -8068,7 +8230,7 @@ tail_73:
 	VFNMADD231PS Z0, Z4, Z2
 	VMOVUPS      Z2, K1, (CX)
 
-done_73:
+done_75:
 	VZEROUPPER
 	RET
 
@@ -8084,9 +8246,9 @@ adagrad_flags1_3:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sum_base+48(FP), BX
 
-main_74:
+main_76:
 	CMPQ         AX, $0x00000040
-	JB           single_74
+	JB           single_76
 	VMOVUPS      (CX), Z3
 	VMOVUPS      (DX), Z4
 	VFMADD231PS  Z2, Z3, Z4
@@ -8135,11 +8297,11 @@ main_74:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000040, AX
-	JMP          main_74
+	JMP          main_76
 
-single_74:
+single_76:
 	CMPQ         AX, $0x00000010
-	JB           tail_74
+	JB           tail_76
 	VMOVUPS      (CX), Z3
 	VMOVUPS      (DX), Z4
 	VFMADD231PS  Z2, Z3, Z4
@@ -8155,11 +8317,11 @@ single_74:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000010, AX
-	JMP          single_74
+	JMP          single_76
 
-tail_74:
+tail_76:
 	TESTQ        AX, AX
-	JZ           done_74
+	JZ           done_76
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -8175,12 +8337,12 @@ tail_74:
 	VFNMADD231PS Z0, Z2, Z3
 	VMOVUPS      Z3, K1, (CX)
 
-done_74:
+done_76:
 	VZEROUPPER
 	RET
 
 // func ClampF32AVX512(dst []float32, x []float32, lo float32, hi float32)
-// Requires: AVX, AVX512F, BMI2, SSE
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+, SSE
 TEXT ·ClampF32AVX512(SB), NOSPLIT, $0-56
 	MOVSS        lo+48(FP), X0
 	VBROADCASTSS X0, Z0
@@ -8189,10 +8351,88 @@ TEXT ·ClampF32AVX512(SB), NOSPLIT, $0-56
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x02, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_3
+	CMPQ         CX, DX
+	JE           cached_3
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000003f, BX
+	SHRQ         $0x02, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_3
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (DX), K1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMINPS       Z2, Z1, Z2
+	VMOVUPS      Z2, K1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x02, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_75:
+aligned_3:
+main_77:
+	CMPQ     AX, $0x00000040
+	JB       single_77
+	VMOVUPS  (DX), Z2
+	VMAXPS   Z2, Z0, Z2
+	VMINPS   Z2, Z1, Z2
+	VMOVNTPS Z2, (CX)
+	VMOVUPS  64(DX), Z2
+	VMAXPS   Z2, Z0, Z2
+	VMINPS   Z2, Z1, Z2
+	VMOVNTPS Z2, 64(CX)
+	VMOVUPS  128(DX), Z2
+	VMAXPS   Z2, Z0, Z2
+	VMINPS   Z2, Z1, Z2
+	VMOVNTPS Z2, 128(CX)
+	VMOVUPS  192(DX), Z2
+	VMAXPS   Z2, Z0, Z2
+	VMINPS   Z2, Z1, Z2
+	VMOVNTPS Z2, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, AX
+	JMP      main_77
+
+single_77:
+	CMPQ     AX, $0x00000010
+	JB       tail_77
+	VMOVUPS  (DX), Z2
+	VMAXPS   Z2, Z0, Z2
+	VMINPS   Z2, Z1, Z2
+	VMOVNTPS Z2, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000010, AX
+	JMP      single_77
+
+tail_77:
+	TESTQ     AX, AX
+	JZ        done_77
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (DX), K1, Z2
+	VMAXPS    Z2, Z0, Z2
+	VMINPS    Z2, Z1, Z2
+	VMOVUPS   Z2, K1, (CX)
+
+done_77:
+	SFENCE
+	JMP streamed_3
+
+cached_3:
+main_78:
 	CMPQ    AX, $0x00000040
-	JB      single_75
+	JB      single_78
 	VMOVUPS (DX), Z2
 	VMAXPS  Z2, Z0, Z2
 	VMINPS  Z2, Z1, Z2
@@ -8212,11 +8452,11 @@ main_75:
 	ADDQ    $0x00000100, CX
 	ADDQ    $0x00000100, DX
 	SUBQ    $0x00000040, AX
-	JMP     main_75
+	JMP     main_78
 
-single_75:
+single_78:
 	CMPQ    AX, $0x00000010
-	JB      tail_75
+	JB      tail_78
 	VMOVUPS (DX), Z2
 	VMAXPS  Z2, Z0, Z2
 	VMINPS  Z2, Z1, Z2
@@ -8224,11 +8464,11 @@ single_75:
 	ADDQ    $0x00000040, CX
 	ADDQ    $0x00000040, DX
 	SUBQ    $0x00000010, AX
-	JMP     single_75
+	JMP     single_78
 
-tail_75:
+tail_78:
 	TESTQ     AX, AX
-	JZ        done_75
+	JZ        done_78
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -8237,7 +8477,8 @@ tail_75:
 	VMINPS    Z2, Z1, Z2
 	VMOVUPS   Z2, K1, (CX)
 
-done_75:
+done_78:
+streamed_3:
 	VZEROUPPER
 	RET
 
@@ -8282,9 +8523,9 @@ adam_flags0_4:
 	MOVQ         m_base+48(FP), BX
 	MOVQ         v_base+72(FP), SI
 
-main_76:
+main_79:
 	CMPQ         AX, $0x00000018
-	JB           single_76
+	JB           single_79
 	VMOVUPD      (CX), Z9
 	VMOVUPD      (DX), Z10
 	VMULPD       Z4, Z9, Z9
@@ -8362,11 +8603,11 @@ main_76:
 	ADDQ         $0x000000c0, BX
 	ADDQ         $0x000000c0, SI
 	SUBQ         $0x00000018, AX
-	JMP          main_76
+	JMP          main_79
 
-single_76:
+single_79:
 	CMPQ         AX, $0x00000008
-	JB           tail_76
+	JB           tail_79
 	VMOVUPD      (CX), Z9
 	VMOVUPD      (DX), Z10
 	VMULPD       Z4, Z9, Z9
@@ -8396,11 +8637,11 @@ single_76:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000008, AX
-	JMP          single_76
+	JMP          single_79
 
-tail_76:
+tail_79:
 	TESTQ        AX, AX
-	JZ           done_76
+	JZ           done_79
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -8429,7 +8670,7 @@ tail_76:
 	VFNMADD231PD Z5, Z11, Z9
 	VMOVUPD      Z9, K1, (CX)
 
-done_76:
+done_79:
 	VZEROUPPER
 	RET
 
@@ -8462,9 +8703,9 @@ adam_flags1_4:
 	MOVQ         m_base+48(FP), BX
 	MOVQ         v_base+72(FP), SI
 
-main_77:
+main_80:
 	CMPQ         AX, $0x00000018
-	JB           single_77
+	JB           single_80
 	VMOVUPD      (CX), Z10
 	VMOVUPD      (DX), Z11
 	VFMADD231PD  Z9, Z10, Z11
@@ -8545,11 +8786,11 @@ main_77:
 	ADDQ         $0x000000c0, BX
 	ADDQ         $0x000000c0, SI
 	SUBQ         $0x00000018, AX
-	JMP          main_77
+	JMP          main_80
 
-single_77:
+single_80:
 	CMPQ         AX, $0x00000008
-	JB           tail_77
+	JB           tail_80
 	VMOVUPD      (CX), Z10
 	VMOVUPD      (DX), Z11
 	VFMADD231PD  Z9, Z10, Z11
@@ -8580,11 +8821,11 @@ single_77:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000008, AX
-	JMP          single_77
+	JMP          single_80
 
-tail_77:
+tail_80:
 	TESTQ        AX, AX
-	JZ           done_77
+	JZ           done_80
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -8614,7 +8855,7 @@ tail_77:
 	VFNMADD231PD Z5, Z9, Z10
 	VMOVUPD      Z10, K1, (CX)
 
-done_77:
+done_80:
 	VZEROUPPER
 	RET
 
@@ -8646,9 +8887,9 @@ adam_flags2_4:
 	MOVQ         v_base+72(FP), SI
 	MOVQ         vmax_base+96(FP), DI
 
-main_78:
+main_81:
 	CMPQ         AX, $0x00000010
-	JB           single_78
+	JB           single_81
 	VMOVUPD      (CX), Z9
 	VMOVUPD      (DX), Z10
 	VMULPD       Z4, Z9, Z9
@@ -8717,11 +8958,11 @@ main_78:
 	ADDQ         $0x00000080, SI
 	ADDQ         $0x00000080, DI
 	SUBQ         $0x00000010, AX
-	JMP          main_78
+	JMP          main_81
 
-single_78:
+single_81:
 	CMPQ         AX, $0x00000008
-	JB           tail_78
+	JB           tail_81
 	VMOVUPD      (CX), Z9
 	VMOVUPD      (DX), Z10
 	VMULPD       Z4, Z9, Z9
@@ -8759,11 +9000,11 @@ single_78:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000008, AX
-	JMP          single_78
+	JMP          single_81
 
-tail_78:
+tail_81:
 	TESTQ        AX, AX
-	JZ           done_78
+	JZ           done_81
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -8799,7 +9040,7 @@ tail_78:
 	VFNMADD231PD Z5, Z11, Z9
 	VMOVUPD      Z9, K1, (CX)
 
-done_78:
+done_81:
 	VZEROUPPER
 	RET
 
@@ -8833,9 +9074,9 @@ adam_flags3_4:
 	MOVQ         v_base+72(FP), SI
 	MOVQ         vmax_base+96(FP), DI
 
-main_79:
+main_82:
 	CMPQ         AX, $0x00000010
-	JB           single_79
+	JB           single_82
 	VMOVUPD      (CX), Z10
 	VMOVUPD      (DX), Z11
 	VFMADD231PD  Z9, Z10, Z11
@@ -8906,11 +9147,11 @@ main_79:
 	ADDQ         $0x00000080, SI
 	ADDQ         $0x00000080, DI
 	SUBQ         $0x00000010, AX
-	JMP          main_79
+	JMP          main_82
 
-single_79:
+single_82:
 	CMPQ         AX, $0x00000008
-	JB           tail_79
+	JB           tail_82
 	VMOVUPD      (CX), Z10
 	VMOVUPD      (DX), Z11
 	VFMADD231PD  Z9, Z10, Z11
@@ -8949,11 +9190,11 @@ single_79:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000008, AX
-	JMP          single_79
+	JMP          single_82
 
-tail_79:
+tail_82:
 	TESTQ        AX, AX
-	JZ           done_79
+	JZ           done_82
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -8990,7 +9231,7 @@ tail_79:
 	VFNMADD231PD Z5, Z9, Z10
 	VMOVUPD      Z10, K1, (CX)
 
-done_79:
+done_82:
 	VZEROUPPER
 	RET
 
@@ -9027,9 +9268,9 @@ sgd_flags0_4:
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 
-main_80:
+main_83:
 	CMPQ         AX, $0x00000020
-	JB           single_80
+	JB           single_83
 	VMOVUPD      (CX), Z1
 	VMOVUPD      (DX), Z2
 	VFNMADD231PD Z0, Z2, Z1
@@ -9049,11 +9290,11 @@ main_80:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_80
+	JMP          main_83
 
-single_80:
+single_83:
 	CMPQ         AX, $0x00000008
-	JB           tail_80
+	JB           tail_83
 	VMOVUPD      (CX), Z1
 	VMOVUPD      (DX), Z2
 	VFNMADD231PD Z0, Z2, Z1
@@ -9061,11 +9302,11 @@ single_80:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_80
+	JMP          single_83
 
-tail_80:
+tail_83:
 	TESTQ        AX, AX
-	JZ           done_80
+	JZ           done_83
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -9074,7 +9315,7 @@ tail_80:
 	VFNMADD231PD Z0, Z2, Z1
 	VMOVUPD      Z1, K1, (CX)
 
-done_80:
+done_83:
 	VZEROUPPER
 	RET
 
@@ -9087,9 +9328,9 @@ sgd_flags1_4:
 	MOVQ         p_base+0(FP), CX
 	MOVQ         g_base+24(FP), DX
 
-main_81:
+main_84:
 	CMPQ         AX, $0x00000020
-	JB           single_81
+	JB           single_84
 	VMOVUPD      (CX), Z2
 	VMOVUPD      (DX), Z3
 	VFMADD231PD  Z1, Z2, Z3
@@ -9113,11 +9354,11 @@ main_81:
 	ADDQ         $0x00000100, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000020, AX
-	JMP          main_81
+	JMP          main_84
 
-single_81:
+single_84:
 	CMPQ         AX, $0x00000008
-	JB           tail_81
+	JB           tail_84
 	VMOVUPD      (CX), Z2
 	VMOVUPD      (DX), Z3
 	VFMADD231PD  Z1, Z2, Z3
@@ -9126,11 +9367,11 @@ single_81:
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, AX
-	JMP          single_81
+	JMP          single_84
 
-tail_81:
+tail_84:
 	TESTQ        AX, AX
-	JZ           done_81
+	JZ           done_84
 	MOVQ         $-1, BX
 	BZHIQ        AX, BX, AX
 	KMOVW        AX, K1
@@ -9140,7 +9381,7 @@ tail_81:
 	VFNMADD231PD Z0, Z3, Z2
 	VMOVUPD      Z2, K1, (CX)
 
-done_81:
+done_84:
 	VZEROUPPER
 	RET
 
@@ -9162,9 +9403,9 @@ sgd_flags2_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_82:
+main_85:
 	CMPQ         AX, $0x00000020
-	JB           single_82
+	JB           single_85
 	VMOVUPD      (CX), Z5
 	VMOVUPD      (DX), Z6
 	VMOVUPD      (BX), Z7
@@ -9213,11 +9454,11 @@ main_82:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_82
+	JMP          main_85
 
-single_82:
+single_85:
 	CMPQ         AX, $0x00000008
-	JB           tail_82
+	JB           tail_85
 	VMOVUPD      (CX), Z5
 	VMOVUPD      (DX), Z6
 	VMOVUPD      (BX), Z7
@@ -9233,11 +9474,11 @@ single_82:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_82
+	JMP          single_85
 
-tail_82:
+tail_85:
 	TESTQ        AX, AX
-	JZ           done_82
+	JZ           done_85
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9253,7 +9494,7 @@ tail_82:
 	VFNMADD231PD Z0, Z7, Z5
 	VMOVUPD      Z5, K1, (CX)
 
-done_82:
+done_85:
 	VZEROUPPER
 	RET
 
@@ -9277,9 +9518,9 @@ sgd_flags3_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_83:
+main_86:
 	CMPQ         AX, $0x00000020
-	JB           single_83
+	JB           single_86
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VFMADD231PD  Z3, Z6, Z7
@@ -9332,11 +9573,11 @@ main_83:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_83
+	JMP          main_86
 
-single_83:
+single_86:
 	CMPQ         AX, $0x00000008
-	JB           tail_83
+	JB           tail_86
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VFMADD231PD  Z3, Z6, Z7
@@ -9353,11 +9594,11 @@ single_83:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_83
+	JMP          single_86
 
-tail_83:
+tail_86:
 	TESTQ        AX, AX
-	JZ           done_83
+	JZ           done_86
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9374,7 +9615,7 @@ tail_83:
 	VFNMADD231PD Z0, Z3, Z6
 	VMOVUPD      Z6, K1, (CX)
 
-done_83:
+done_86:
 	VZEROUPPER
 	RET
 
@@ -9396,9 +9637,9 @@ sgd_flags6_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_84:
+main_87:
 	CMPQ         AX, $0x00000020
-	JB           single_84
+	JB           single_87
 	VMOVUPD      (CX), Z5
 	VMOVUPD      (DX), Z6
 	VMOVUPD      (BX), Z7
@@ -9451,11 +9692,11 @@ main_84:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_84
+	JMP          main_87
 
-single_84:
+single_87:
 	CMPQ         AX, $0x00000008
-	JB           tail_84
+	JB           tail_87
 	VMOVUPD      (CX), Z5
 	VMOVUPD      (DX), Z6
 	VMOVUPD      (BX), Z7
@@ -9472,11 +9713,11 @@ single_84:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_84
+	JMP          single_87
 
-tail_84:
+tail_87:
 	TESTQ        AX, AX
-	JZ           done_84
+	JZ           done_87
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9493,7 +9734,7 @@ tail_84:
 	VFNMADD231PD Z0, Z6, Z5
 	VMOVUPD      Z5, K1, (CX)
 
-done_84:
+done_87:
 	VZEROUPPER
 	RET
 
@@ -9517,9 +9758,9 @@ sgd_flags7_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_85:
+main_88:
 	CMPQ         AX, $0x00000020
-	JB           single_85
+	JB           single_88
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VFMADD231PD  Z3, Z6, Z7
@@ -9576,11 +9817,11 @@ main_85:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_85
+	JMP          main_88
 
-single_85:
+single_88:
 	CMPQ         AX, $0x00000008
-	JB           tail_85
+	JB           tail_88
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VFMADD231PD  Z3, Z6, Z7
@@ -9598,11 +9839,11 @@ single_85:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_85
+	JMP          single_88
 
-tail_85:
+tail_88:
 	TESTQ        AX, AX
-	JZ           done_85
+	JZ           done_88
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9620,7 +9861,7 @@ tail_85:
 	VFNMADD231PD Z0, Z7, Z6
 	VMOVUPD      Z6, K1, (CX)
 
-done_85:
+done_88:
 	VZEROUPPER
 	RET
 
@@ -9638,9 +9879,9 @@ sgd_flags10_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_86:
+main_89:
 	CMPQ         AX, $0x00000020
-	JB           single_86
+	JB           single_89
 	VMOVUPD      (CX), Z3
 	VMOVUPD      (DX), Z4
 	VMOVAPD      Z4, Z4
@@ -9681,11 +9922,11 @@ main_86:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_86
+	JMP          main_89
 
-single_86:
+single_89:
 	CMPQ         AX, $0x00000008
-	JB           tail_86
+	JB           tail_89
 	VMOVUPD      (CX), Z3
 	VMOVUPD      (DX), Z4
 	VMOVAPD      Z4, Z4
@@ -9699,11 +9940,11 @@ single_86:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_86
+	JMP          single_89
 
-tail_86:
+tail_89:
 	TESTQ        AX, AX
-	JZ           done_86
+	JZ           done_89
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9717,7 +9958,7 @@ tail_86:
 	VFNMADD231PD Z0, Z4, Z3
 	VMOVUPD      Z3, K1, (CX)
 
-done_86:
+done_89:
 	VZEROUPPER
 	RET
 
@@ -9737,9 +9978,9 @@ sgd_flags11_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_87:
+main_90:
 	CMPQ         AX, $0x00000020
-	JB           single_87
+	JB           single_90
 	VMOVUPD      (CX), Z4
 	VMOVUPD      (DX), Z5
 	VFMADD231PD  Z3, Z4, Z5
@@ -9784,11 +10025,11 @@ main_87:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_87
+	JMP          main_90
 
-single_87:
+single_90:
 	CMPQ         AX, $0x00000008
-	JB           tail_87
+	JB           tail_90
 	VMOVUPD      (CX), Z4
 	VMOVUPD      (DX), Z5
 	VFMADD231PD  Z3, Z4, Z5
@@ -9803,11 +10044,11 @@ single_87:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_87
+	JMP          single_90
 
-tail_87:
+tail_90:
 	TESTQ        AX, AX
-	JZ           done_87
+	JZ           done_90
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9822,7 +10063,7 @@ tail_87:
 	VFNMADD231PD Z0, Z3, Z4
 	VMOVUPD      Z4, K1, (CX)
 
-done_87:
+done_90:
 	VZEROUPPER
 	RET
 
@@ -9842,9 +10083,9 @@ sgd_flags14_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_88:
+main_91:
 	CMPQ         AX, $0x00000020
-	JB           single_88
+	JB           single_91
 	VMOVUPD      (CX), Z4
 	VMOVUPD      (DX), Z5
 	VMOVAPD      Z5, Z6
@@ -9889,11 +10130,11 @@ main_88:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_88
+	JMP          main_91
 
-single_88:
+single_91:
 	CMPQ         AX, $0x00000008
-	JB           tail_88
+	JB           tail_91
 	VMOVUPD      (CX), Z4
 	VMOVUPD      (DX), Z5
 	VMOVAPD      Z5, Z6
@@ -9908,11 +10149,11 @@ single_88:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_88
+	JMP          single_91
 
-tail_88:
+tail_91:
 	TESTQ        AX, AX
-	JZ           done_88
+	JZ           done_91
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -9927,7 +10168,7 @@ tail_88:
 	VFNMADD231PD Z0, Z5, Z4
 	VMOVUPD      Z4, K1, (CX)
 
-done_88:
+done_91:
 	VZEROUPPER
 	RET
 
@@ -9949,9 +10190,9 @@ sgd_flags15_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         buf_base+48(FP), BX
 
-main_89:
+main_92:
 	CMPQ         AX, $0x00000020
-	JB           single_89
+	JB           single_92
 	VMOVUPD      (CX), Z5
 	VMOVUPD      (DX), Z6
 	VFMADD231PD  Z3, Z5, Z6
@@ -10000,11 +10241,11 @@ main_89:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_89
+	JMP          main_92
 
-single_89:
+single_92:
 	CMPQ         AX, $0x00000008
-	JB           tail_89
+	JB           tail_92
 	VMOVUPD      (CX), Z5
 	VMOVUPD      (DX), Z6
 	VFMADD231PD  Z3, Z5, Z6
@@ -10020,11 +10261,11 @@ single_89:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_89
+	JMP          single_92
 
-tail_89:
+tail_92:
 	TESTQ        AX, AX
-	JZ           done_89
+	JZ           done_92
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -10040,7 +10281,7 @@ tail_89:
 	VFNMADD231PD Z0, Z6, Z5
 	VMOVUPD      Z5, K1, (CX)
 
-done_89:
+done_92:
 	VZEROUPPER
 	RET
 
@@ -10086,9 +10327,9 @@ rmsprop_flags0_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_90:
+main_93:
 	CMPQ         AX, $0x00000020
-	JB           single_90
+	JB           single_93
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VMOVUPD      (BX), Z8
@@ -10153,11 +10394,11 @@ main_90:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_90
+	JMP          main_93
 
-single_90:
+single_93:
 	CMPQ         AX, $0x00000008
-	JB           tail_90
+	JB           tail_93
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VMOVUPD      (BX), Z8
@@ -10177,11 +10418,11 @@ single_90:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_90
+	JMP          single_93
 
-tail_90:
+tail_93:
 	TESTQ        AX, AX
-	JZ           done_90
+	JZ           done_93
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -10201,7 +10442,7 @@ tail_90:
 	VFNMADD231PD Z0, Z1, Z6
 	VMOVUPD      Z6, K1, (CX)
 
-done_90:
+done_93:
 	VZEROUPPER
 	RET
 
@@ -10227,9 +10468,9 @@ rmsprop_flags1_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sq_base+48(FP), BX
 
-main_91:
+main_94:
 	CMPQ         AX, $0x00000020
-	JB           single_91
+	JB           single_94
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VFMADD231PD  Z6, Z7, Z8
@@ -10298,11 +10539,11 @@ main_91:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_91
+	JMP          main_94
 
-single_91:
+single_94:
 	CMPQ         AX, $0x00000008
-	JB           tail_91
+	JB           tail_94
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VFMADD231PD  Z6, Z7, Z8
@@ -10323,11 +10564,11 @@ single_91:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_91
+	JMP          single_94
 
-tail_91:
+tail_94:
 	TESTQ        AX, AX
-	JZ           done_91
+	JZ           done_94
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -10348,7 +10589,7 @@ tail_91:
 	VFNMADD231PD Z0, Z1, Z7
 	VMOVUPD      Z7, K1, (CX)
 
-done_91:
+done_94:
 	VZEROUPPER
 	RET
 
@@ -10373,9 +10614,9 @@ rmsprop_flags2_4:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_92:
+main_95:
 	CMPQ         AX, $0x00000020
-	JB           single_92
+	JB           single_95
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VMOVUPD      (BX), Z8
@@ -10473,11 +10714,11 @@ main_92:
 	ADDQ         $0x00000100, BX
 	ADDQ         $0x00000100, SI
 	SUBQ         $0x00000020, AX
-	JMP          main_92
+	JMP          main_95
 
-single_92:
+single_95:
 	CMPQ         AX, $0x00000008
-	JB           tail_92
+	JB           tail_95
 	VMOVUPD      (CX), Z6
 	VMOVUPD      (DX), Z7
 	VMOVUPD      (BX), Z8
@@ -10506,11 +10747,11 @@ single_92:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000008, AX
-	JMP          single_92
+	JMP          single_95
 
-tail_92:
+tail_95:
 	TESTQ        AX, AX
-	JZ           done_92
+	JZ           done_95
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -10538,7 +10779,7 @@ tail_92:
 	VFNMADD231PD Z0, Z1, Z6
 	VMOVUPD      Z6, K1, (CX)
 
-done_92:
+done_95:
 	VZEROUPPER
 	RET
 
@@ -10565,9 +10806,9 @@ rmsprop_flags3_4:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         gavg_base+72(FP), SI
 
-main_93:
+main_96:
 	CMPQ         AX, $0x00000020
-	JB           single_93
+	JB           single_96
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VFMADD231PD  Z6, Z7, Z8
@@ -10669,11 +10910,11 @@ main_93:
 	ADDQ         $0x00000100, BX
 	ADDQ         $0x00000100, SI
 	SUBQ         $0x00000020, AX
-	JMP          main_93
+	JMP          main_96
 
-single_93:
+single_96:
 	CMPQ         AX, $0x00000008
-	JB           tail_93
+	JB           tail_96
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VFMADD231PD  Z6, Z7, Z8
@@ -10703,11 +10944,11 @@ single_93:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000008, AX
-	JMP          single_93
+	JMP          single_96
 
-tail_93:
+tail_96:
 	TESTQ        AX, AX
-	JZ           done_93
+	JZ           done_96
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -10736,7 +10977,7 @@ tail_93:
 	VFNMADD231PD Z0, Z1, Z7
 	VMOVUPD      Z7, K1, (CX)
 
-done_93:
+done_96:
 	VZEROUPPER
 	RET
 
@@ -10763,9 +11004,9 @@ rmsprop_flags4_4:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-main_94:
+main_97:
 	CMPQ         AX, $0x00000020
-	JB           single_94
+	JB           single_97
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VMOVUPD      (BX), Z9
@@ -10855,11 +11096,11 @@ main_94:
 	ADDQ         $0x00000100, BX
 	ADDQ         $0x00000100, SI
 	SUBQ         $0x00000020, AX
-	JMP          main_94
+	JMP          main_97
 
-single_94:
+single_97:
 	CMPQ         AX, $0x00000008
-	JB           tail_94
+	JB           tail_97
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VMOVUPD      (BX), Z9
@@ -10886,11 +11127,11 @@ single_94:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000008, AX
-	JMP          single_94
+	JMP          single_97
 
-tail_94:
+tail_97:
 	TESTQ        AX, AX
-	JZ           done_94
+	JZ           done_97
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -10916,7 +11157,7 @@ tail_94:
 	VFNMADD231PD Z0, Z2, Z7
 	VMOVUPD      Z7, K1, (CX)
 
-done_94:
+done_97:
 	VZEROUPPER
 	RET
 
@@ -10945,9 +11186,9 @@ rmsprop_flags5_4:
 	MOVQ         sq_base+48(FP), BX
 	MOVQ         buf_base+96(FP), SI
 
-main_95:
+main_98:
 	CMPQ         AX, $0x00000018
-	JB           single_95
+	JB           single_98
 	VMOVUPD      (CX), Z8
 	VMOVUPD      (DX), Z9
 	VFMADD231PD  Z6, Z8, Z9
@@ -11019,11 +11260,11 @@ main_95:
 	ADDQ         $0x000000c0, BX
 	ADDQ         $0x000000c0, SI
 	SUBQ         $0x00000018, AX
-	JMP          main_95
+	JMP          main_98
 
-single_95:
+single_98:
 	CMPQ         AX, $0x00000008
-	JB           tail_95
+	JB           tail_98
 	VMOVUPD      (CX), Z8
 	VMOVUPD      (DX), Z9
 	VFMADD231PD  Z6, Z8, Z9
@@ -11051,11 +11292,11 @@ single_95:
 	ADDQ         $0x00000040, BX
 	ADDQ         $0x00000040, SI
 	SUBQ         $0x00000008, AX
-	JMP          single_95
+	JMP          single_98
 
-tail_95:
+tail_98:
 	TESTQ        AX, AX
-	JZ           done_95
+	JZ           done_98
 	MOVQ         $-1, DI
 	BZHIQ        AX, DI, AX
 	KMOVW        AX, K1
@@ -11082,7 +11323,7 @@ tail_95:
 	VFNMADD231PD Z0, Z2, Z8
 	VMOVUPD      Z8, K1, (CX)
 
-done_95:
+done_98:
 	VZEROUPPER
 	RET
 
@@ -11110,9 +11351,9 @@ rmsprop_flags6_4:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-main_96:
+main_99:
 	CMPQ         AX, $0x00000020
-	JB           single_96
+	JB           single_99
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VMOVUPD      (BX), Z9
@@ -11235,11 +11476,11 @@ main_96:
 	ADDQ         $0x00000100, SI
 	ADDQ         $0x00000100, DI
 	SUBQ         $0x00000020, AX
-	JMP          main_96
+	JMP          main_99
 
-single_96:
+single_99:
 	CMPQ         AX, $0x00000008
-	JB           tail_96
+	JB           tail_99
 	VMOVUPD      (CX), Z7
 	VMOVUPD      (DX), Z8
 	VMOVUPD      (BX), Z9
@@ -11275,11 +11516,11 @@ single_96:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000008, AX
-	JMP          single_96
+	JMP          single_99
 
-tail_96:
+tail_99:
 	TESTQ        AX, AX
-	JZ           done_96
+	JZ           done_99
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -11313,7 +11554,7 @@ tail_96:
 	VFNMADD231PD Z0, Z2, Z7
 	VMOVUPD      Z7, K1, (CX)
 
-done_96:
+done_99:
 	VZEROUPPER
 	RET
 
@@ -11343,9 +11584,9 @@ rmsprop_flags7_4:
 	MOVQ         gavg_base+72(FP), SI
 	MOVQ         buf_base+96(FP), DI
 
-main_97:
+main_100:
 	CMPQ         AX, $0x00000018
-	JB           single_97
+	JB           single_100
 	VMOVUPD      (CX), Z8
 	VMOVUPD      (DX), Z9
 	VFMADD231PD  Z6, Z8, Z9
@@ -11442,11 +11683,11 @@ main_97:
 	ADDQ         $0x000000c0, SI
 	ADDQ         $0x000000c0, DI
 	SUBQ         $0x00000018, AX
-	JMP          main_97
+	JMP          main_100
 
-single_97:
+single_100:
 	CMPQ         AX, $0x00000008
-	JB           tail_97
+	JB           tail_100
 	VMOVUPD      (CX), Z8
 	VMOVUPD      (DX), Z9
 	VFMADD231PD  Z6, Z8, Z9
@@ -11483,11 +11724,11 @@ single_97:
 	ADDQ         $0x00000040, SI
 	ADDQ         $0x00000040, DI
 	SUBQ         $0x00000008, AX
-	JMP          single_97
+	JMP          single_100
 
-tail_97:
+tail_100:
 	TESTQ        AX, AX
-	JZ           done_97
+	JZ           done_100
 	MOVQ         $-1, R8
 	BZHIQ        AX, R8, AX
 	KMOVW        AX, K1
@@ -11522,7 +11763,7 @@ tail_97:
 	VFNMADD231PD Z0, Z2, Z8
 	VMOVUPD      Z8, K1, (CX)
 
-done_97:
+done_100:
 	VZEROUPPER
 	RET
 
@@ -11546,9 +11787,9 @@ adagrad_flags0_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sum_base+48(FP), BX
 
-main_98:
+main_101:
 	CMPQ         AX, $0x00000020
-	JB           single_98
+	JB           single_101
 	VMOVUPD      (CX), Z2
 	VMOVUPD      (DX), Z3
 	VMOVUPD      (BX), Z4
@@ -11593,11 +11834,11 @@ main_98:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_98
+	JMP          main_101
 
-single_98:
+single_101:
 	CMPQ         AX, $0x00000008
-	JB           tail_98
+	JB           tail_101
 	VMOVUPD      (CX), Z2
 	VMOVUPD      (DX), Z3
 	VMOVUPD      (BX), Z4
@@ -11612,11 +11853,11 @@ single_98:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_98
+	JMP          single_101
 
-tail_98:
+tail_101:
 	TESTQ        AX, AX
-	JZ           done_98
+	JZ           done_101
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -11631,7 +11872,7 @@ tail_98:
 	VFNMADD231PD Z0, Z4, Z2
 	VMOVUPD      Z2, K1, (CX)
 
-done_98:
+done_101:
 	VZEROUPPER
 	RET
 
@@ -11647,9 +11888,9 @@ adagrad_flags1_4:
 	MOVQ         g_base+24(FP), DX
 	MOVQ         sum_base+48(FP), BX
 
-main_99:
+main_102:
 	CMPQ         AX, $0x00000020
-	JB           single_99
+	JB           single_102
 	VMOVUPD      (CX), Z3
 	VMOVUPD      (DX), Z4
 	VFMADD231PD  Z2, Z3, Z4
@@ -11698,11 +11939,11 @@ main_99:
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, BX
 	SUBQ         $0x00000020, AX
-	JMP          main_99
+	JMP          main_102
 
-single_99:
+single_102:
 	CMPQ         AX, $0x00000008
-	JB           tail_99
+	JB           tail_102
 	VMOVUPD      (CX), Z3
 	VMOVUPD      (DX), Z4
 	VFMADD231PD  Z2, Z3, Z4
@@ -11718,11 +11959,11 @@ single_99:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, BX
 	SUBQ         $0x00000008, AX
-	JMP          single_99
+	JMP          single_102
 
-tail_99:
+tail_102:
 	TESTQ        AX, AX
-	JZ           done_99
+	JZ           done_102
 	MOVQ         $-1, SI
 	BZHIQ        AX, SI, AX
 	KMOVW        AX, K1
@@ -11738,12 +11979,12 @@ tail_99:
 	VFNMADD231PD Z0, Z2, Z3
 	VMOVUPD      Z3, K1, (CX)
 
-done_99:
+done_102:
 	VZEROUPPER
 	RET
 
 // func ClampF64AVX512(dst []float64, x []float64, lo float64, hi float64)
-// Requires: AVX, AVX512F, BMI2, SSE2
+// Requires: AVX, AVX512F, BMI2, CMOV, MMX+, SSE2
 TEXT ·ClampF64AVX512(SB), NOSPLIT, $0-64
 	MOVSD        lo+48(FP), X0
 	VBROADCASTSD X0, Z0
@@ -11752,10 +11993,88 @@ TEXT ·ClampF64AVX512(SB), NOSPLIT, $0-64
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
+	MOVQ         AX, BX
+	SHLQ         $0x03, BX
+	CMPQ         BX, ·streamMin+0(SB)
+	JB           cached_4
+	CMPQ         CX, DX
+	JE           cached_4
+	MOVQ         CX, BX
+	NEGQ         BX
+	ANDQ         $0x0000003f, BX
+	SHRQ         $0x03, BX
+	CMPQ         BX, AX
+	CMOVQGT      AX, BX
+	TESTQ        BX, BX
+	JZ           aligned_4
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPD.Z    (DX), K1, Z2
+	VMAXPD       Z2, Z0, Z2
+	VMINPD       Z2, Z1, Z2
+	VMOVUPD      Z2, K1, (CX)
+	SUBQ         BX, AX
+	SHLQ         $0x03, BX
+	ADDQ         BX, CX
+	ADDQ         BX, DX
 
-main_100:
+aligned_4:
+main_103:
+	CMPQ     AX, $0x00000020
+	JB       single_103
+	VMOVUPD  (DX), Z2
+	VMAXPD   Z2, Z0, Z2
+	VMINPD   Z2, Z1, Z2
+	VMOVNTPD Z2, (CX)
+	VMOVUPD  64(DX), Z2
+	VMAXPD   Z2, Z0, Z2
+	VMINPD   Z2, Z1, Z2
+	VMOVNTPD Z2, 64(CX)
+	VMOVUPD  128(DX), Z2
+	VMAXPD   Z2, Z0, Z2
+	VMINPD   Z2, Z1, Z2
+	VMOVNTPD Z2, 128(CX)
+	VMOVUPD  192(DX), Z2
+	VMAXPD   Z2, Z0, Z2
+	VMINPD   Z2, Z1, Z2
+	VMOVNTPD Z2, 192(CX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, AX
+	JMP      main_103
+
+single_103:
+	CMPQ     AX, $0x00000008
+	JB       tail_103
+	VMOVUPD  (DX), Z2
+	VMAXPD   Z2, Z0, Z2
+	VMINPD   Z2, Z1, Z2
+	VMOVNTPD Z2, (CX)
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000008, AX
+	JMP      single_103
+
+tail_103:
+	TESTQ     AX, AX
+	JZ        done_103
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, AX
+	KMOVW     AX, K1
+	VMOVUPD.Z (DX), K1, Z2
+	VMAXPD    Z2, Z0, Z2
+	VMINPD    Z2, Z1, Z2
+	VMOVUPD   Z2, K1, (CX)
+
+done_103:
+	SFENCE
+	JMP streamed_4
+
+cached_4:
+main_104:
 	CMPQ    AX, $0x00000020
-	JB      single_100
+	JB      single_104
 	VMOVUPD (DX), Z2
 	VMAXPD  Z2, Z0, Z2
 	VMINPD  Z2, Z1, Z2
@@ -11775,11 +12094,11 @@ main_100:
 	ADDQ    $0x00000100, CX
 	ADDQ    $0x00000100, DX
 	SUBQ    $0x00000020, AX
-	JMP     main_100
+	JMP     main_104
 
-single_100:
+single_104:
 	CMPQ    AX, $0x00000008
-	JB      tail_100
+	JB      tail_104
 	VMOVUPD (DX), Z2
 	VMAXPD  Z2, Z0, Z2
 	VMINPD  Z2, Z1, Z2
@@ -11787,11 +12106,11 @@ single_100:
 	ADDQ    $0x00000040, CX
 	ADDQ    $0x00000040, DX
 	SUBQ    $0x00000008, AX
-	JMP     single_100
+	JMP     single_104
 
-tail_100:
+tail_104:
 	TESTQ     AX, AX
-	JZ        done_100
+	JZ        done_104
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, AX
 	KMOVW     AX, K1
@@ -11800,6 +12119,7 @@ tail_100:
 	VMINPD    Z2, Z1, Z2
 	VMOVUPD   Z2, K1, (CX)
 
-done_100:
+done_104:
+streamed_4:
 	VZEROUPPER
 	RET

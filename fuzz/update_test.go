@@ -454,6 +454,14 @@ func TestClamp(t *testing.T) {
 	t.Run("float64", func(t *testing.T) { testClamp[float64](t, 4) })
 }
 
+// TestClampStreamed is TestClamp with every call on the non-temporal store
+// path (see TestElementwiseStreamed).
+func TestClampStreamed(t *testing.T) {
+	defer kernels.SetStreamThreshold(kernels.SetStreamThreshold(0))
+	t.Run("float32", func(t *testing.T) { testClamp[float32](t, 5) })
+	t.Run("float64", func(t *testing.T) { testClamp[float64](t, 6) })
+}
+
 // ---------------------------------------------------------------------------
 // Argument checks: every length and partial overlap is reported, naming the
 // argument; the same slice twice and unused nil slices are accepted.

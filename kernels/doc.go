@@ -29,7 +29,7 @@
 //
 // Large outputs: from SetStreamThreshold bytes of dst on (a quarter of the
 // last-level cache by default), Add, Sub, Mul, Div, AddScalar, MulScalar,
-// ReLU and ReLUGrad write dst with non-temporal stores at the amd64
+// ReLU, ReLUGrad and Clamp write dst with non-temporal stores at the amd64
 // assembly levels, unless dst is one of their inputs: the same results,
 // a third less memory traffic, and dst is left in memory, not the cache.
 package kernels

@@ -14,8 +14,8 @@ var (
 
 // SetStreamThreshold sets the size of dst, in bytes, from which the
 // elementwise kernels that write a fresh output (Add, Sub, Mul, Div,
-// AddScalar, MulScalar, ReLU, ReLUGrad) store it with non-temporal stores
-// at the amd64 assembly levels, and returns the previous threshold.
+// AddScalar, MulScalar, ReLU, ReLUGrad, Clamp) store it with non-temporal
+// stores at the amd64 assembly levels, and returns the previous threshold.
 //
 // A cached store first reads the line it writes (read for ownership), so
 // dst = a + b moves four lines of memory for every three it needs once the

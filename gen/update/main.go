@@ -421,7 +421,7 @@ func clamp(k kit.Kit) {
 	n := gp(Load(Param("dst").Len(), GP64()))
 	ptr := bases("dst", "x")
 	d, x := ptr[0], ptr[1]
-	k.Loop(n, ptr, 4, func(blk kit.Block) {
+	k.StreamLoop(n, ptr, 4, func(blk kit.Block) { // dst first, as StreamLoop needs
 		v := k.Vec()
 		blk.Load(x, v)
 		k.Max(v, lo, v) // Intel VMAXPS v, lo, v: max(lo, x), x when unordered
