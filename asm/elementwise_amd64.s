@@ -19,6 +19,8 @@ TEXT ·AddF32AVX2(SB), NOSPLIT, $0-72
 	JE         cached_1
 	CMPQ       CX, BX
 	JE         cached_1
+	TESTQ      $0x00000003, CX
+	JNZ        cached_1
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -175,6 +177,8 @@ TEXT ·SubF32AVX2(SB), NOSPLIT, $0-72
 	JE         cached_2
 	CMPQ       CX, BX
 	JE         cached_2
+	TESTQ      $0x00000003, CX
+	JNZ        cached_2
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -313,6 +317,8 @@ TEXT ·MulF32AVX2(SB), NOSPLIT, $0-72
 	JE         cached_3
 	CMPQ       CX, BX
 	JE         cached_3
+	TESTQ      $0x00000003, CX
+	JNZ        cached_3
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -451,6 +457,8 @@ TEXT ·DivF32AVX2(SB), NOSPLIT, $0-72
 	JE         cached_4
 	CMPQ       CX, BX
 	JE         cached_4
+	TESTQ      $0x00000003, CX
+	JNZ        cached_4
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -588,6 +596,8 @@ TEXT ·AddScalarF32AVX2(SB), NOSPLIT, $0-52
 	JB           cached_5
 	CMPQ         CX, DX
 	JE           cached_5
+	TESTQ        $0x00000003, CX
+	JNZ          cached_5
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000001f, BX
@@ -717,6 +727,8 @@ TEXT ·MulScalarF32AVX2(SB), NOSPLIT, $0-52
 	JB           cached_6
 	CMPQ         CX, DX
 	JE           cached_6
+	TESTQ        $0x00000003, CX
+	JNZ          cached_6
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000001f, BX
@@ -953,6 +965,8 @@ TEXT ·ReLUF32AVX2(SB), NOSPLIT, $0-48
 	JB         cached_7
 	CMPQ       CX, DX
 	JE         cached_7
+	TESTQ      $0x00000003, CX
+	JNZ        cached_7
 	MOVQ       CX, BX
 	NEGQ       BX
 	ANDQ       $0x0000001f, BX
@@ -1097,6 +1111,8 @@ TEXT ·ReLUGradF32AVX2(SB), NOSPLIT, $0-72
 	JE         cached_8
 	CMPQ       CX, BX
 	JE         cached_8
+	TESTQ      $0x00000003, CX
+	JNZ        cached_8
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -1258,6 +1274,8 @@ TEXT ·AddF64AVX2(SB), NOSPLIT, $0-72
 	JE         cached_9
 	CMPQ       CX, BX
 	JE         cached_9
+	TESTQ      $0x00000007, CX
+	JNZ        cached_9
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -1396,6 +1414,8 @@ TEXT ·SubF64AVX2(SB), NOSPLIT, $0-72
 	JE         cached_10
 	CMPQ       CX, BX
 	JE         cached_10
+	TESTQ      $0x00000007, CX
+	JNZ        cached_10
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -1534,6 +1554,8 @@ TEXT ·MulF64AVX2(SB), NOSPLIT, $0-72
 	JE         cached_11
 	CMPQ       CX, BX
 	JE         cached_11
+	TESTQ      $0x00000007, CX
+	JNZ        cached_11
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -1672,6 +1694,8 @@ TEXT ·DivF64AVX2(SB), NOSPLIT, $0-72
 	JE         cached_12
 	CMPQ       CX, BX
 	JE         cached_12
+	TESTQ      $0x00000007, CX
+	JNZ        cached_12
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -1809,6 +1833,8 @@ TEXT ·AddScalarF64AVX2(SB), NOSPLIT, $0-56
 	JB           cached_13
 	CMPQ         CX, DX
 	JE           cached_13
+	TESTQ        $0x00000007, CX
+	JNZ          cached_13
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000001f, BX
@@ -1938,6 +1964,8 @@ TEXT ·MulScalarF64AVX2(SB), NOSPLIT, $0-56
 	JB           cached_14
 	CMPQ         CX, DX
 	JE           cached_14
+	TESTQ        $0x00000007, CX
+	JNZ          cached_14
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000001f, BX
@@ -2174,6 +2202,8 @@ TEXT ·ReLUF64AVX2(SB), NOSPLIT, $0-48
 	JB         cached_15
 	CMPQ       CX, DX
 	JE         cached_15
+	TESTQ      $0x00000007, CX
+	JNZ        cached_15
 	MOVQ       CX, BX
 	NEGQ       BX
 	ANDQ       $0x0000001f, BX
@@ -2318,6 +2348,8 @@ TEXT ·ReLUGradF64AVX2(SB), NOSPLIT, $0-72
 	JE         cached_16
 	CMPQ       CX, BX
 	JE         cached_16
+	TESTQ      $0x00000007, CX
+	JNZ        cached_16
 	MOVQ       CX, SI
 	NEGQ       SI
 	ANDQ       $0x0000001f, SI
@@ -2479,6 +2511,8 @@ TEXT ·AddF32AVX512(SB), NOSPLIT, $0-72
 	JE        cached_17
 	CMPQ      CX, BX
 	JE        cached_17
+	TESTQ     $0x00000003, CX
+	JNZ       cached_17
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -2614,6 +2648,8 @@ TEXT ·SubF32AVX512(SB), NOSPLIT, $0-72
 	JE        cached_18
 	CMPQ      CX, BX
 	JE        cached_18
+	TESTQ     $0x00000003, CX
+	JNZ       cached_18
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -2749,6 +2785,8 @@ TEXT ·MulF32AVX512(SB), NOSPLIT, $0-72
 	JE        cached_19
 	CMPQ      CX, BX
 	JE        cached_19
+	TESTQ     $0x00000003, CX
+	JNZ       cached_19
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -2884,6 +2922,8 @@ TEXT ·DivF32AVX512(SB), NOSPLIT, $0-72
 	JE        cached_20
 	CMPQ      CX, BX
 	JE        cached_20
+	TESTQ     $0x00000003, CX
+	JNZ       cached_20
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -3018,6 +3058,8 @@ TEXT ·AddScalarF32AVX512(SB), NOSPLIT, $0-52
 	JB           cached_21
 	CMPQ         CX, DX
 	JE           cached_21
+	TESTQ        $0x00000003, CX
+	JNZ          cached_21
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000003f, BX
@@ -3144,6 +3186,8 @@ TEXT ·MulScalarF32AVX512(SB), NOSPLIT, $0-52
 	JB           cached_22
 	CMPQ         CX, DX
 	JE           cached_22
+	TESTQ        $0x00000003, CX
+	JNZ          cached_22
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000003f, BX
@@ -3375,6 +3419,8 @@ TEXT ·ReLUF32AVX512(SB), NOSPLIT, $0-48
 	JB        cached_23
 	CMPQ      CX, DX
 	JE        cached_23
+	TESTQ     $0x00000003, CX
+	JNZ       cached_23
 	MOVQ      CX, BX
 	NEGQ      BX
 	ANDQ      $0x0000003f, BX
@@ -3516,6 +3562,8 @@ TEXT ·ReLUGradF32AVX512(SB), NOSPLIT, $0-72
 	JE        cached_24
 	CMPQ      CX, BX
 	JE        cached_24
+	TESTQ     $0x00000003, CX
+	JNZ       cached_24
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -3674,6 +3722,8 @@ TEXT ·AddF64AVX512(SB), NOSPLIT, $0-72
 	JE        cached_25
 	CMPQ      CX, BX
 	JE        cached_25
+	TESTQ     $0x00000007, CX
+	JNZ       cached_25
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -3809,6 +3859,8 @@ TEXT ·SubF64AVX512(SB), NOSPLIT, $0-72
 	JE        cached_26
 	CMPQ      CX, BX
 	JE        cached_26
+	TESTQ     $0x00000007, CX
+	JNZ       cached_26
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -3944,6 +3996,8 @@ TEXT ·MulF64AVX512(SB), NOSPLIT, $0-72
 	JE        cached_27
 	CMPQ      CX, BX
 	JE        cached_27
+	TESTQ     $0x00000007, CX
+	JNZ       cached_27
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -4079,6 +4133,8 @@ TEXT ·DivF64AVX512(SB), NOSPLIT, $0-72
 	JE        cached_28
 	CMPQ      CX, BX
 	JE        cached_28
+	TESTQ     $0x00000007, CX
+	JNZ       cached_28
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI
@@ -4213,6 +4269,8 @@ TEXT ·AddScalarF64AVX512(SB), NOSPLIT, $0-56
 	JB           cached_29
 	CMPQ         CX, DX
 	JE           cached_29
+	TESTQ        $0x00000007, CX
+	JNZ          cached_29
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000003f, BX
@@ -4339,6 +4397,8 @@ TEXT ·MulScalarF64AVX512(SB), NOSPLIT, $0-56
 	JB           cached_30
 	CMPQ         CX, DX
 	JE           cached_30
+	TESTQ        $0x00000007, CX
+	JNZ          cached_30
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000003f, BX
@@ -4570,6 +4630,8 @@ TEXT ·ReLUF64AVX512(SB), NOSPLIT, $0-48
 	JB        cached_31
 	CMPQ      CX, DX
 	JE        cached_31
+	TESTQ     $0x00000007, CX
+	JNZ       cached_31
 	MOVQ      CX, BX
 	NEGQ      BX
 	ANDQ      $0x0000003f, BX
@@ -4711,6 +4773,8 @@ TEXT ·ReLUGradF64AVX512(SB), NOSPLIT, $0-72
 	JE        cached_32
 	CMPQ      CX, BX
 	JE        cached_32
+	TESTQ     $0x00000007, CX
+	JNZ       cached_32
 	MOVQ      CX, SI
 	NEGQ      SI
 	ANDQ      $0x0000003f, SI

@@ -14,3 +14,6 @@ var streamMin int64 = 8 << 20
 // SetStreamMin sets the dst size in bytes from which the elementwise
 // kernels stream their stores (0: every call).
 func SetStreamMin(bytes int) { atomic.StoreInt64(&streamMin, int64(bytes)) }
+
+// StreamMin returns the threshold the kernels read.
+func StreamMin() int { return int(atomic.LoadInt64(&streamMin)) }

@@ -2303,6 +2303,8 @@ TEXT ·ClampF32AVX2(SB), NOSPLIT, $0-56
 	JB           cached_1
 	CMPQ         CX, DX
 	JE           cached_1
+	TESTQ        $0x00000003, CX
+	JNZ          cached_1
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000001f, BX
@@ -4712,6 +4714,8 @@ TEXT ·ClampF64AVX2(SB), NOSPLIT, $0-64
 	JB           cached_2
 	CMPQ         CX, DX
 	JE           cached_2
+	TESTQ        $0x00000007, CX
+	JNZ          cached_2
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000001f, BX
@@ -8357,6 +8361,8 @@ TEXT ·ClampF32AVX512(SB), NOSPLIT, $0-56
 	JB           cached_3
 	CMPQ         CX, DX
 	JE           cached_3
+	TESTQ        $0x00000003, CX
+	JNZ          cached_3
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000003f, BX
@@ -11999,6 +12005,8 @@ TEXT ·ClampF64AVX512(SB), NOSPLIT, $0-64
 	JB           cached_4
 	CMPQ         CX, DX
 	JE           cached_4
+	TESTQ        $0x00000007, CX
+	JNZ          cached_4
 	MOVQ         CX, BX
 	NEGQ         BX
 	ANDQ         $0x0000003f, BX

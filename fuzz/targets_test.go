@@ -108,12 +108,17 @@ func fuzzVec[T kernels.Float](t *testing.T, transcendental bool, data []byte, of
 }
 
 // FuzzElementwise: Add, Sub, Mul, Div, AddScalar, MulScalar, Axpy, Scale,
-// ReLU, ReLUGrad.
+// ReLU, ReLUGrad; with bit 6 of off set, on the non-temporal store path
+// (stream threshold 0; the offset uses off's low four bits).
 func FuzzElementwise(f *testing.F) {
 	for i, b := range seedBytes() {
 		f.Add(b, uint8(i), uint16(17+i*13), uint8(i*37))
+		f.Add(b, uint8(i|64), uint16(40+i*29), uint8(i*53))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, off uint8, n uint16, sel uint8) {
+		if off&64 != 0 {
+			defer kernels.SetStreamThreshold(kernels.SetStreamThreshold(0))
+		}
 		if sel&128 == 0 {
 			fuzzVec[float32](t, false, data, int(off), int(n)%maxFuzzLen, int(sel&127))
 		} else {

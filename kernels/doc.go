@@ -31,5 +31,6 @@
 // last-level cache by default), Add, Sub, Mul, Div, AddScalar, MulScalar,
 // ReLU, ReLUGrad and Clamp write dst with non-temporal stores at the amd64
 // assembly levels, unless dst is one of their inputs: the same results,
-// a third less memory traffic, and dst is left in memory, not the cache.
+// a quarter to a third less memory traffic, and dst is left in memory, not
+// the cache.
 package kernels

@@ -2,13 +2,16 @@ package kernels
 
 import (
 	"fmt"
-	"sync/atomic"
+	"sync"
 )
 
-// streamThreshold is the SetStreamThreshold value; setStreamArch passes it
-// to the assembly, where there is assembly that streams.
+// streamThreshold is the SetStreamThreshold value, which setStreamArch
+// passes on to the assembly where there is assembly that streams (amd64:
+// wire_elementwise_amd64.go, whose init sets the L3-based default). The
+// mutex keeps the two the same under concurrent setters.
 var (
-	streamThreshold atomic.Int64
+	streamMu        sync.Mutex
+	streamThreshold = defaultStreamThreshold(0)
 	setStreamArch   = func(bytes int) {}
 )
 
@@ -26,21 +29,27 @@ var (
 // reads dst right after pays for it when dst would have fitted. The default
 // is a quarter of the last-level cache (cpuid), 8 MiB where unknown: from
 // there dst and its inputs together fill most of the L3. bytes = 0 streams
-// every call, which the tests use; results are the same bits either way.
-// A negative bytes panics.
+// every call, which the tests use; results are the same bits either way,
+// and changing it while kernels run changes only their speed. A negative
+// bytes panics.
 func SetStreamThreshold(bytes int) int {
 	if bytes < 0 {
 		panic(fmt.Sprintf("kernels.SetStreamThreshold: bytes=%d must not be negative", bytes))
 	}
-	old := streamThreshold.Swap(int64(bytes))
+	streamMu.Lock()
+	defer streamMu.Unlock()
+	old := streamThreshold
+	streamThreshold = bytes
 	setStreamArch(bytes)
-	return int(old)
+	return old
 }
 
-func init() { streamThreshold.Store(int64(defaultStreamThreshold(0))) }
-
 // StreamThreshold returns the current SetStreamThreshold value.
-func StreamThreshold() int { return int(streamThreshold.Load()) }
+func StreamThreshold() int {
+	streamMu.Lock()
+	defer streamMu.Unlock()
+	return streamThreshold
+}
 
 // defaultStreamThreshold is a quarter of the last-level cache of l3 bytes
 // (at least 1 MiB), or 8 MiB if l3 is unknown (0 or less).
