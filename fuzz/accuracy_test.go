@@ -4,7 +4,7 @@ package fuzz_test
 // in ULPs of the result at every available instruction-set level over a
 // dense sweep of inputs plus the special values, and held to the bounds
 // stated in the doc comments of kernels/activation.go (the constants below
-// must match them).
+// are those of tolerance.go, which must match them).
 //
 // ULP: for float32, |got - ref| / 2^(e-23) with e the exponent of the
 // reference (floor(log2|ref|)), and at least 2^-149 (the subnormal spacing);

@@ -23,7 +23,7 @@ import (
 const (
 	ExpULP32     = 1
 	LogULP32     = 1
-	SigmoidULP32 = 1.5
+	SigmoidULP32 = 1.6
 	TanhULP32    = 1.5
 
 	ExpULP64     = 2

@@ -423,14 +423,21 @@ var sigmoidExpCoef = func() []float64 {
 // (Fast2Sum, E <= 1), and num/(d + dl) for num = 1 (x >= 0) or E (x < 0)
 // without a division: q0 = num·rd with rd an approximate 1/d (VRCP14PS, or
 // VRCPPS and a Newton step on AVX2), then q = q0 + (num - q0·d - q0·dl)·rd.
-// The quotient is then within about 2^-27 of num/(1+E) before its last
-// rounding, so what remains is E's own error (the polynomial's 0.09 ULP and
-// its rounding), damped by E/(1+E) <= 1/2 for x >= 0 and carried whole for
-// x < 0. Over all 2^32 inputs the error is at most 1.49 ULP (the stated
-// bound is 1.5). Subnormal results (x < -87.3) come from E's scaling,
-// rounded once there. This replaced a version that carried E as a
-// double-float, 0.80 ULP at 0.8x the speed of gcc's 1/(1+expf(-x)) loop;
-// this one is about 1.1x, with 99.995% of its results within 1 ULP.
+//
+// Error: the corrected quotient is num/(1+E)·(1 - ε²) before its rounding,
+// ε the error of rd (|ε| < 2^-14 architecturally for VRCP14PS, so up to
+// 2^-28, 1/16 ULP; about 2^-23·2^-21 after AVX2's Newton step). What
+// remains is E's error (its last rounding, 0.5 ULP of E, plus the
+// polynomial's 0.09 ULP), damped by E/(1+E) <= 1/2 for x >= 0 but carried
+// whole for x < 0, where it can count double: when E lies just above a
+// power of two and q = E/(1+E) just below one, an ULP of E is two ULPs of
+// q. With q's own rounding that bounds the error by about 1.7 ULP to first
+// order; measured over all 2^32 inputs it is 1.49 ULP (AVX-512, on Zen 5)
+// and 1.48 (AVX2), 99.995% of results within 1 ULP. The stated bound, 1.6,
+// leaves room for another CPU's VRCP14PS (the 1/16 ULP above). Subnormal
+// results (x < -87.3) come from E's scaling, rounded once there. This
+// replaced a version that carried E as a double-float, 0.80 ULP at 0.8x
+// the speed of gcc's 1/(1+expf(-x)) loop; this one is about 1.1x.
 func (g fn) sigmoid32(x reg.VecVirtual) reg.VecVirtual {
 	a := g.Vec()
 	g.Or(g.bits(g.signBit()), x, a) // -|x|
