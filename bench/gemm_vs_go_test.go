@@ -21,9 +21,11 @@ import (
 // their goroutines as usual (gonum above its blocking threshold, vek
 // always), and they all share the one P, so each side has one core.
 // threads=2 gives both sides two (GOMAXPROCS(2), SetThreads(2)). It
-// reports x-gonum or x-vek (descent's GFLOP/s over the peer's) and both
-// GFLOP/s. BenchmarkGemm's isa=gonum and isa=vek rows measure the peers
-// as they come, with every core, against one-goroutine descent.
+// reports x-gonum or x-vek (descent's GFLOP/s over the peer's), both
+// GFLOP/s, and as ns/op descent's call alone. Every name ends in the
+// GOMAXPROCS of the start (-2), whatever threads= says. BenchmarkGemm's
+// isa=gonum and isa=vek rows measure the peers as they come, with every
+// core, against one-goroutine descent.
 func BenchmarkGemmVsGo(b *testing.B) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer kernels.SetThreads(kernels.SetThreads(1))
@@ -59,11 +61,21 @@ func benchVsGo[T kernels.Float](b *testing.B, name string, s gemmShape, own, pee
 	call(own) // warm caches and buffer pools on both sides
 	call(peer)
 	var tOwn, tPeer time.Duration
+	first := true
 	for b.Loop() {
-		tOwn += call(own)
-		tPeer += call(peer)
+		// Who goes first alternates, so neither side always finds the
+		// caches as the other left them.
+		if first {
+			tOwn += call(own)
+			tPeer += call(peer)
+		} else {
+			tPeer += call(peer)
+			tOwn += call(own)
+		}
+		first = !first
 	}
 	flops := 2 * float64(s.m) * float64(s.k) * float64(s.n) * float64(b.N)
+	b.ReportMetric(tOwn.Seconds()*1e9/float64(b.N), "ns/op") // descent's call alone
 	b.ReportMetric(tPeer.Seconds()/tOwn.Seconds(), "x-"+name)
 	b.ReportMetric(flops/tOwn.Seconds()/1e9, "GFLOP/s")
 	b.ReportMetric(flops/tPeer.Seconds()/1e9, name+"-GFLOP/s")

@@ -130,7 +130,7 @@ func testSoftmaxRows[T Float](t *testing.T) {
 		tested++
 		r := rand.New(rand.NewPCG(1, uint64(l[0])))
 		for cols := 1; cols <= 70; cols++ {
-			for _, rows := range []int{0, 1, 3} {
+			for _, rows := range []int{0, 1, 3, 64, 65, 129} { // LogSoftmax's log blocks are 64 rows
 				x := make([]T, rows*cols)
 				for i := range x {
 					x[i] = T(r.NormFloat64() * 10)
