@@ -485,3 +485,13 @@ func GemmMicroRowsTiles16x8F64AVX512(n int, kc int, a []float64, lda int, b []fl
 //
 //go:noescape
 func GemmMicroColsTiles16x8F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmPackRows16F64AVX512 packs 16 rows into a panel of row stride 16: dst[p*16+r] = src[r*ld+p] for r < 16, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*16+16 and len(src) >= 15*ld+kb.
+//
+//go:noescape
+func GemmPackRows16F64AVX512(dst []float64, src []float64, ld int, kb int)
+
+// GemmMicroRowsTransTiles10x8F64AVX512 sets, for n tiles q, t[j*ldt+q*8+i] = alpha·Σ_p b[p*ldb+j]·a[(q*8+i)*lda+p] for j < 10, i < 8, p < kc (the 10×8 tiles of Cᵀ for C = A·B, A read as stored, 8×8 blocks transposed in registers). The caller guarantees n >= 1, kc >= 1, len(a) >= (n*8-1)*lda+kc, len(b) >= (kc-1)*ldb+10 and len(t) >= 9*ldt+n*8.
+//
+//go:noescape
+func GemmMicroRowsTransTiles10x8F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, t []float64, ldt int, alpha float64)

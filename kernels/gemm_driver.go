@@ -105,6 +105,14 @@ type gemmKernel[T Float] struct {
 	// (zero from cols on); nil: a Go loop does it.
 	transposeAdd  func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)
 	transposeRows int
+	// transRows, if not nil, computes tiles of Cᵀ for C = A·B with few
+	// columns, A read where it lies (runTransRows): for n tiles q,
+	// t[j*ldt+q*8+i] = alpha·Σ_p b[p*ldb+j]·a[(q*8+i)*lda+p], j <
+	// transRowsN, i < 8, p < kc; len(a) >= (n*8-1)*lda+kc, len(b) >=
+	// (kc-1)*ldb+transRowsN, len(t) >= (transRowsN-1)*ldt+n*8. It needs
+	// transposeAdd.
+	transRows  func(n, kc int, a []T, lda int, b []T, ldb int, t []T, ldt int, alpha T)
+	transRowsN int
 
 	// narrow, if not nil, is the same level's kernel with a narrower tile,
 	// for products whose n is below 2·nr where it pads less: an MLP's output
@@ -153,7 +161,7 @@ func (f *freeList[E]) put(e *E) {
 // pooled, so a steady stream of calls allocates nothing.
 type gemmWork[T Float] struct {
 	a, b, tile []T
-	t          []T // Cᵀ for the transposed route (runTransposed)
+	t          []T // Cᵀ for the transposed routes (runTransposed, runTransRows)
 }
 
 func grow[T Float](s []T, n int) []T {
@@ -171,7 +179,8 @@ type gemmCall[T Float] struct {
 	alpha, beta    T
 	a, b, c        []T
 	lda, ldb, ldc  int
-	pm, pn         int // the grid of parts: pm along M, pn along N
+	pm, pn         int  // the grid of parts: pm along M, pn along N
+	transRows      bool // parts of runTransRows rather than of block
 	wg             sync.WaitGroup
 }
 
@@ -223,11 +232,20 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 	// was measured no faster: the transposed write-back of every tile ate
 	// the gain.) The choice depends on the shape alone, never on the
 	// threads.
-	// Only with A transposed: for A·B the route would pack Aᵀ with gathers,
-	// which measured slower than the direct route (64×128×10 float64 on
-	// AVX-512: 4.5–5.5 µs against 2.8).
+	// The transposed route (transposeWins) is for Aᵀ·B, whose Bᵀ·A packs
+	// A's rows as its B operand; A·B takes it only where the level has
+	// transRows (runTransRows), which transposes A in registers as it
+	// goes. Through runTransposed, A·B would pack Aᵀ in a pass of its own:
+	// with gathers that measured slower than the direct route (64×128×10
+	// float64 on AVX-512: 4.5–5.5 µs against 2.8), and even transposed in
+	// registers (packBTR) it only traded the padding for the pass
+	// (against OpenBLAS 64×128×10 0.84 → 0.85, 256×128×10 0.88 → 0.81).
 	if transA && !transB && g.transposeWins(m, n, k) {
 		g.runTransposed(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if !transA && !transB && g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+		g.runTransRows(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	var z T
@@ -312,6 +330,79 @@ func (g *gemmKernel[T]) runTransposed(threads, m, n, k int, alpha T, a []T, lda 
 	}
 }
 
+// transRowsM is the rows of C (columns of Cᵀ) in a tile of transRows.
+const transRowsM = 8
+
+// runTransRows computes C = alpha·A·B + beta·C for few columns (n <=
+// transRowsN) as T = Cᵀ = alpha·Bᵀ·Aᵀ, whose n rows fill the tile of
+// transRows where C's n columns fill 10 of 16 lanes, then C = Tᵀ + beta·C
+// (transposeAdd). transRows reads A where it lies and transposes it in
+// registers, 8×8 at a time: packing Aᵀ first (packBTR, then the wide
+// tile) measured no faster than the direct route, 256×128×10 float64 4.0
+// µs of packing and 5.0 of product against 8.9–9.8 µs. With transRows
+// (AVX-512 float64, one goroutine, the same sitting): 64×128×10 3.0 µs
+// direct against 2.1–2.2, 256×128×10 10.8–11.6 against 8.7; against
+// OpenBLAS-SkylakeX 0.84–0.88 → 1.14–1.17 and 0.88 → 1.15–1.20. Its FMAs
+// are the direct route's in the same order, so C is the same bits. The
+// parts split M in whole tiles, so every element of C is computed alike
+// for any number of threads.
+func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	cl := g.calls.get()
+	*cl = gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, transRowsM)))
+	cl.pm, cl.pn = parts, 1
+	runParallel(cl, parts, &cl.wg)
+	cl.a, cl.b, cl.c = nil, nil, nil
+	g.calls.put(cl)
+}
+
+// transRowsPart is the part of runTransRows for rows i0..i1 of C.
+func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
+	const tm = transRowsM
+	R, L := g.transRowsN, g.transposeRows
+	n, k, lda := cl.n, cl.k, cl.lda
+	mb := i1 - i0
+	ldt := ceilDiv(mb, tm) * tm // whole tiles
+	w.t = grow(w.t, max(R, ceilDiv(n, L)*L)*ldt)
+	t := w.t
+	clear(t[R*ldt:]) // read by transposeAdd, never written by transRows
+	// B where it lies when it has the tile's R columns, else copied into
+	// R zero-padded ones.
+	bp, ldbp := cl.b[:(k-1)*cl.ldb+min(n, R)], cl.ldb
+	if n < R {
+		w.b = grow(w.b, k*R)
+		for p := 0; p < k; p++ {
+			copy(w.b[p*R:p*R+n], cl.b[p*cl.ldb:p*cl.ldb+n])
+			clear(w.b[p*R+n : p*R+R])
+		}
+		bp, ldbp = w.b, R
+	}
+	if nt := mb / tm; nt > 0 {
+		g.transRows(nt, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, t[:(R-1)*ldt+nt*tm], ldt, cl.alpha)
+	}
+	if r := mb % tm; r > 0 {
+		// The last rows, copied into tm zero-padded rows.
+		w.a = grow(w.a, tm*k)
+		for i := 0; i < tm; i++ {
+			row := w.a[i*k : i*k+k]
+			if i < r {
+				src := (i1 - r + i) * lda
+				copy(row, cl.a[src:src+k])
+			} else {
+				clear(row)
+			}
+		}
+		last := mb - r
+		g.transRows(1, k, w.a, k, bp, ldbp, t[last:(R-1)*ldt+last+tm], ldt, cl.alpha)
+	}
+	c, ldc := cl.c, cl.ldc
+	for j0 := 0; j0 < n; j0 += L {
+		cols := min(L, n-j0)
+		g.transposeAdd(c[i0*ldc+j0:(i1-1)*ldc+j0+cols], ldc, t[j0*ldt:(j0+L)*ldt], ldt, mb, cols, cl.beta)
+	}
+}
+
 // gemmFill is the share of an m×n product's tiles that is real work.
 func gemmFill(m, n, mr, nr int) float64 {
 	return float64(m*n) / float64(ceilDiv(m, mr)*mr*ceilDiv(n, nr)*nr)
@@ -351,6 +442,15 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // runPart computes the part-th block of C.
 func (cl *gemmCall[T]) runPart(part int) {
 	g := cl.g
+	if cl.transRows {
+		nt := ceilDiv(cl.m, transRowsM)
+		i0 := part * nt / cl.pm * transRowsM
+		i1 := min((part+1)*nt/cl.pm*transRowsM, cl.m)
+		w := g.works.get()
+		g.transRowsPart(w, cl, i0, i1)
+		g.works.put(w)
+		return
+	}
 	pi, pj := part/cl.pn, part%cl.pn
 	tm, tn := ceilDiv(cl.m, g.mr), ceilDiv(cl.n, g.nr)
 	i0, i1 := pi*tm/cl.pm*g.mr, min((pi+1)*tm/cl.pm*g.mr, cl.m)

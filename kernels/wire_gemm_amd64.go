@@ -44,6 +44,13 @@ import "github.com/descentlab/descent/asm"
 //     1.390. With them, f32 KC=384 or MC=200 and f64 KC=384 or MC=100
 //     measured alike on 1024³ and 2048³ (within the noise), so the block
 //     sizes stay.
+//   - f64 Bᵀ panels (NT) transposed in registers (packBTR, 16 rows), not
+//     gathered (packBT): against OpenBLAS 64×128×784 NT 0.99 → 1.12–1.13,
+//     256×128×784 NT 1.16 → 1.21, 64×10×128 NT 1.20–1.21 → 1.28.
+//   - f64 A·B with 9 or 10 columns as Cᵀ = Bᵀ·Aᵀ on a 10×8 tile
+//     (transRows, see runTransRows): 64×128×10 0.84 → 1.16, 256×128×10
+//     0.88 → 1.16 of OpenBLAS; 10 of 10 rows of the tile are real where
+//     C's 10 columns fill 10 of 16 lanes.
 //   - The narrow tiles (used when they pad less, see gemmKernel.narrow)
 //     keep their earlier budgets: 16×16 f32 (KC=256: 16 KiB of B, 16 KiB of
 //     A), 16×8 f64 (KC=256: 16 + 32 KiB, A streaming); MC=336, a multiple
@@ -115,11 +122,13 @@ var _ = wire(
 				packBT: asm.GemmPackT16F32AVX512, packBN: asm.GemmPackN16F32AVX512, packBNP: asm.GemmPackNPanels16F32AVX512, packBTR: asm.GemmPackRows16F32AVX512}}
 		f64.gemm = &gemmKernel[float64]{mr: 10, nr: 16, kc: 512, mc: 160, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF64AVX512, transposeRows: 8,
+			transRows: asm.GemmMicroRowsTransTiles10x8F64AVX512, transRowsN: 10,
 			micro: asm.GemmMicro10x16F64AVX512, microTiles: asm.GemmMicroTiles10x16F64AVX512,
 			microRowsTiles: asm.GemmMicroRowsTiles10x16F64AVX512, microColsTiles: asm.GemmMicroColsTiles10x16F64AVX512,
 			microRows: asm.GemmMicroRows10x16F64AVX512, microCols: asm.GemmMicroCols10x16F64AVX512,
 			microEdge: asm.GemmMicroEdge10x16F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x16F64AVX512, microColsEdge: asm.GemmMicroColsEdge10x16F64AVX512,
 			packBT: asm.GemmPackT16F64AVX512, packBN: asm.GemmPackN16F64AVX512, packBNP: asm.GemmPackNPanels16F64AVX512, packAN: asm.GemmPackRows10F64AVX512,
+			packBTR: asm.GemmPackRows16F64AVX512,
 			narrow: &gemmKernel[float64]{mr: 16, nr: 8, speed: 0.85, kc: 256, mc: 336, nc: 3072,
 				micro: asm.GemmMicro16x8F64AVX512, microTiles: asm.GemmMicroTiles16x8F64AVX512,
 				microRowsTiles: asm.GemmMicroRowsTiles16x8F64AVX512, microColsTiles: asm.GemmMicroColsTiles16x8F64AVX512,

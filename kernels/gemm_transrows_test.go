@@ -1,0 +1,103 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGemmTransRowsRoute: the products runTransRows takes (A·B with few
+// columns, A read where it lies and transposed in registers) against the
+// reference at every level, with row counts on and off the 8-row tiles,
+// every column count up to 17 (10 fills the tile; fewer are padded with a
+// copy of B), K on and off the 8-step blocks, padded leading dimensions,
+// alpha and beta in {0, 1, -1, 0.5}, and NaN in C where beta is 0.
+func TestGemmTransRowsRoute(t *testing.T) {
+	forEachLevel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		routed := 0
+		for _, m := range []int{40, 64, 100, 131} {
+			for n := 1; n <= 17; n++ {
+				for _, k := range []int{16, 23, 64, 101} {
+					for _, ab := range [][2]float64{{1, 0}, {0.5, 1}, {-1, -1}, {1, 0.5}} {
+						tc := gemmCase{tA: NoTrans, tB: NoTrans, m: m, n: n, k: k, alpha: ab[0], beta: ab[1],
+							padA: rng.IntN(3), padB: rng.IntN(3), padC: rng.IntN(3), nanC: ab[1] == 0}
+						checkGemmCase[float32](t, rng, tc)
+						checkGemmCase[float64](t, rng, tc)
+					}
+					if g := table[float64]().gemm; g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+						routed++
+					}
+				}
+			}
+		}
+		if ISA() == AVX512 && routed == 0 {
+			t.Error("no shape took the transRows route on AVX-512")
+		}
+	})
+}
+
+// TestGemmTransRowsBitwise: the transRows route runs the FMAs of the
+// direct route in the same order, so it gives C bit for bit, for any
+// number of parts (each part ending on a whole tile or on C's last row).
+func TestGemmTransRowsBitwise(t *testing.T) {
+	forEachLevel(t, func(t *testing.T) {
+		g := table[float64]().gemm
+		if g.transRows == nil {
+			t.Skip("no transRows at this level")
+		}
+		defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
+		gemmMinPerThread = 1 << 10
+		rng := rand.New(rand.NewPCG(15, 16))
+		for _, s := range [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}} {
+			m, k, n := s[0], s[1], s[2]
+			if !g.transposeWins(m, n, k) {
+				t.Fatalf("%v: not routed", s)
+			}
+			lda, ldb, ldc := k+1, n+2, n+3
+			a := make([]float64, m*lda)
+			b := make([]float64, k*ldb)
+			c0 := make([]float64, m*ldc)
+			for _, x := range [][]float64{a, b, c0} {
+				for i := range x {
+					x[i] = rng.NormFloat64()
+				}
+			}
+			for _, beta := range []float64{0, -1.5} {
+				want := append([]float64(nil), c0...)
+				tr := g.transRows
+				g.transRows = nil
+				g.runThreads(1, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
+				g.transRows = tr
+				for threads := 1; threads <= 3; threads++ {
+					c := append([]float64(nil), c0...)
+					g.runThreads(threads, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
+					for i := range c {
+						if math.Float64bits(c[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, direct %g", s, beta, threads, i, c[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmTransRowsAllocs: the route allocates nothing at steady state.
+func TestGemmTransRowsAllocs(t *testing.T) {
+	forEachLevel(t, func(t *testing.T) {
+		for _, s := range [][3]int{{64, 128, 10}, {100, 128, 9}} {
+			m, k, n := s[0], s[1], s[2]
+			a := make([]float64, m*k)
+			b := make([]float64, k*n)
+			c := make([]float64, m*n)
+			Gemm(NoTrans, NoTrans, m, n, k, 1, a, k, b, n, 0, c, n) // warm the pools
+			allocs := testing.AllocsPerRun(20, func() {
+				Gemm(NoTrans, NoTrans, m, n, k, 1, a, k, b, n, 0, c, n)
+			})
+			if allocs != 0 {
+				t.Errorf("%dx%dx%d: %v allocs per call, want 0", m, k, n, allocs)
+			}
+		}
+	})
+}
