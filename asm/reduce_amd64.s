@@ -1845,97 +1845,164 @@ wdone_2:
 	RET
 
 // func MaxF32AVX512(x []float32) float32
-// Requires: AVX, AVX512F, AVX512VL, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE
 TEXT ·MaxF32AVX512(SB), NOSPLIT, $0-28
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*4), DX
+	CMPQ         AX, $0x00000080
+	JB           small_1
+	MOVL         $0x00000022, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VMOVUPS      (CX), Z0
+	VFIXUPIMMPS  $0x00, Z8, Z0, Z9
+	VMOVUPS      64(CX), Z1
+	VFIXUPIMMPS  $0x00, Z8, Z1, Z10
+	VMOVUPS      128(CX), Z2
+	VFIXUPIMMPS  $0x00, Z8, Z2, Z11
+	VMOVUPS      192(CX), Z3
+	VFIXUPIMMPS  $0x00, Z8, Z3, Z12
+	VMOVUPS      256(CX), Z4
+	VFIXUPIMMPS  $0x00, Z8, Z4, Z13
+	VMOVUPS      320(CX), Z5
+	VFIXUPIMMPS  $0x00, Z8, Z5, Z14
+	VMOVUPS      384(CX), Z6
+	VFIXUPIMMPS  $0x00, Z8, Z6, Z15
+	VMOVUPS      448(CX), Z7
+	VFIXUPIMMPS  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_1
+
+blocks_1:
+	VMOVUPS     (CX), Z17
+	VMAXPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(CX), Z17
+	VMAXPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(CX), Z17
+	VMAXPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(CX), Z17
+	VMAXPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(CX), Z17
+	VMAXPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(CX), Z17
+	VMAXPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(CX), Z17
+	VMAXPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(CX), Z17
+	VMAXPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_1
+
+rest_1:
+	CMPQ        CX, DX
+	JAE         fold_1
+	VMOVUPS     (AX), Z17
+	VMAXPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(AX), Z17
+	VMAXPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(AX), Z17
+	VMAXPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(AX), Z17
+	VMAXPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(AX), Z17
+	VMAXPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(AX), Z17
+	VMAXPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(AX), Z17
+	VMAXPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(AX), Z17
+	VMAXPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+
+fold_1:
+	VMAXPS   Z1, Z0, Z0
+	VMAXPS   Z3, Z2, Z2
+	VMAXPS   Z5, Z4, Z4
+	VMAXPS   Z7, Z6, Z6
+	VMAXPS   Z2, Z0, Z0
+	VMAXPS   Z6, Z4, Z4
+	VMAXPS   Z4, Z0, Z0
+	VORPS    Z10, Z9, Z9
+	VORPS    Z12, Z11, Z11
+	VORPS    Z14, Z13, Z13
+	VORPS    Z16, Z15, Z15
+	VORPS    Z11, Z9, Z9
+	VORPS    Z15, Z13, Z13
+	VORPS    Z13, Z9, Z9
+	VPTESTMD Z9, Z9, K1
+	JMP      reduce_1
+
+small_1:
+	CMPQ    AX, $0x00000010
+	JB      tiny_1
+	LEAQ    -64(DX), AX
+	VMOVUPS (AX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+
+vectors_1:
+	CMPQ    CX, AX
+	JAE     vectorsdone_1
+	VMOVUPS (CX), Z1
+	VMAXPS  Z1, Z0, Z0
+	VCMPPS  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_1
+
+vectorsdone_1:
+	JMP reduce_1
+
+tiny_1:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
 	MOVL         $0xff800000, AX
 	VMOVD        AX, X0
 	VBROADCASTSS X0, Z0
-	VMOVAPS      Z0, Z1
-	VMOVAPS      Z0, Z2
-	VMOVAPS      Z0, Z3
-	VMOVAPS      Z0, Z4
-	VMOVAPS      Z0, Z5
-	VMOVAPS      Z0, Z6
-	VMOVAPS      Z0, Z7
-	VMOVAPS      Z0, Z8
-	KXORW        K1, K1, K1
-	MOVQ         x_len+8(FP), AX
-	MOVQ         x_base+0(FP), CX
+	VMOVAPS      Z0, Z0
+	VMOVUPS      (CX), K1, Z0
+	VCMPPS       $0x03, Z0, Z0, K1
 
-main_19:
-	CMPQ    AX, $0x00000080
-	JB      single_19
-	VMOVUPS (CX), Z9
-	VMAXPS  Z9, Z1, Z1
-	VMOVUPS 64(CX), Z10
-	VMAXPS  Z10, Z2, Z2
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPS 128(CX), Z9
-	VMAXPS  Z9, Z3, Z3
-	VMOVUPS 192(CX), Z10
-	VMAXPS  Z10, Z4, Z4
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPS 256(CX), Z9
-	VMAXPS  Z9, Z5, Z5
-	VMOVUPS 320(CX), Z10
-	VMAXPS  Z10, Z6, Z6
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPS 384(CX), Z9
-	VMAXPS  Z9, Z7, Z7
-	VMOVUPS 448(CX), Z10
-	VMAXPS  Z10, Z8, Z8
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000200, CX
-	SUBQ    $0x00000080, AX
-	JMP     main_19
-
-single_19:
-	CMPQ    AX, $0x00000010
-	JB      tail_19
-	VMOVUPS (CX), Z9
-	VMAXPS  Z9, Z1, Z1
-	VCMPPS  $0x03, Z9, Z9, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000040, CX
-	SUBQ    $0x00000010, AX
-	JMP     single_19
-
-tail_19:
-	TESTQ   AX, AX
-	JZ      done_15
-	MOVQ    $-1, DX
-	BZHIQ   AX, DX, AX
-	KMOVW   AX, K2
-	VMOVAPS Z0, Z0
-	VMOVUPS (CX), K2, Z0
-	VMAXPS  Z0, Z1, Z1
-	VCMPPS  $0x03, Z0, Z0, K2
-	KORW    K2, K1, K1
-
-done_15:
-	VMAXPS        Z2, Z1, Z1
-	VMAXPS        Z4, Z3, Z3
-	VMAXPS        Z6, Z5, Z5
-	VMAXPS        Z8, Z7, Z7
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VMAXPS        Y0, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X0
-	VMAXPS        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VMAXPS        X0, X1, X1
-	VMOVSHDUP     X1, X0
-	VMAXPS        X0, X1, X1
+reduce_1:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMAXPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VMAXPS        X1, X0, X0
 	KORTESTW      K1, K1
 	JNZ           nan_7
 	VZEROUPPER
-	MOVSS         X1, ret+24(FP)
+	VMOVSS        X0, ret+24(FP)
 	RET
 
 nan_7:
@@ -1946,97 +2013,164 @@ nan_7:
 	RET
 
 // func MinF32AVX512(x []float32) float32
-// Requires: AVX, AVX512F, AVX512VL, BMI2, SSE
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE
 TEXT ·MinF32AVX512(SB), NOSPLIT, $0-28
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*4), DX
+	CMPQ         AX, $0x00000080
+	JB           small_2
+	MOVL         $0x00000022, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VMOVUPS      (CX), Z0
+	VFIXUPIMMPS  $0x00, Z8, Z0, Z9
+	VMOVUPS      64(CX), Z1
+	VFIXUPIMMPS  $0x00, Z8, Z1, Z10
+	VMOVUPS      128(CX), Z2
+	VFIXUPIMMPS  $0x00, Z8, Z2, Z11
+	VMOVUPS      192(CX), Z3
+	VFIXUPIMMPS  $0x00, Z8, Z3, Z12
+	VMOVUPS      256(CX), Z4
+	VFIXUPIMMPS  $0x00, Z8, Z4, Z13
+	VMOVUPS      320(CX), Z5
+	VFIXUPIMMPS  $0x00, Z8, Z5, Z14
+	VMOVUPS      384(CX), Z6
+	VFIXUPIMMPS  $0x00, Z8, Z6, Z15
+	VMOVUPS      448(CX), Z7
+	VFIXUPIMMPS  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_2
+
+blocks_2:
+	VMOVUPS     (CX), Z17
+	VMINPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(CX), Z17
+	VMINPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(CX), Z17
+	VMINPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(CX), Z17
+	VMINPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(CX), Z17
+	VMINPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(CX), Z17
+	VMINPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(CX), Z17
+	VMINPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(CX), Z17
+	VMINPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_2
+
+rest_2:
+	CMPQ        CX, DX
+	JAE         fold_2
+	VMOVUPS     (AX), Z17
+	VMINPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(AX), Z17
+	VMINPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(AX), Z17
+	VMINPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(AX), Z17
+	VMINPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(AX), Z17
+	VMINPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(AX), Z17
+	VMINPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(AX), Z17
+	VMINPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(AX), Z17
+	VMINPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+
+fold_2:
+	VMINPS   Z1, Z0, Z0
+	VMINPS   Z3, Z2, Z2
+	VMINPS   Z5, Z4, Z4
+	VMINPS   Z7, Z6, Z6
+	VMINPS   Z2, Z0, Z0
+	VMINPS   Z6, Z4, Z4
+	VMINPS   Z4, Z0, Z0
+	VORPS    Z10, Z9, Z9
+	VORPS    Z12, Z11, Z11
+	VORPS    Z14, Z13, Z13
+	VORPS    Z16, Z15, Z15
+	VORPS    Z11, Z9, Z9
+	VORPS    Z15, Z13, Z13
+	VORPS    Z13, Z9, Z9
+	VPTESTMD Z9, Z9, K1
+	JMP      reduce_2
+
+small_2:
+	CMPQ    AX, $0x00000010
+	JB      tiny_2
+	LEAQ    -64(DX), AX
+	VMOVUPS (AX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+
+vectors_2:
+	CMPQ    CX, AX
+	JAE     vectorsdone_2
+	VMOVUPS (CX), Z1
+	VMINPS  Z1, Z0, Z0
+	VCMPPS  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_2
+
+vectorsdone_2:
+	JMP reduce_2
+
+tiny_2:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
 	MOVL         $0x7f800000, AX
 	VMOVD        AX, X0
 	VBROADCASTSS X0, Z0
-	VMOVAPS      Z0, Z1
-	VMOVAPS      Z0, Z2
-	VMOVAPS      Z0, Z3
-	VMOVAPS      Z0, Z4
-	VMOVAPS      Z0, Z5
-	VMOVAPS      Z0, Z6
-	VMOVAPS      Z0, Z7
-	VMOVAPS      Z0, Z8
-	KXORW        K1, K1, K1
-	MOVQ         x_len+8(FP), AX
-	MOVQ         x_base+0(FP), CX
+	VMOVAPS      Z0, Z0
+	VMOVUPS      (CX), K1, Z0
+	VCMPPS       $0x03, Z0, Z0, K1
 
-main_20:
-	CMPQ    AX, $0x00000080
-	JB      single_20
-	VMOVUPS (CX), Z9
-	VMINPS  Z9, Z1, Z1
-	VMOVUPS 64(CX), Z10
-	VMINPS  Z10, Z2, Z2
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPS 128(CX), Z9
-	VMINPS  Z9, Z3, Z3
-	VMOVUPS 192(CX), Z10
-	VMINPS  Z10, Z4, Z4
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPS 256(CX), Z9
-	VMINPS  Z9, Z5, Z5
-	VMOVUPS 320(CX), Z10
-	VMINPS  Z10, Z6, Z6
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPS 384(CX), Z9
-	VMINPS  Z9, Z7, Z7
-	VMOVUPS 448(CX), Z10
-	VMINPS  Z10, Z8, Z8
-	VCMPPS  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000200, CX
-	SUBQ    $0x00000080, AX
-	JMP     main_20
-
-single_20:
-	CMPQ    AX, $0x00000010
-	JB      tail_20
-	VMOVUPS (CX), Z9
-	VMINPS  Z9, Z1, Z1
-	VCMPPS  $0x03, Z9, Z9, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000040, CX
-	SUBQ    $0x00000010, AX
-	JMP     single_20
-
-tail_20:
-	TESTQ   AX, AX
-	JZ      done_16
-	MOVQ    $-1, DX
-	BZHIQ   AX, DX, AX
-	KMOVW   AX, K2
-	VMOVAPS Z0, Z0
-	VMOVUPS (CX), K2, Z0
-	VMINPS  Z0, Z1, Z1
-	VCMPPS  $0x03, Z0, Z0, K2
-	KORW    K2, K1, K1
-
-done_16:
-	VMINPS        Z2, Z1, Z1
-	VMINPS        Z4, Z3, Z3
-	VMINPS        Z6, Z5, Z5
-	VMINPS        Z8, Z7, Z7
-	VMINPS        Z3, Z1, Z1
-	VMINPS        Z7, Z5, Z5
-	VMINPS        Z5, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VMINPS        Y0, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X0
-	VMINPS        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VMINPS        X0, X1, X1
-	VMOVSHDUP     X1, X0
-	VMINPS        X0, X1, X1
+reduce_2:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMINPS        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMINPS        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMINPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VMINPS        X1, X0, X0
 	KORTESTW      K1, K1
 	JNZ           nan_8
 	VZEROUPPER
-	MOVSS         X1, ret+24(FP)
+	VMOVSS        X0, ret+24(FP)
 	RET
 
 nan_8:
@@ -2055,96 +2189,102 @@ TEXT ·IndexF32AVX512(SB), NOSPLIT, $0-40
 	VBROADCASTSS X0, Z1
 	VUCOMISS     X0, X0
 	JPS          nan_9
+	VXORPS       X2, X2, X2
+	VUCOMISS     X2, X0
+	JEQ          zero_1
 	MOVQ         CX, DX
-	MOVQ         AX, BX
+	LEAQ         (CX)(AX*4), BX
+	CMPQ         AX, $0x00000010
+	JB           tail_19
+	LEAQ         -64(BX), SI
+	LEAQ         -256(BX), BX
 
-main_21:
-	CMPQ     BX, $0x00000040
-	JB       single_21
-	VMOVUPS  (DX), Z0
-	VCMPPS   $0x00, Z1, Z0, K1
-	VMOVUPS  64(DX), Z0
-	VCMPPS   $0x00, Z1, Z0, K2
-	VMOVUPS  128(DX), Z0
-	VCMPPS   $0x00, Z1, Z0, K3
-	VMOVUPS  192(DX), Z0
-	VCMPPS   $0x00, Z1, Z0, K4
-	KORW     K1, K2, K5
-	KORW     K3, K4, K6
-	KORTESTW K5, K6
-	JNZ      hit_5
-	ADDQ     $0x00000100, DX
-	SUBQ     $0x00000040, BX
-	JMP      main_21
+blocks_3:
+	CMPQ      DX, BX
+	JA        vectors_3
+	VPXORD    (DX), Z1, Z0
+	VPXORD    64(DX), Z1, Z2
+	VPXORD    128(DX), Z1, Z3
+	VPXORD    192(DX), Z1, Z4
+	VPMINUD   Z0, Z2, Z5
+	VPMINUD   Z3, Z4, Z6
+	VPMINUD   Z6, Z5, Z5
+	VPTESTNMD Z5, Z5, K1
+	KORTESTW  K1, K1
+	JNZ       hit_5
+	ADDQ      $0x00000100, DX
+	JMP       blocks_3
 
 hit_5:
-	KMOVW  K1, BX
-	TESTL  BX, BX
-	JZ     next_17
-	TZCNTL BX, BX
-	MOVL   BX, AX
-	SUBQ   CX, DX
-	SHRQ   $0x02, DX
-	ADDQ   DX, AX
+	VPTESTNMD Z0, Z0, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_17
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
 	VZEROUPPER
-	MOVQ   AX, ret+32(FP)
+	MOVQ      AX, ret+32(FP)
 	RET
 
 next_17:
-	KMOVW  K2, BX
-	TESTL  BX, BX
-	JZ     next_18
-	TZCNTL BX, BX
-	MOVL   BX, AX
-	SUBQ   CX, DX
-	SHRQ   $0x02, DX
-	ADDQ   DX, AX
-	ADDQ   $0x00000010, AX
+	VPTESTNMD Z2, Z2, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_18
+	ADDQ      $0x00000040, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
 	VZEROUPPER
-	MOVQ   AX, ret+32(FP)
+	MOVQ      AX, ret+32(FP)
 	RET
 
 next_18:
-	KMOVW  K3, BX
-	TESTL  BX, BX
-	JZ     next_19
-	TZCNTL BX, BX
-	MOVL   BX, AX
-	SUBQ   CX, DX
-	SHRQ   $0x02, DX
-	ADDQ   DX, AX
-	ADDQ   $0x00000020, AX
+	VPTESTNMD Z3, Z3, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_19
+	ADDQ      $0x00000080, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
 	VZEROUPPER
-	MOVQ   AX, ret+32(FP)
+	MOVQ      AX, ret+32(FP)
 	RET
 
 next_19:
-	KMOVW  K4, BX
-	TESTL  BX, BX
-	JZ     next_20
-	TZCNTL BX, BX
-	MOVL   BX, AX
-	SUBQ   CX, DX
-	SHRQ   $0x02, DX
-	ADDQ   DX, AX
-	ADDQ   $0x00000030, AX
+	VPTESTNMD Z4, Z4, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_20
+	ADDQ      $0x000000c0, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
 	VZEROUPPER
-	MOVQ   AX, ret+32(FP)
+	MOVQ      AX, ret+32(FP)
 	RET
 
 next_20:
-	JMP none_5
-
-single_21:
-	CMPQ    BX, $0x00000010
-	JB      tail_21
+vectors_3:
+	CMPQ    DX, SI
+	JAE     last_1
 	VMOVUPS (DX), Z0
 	VCMPPS  $0x00, Z1, Z0, K1
-	KMOVW   K1, SI
-	TESTL   SI, SI
+	KMOVW   K1, BX
+	TESTL   BX, BX
 	JZ      miss_5
-	TZCNTL  SI, SI
-	MOVL    SI, AX
+	TZCNTL  BX, BX
+	MOVL    BX, AX
 	SUBQ    CX, DX
 	SHRQ    $0x02, DX
 	ADDQ    DX, AX
@@ -2154,24 +2294,37 @@ single_21:
 
 miss_5:
 	ADDQ $0x00000040, DX
-	SUBQ $0x00000010, BX
-	JMP  single_21
+	JMP  vectors_3
 
-tail_21:
-	TESTQ     BX, BX
-	JZ        none_5
-	MOVQ      $-1, SI
-	BZHIQ     BX, SI, SI
-	KMOVW     SI, K1
+last_1:
+	VMOVUPS (SI), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, DX
+	TESTL   DX, DX
+	JZ      none_5
+	TZCNTL  DX, DX
+	MOVL    DX, AX
+	MOVQ    SI, DX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+tail_19:
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, BX
+	KMOVW     BX, K1
 	VMOVUPS.Z (DX), K1, Z0
 	VCMPPS    $0x00, Z1, Z0, K1
-	KMOVW     K1, SI
-	MOVL      $-1, DI
-	BZHIL     BX, DI, BX
-	ANDL      BX, SI
+	KMOVW     K1, BX
+	MOVL      $-1, SI
+	BZHIL     AX, SI, SI
+	ANDL      SI, BX
 	JZ        none_5
-	TZCNTL    SI, SI
-	MOVL      SI, AX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
 	SUBQ      CX, DX
 	SHRQ      $0x02, DX
 	ADDQ      DX, AX
@@ -2184,28 +2337,28 @@ none_5:
 	MOVQ AX, ret+32(FP)
 	RET
 
-nan_9:
+zero_1:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_22:
+main_19:
 	CMPQ     BX, $0x00000040
-	JB       single_22
+	JB       single_19
 	VMOVUPS  (DX), Z0
-	VCMPPS   $0x03, Z0, Z0, K1
+	VCMPPS   $0x00, Z1, Z0, K1
 	VMOVUPS  64(DX), Z0
-	VCMPPS   $0x03, Z0, Z0, K2
+	VCMPPS   $0x00, Z1, Z0, K2
 	VMOVUPS  128(DX), Z0
-	VCMPPS   $0x03, Z0, Z0, K3
+	VCMPPS   $0x00, Z1, Z0, K3
 	VMOVUPS  192(DX), Z0
-	VCMPPS   $0x03, Z0, Z0, K4
+	VCMPPS   $0x00, Z1, Z0, K4
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
 	JNZ      hit_6
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000040, BX
-	JMP      main_22
+	JMP      main_19
 
 hit_6:
 	KMOVW  K1, BX
@@ -2265,11 +2418,11 @@ next_23:
 next_24:
 	JMP none_6
 
-single_22:
+single_19:
 	CMPQ    BX, $0x00000010
-	JB      tail_22
+	JB      tail_20
 	VMOVUPS (DX), Z0
-	VCMPPS  $0x03, Z0, Z0, K1
+	VCMPPS  $0x00, Z1, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
 	JZ      miss_6
@@ -2285,16 +2438,16 @@ single_22:
 miss_6:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000010, BX
-	JMP  single_22
+	JMP  single_19
 
-tail_22:
+tail_20:
 	TESTQ     BX, BX
 	JZ        none_6
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
 	VMOVUPS.Z (DX), K1, Z0
-	VCMPPS    $0x03, Z0, Z0, K1
+	VCMPPS    $0x00, Z1, Z0, K1
 	KMOVW     K1, SI
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
@@ -2314,6 +2467,136 @@ none_6:
 	MOVQ AX, ret+32(FP)
 	RET
 
+nan_9:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_20:
+	CMPQ     BX, $0x00000040
+	JB       single_20
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_7
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_20
+
+hit_7:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_25
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_25:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_26
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_26:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_27
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_27:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_28
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+32(FP)
+	RET
+
+next_28:
+	JMP none_7
+
+single_20:
+	CMPQ    BX, $0x00000010
+	JB      tail_21
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_7
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+miss_7:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_20
+
+tail_21:
+	TESTQ     BX, BX
+	JZ        none_7
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_7
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+none_7:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
 // func DotF64AVX512(x []float64, y []float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·DotF64AVX512(SB), NOSPLIT, $0-56
@@ -2329,9 +2612,9 @@ TEXT ·DotF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_23:
+main_21:
 	CMPQ        AX, $0x00000040
-	JB          single_23
+	JB          single_21
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z0
 	VMOVUPD     64(CX), Z8
@@ -2351,21 +2634,21 @@ main_23:
 	ADDQ        $0x00000200, CX
 	ADDQ        $0x00000200, DX
 	SUBQ        $0x00000040, AX
-	JMP         main_23
+	JMP         main_21
 
-single_23:
+single_21:
 	CMPQ        AX, $0x00000008
-	JB          tail_23
+	JB          tail_22
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z0
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
-	JMP         single_23
+	JMP         single_21
 
-tail_23:
+tail_22:
 	TESTQ       AX, AX
-	JZ          done_17
+	JZ          done_15
 	MOVQ        $-1, BX
 	BZHIQ       AX, BX, AX
 	KMOVW       AX, K1
@@ -2373,7 +2656,7 @@ tail_23:
 	VMOVUPD.Z   (DX), K1, Z9
 	VFMADD231PD Z9, Z8, Z0
 
-done_17:
+done_15:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z5, Z4, Z4
@@ -2405,9 +2688,9 @@ TEXT ·SumF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_24:
+main_22:
 	CMPQ   AX, $0x00000040
-	JB     single_24
+	JB     single_22
 	VADDPD (CX), Z0, Z0
 	VADDPD 64(CX), Z1, Z1
 	VADDPD 128(CX), Z2, Z2
@@ -2418,26 +2701,26 @@ main_24:
 	VADDPD 448(CX), Z7, Z7
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000040, AX
-	JMP    main_24
+	JMP    main_22
 
-single_24:
+single_22:
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_23
 	VADDPD (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_24
+	JMP    single_22
 
-tail_24:
+tail_23:
 	TESTQ     AX, AX
-	JZ        done_18
+	JZ        done_16
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
 	VMOVUPD.Z (CX), K1, Z8
 	VADDPD    Z8, Z0, Z0
 
-done_18:
+done_16:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z5, Z4, Z4
@@ -2472,9 +2755,9 @@ TEXT ·AsumF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_25:
+main_23:
 	CMPQ   AX, $0x00000040
-	JB     single_25
+	JB     single_23
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z1, Z1
 	VANDPD 64(CX), Z0, Z9
@@ -2493,20 +2776,20 @@ main_25:
 	VADDPD Z9, Z8, Z8
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000040, AX
-	JMP    main_25
+	JMP    main_23
 
-single_25:
+single_23:
 	CMPQ   AX, $0x00000008
-	JB     tail_25
+	JB     tail_24
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_25
+	JMP    single_23
 
-tail_25:
+tail_24:
 	TESTQ     AX, AX
-	JZ        done_19
+	JZ        done_17
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
@@ -2514,7 +2797,7 @@ tail_25:
 	VANDPD    Z9, Z0, Z0
 	VADDPD    Z0, Z1, Z1
 
-done_19:
+done_17:
 	VADDPD        Z2, Z1, Z1
 	VADDPD        Z4, Z3, Z3
 	VADDPD        Z6, Z5, Z5
@@ -2546,9 +2829,9 @@ TEXT ·SumSqF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_26:
+main_24:
 	CMPQ        AX, $0x00000040
-	JB          single_26
+	JB          single_24
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z0
 	VMOVUPD     64(CX), Z8
@@ -2567,27 +2850,27 @@ main_26:
 	VFMADD231PD Z8, Z8, Z7
 	ADDQ        $0x00000200, CX
 	SUBQ        $0x00000040, AX
-	JMP         main_26
+	JMP         main_24
 
-single_26:
+single_24:
 	CMPQ        AX, $0x00000008
-	JB          tail_26
+	JB          tail_25
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z0
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
-	JMP         single_26
+	JMP         single_24
 
-tail_26:
+tail_25:
 	TESTQ       AX, AX
-	JZ          done_20
+	JZ          done_18
 	MOVQ        $-1, DX
 	BZHIQ       AX, DX, AX
 	KMOVW       AX, K1
 	VMOVUPD.Z   (CX), K1, Z8
 	VFMADD231PD Z8, Z8, Z0
 
-done_20:
+done_18:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z5, Z4, Z4
@@ -2606,95 +2889,162 @@ done_20:
 	RET
 
 // func MaxF64AVX512(x []float64) float64
-// Requires: AVX, AVX512F, AVX512VL, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·MaxF64AVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*8), DX
+	CMPQ         AX, $0x00000040
+	JB           small_3
+	MOVQ         $0x0000000000000022, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Z8
+	VXORPD       Z9, Z9, Z9
+	VXORPD       Z10, Z10, Z10
+	VXORPD       Z11, Z11, Z11
+	VXORPD       Z12, Z12, Z12
+	VXORPD       Z13, Z13, Z13
+	VXORPD       Z14, Z14, Z14
+	VXORPD       Z15, Z15, Z15
+	VXORPD       Z16, Z16, Z16
+	VMOVUPD      (CX), Z0
+	VFIXUPIMMPD  $0x00, Z8, Z0, Z9
+	VMOVUPD      64(CX), Z1
+	VFIXUPIMMPD  $0x00, Z8, Z1, Z10
+	VMOVUPD      128(CX), Z2
+	VFIXUPIMMPD  $0x00, Z8, Z2, Z11
+	VMOVUPD      192(CX), Z3
+	VFIXUPIMMPD  $0x00, Z8, Z3, Z12
+	VMOVUPD      256(CX), Z4
+	VFIXUPIMMPD  $0x00, Z8, Z4, Z13
+	VMOVUPD      320(CX), Z5
+	VFIXUPIMMPD  $0x00, Z8, Z5, Z14
+	VMOVUPD      384(CX), Z6
+	VFIXUPIMMPD  $0x00, Z8, Z6, Z15
+	VMOVUPD      448(CX), Z7
+	VFIXUPIMMPD  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_3
+
+blocks_4:
+	VMOVUPD     (CX), Z17
+	VMAXPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(CX), Z17
+	VMAXPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(CX), Z17
+	VMAXPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(CX), Z17
+	VMAXPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(CX), Z17
+	VMAXPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(CX), Z17
+	VMAXPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(CX), Z17
+	VMAXPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(CX), Z17
+	VMAXPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_4
+
+rest_3:
+	CMPQ        CX, DX
+	JAE         fold_3
+	VMOVUPD     (AX), Z17
+	VMAXPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(AX), Z17
+	VMAXPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(AX), Z17
+	VMAXPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(AX), Z17
+	VMAXPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(AX), Z17
+	VMAXPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(AX), Z17
+	VMAXPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(AX), Z17
+	VMAXPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(AX), Z17
+	VMAXPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+
+fold_3:
+	VMAXPD   Z1, Z0, Z0
+	VMAXPD   Z3, Z2, Z2
+	VMAXPD   Z5, Z4, Z4
+	VMAXPD   Z7, Z6, Z6
+	VMAXPD   Z2, Z0, Z0
+	VMAXPD   Z6, Z4, Z4
+	VMAXPD   Z4, Z0, Z0
+	VORPD    Z10, Z9, Z9
+	VORPD    Z12, Z11, Z11
+	VORPD    Z14, Z13, Z13
+	VORPD    Z16, Z15, Z15
+	VORPD    Z11, Z9, Z9
+	VORPD    Z15, Z13, Z13
+	VORPD    Z13, Z9, Z9
+	VPTESTMQ Z9, Z9, K1
+	JMP      reduce_3
+
+small_3:
+	CMPQ    AX, $0x00000008
+	JB      tiny_3
+	LEAQ    -64(DX), AX
+	VMOVUPD (AX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+
+vectors_4:
+	CMPQ    CX, AX
+	JAE     vectorsdone_3
+	VMOVUPD (CX), Z1
+	VMAXPD  Z1, Z0, Z0
+	VCMPPD  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_4
+
+vectorsdone_3:
+	JMP reduce_3
+
+tiny_3:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
 	MOVQ         $0xfff0000000000000, AX
 	VMOVQ        AX, X0
 	VBROADCASTSD X0, Z0
-	VMOVAPD      Z0, Z1
-	VMOVAPD      Z0, Z2
-	VMOVAPD      Z0, Z3
-	VMOVAPD      Z0, Z4
-	VMOVAPD      Z0, Z5
-	VMOVAPD      Z0, Z6
-	VMOVAPD      Z0, Z7
-	VMOVAPD      Z0, Z8
-	KXORW        K1, K1, K1
-	MOVQ         x_len+8(FP), AX
-	MOVQ         x_base+0(FP), CX
+	VMOVAPD      Z0, Z0
+	VMOVUPD      (CX), K1, Z0
+	VCMPPD       $0x03, Z0, Z0, K1
 
-main_27:
-	CMPQ    AX, $0x00000040
-	JB      single_27
-	VMOVUPD (CX), Z9
-	VMAXPD  Z9, Z1, Z1
-	VMOVUPD 64(CX), Z10
-	VMAXPD  Z10, Z2, Z2
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPD 128(CX), Z9
-	VMAXPD  Z9, Z3, Z3
-	VMOVUPD 192(CX), Z10
-	VMAXPD  Z10, Z4, Z4
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPD 256(CX), Z9
-	VMAXPD  Z9, Z5, Z5
-	VMOVUPD 320(CX), Z10
-	VMAXPD  Z10, Z6, Z6
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPD 384(CX), Z9
-	VMAXPD  Z9, Z7, Z7
-	VMOVUPD 448(CX), Z10
-	VMAXPD  Z10, Z8, Z8
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000200, CX
-	SUBQ    $0x00000040, AX
-	JMP     main_27
-
-single_27:
-	CMPQ    AX, $0x00000008
-	JB      tail_27
-	VMOVUPD (CX), Z9
-	VMAXPD  Z9, Z1, Z1
-	VCMPPD  $0x03, Z9, Z9, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000040, CX
-	SUBQ    $0x00000008, AX
-	JMP     single_27
-
-tail_27:
-	TESTQ   AX, AX
-	JZ      done_21
-	MOVQ    $-1, DX
-	BZHIQ   AX, DX, AX
-	KMOVW   AX, K2
-	VMOVAPD Z0, Z0
-	VMOVUPD (CX), K2, Z0
-	VMAXPD  Z0, Z1, Z1
-	VCMPPD  $0x03, Z0, Z0, K2
-	KORW    K2, K1, K1
-
-done_21:
-	VMAXPD        Z2, Z1, Z1
-	VMAXPD        Z4, Z3, Z3
-	VMAXPD        Z6, Z5, Z5
-	VMAXPD        Z8, Z7, Z7
-	VMAXPD        Z3, Z1, Z1
-	VMAXPD        Z7, Z5, Z5
-	VMAXPD        Z5, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VMAXPD        Y0, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X0
-	VMAXPD        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VMAXPD        X0, X1, X1
+reduce_3:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMAXPD        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMAXPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMAXPD        X1, X0, X0
 	KORTESTW      K1, K1
 	JNZ           nan_10
 	VZEROUPPER
-	MOVSD         X1, ret+24(FP)
+	VMOVSD        X0, ret+24(FP)
 	RET
 
 nan_10:
@@ -2705,95 +3055,162 @@ nan_10:
 	RET
 
 // func MinF64AVX512(x []float64) float64
-// Requires: AVX, AVX512F, AVX512VL, BMI2, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, SSE2
 TEXT ·MinF64AVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*8), DX
+	CMPQ         AX, $0x00000040
+	JB           small_4
+	MOVQ         $0x0000000000000022, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Z8
+	VXORPD       Z9, Z9, Z9
+	VXORPD       Z10, Z10, Z10
+	VXORPD       Z11, Z11, Z11
+	VXORPD       Z12, Z12, Z12
+	VXORPD       Z13, Z13, Z13
+	VXORPD       Z14, Z14, Z14
+	VXORPD       Z15, Z15, Z15
+	VXORPD       Z16, Z16, Z16
+	VMOVUPD      (CX), Z0
+	VFIXUPIMMPD  $0x00, Z8, Z0, Z9
+	VMOVUPD      64(CX), Z1
+	VFIXUPIMMPD  $0x00, Z8, Z1, Z10
+	VMOVUPD      128(CX), Z2
+	VFIXUPIMMPD  $0x00, Z8, Z2, Z11
+	VMOVUPD      192(CX), Z3
+	VFIXUPIMMPD  $0x00, Z8, Z3, Z12
+	VMOVUPD      256(CX), Z4
+	VFIXUPIMMPD  $0x00, Z8, Z4, Z13
+	VMOVUPD      320(CX), Z5
+	VFIXUPIMMPD  $0x00, Z8, Z5, Z14
+	VMOVUPD      384(CX), Z6
+	VFIXUPIMMPD  $0x00, Z8, Z6, Z15
+	VMOVUPD      448(CX), Z7
+	VFIXUPIMMPD  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_4
+
+blocks_5:
+	VMOVUPD     (CX), Z17
+	VMINPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(CX), Z17
+	VMINPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(CX), Z17
+	VMINPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(CX), Z17
+	VMINPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(CX), Z17
+	VMINPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(CX), Z17
+	VMINPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(CX), Z17
+	VMINPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(CX), Z17
+	VMINPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_5
+
+rest_4:
+	CMPQ        CX, DX
+	JAE         fold_4
+	VMOVUPD     (AX), Z17
+	VMINPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(AX), Z17
+	VMINPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(AX), Z17
+	VMINPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(AX), Z17
+	VMINPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(AX), Z17
+	VMINPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(AX), Z17
+	VMINPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(AX), Z17
+	VMINPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(AX), Z17
+	VMINPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+
+fold_4:
+	VMINPD   Z1, Z0, Z0
+	VMINPD   Z3, Z2, Z2
+	VMINPD   Z5, Z4, Z4
+	VMINPD   Z7, Z6, Z6
+	VMINPD   Z2, Z0, Z0
+	VMINPD   Z6, Z4, Z4
+	VMINPD   Z4, Z0, Z0
+	VORPD    Z10, Z9, Z9
+	VORPD    Z12, Z11, Z11
+	VORPD    Z14, Z13, Z13
+	VORPD    Z16, Z15, Z15
+	VORPD    Z11, Z9, Z9
+	VORPD    Z15, Z13, Z13
+	VORPD    Z13, Z9, Z9
+	VPTESTMQ Z9, Z9, K1
+	JMP      reduce_4
+
+small_4:
+	CMPQ    AX, $0x00000008
+	JB      tiny_4
+	LEAQ    -64(DX), AX
+	VMOVUPD (AX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+
+vectors_5:
+	CMPQ    CX, AX
+	JAE     vectorsdone_4
+	VMOVUPD (CX), Z1
+	VMINPD  Z1, Z0, Z0
+	VCMPPD  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_5
+
+vectorsdone_4:
+	JMP reduce_4
+
+tiny_4:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
 	MOVQ         $0x7ff0000000000000, AX
 	VMOVQ        AX, X0
 	VBROADCASTSD X0, Z0
-	VMOVAPD      Z0, Z1
-	VMOVAPD      Z0, Z2
-	VMOVAPD      Z0, Z3
-	VMOVAPD      Z0, Z4
-	VMOVAPD      Z0, Z5
-	VMOVAPD      Z0, Z6
-	VMOVAPD      Z0, Z7
-	VMOVAPD      Z0, Z8
-	KXORW        K1, K1, K1
-	MOVQ         x_len+8(FP), AX
-	MOVQ         x_base+0(FP), CX
+	VMOVAPD      Z0, Z0
+	VMOVUPD      (CX), K1, Z0
+	VCMPPD       $0x03, Z0, Z0, K1
 
-main_28:
-	CMPQ    AX, $0x00000040
-	JB      single_28
-	VMOVUPD (CX), Z9
-	VMINPD  Z9, Z1, Z1
-	VMOVUPD 64(CX), Z10
-	VMINPD  Z10, Z2, Z2
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPD 128(CX), Z9
-	VMINPD  Z9, Z3, Z3
-	VMOVUPD 192(CX), Z10
-	VMINPD  Z10, Z4, Z4
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPD 256(CX), Z9
-	VMINPD  Z9, Z5, Z5
-	VMOVUPD 320(CX), Z10
-	VMINPD  Z10, Z6, Z6
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	VMOVUPD 384(CX), Z9
-	VMINPD  Z9, Z7, Z7
-	VMOVUPD 448(CX), Z10
-	VMINPD  Z10, Z8, Z8
-	VCMPPD  $0x03, Z9, Z10, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000200, CX
-	SUBQ    $0x00000040, AX
-	JMP     main_28
-
-single_28:
-	CMPQ    AX, $0x00000008
-	JB      tail_28
-	VMOVUPD (CX), Z9
-	VMINPD  Z9, Z1, Z1
-	VCMPPD  $0x03, Z9, Z9, K2
-	KORW    K2, K1, K1
-	ADDQ    $0x00000040, CX
-	SUBQ    $0x00000008, AX
-	JMP     single_28
-
-tail_28:
-	TESTQ   AX, AX
-	JZ      done_22
-	MOVQ    $-1, DX
-	BZHIQ   AX, DX, AX
-	KMOVW   AX, K2
-	VMOVAPD Z0, Z0
-	VMOVUPD (CX), K2, Z0
-	VMINPD  Z0, Z1, Z1
-	VCMPPD  $0x03, Z0, Z0, K2
-	KORW    K2, K1, K1
-
-done_22:
-	VMINPD        Z2, Z1, Z1
-	VMINPD        Z4, Z3, Z3
-	VMINPD        Z6, Z5, Z5
-	VMINPD        Z8, Z7, Z7
-	VMINPD        Z3, Z1, Z1
-	VMINPD        Z7, Z5, Z5
-	VMINPD        Z5, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VMINPD        Y0, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X0
-	VMINPD        X0, X1, X1
-	VPERMILPD     $0x01, X1, X0
-	VMINPD        X0, X1, X1
+reduce_4:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMINPD        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMINPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMINPD        X1, X0, X0
 	KORTESTW      K1, K1
 	JNZ           nan_11
 	VZEROUPPER
-	MOVSD         X1, ret+24(FP)
+	VMOVSD        X0, ret+24(FP)
 	RET
 
 nan_11:
@@ -2812,12 +3229,161 @@ TEXT ·IndexF64AVX512(SB), NOSPLIT, $0-40
 	VBROADCASTSD X0, Z1
 	VUCOMISD     X0, X0
 	JPS          nan_12
+	VXORPS       X2, X2, X2
+	VUCOMISD     X2, X0
+	JEQ          zero_2
 	MOVQ         CX, DX
-	MOVQ         AX, BX
+	LEAQ         (CX)(AX*8), BX
+	CMPQ         AX, $0x00000008
+	JB           tail_26
+	LEAQ         -64(BX), SI
+	LEAQ         -256(BX), BX
 
-main_29:
+blocks_6:
+	CMPQ      DX, BX
+	JA        vectors_6
+	VPXORQ    (DX), Z1, Z0
+	VPXORQ    64(DX), Z1, Z2
+	VPXORQ    128(DX), Z1, Z3
+	VPXORQ    192(DX), Z1, Z4
+	VPMINUQ   Z0, Z2, Z5
+	VPMINUQ   Z3, Z4, Z6
+	VPMINUQ   Z6, Z5, Z5
+	VPTESTNMQ Z5, Z5, K1
+	KORTESTW  K1, K1
+	JNZ       hit_8
+	ADDQ      $0x00000100, DX
+	JMP       blocks_6
+
+hit_8:
+	VPTESTNMQ Z0, Z0, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_29
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_29:
+	VPTESTNMQ Z2, Z2, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_30
+	ADDQ      $0x00000040, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_30:
+	VPTESTNMQ Z3, Z3, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_31
+	ADDQ      $0x00000080, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_31:
+	VPTESTNMQ Z4, Z4, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_32
+	ADDQ      $0x000000c0, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+next_32:
+vectors_6:
+	CMPQ    DX, SI
+	JAE     last_2
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, BX
+	TESTL   BX, BX
+	JZ      miss_8
+	TZCNTL  BX, BX
+	MOVL    BX, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+miss_8:
+	ADDQ $0x00000040, DX
+	JMP  vectors_6
+
+last_2:
+	VMOVUPD (SI), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, DX
+	TESTL   DX, DX
+	JZ      none_8
+	TZCNTL  DX, DX
+	MOVL    DX, AX
+	MOVQ    SI, DX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+32(FP)
+	RET
+
+tail_26:
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x00, Z1, Z0, K1
+	KMOVW     K1, BX
+	MOVL      $-1, SI
+	BZHIL     AX, SI, SI
+	ANDL      SI, BX
+	JZ        none_8
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+32(FP)
+	RET
+
+none_8:
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET
+
+zero_2:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_25:
 	CMPQ     BX, $0x00000020
-	JB       single_29
+	JB       single_25
 	VMOVUPD  (DX), Z0
 	VCMPPD   $0x00, Z1, Z0, K1
 	VMOVUPD  64(DX), Z0
@@ -2829,15 +3395,15 @@ main_29:
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
-	JNZ      hit_7
+	JNZ      hit_9
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000020, BX
-	JMP      main_29
+	JMP      main_25
 
-hit_7:
+hit_9:
 	KMOVW  K1, BX
 	TESTL  BX, BX
-	JZ     next_25
+	JZ     next_33
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2847,10 +3413,10 @@ hit_7:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_25:
+next_33:
 	KMOVW  K2, BX
 	TESTL  BX, BX
-	JZ     next_26
+	JZ     next_34
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2861,10 +3427,10 @@ next_25:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_26:
+next_34:
 	KMOVW  K3, BX
 	TESTL  BX, BX
-	JZ     next_27
+	JZ     next_35
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2875,10 +3441,10 @@ next_26:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_27:
+next_35:
 	KMOVW  K4, BX
 	TESTL  BX, BX
-	JZ     next_28
+	JZ     next_36
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2889,17 +3455,17 @@ next_27:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_28:
-	JMP none_7
+next_36:
+	JMP none_9
 
-single_29:
+single_25:
 	CMPQ    BX, $0x00000008
-	JB      tail_29
+	JB      tail_27
 	VMOVUPD (DX), Z0
 	VCMPPD  $0x00, Z1, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
-	JZ      miss_7
+	JZ      miss_9
 	TZCNTL  SI, SI
 	MOVL    SI, AX
 	SUBQ    CX, DX
@@ -2909,14 +3475,14 @@ single_29:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_7:
+miss_9:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000008, BX
-	JMP  single_29
+	JMP  single_25
 
-tail_29:
+tail_27:
 	TESTQ     BX, BX
-	JZ        none_7
+	JZ        none_9
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
@@ -2926,7 +3492,7 @@ tail_29:
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
 	ANDL      BX, SI
-	JZ        none_7
+	JZ        none_9
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -2936,7 +3502,7 @@ tail_29:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_7:
+none_9:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
@@ -2945,9 +3511,9 @@ nan_12:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_30:
+main_26:
 	CMPQ     BX, $0x00000020
-	JB       single_30
+	JB       single_26
 	VMOVUPD  (DX), Z0
 	VCMPPD   $0x03, Z0, Z0, K1
 	VMOVUPD  64(DX), Z0
@@ -2959,15 +3525,15 @@ main_30:
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
-	JNZ      hit_8
+	JNZ      hit_10
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000020, BX
-	JMP      main_30
+	JMP      main_26
 
-hit_8:
+hit_10:
 	KMOVW  K1, BX
 	TESTL  BX, BX
-	JZ     next_29
+	JZ     next_37
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2977,10 +3543,10 @@ hit_8:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_29:
+next_37:
 	KMOVW  K2, BX
 	TESTL  BX, BX
-	JZ     next_30
+	JZ     next_38
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2991,10 +3557,10 @@ next_29:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_30:
+next_38:
 	KMOVW  K3, BX
 	TESTL  BX, BX
-	JZ     next_31
+	JZ     next_39
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -3005,10 +3571,10 @@ next_30:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_31:
+next_39:
 	KMOVW  K4, BX
 	TESTL  BX, BX
-	JZ     next_32
+	JZ     next_40
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -3019,17 +3585,17 @@ next_31:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_32:
-	JMP none_8
+next_40:
+	JMP none_10
 
-single_30:
+single_26:
 	CMPQ    BX, $0x00000008
-	JB      tail_30
+	JB      tail_28
 	VMOVUPD (DX), Z0
 	VCMPPD  $0x03, Z0, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
-	JZ      miss_8
+	JZ      miss_10
 	TZCNTL  SI, SI
 	MOVL    SI, AX
 	SUBQ    CX, DX
@@ -3039,14 +3605,14 @@ single_30:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_8:
+miss_10:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000008, BX
-	JMP  single_30
+	JMP  single_26
 
-tail_30:
+tail_28:
 	TESTQ     BX, BX
-	JZ        none_8
+	JZ        none_10
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
@@ -3056,7 +3622,7 @@ tail_30:
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
 	ANDL      BX, SI
-	JZ        none_8
+	JZ        none_10
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -3066,7 +3632,7 @@ tail_30:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_8:
+none_10:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
