@@ -495,3 +495,103 @@ func GemmPackRows16F64AVX512(dst []float64, src []float64, ld int, kb int)
 //
 //go:noescape
 func GemmMicroRowsTransTiles10x8F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, t []float64, ldt int, alpha float64)
+
+// GemmMicro8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*32 and len(c) >= 7*ldc+32.
+//
+//go:noescape
+func GemmMicro8x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroRows8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 7*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= 7*ldc+32.
+//
+//go:noescape
+func GemmMicroRows8x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroCols8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 8) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+8, len(b) >= (kc-1)*ldb+32 and len(c) >= 7*ldc+32.
+//
+//go:noescape
+func GemmMicroCols8x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroEdge8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*32 and len(c) >= 7*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 8, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
+//
+//go:noescape
+func GemmMicroEdge8x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
+
+// GemmMicroRowsEdge8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 7*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= 7*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 8, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
+//
+//go:noescape
+func GemmMicroRowsEdge8x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
+
+// GemmMicroColsEdge8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 8) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 32), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+8, len(b) >= (kc-1)*ldb+32 and len(c) >= 7*ldc+32. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 8, 1 <= nn <= 32); len(c) >= (mm-1)*ldc+nn suffices.
+//
+//go:noescape
+func GemmMicroColsEdge8x32F32AVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, mm int, nn int)
+
+// GemmMicroTiles8x32F32AVX512 is GemmMicro8x32F32AVX512 for n tiles down a column of C: tile t reads the packed panel a[t*kc*8:] and sets the tile at c[t*8*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*8, len(b) >= kc*32 and len(c) >= (n*8-1)*ldc+32.
+//
+//go:noescape
+func GemmMicroTiles8x32F32AVX512(n int, kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroRowsTiles8x32F32AVX512 is GemmMicroRows8x32F32AVX512 for n tiles down a column of C: tile t reads A at a[t*8*lda:] and sets the tile at c[t*8*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*8-1)*lda+kc, len(b) >= (kc-1)*ldb+32 and len(c) >= (n*8-1)*ldc+32.
+//
+//go:noescape
+func GemmMicroRowsTiles8x32F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmMicroColsTiles8x32F32AVX512 is GemmMicroCols8x32F32AVX512 for n tiles down a column of C: tile t reads A at a[t*8:] and sets the tile at c[t*8*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*8, len(b) >= (kc-1)*ldb+32 and len(c) >= (n*8-1)*ldc+32.
+//
+//go:noescape
+func GemmMicroColsTiles8x32F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// GemmPackRows8F32AVX512 packs 8 rows into a panel of row stride 8: dst[p*8+r] = src[r*ld+p] for r < 8, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*8+8 and len(src) >= 7*ld+kb.
+//
+//go:noescape
+func GemmPackRows8F32AVX512(dst []float32, src []float32, ld int, kb int)
+
+// GemmMicro8x16F64AVX512 sets the 8×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*16 and len(c) >= 7*ldc+16.
+//
+//go:noescape
+func GemmMicro8x16F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroRows8x16F64AVX512 sets the 8×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 7*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 7*ldc+16.
+//
+//go:noescape
+func GemmMicroRows8x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroCols8x16F64AVX512 sets the 8×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 8) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+8, len(b) >= (kc-1)*ldb+16 and len(c) >= 7*ldc+16.
+//
+//go:noescape
+func GemmMicroCols8x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroEdge8x16F64AVX512 sets the 8×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*16+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*16 and len(c) >= 7*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 8, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
+//
+//go:noescape
+func GemmMicroEdge8x16F64AVX512(kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
+
+// GemmMicroRowsEdge8x16F64AVX512 sets the 8×16 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is read as stored (a[i*lda+p]) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= 7*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= 7*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 8, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
+//
+//go:noescape
+func GemmMicroRowsEdge8x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
+
+// GemmMicroColsEdge8x16F64AVX512 sets the 8×16 tile of C at c (row stride ldc) to alpha·Aᵀ·B + beta·C, where A is read as stored (op(A)(i, p) = a[p*lda+i]; a packed panel has lda = 8) and B as stored or packed (b[p*ldb+j]; a packed panel has ldb = 16), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= (kc-1)*lda+8, len(b) >= (kc-1)*ldb+16 and len(c) >= 7*ldc+16. Only the first mm rows and nn columns of the tile are read and written (1 <= mm <= 8, 1 <= nn <= 16); len(c) >= (mm-1)*ldc+nn suffices.
+//
+//go:noescape
+func GemmMicroColsEdge8x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, mm int, nn int)
+
+// GemmMicroTiles8x16F64AVX512 is GemmMicro8x16F64AVX512 for n tiles down a column of C: tile t reads the packed panel a[t*kc*8:] and sets the tile at c[t*8*ldc:], all with the same packed panel of B. The caller guarantees n >= 1, kc >= 1, len(a) >= n*kc*8, len(b) >= kc*16 and len(c) >= (n*8-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroTiles8x16F64AVX512(n int, kc int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroRowsTiles8x16F64AVX512 is GemmMicroRows8x16F64AVX512 for n tiles down a column of C: tile t reads A at a[t*8*lda:] and sets the tile at c[t*8*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (n*8-1)*lda+kc, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*8-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroRowsTiles8x16F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmMicroColsTiles8x16F64AVX512 is GemmMicroCols8x16F64AVX512 for n tiles down a column of C: tile t reads A at a[t*8:] and sets the tile at c[t*8*ldc:], all with the same B. The caller guarantees n >= 1, kc >= 1, len(a) >= (kc-1)*lda+n*8, len(b) >= (kc-1)*ldb+16 and len(c) >= (n*8-1)*ldc+16.
+//
+//go:noescape
+func GemmMicroColsTiles8x16F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
+
+// GemmPackRows8F64AVX512 packs 8 rows into a panel of row stride 8: dst[p*8+r] = src[r*ld+p] for r < 8, p < kb; nothing else of dst is written. The caller guarantees kb >= 1, len(dst) >= (kb-1)*8+8 and len(src) >= 7*ld+kb.
+//
+//go:noescape
+func GemmPackRows8F64AVX512(dst []float64, src []float64, ld int, kb int)

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -34,7 +35,9 @@ import (
 // microRows/microCols kernels instead of being packed (packing a 64×784
 // batch costs as much as a third of its product; see block), and a product
 // with few columns (an output layer's 10) or a small
-// A runs on the level's narrow tile, which pads it less.
+// A runs on the level's narrow tile, which pads it less (or, on AVX-512, on
+// its 8-row mid tile: 32 or 64 rows). A small A·B of whole tiles on one
+// goroutine skips the loops altogether (wholeTiles).
 //
 // Each level's block sizes are in its gemmKernel (gemm_generic.go and
 // wire_gemm_amd64.go) with the cache reasoning for the machine we tune on
@@ -119,6 +122,12 @@ type gemmKernel[T Float] struct {
 	// layer with 10 columns fills 10/16 of a narrow tile but 10/32 of a
 	// wide one. The choice depends on n alone, never on the threads.
 	narrow *gemmKernel[T]
+	// mid, if not nil, is the same level's kernel with fewer rows and the
+	// same columns (AVX-512: 8 rows against 10), for small products whose
+	// rows it fills better: 32 and 64 rows fill 80% and 91% of 10-row
+	// tiles (the last tile computes 10 rows for 2 or 4), all of 8-row ones.
+	// Chosen, as narrow, by fill discounted by speed, on the shape alone.
+	mid *gemmKernel[T]
 	// speed is a narrow kernel's FMA rate relative to its wide kernel's:
 	// 0.8 for AVX2 12×8 (a broadcast per FMA; L1-resident panels), 0.85 for
 	// AVX-512 16×16 (17 loads per 16 FMAs against 12 per 20 for 10×32;
@@ -134,13 +143,20 @@ type gemmKernel[T Float] struct {
 }
 
 // freeList is a mutex-guarded stack of reusable *E; get returns a new E
-// when it is empty.
+// when it is empty. One item waits in slot, taken and returned with one
+// atomic swap each, so a one-goroutine call skips the mutex: its lock and
+// unlock (a call record and a work buffer per call) were 7% of the time of
+// 32³ and 64³ f32 products on AVX-512 (CPU profile).
 type freeList[E any] struct {
+	slot  atomic.Pointer[E]
 	mu    sync.Mutex
 	items []*E
 }
 
 func (f *freeList[E]) get() *E {
+	if e := f.slot.Swap(nil); e != nil {
+		return e
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n := len(f.items); n > 0 {
@@ -152,6 +168,9 @@ func (f *freeList[E]) get() *E {
 }
 
 func (f *freeList[E]) put(e *E) {
+	if f.slot.CompareAndSwap(nil, e) {
+		return
+	}
 	f.mu.Lock()
 	f.items = append(f.items, e)
 	f.mu.Unlock()
@@ -219,7 +238,14 @@ const gemmDirectBMax = 1 << 20
 var gemmMinPerThread = 1 << 24
 
 func (g *gemmKernel[T]) run(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	g.runThreads(Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	// Below two goroutines' worth of work the answer is one whatever
+	// Threads says, and Threads reads GOMAXPROCS under the scheduler's
+	// lock: 3% of the time of 32³ and 64³ f32 products (CPU profile).
+	threads := 1
+	if m*n*k >= 2*gemmMinPerThread {
+		threads = Threads()
+	}
+	g.runThreads(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
@@ -248,19 +274,84 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 		g.runTransRows(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var z T
-	small := m*k*int(unsafe.Sizeof(z)) <= 256<<10 // A stays in L2
-	if nw := g.narrow; nw != nil && (small || n < 2*g.nr) &&
-		nw.speed*gemmFill(m, n, nw.mr, nw.nr) > gemmFill(m, n, g.mr, g.nr) {
-		g = nw
+	g = g.choose(m, n, k)
+	pm, pn := g.split(m, n, k, threads)
+	if pm*pn == 1 && g.wholeTiles(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	if pm*pn == 1 {
+		// One part (every product below 2×gemmMinPerThread): the call
+		// record on the stack and the block run here, without the free
+		// list of calls and the hand-off of runParallel (part of the
+		// per-call cost that made 32³ and 64³ 0.85× OpenBLAS; see
+		// freeList's slot).
+		cl := gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
+			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
+		w := g.works.get()
+		g.block(w, &cl, 0, m, 0, n)
+		g.works.put(w)
+		return
 	}
 	cl := g.calls.get()
 	*cl = gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
-	cl.pm, cl.pn = g.split(m, n, k, threads)
+	cl.pm, cl.pn = pm, pn
 	runParallel(cl, cl.pm*cl.pn, &cl.wg)
 	cl.a, cl.b, cl.c = nil, nil, nil // do not keep the caller's memory alive
 	g.calls.put(cl)
+}
+
+// wholeTiles runs a small A·B of whole tiles (m a multiple of mr, n of
+// nr, k within one KC block) as block does with A and B read in place, one
+// microRowsTiles call per column of tiles, and reports whether it did. It
+// makes the calls block would make, so the same bits, but without a
+// packing buffer to borrow and block's loop nest around them: timed
+// alternately with OpenBLAS, each call after a clock read (a system call),
+// that cold branchy code cost 32³ and 64³ a few % more than in a tight
+// loop.
+func (g *gemmKernel[T]) wholeTiles(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) bool {
+	if transA || transB || g.microRowsTiles == nil || !gemmDirect ||
+		m%g.mr != 0 || n%g.nr != 0 || k > g.kc || m > g.mc || n > g.nc {
+		return false
+	}
+	// block's conditions for reading A and B in place.
+	var z T
+	size := int(unsafe.Sizeof(z))
+	directBMax := gemmDirectMax
+	if g.packBNP != nil {
+		directBMax = gemmDirectBMax
+	}
+	if m*k*size > gemmDirectMax || lda*size%4096 == 0 ||
+		k*n*size > directBMax || ldb*size%4096 == 0 {
+		return false
+	}
+	a = a[:(m-1)*lda+k]
+	for jr := 0; jr < n; jr += g.nr {
+		g.microRowsTiles(m/g.mr, k, a, lda, b[jr:(k-1)*ldb+jr+g.nr], ldb, c[jr:(m-1)*ldc+jr+g.nr], ldc, alpha, beta)
+	}
+	return true
+}
+
+// choose returns the tile for an m×n×k product that is not routed
+// transposed: g, its narrow or its mid kernel, whichever fills the tiles
+// of C best once discounted by its speed (see runThreads). It depends on
+// the shape alone, never on the threads.
+func (g *gemmKernel[T]) choose(m, n, k int) *gemmKernel[T] {
+	var z T
+	small := m*k*int(unsafe.Sizeof(z)) <= 256<<10 // A stays in L2
+	best := gemmFill(m, n, g.mr, g.nr)
+	pick := g
+	if nw := g.narrow; nw != nil && (small || n < 2*g.nr) {
+		if f := nw.speed * gemmFill(m, n, nw.mr, nw.nr); f > best {
+			best, pick = f, nw
+		}
+	}
+	if md := g.mid; md != nil && small {
+		if f := md.speed * gemmFill(m, n, md.mr, md.nr); f > best {
+			best, pick = f, md
+		}
+	}
+	return pick
 }
 
 // gemmTransposeMax bounds the transposed route's scratch (elements): 4 MiB
@@ -347,10 +438,18 @@ const transRowsM = 8
 // parts split M in whole tiles, so every element of C is computed alike
 // for any number of threads.
 func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, transRowsM)))
+	if parts == 1 { // as in runThreads
+		cl := gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
+			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
+		w := g.works.get()
+		g.transRowsPart(w, &cl, 0, m)
+		g.works.put(w)
+		return
+	}
 	cl := g.calls.get()
 	*cl = gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
-	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, transRowsM)))
 	cl.pm, cl.pn = parts, 1
 	runParallel(cl, parts, &cl.wg)
 	cl.a, cl.b, cl.c = nil, nil, nil
@@ -413,6 +512,9 @@ func gemmFill(m, n, mr, nr int) float64 {
 // of C: then every element of C is computed by the same tile, in the same
 // order, whatever the number of threads.
 func (g *gemmKernel[T]) split(m, n, k, threads int) (pm, pn int) {
+	if threads <= 1 {
+		return 1, 1 // without the divisions below: every ns counts at 32³
+	}
 	work := m * n * k
 	if threads > work/gemmMinPerThread {
 		threads = work / gemmMinPerThread

@@ -22,6 +22,10 @@ func TestGemmPackAsm(t *testing.T) {
 		testGemmPackAsm(t, p.f32.gemm.narrow)
 		testGemmPackAsm(t, p.f64.gemm)
 		testGemmPackAsm(t, p.f64.gemm.narrow)
+		if p.f32.gemm.mid != nil {
+			testGemmPackAsm(t, p.f32.gemm.mid)
+			testGemmPackAsm(t, p.f64.gemm.mid)
+		}
 	}
 }
 

@@ -19,11 +19,15 @@ func TestGemmMicroTiles(t *testing.T) {
 			if p == nil {
 				t.Skip("no " + string(l))
 			}
-			for _, g := range []*gemmKernel[float32]{p.f32.gemm, p.f32.gemm.narrow} {
-				testGemmMicroTiles(t, g)
+			for _, g := range []*gemmKernel[float32]{p.f32.gemm, p.f32.gemm.narrow, p.f32.gemm.mid} {
+				if g != nil {
+					testGemmMicroTiles(t, g)
+				}
 			}
-			for _, g := range []*gemmKernel[float64]{p.f64.gemm, p.f64.gemm.narrow} {
-				testGemmMicroTiles(t, g)
+			for _, g := range []*gemmKernel[float64]{p.f64.gemm, p.f64.gemm.narrow, p.f64.gemm.mid} {
+				if g != nil {
+					testGemmMicroTiles(t, g)
+				}
 			}
 		})
 	}

@@ -51,6 +51,20 @@ import "github.com/descentlab/descent/asm"
 //     (transRows, see runTransRows): 64×128×10 0.84 → 1.16, 256×128×10
 //     0.88 → 1.16 of OpenBLAS; 10 of 10 rows of the tile are real where
 //     C's 10 columns fill 10 of 16 lanes.
+//   - The mid tiles 8×32 f32 / 8×16 f64 (gemmKernel.mid: A up to 256 KiB,
+//     where their fill at speed 0.97 beats the others'; B packed as for
+//     the 10-row tile): 32 and 64 rows fill 80% and 91% of 10-row tiles,
+//     all of 8-row ones. With them, and the per-call cuts in
+//     gemm_driver.go (call record on the stack, an atomic slot before the
+//     free list's mutex, no GOMAXPROCS read or split for one-part
+//     products, wholeTiles), against OpenBLAS in the same sitting
+//     (alternating builds, two runs each, before → after): f32 32³
+//     0.91–0.95 → 1.02–1.03, 64³ 0.88 → 1.00; f64 32³ 0.88–0.90 → 1.01,
+//     64³ 0.89 → 0.98–1.00; and, where the mid tile is now chosen,
+//     64×784×128 f32 1.14 → 1.25, 64×128×784 NT 1.06 → 1.15 (f64 1.13 →
+//     1.22), 64×10×128 NT 1.15 → 1.29–1.32 (f64 1.28 → 1.40–1.43); the
+//     other shapes, 128³ to 2048³ included, within the noise. A standalone
+//     32³ f32 call went from 431 to 353 ns (BenchmarkGemm).
 //   - The narrow tiles (used when they pad less, see gemmKernel.narrow)
 //     keep their earlier budgets: 16×16 f32 (KC=256: 16 KiB of B, 16 KiB of
 //     A), 16×8 f64 (KC=256: 16 + 32 KiB, A streaming); MC=336, a multiple
@@ -69,12 +83,22 @@ import "github.com/descentlab/descent/asm"
 //     256×128×784 NT went from 0.90–0.93 to 0.99–1.01 of OpenBLAS.
 //   - f32 KC=384 (24 KiB of B), not 512: 1024³ about 1% faster, 1000³,
 //     600³ and the MLP shapes alike. KC from 256 to 1024 and MC from 72 to
-//     288 are otherwise flat within the noise (±2%) for f32 and f64, so f64
-//     keeps KC=384, MC=144.
-//   - directAliased (f32 wide): A read in place even at a 4 KiB row
-//     stride. Its 6 rows share two L1 sets but fit the 12 ways, and
-//     skipping A's packing made 1024³ f32 1.5–3% faster (f64: +0.5%, not
-//     taken).
+//     288 are otherwise flat within the noise (±2%) for f32 and f64; f64
+//     KC=272, MC=72 (K split evenly: 1024 as 4×256, 784 as 3×262)
+//     measured 3–4% faster at 1024³ than KC=384, MC=144.
+//   - Rechecked later against OpenBLAS-Haswell at 1024³ (x-openblas, two
+//     runs each, same sitting): f32 as wired 0.99–1.01, KC=512 1.01–1.02,
+//     KC=256 1.00–1.05, MC=288 0.97–1.02, MC=72 0.99–1.02; f64 as wired
+//     0.98–1.02, KC=384 1.00–1.01, KC=256 0.98–1.00, MC=144 0.99–1.00,
+//     MC=36 0.99–1.00: all within the ±3% noise. A 1024³ product runs at
+//     85–88% of the probe's peak (BenchmarkGemm), 95–96% of its time in
+//     the Tiles microkernels and 1.7% (f32) / 2.2% (f64) in packing (perf
+//     profile): what is left is the microkernel's speed on panels from
+//     L2/L3 (about 90% of the peak against 97% on L1-resident ones).
+//   - A read in place at a 4 KiB row stride (f32 1024³, skipping the
+//     packing of A: its 6 rows share two L1 sets but fit the 12 ways) once
+//     measured 1.5–3% faster; rechecked with the assembly packing it was
+//     not (x-openblas 0.99–1.02 either way), so A is packed.
 //   - Ratios to OpenBLAS's Haswell kernels after this: f32 1024³
 //     0.96–1.0, f64 1024³ 0.95–1.0 (both at 95–98% of the FMA peak, as is
 //     OpenBLAS), the MLP shapes 1.0–1.2.
@@ -114,6 +138,13 @@ var _ = wire(
 			microEdge: asm.GemmMicroEdge10x32F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x32F32AVX512, microColsEdge: asm.GemmMicroColsEdge10x32F32AVX512,
 			packBT: asm.GemmPackT32F32AVX512, packBN: asm.GemmPackN32F32AVX512, packBNP: asm.GemmPackNPanels32F32AVX512, packAN: asm.GemmPackRows10F32AVX512,
 			packBTR: asm.GemmPackRows16Stride32F32AVX512,
+			mid: &gemmKernel[float32]{mr: 8, nr: 32, speed: 0.97, kc: 512, mc: 320, nc: 3072,
+				micro: asm.GemmMicro8x32F32AVX512, microTiles: asm.GemmMicroTiles8x32F32AVX512,
+				microRowsTiles: asm.GemmMicroRowsTiles8x32F32AVX512, microColsTiles: asm.GemmMicroColsTiles8x32F32AVX512,
+				microRows: asm.GemmMicroRows8x32F32AVX512, microCols: asm.GemmMicroCols8x32F32AVX512,
+				microEdge: asm.GemmMicroEdge8x32F32AVX512, microRowsEdge: asm.GemmMicroRowsEdge8x32F32AVX512, microColsEdge: asm.GemmMicroColsEdge8x32F32AVX512,
+				packBT: asm.GemmPackT32F32AVX512, packBN: asm.GemmPackN32F32AVX512, packBNP: asm.GemmPackNPanels32F32AVX512, packAN: asm.GemmPackRows8F32AVX512,
+				packBTR: asm.GemmPackRows16Stride32F32AVX512},
 			narrow: &gemmKernel[float32]{mr: 16, nr: 16, speed: 0.85, kc: 256, mc: 336, nc: 3072,
 				micro: asm.GemmMicro16x16F32AVX512, microTiles: asm.GemmMicroTiles16x16F32AVX512,
 				microRowsTiles: asm.GemmMicroRowsTiles16x16F32AVX512, microColsTiles: asm.GemmMicroColsTiles16x16F32AVX512,
@@ -129,6 +160,13 @@ var _ = wire(
 			microEdge: asm.GemmMicroEdge10x16F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge10x16F64AVX512, microColsEdge: asm.GemmMicroColsEdge10x16F64AVX512,
 			packBT: asm.GemmPackT16F64AVX512, packBN: asm.GemmPackN16F64AVX512, packBNP: asm.GemmPackNPanels16F64AVX512, packAN: asm.GemmPackRows10F64AVX512,
 			packBTR: asm.GemmPackRows16F64AVX512,
+			mid: &gemmKernel[float64]{mr: 8, nr: 16, speed: 0.97, kc: 512, mc: 160, nc: 3072,
+				micro: asm.GemmMicro8x16F64AVX512, microTiles: asm.GemmMicroTiles8x16F64AVX512,
+				microRowsTiles: asm.GemmMicroRowsTiles8x16F64AVX512, microColsTiles: asm.GemmMicroColsTiles8x16F64AVX512,
+				microRows: asm.GemmMicroRows8x16F64AVX512, microCols: asm.GemmMicroCols8x16F64AVX512,
+				microEdge: asm.GemmMicroEdge8x16F64AVX512, microRowsEdge: asm.GemmMicroRowsEdge8x16F64AVX512, microColsEdge: asm.GemmMicroColsEdge8x16F64AVX512,
+				packBT: asm.GemmPackT16F64AVX512, packBN: asm.GemmPackN16F64AVX512, packBNP: asm.GemmPackNPanels16F64AVX512, packAN: asm.GemmPackRows8F64AVX512,
+				packBTR: asm.GemmPackRows16F64AVX512},
 			narrow: &gemmKernel[float64]{mr: 16, nr: 8, speed: 0.85, kc: 256, mc: 336, nc: 3072,
 				micro: asm.GemmMicro16x8F64AVX512, microTiles: asm.GemmMicroTiles16x8F64AVX512,
 				microRowsTiles: asm.GemmMicroRowsTiles16x8F64AVX512, microColsTiles: asm.GemmMicroColsTiles16x8F64AVX512,
