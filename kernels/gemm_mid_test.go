@@ -78,27 +78,7 @@ func testMidThreadsBitwise[T Float](t *testing.T, rng *rand.Rand) {
 		}
 	}
 	for _, p := range transPairs {
-		lda, ldb := k, n
-		if p[0] == Trans {
-			lda = m
-		}
-		if p[1] == Trans {
-			ldb = k
-		}
-		var first []T
-		for threads := 1; threads <= 4; threads++ {
-			c := append([]T(nil), c0...)
-			g.runThreads(threads, p[0] == Trans, p[1] == Trans, m, n, k, 0.75, a, lda, b, ldb, 1.5, c, n)
-			if first == nil {
-				first = c
-				continue
-			}
-			for i := range c {
-				if math.Float64bits(float64(c[i])) != math.Float64bits(float64(first[i])) {
-					t.Fatalf("%s %c%c: threads=%d differs at %d: %g vs %g", ISA(), p[0], p[1], threads, i, c[i], first[i])
-				}
-			}
-		}
+		sameForThreads(t, g, p, m, n, k, a, b, c0, 4)
 	}
 }
 

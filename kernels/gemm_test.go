@@ -312,27 +312,34 @@ func testThreadsBitwise[T Float](t *testing.T) {
 			for i := range c0 {
 				c0[i] = T(rng.NormFloat64())
 			}
-			lda, ldb := k, n
-			if p[0] == Trans {
-				lda = m
-			}
-			if p[1] == Trans {
-				ldb = k
-			}
-			var first []T
-			for threads := 1; threads <= 5; threads++ {
-				c := append([]T(nil), c0...)
-				g.runThreads(threads, p[0] == Trans, p[1] == Trans, m, n, k, 0.75, a, lda, b, ldb, 1.5, c, n)
-				if first == nil {
-					first = c
-					continue
-				}
-				for i := range c {
-					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(first[i])) {
-						pm, pn := g.split(m, n, k, threads)
-						t.Fatalf("%s %c%c %dx%dx%d: threads=%d (grid %dx%d) differs at %d: %g vs %g", ISA(), p[0], p[1], m, k, n, threads, pm, pn, i, c[i], first[i])
-					}
-				}
+			sameForThreads(t, g, p, m, n, k, a, b, c0, 5)
+		}
+	}
+}
+
+// sameForThreads runs C = 0.75·op(A)·op(B) + 1.5·C (c0 copied) on g with
+// 1..maxThreads parts and fails unless every run sets the same bits.
+func sameForThreads[T Float](t *testing.T, g *gemmKernel[T], p [2]Transpose, m, n, k int, a, b, c0 []T, maxThreads int) {
+	t.Helper()
+	lda, ldb := k, n
+	if p[0] == Trans {
+		lda = m
+	}
+	if p[1] == Trans {
+		ldb = k
+	}
+	var first []T
+	for threads := 1; threads <= maxThreads; threads++ {
+		c := append([]T(nil), c0...)
+		g.runThreads(threads, p[0] == Trans, p[1] == Trans, m, n, k, 0.75, a, lda, b, ldb, 1.5, c, n)
+		if first == nil {
+			first = c
+			continue
+		}
+		for i := range c {
+			if math.Float64bits(float64(c[i])) != math.Float64bits(float64(first[i])) {
+				pm, pn := g.split(m, n, k, threads)
+				t.Fatalf("%s %c%c %dx%dx%d: threads=%d (grid %dx%d) differs at %d: %g vs %g", ISA(), p[0], p[1], m, k, n, threads, pm, pn, i, c[i], first[i])
 			}
 		}
 	}
