@@ -280,16 +280,21 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 		return
 	}
 	if pm*pn == 1 {
-		// One part (every product below 2×gemmMinPerThread): the call
-		// record on the stack and the block run here, without the free
-		// list of calls and the hand-off of runParallel (part of the
+		// One part (every product below 2×gemmMinPerThread): the block
+		// runs here, without the hand-off of runParallel (part of the
 		// per-call cost that made 32³ and 64³ 0.85× OpenBLAS; see
-		// freeList's slot).
-		cl := gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
+		// freeList's slot, which makes the call record's get and put one
+		// atomic operation each). The record is not on the stack: its
+		// WaitGroup needs 8-byte alignment, which GOARCH=386 stacks do not
+		// give, so it would move to the heap there, once per call.
+		cl := g.calls.get()
+		*cl = gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
 			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
 		w := g.works.get()
-		g.block(w, &cl, 0, m, 0, n)
+		g.block(w, cl, 0, m, 0, n)
 		g.works.put(w)
+		cl.a, cl.b, cl.c = nil, nil, nil // do not keep the caller's memory alive
+		g.calls.put(cl)
 		return
 	}
 	cl := g.calls.get()
@@ -440,11 +445,14 @@ const transRowsM = 8
 func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, transRowsM)))
 	if parts == 1 { // as in runThreads
-		cl := gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
+		cl := g.calls.get()
+		*cl = gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
 			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
 		w := g.works.get()
-		g.transRowsPart(w, &cl, 0, m)
+		g.transRowsPart(w, cl, 0, m)
 		g.works.put(w)
+		cl.a, cl.b, cl.c = nil, nil, nil
+		g.calls.put(cl)
 		return
 	}
 	cl := g.calls.get()
