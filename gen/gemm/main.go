@@ -293,17 +293,7 @@ func microKernelTiles(k kit.Kit, mr, nv int, md mode, edge, tiles bool) {
 			SHLQ(U8(3), lda)
 		}
 	}
-	computeBases := func() {
-		// Rows 3j, 3j+1, 3j+2 are (bases[j]), (bases[j])(lda*1) and
-		// (bases[j])(lda*2).
-		bases = []reg.GPVirtual{pa}
-		for r := 3; r < mr; r += 3 {
-			b := GP64()
-			LEAQ(Mem{Base: bases[len(bases)-1], Index: lda, Scale: 2}, b)
-			ADDQ(lda, b)
-			bases = append(bases, b)
-		}
-	}
+	computeBases := func() { bases = rowBases(pa, lda, mr) }
 	if rows && !cols && !tiles {
 		computeBases()
 	}
@@ -314,11 +304,7 @@ func microKernelTiles(k kit.Kit, mr, nv int, md mode, edge, tiles bool) {
 		if cols { // pa advances a row of A per step
 			return Mem{Base: pa, Disp: r * size}
 		}
-		m := Mem{Base: bases[r/3], Disp: step * size}
-		if r%3 != 0 {
-			m.Index, m.Scale = lda, uint8(r%3)
-		}
-		return m
+		return rowMem(bases, lda, r, step*size)
 	}
 	advanceA := func(steps int) {
 		if !rows {
@@ -701,21 +687,8 @@ func packRows(k kit.Kit, mr, stride int) {
 		SHLQ(U8(3), ld)
 	}
 	kb := Load(Param("kb"), GP64())
-	// Rows 3j, 3j+1, 3j+2 at (bases[j]), (bases[j])(ld*1), (bases[j])(ld*2).
-	bases := []reg.GPVirtual{src.(reg.GPVirtual)}
-	for r := 3; r < mr; r += 3 {
-		b := GP64()
-		LEAQ(Mem{Base: bases[len(bases)-1], Index: ld, Scale: 2}, b)
-		ADDQ(ld, b)
-		bases = append(bases, b)
-	}
-	rowAt := func(r int) Mem {
-		m := Mem{Base: bases[r/3]}
-		if r%3 != 0 {
-			m.Index, m.Scale = ld, uint8(r%3)
-		}
-		return m
-	}
+	bases := rowBases(src.(reg.GPVirtual), ld.(reg.GPVirtual), mr)
+	rowAt := func(r int) Mem { return rowMem(bases, ld.(reg.GPVirtual), r, 0) }
 	groups := (mr + lanes - 1) / lanes
 	storeMasks := make([]reg.Register, groups)
 	for g := range storeMasks {
@@ -1075,20 +1048,8 @@ func packRowsAVX2(k kit.Kit, mr int) {
 		SHLQ(U8(3), ld)
 	}
 	kb := Load(Param("kb"), GP64())
-	bases := []reg.GPVirtual{src.(reg.GPVirtual)}
-	for r := 3; r < mr; r += 3 {
-		b := GP64()
-		LEAQ(Mem{Base: bases[len(bases)-1], Index: ld, Scale: 2}, b)
-		ADDQ(ld, b)
-		bases = append(bases, b)
-	}
-	rowAt := func(r int) Mem {
-		m := Mem{Base: bases[r/3]}
-		if r%3 != 0 {
-			m.Index, m.Scale = ld, uint8(r%3)
-		}
-		return m
-	}
+	bases := rowBases(src.(reg.GPVirtual), ld.(reg.GPVirtual), mr)
+	rowAt := func(r int) Mem { return rowMem(bases, ld.(reg.GPVirtual), r, 0) }
 	type group struct{ r0, n int }
 	var groups []group
 	for r := 0; r < mr; {
@@ -1234,4 +1195,29 @@ func packRowsAVX2(k kit.Kit, mr int) {
 	Label(done)
 	VZEROUPPER()
 	RET()
+}
+
+// rowBases returns registers with the addresses of rows 0, 3, 6, ... (below
+// rows) of a matrix whose row 0 is at first (which serves as bases[0]) and
+// whose rows are ld bytes apart: row 3j+i is then (bases[j])(ld*i), the
+// index scales 1 and 2 covering i = 1, 2 (rowMem), so a tile's rows need a
+// register for every third one only.
+func rowBases(first, ld reg.GPVirtual, rows int) []reg.GPVirtual {
+	bases := []reg.GPVirtual{first}
+	for r := 3; r < rows; r += 3 {
+		b := GP64()
+		LEAQ(Mem{Base: bases[len(bases)-1], Index: ld, Scale: 2}, b)
+		ADDQ(ld, b)
+		bases = append(bases, b)
+	}
+	return bases
+}
+
+// rowMem is the memory operand disp bytes into row r (see rowBases).
+func rowMem(bases []reg.GPVirtual, ld reg.GPVirtual, r, disp int) Mem {
+	m := Mem{Base: bases[r/3], Disp: disp}
+	if r%3 != 0 {
+		m.Index, m.Scale = ld, uint8(r%3)
+	}
+	return m
 }

@@ -58,23 +58,10 @@ func transRowsTiles(k kit.Kit, nt int) {
 	Label(tile)
 	kc := gpv(Load(Param("kc"), GP64()))
 	pb := gpv(Load(Param("b").Base(), GP64()))
-	// Rows 3j, 3j+1, 3j+2 of the tile at (bases[j]), (bases[j])(lda*1),
-	// (bases[j])(lda*2).
-	bases := []reg.GPVirtual{GP64()}
-	MOVQ(pa0, bases[0])
-	for r := 3; r < L; r += 3 {
-		b := GP64()
-		LEAQ(Mem{Base: bases[len(bases)-1], Index: lda, Scale: 2}, b)
-		ADDQ(lda, b)
-		bases = append(bases, b)
-	}
-	rowAt := func(r int) Mem {
-		m := Mem{Base: bases[r/3]}
-		if r%3 != 0 {
-			m.Index, m.Scale = lda, uint8(r%3)
-		}
-		return m
-	}
+	first := GP64()
+	MOVQ(pa0, first)
+	bases := rowBases(first, lda, L)
+	rowAt := func(r int) Mem { return rowMem(bases, lda, r, 0) }
 	acc := k.Vecs(nt)
 	for _, v := range acc {
 		k.Zero(v)

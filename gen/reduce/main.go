@@ -312,20 +312,7 @@ func scanBits512(k kit.Kit, n, base reg.GPVirtual, mv reg.VecVirtual, cmp func(v
 	MOVQ(base, p)
 	end := GP64()
 	LEAQ(Mem{Base: base, Index: n, Scale: size}, end)
-	// found returns (q-base)/size + the lowest set bit of r.
-	found := func(r reg.GPVirtual, q reg.GPVirtual) {
-		i := GP64()
-		TZCNTL(r, r.As32())
-		MOVL(r.As32(), i.As32()) // zero-extends
-		t := GP64()
-		MOVQ(q, t)
-		SUBQ(base, t)
-		SHRQ(U8(shift), t)
-		ADDQ(t, i)
-		VZEROUPPER()
-		Store(i, ReturnIndex(0))
-		RET()
-	}
+	found := func(r, q reg.GPVirtual) { returnIndex(r, q, base, shift, 0) }
 	tail, vectors, lastVec, none := kit.NewLabel("tail"), kit.NewLabel("vectors"), kit.NewLabel("last"), kit.NewLabel("none")
 	CMPQ(n, U32(uint32(lanes)))
 	JB(LabelRef(tail))
@@ -457,23 +444,7 @@ func scan(k kit.Kit, n, base reg.GPVirtual, cmp func(v reg.VecVirtual, d Op)) {
 		}
 		return r
 	}
-	// found returns (p-base)/size + off + the lowest set bit of r.
-	found := func(r reg.GPVirtual, off int) {
-		i := GP64()
-		TZCNTL(r, r.As32())
-		MOVL(r.As32(), i.As32()) // zero-extends
-		t := GP64()
-		MOVQ(p, t)
-		SUBQ(base, t)
-		SHRQ(U8(shift), t)
-		ADDQ(t, i)
-		if off > 0 {
-			ADDQ(U32(uint32(off)), i)
-		}
-		VZEROUPPER()
-		Store(i, ReturnIndex(0))
-		RET()
-	}
+	found := func(r reg.GPVirtual, off int) { returnIndex(r, p, base, shift, off) }
 
 	Label(main)
 	CMPQ(left, U32(uint32(unroll*lanes)))
@@ -701,5 +672,25 @@ func extreme512(k kit.Kit, op func(a, b, d Op), inf, nanBits uint64) {
 		VMOVQ(g, x0)
 	}
 	Store(x0, ReturnIndex(0))
+	RET()
+}
+
+// returnIndex returns from an index search with the element index
+// (q-base)>>shift + off + the lowest set bit of r (the lanes that matched
+// in the vector at q).
+func returnIndex(r, q, base reg.GPVirtual, shift uint8, off int) {
+	i := GP64()
+	TZCNTL(r, r.As32())
+	MOVL(r.As32(), i.As32()) // zero-extends
+	t := GP64()
+	MOVQ(q, t)
+	SUBQ(base, t)
+	SHRQ(U8(shift), t)
+	ADDQ(t, i)
+	if off > 0 {
+		ADDQ(U32(uint32(off)), i)
+	}
+	VZEROUPPER()
+	Store(i, ReturnIndex(0))
 	RET()
 }
