@@ -13,7 +13,7 @@ func SumF32AVX2(x []float32) float32
 // Asum returns Σ |x[i]| in eight independent vector partial sums.
 func AsumF32AVX2(x []float32) float32
 
-// SumSq returns Σ x[i]², accumulated in float64 (float32 input is converted exactly to float64 first).
+// SumSq returns Σ x[i]², in float32 groups of up to eight vectors of squares summed in float64: +Inf if a group overflows float32, and squares below 2^-126 lose bits.
 func SumSqF32AVX2(x []float32) float64
 
 // Max returns the largest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
@@ -35,7 +35,7 @@ func SumF64AVX2(x []float64) float64
 // Asum returns Σ |x[i]| in eight independent vector partial sums.
 func AsumF64AVX2(x []float64) float64
 
-// SumSq returns Σ x[i]², accumulated in float64 (float32 input is converted exactly to float64 first).
+// SumSq returns Σ x[i]².
 func SumSqF64AVX2(x []float64) float64
 
 // Max returns the largest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
@@ -57,7 +57,7 @@ func SumF32AVX512(x []float32) float32
 // Asum returns Σ |x[i]| in eight independent vector partial sums.
 func AsumF32AVX512(x []float32) float32
 
-// SumSq returns Σ x[i]², accumulated in float64 (float32 input is converted exactly to float64 first).
+// SumSq returns Σ x[i]², in float32 groups of up to eight vectors of squares summed in float64: +Inf if a group overflows float32, and squares below 2^-126 lose bits.
 func SumSqF32AVX512(x []float32) float64
 
 // Max returns the largest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.
@@ -79,7 +79,7 @@ func SumF64AVX512(x []float64) float64
 // Asum returns Σ |x[i]| in eight independent vector partial sums.
 func AsumF64AVX512(x []float64) float64
 
-// SumSq returns Σ x[i]², accumulated in float64 (float32 input is converted exactly to float64 first).
+// SumSq returns Σ x[i]².
 func SumSqF64AVX512(x []float64) float64
 
 // Max returns the largest element of x, or NaN if any element is NaN; len(x) > 0 is checked by the caller.

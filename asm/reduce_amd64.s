@@ -257,6 +257,73 @@ TEXT ·SumSqF32AVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
+groups_1:
+	CMPQ         AX, $0x00000040
+	JB           groupsDone_1
+	VMOVUPS      (CX), Y8
+	VMOVUPS      32(CX), Y9
+	VMULPS       Y8, Y8, Y8
+	VFMADD231PS  Y9, Y9, Y8
+	VMOVUPS      64(CX), Y9
+	VMOVUPS      96(CX), Y10
+	VMULPS       Y9, Y9, Y9
+	VFMADD231PS  Y10, Y10, Y9
+	VMOVUPS      128(CX), Y10
+	VMOVUPS      160(CX), Y11
+	VMULPS       Y10, Y10, Y10
+	VFMADD231PS  Y11, Y11, Y10
+	VMOVUPS      192(CX), Y11
+	VMOVUPS      224(CX), Y12
+	VMULPS       Y11, Y11, Y11
+	VFMADD231PS  Y12, Y12, Y11
+	VADDPS       Y9, Y8, Y8
+	VADDPS       Y11, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VEXTRACTF128 $0x01, Y8, X9
+	VCVTPS2PD    X8, Y8
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y8, Y0, Y0
+	VADDPD       Y9, Y1, Y1
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, AX
+	JMP          groups_1
+
+groupsDone_1:
+	CMPQ         AX, $0x00000020
+	JB           groupsDone_2
+	VMOVUPS      (CX), Y8
+	VMOVUPS      32(CX), Y9
+	VMULPS       Y8, Y8, Y8
+	VFMADD231PS  Y9, Y9, Y8
+	VMOVUPS      64(CX), Y9
+	VMOVUPS      96(CX), Y10
+	VMULPS       Y9, Y9, Y9
+	VFMADD231PS  Y10, Y10, Y9
+	VADDPS       Y9, Y8, Y8
+	VEXTRACTF128 $0x01, Y8, X9
+	VCVTPS2PD    X8, Y8
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, AX
+
+groupsDone_2:
+	CMPQ         AX, $0x00000010
+	JB           groupsDone_3
+	VMOVUPS      (CX), Y8
+	VMOVUPS      32(CX), Y9
+	VMULPS       Y8, Y8, Y8
+	VFMADD231PS  Y9, Y9, Y8
+	VEXTRACTF128 $0x01, Y8, X9
+	VCVTPS2PD    X8, Y8
+	VCVTPS2PD    X9, Y9
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y9, Y5, Y5
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, AX
+
+groupsDone_3:
 wmain_1:
 	CMPQ        AX, $0x00000020
 	JB          wsingle_1
@@ -1785,6 +1852,73 @@ TEXT ·SumSqF32AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
+groups_4:
+	CMPQ          AX, $0x00000080
+	JB            groupsDone_4
+	VMOVUPS       (CX), Z8
+	VMOVUPS       64(CX), Z9
+	VMULPS        Z8, Z8, Z8
+	VFMADD231PS   Z9, Z9, Z8
+	VMOVUPS       128(CX), Z9
+	VMOVUPS       192(CX), Z10
+	VMULPS        Z9, Z9, Z9
+	VFMADD231PS   Z10, Z10, Z9
+	VMOVUPS       256(CX), Z10
+	VMOVUPS       320(CX), Z11
+	VMULPS        Z10, Z10, Z10
+	VFMADD231PS   Z11, Z11, Z10
+	VMOVUPS       384(CX), Z11
+	VMOVUPS       448(CX), Z12
+	VMULPS        Z11, Z11, Z11
+	VFMADD231PS   Z12, Z12, Z11
+	VADDPS        Z9, Z8, Z8
+	VADDPS        Z11, Z10, Z10
+	VADDPS        Z10, Z8, Z8
+	VEXTRACTF32X8 $0x01, Z8, Y9
+	VCVTPS2PD     Y8, Z8
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z0, Z0
+	VADDPD        Z9, Z1, Z1
+	ADDQ          $0x00000200, CX
+	SUBQ          $0x00000080, AX
+	JMP           groups_4
+
+groupsDone_4:
+	CMPQ          AX, $0x00000040
+	JB            groupsDone_5
+	VMOVUPS       (CX), Z8
+	VMOVUPS       64(CX), Z9
+	VMULPS        Z8, Z8, Z8
+	VFMADD231PS   Z9, Z9, Z8
+	VMOVUPS       128(CX), Z9
+	VMOVUPS       192(CX), Z10
+	VMULPS        Z9, Z9, Z9
+	VFMADD231PS   Z10, Z10, Z9
+	VADDPS        Z9, Z8, Z8
+	VEXTRACTF32X8 $0x01, Z8, Y9
+	VCVTPS2PD     Y8, Z8
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z2, Z2
+	VADDPD        Z9, Z3, Z3
+	ADDQ          $0x00000100, CX
+	SUBQ          $0x00000040, AX
+
+groupsDone_5:
+	CMPQ          AX, $0x00000020
+	JB            groupsDone_6
+	VMOVUPS       (CX), Z8
+	VMOVUPS       64(CX), Z9
+	VMULPS        Z8, Z8, Z8
+	VFMADD231PS   Z9, Z9, Z8
+	VEXTRACTF32X8 $0x01, Z8, Y9
+	VCVTPS2PD     Y8, Z8
+	VCVTPS2PD     Y9, Z9
+	VADDPD        Z8, Z4, Z4
+	VADDPD        Z9, Z5, Z5
+	ADDQ          $0x00000080, CX
+	SUBQ          $0x00000020, AX
+
+groupsDone_6:
 wmain_2:
 	CMPQ        AX, $0x00000040
 	JB          wsingle_2

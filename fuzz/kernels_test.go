@@ -772,8 +772,10 @@ func testRedEdges[T kernels.Float](t *testing.T) {
 		lengths = []int{1, 3, 8, 17, 65}
 	}
 	for _, n := range lengths {
-		// Nrm2 near overflow and underflow: no spurious Inf or 0.
-		for _, v := range []float64{huge, -huge, tiny, 0x1p-1074, 0x1p-149} {
+		// Nrm2 near overflow and underflow: no spurious Inf or 0. 2^63
+		// and 2^-64 are float32's edges for squares in float32 (four
+		// squares of 2^63 overflow it, a square of 2^-64 is subnormal).
+		for _, v := range []float64{huge, -huge, tiny, 0x1p-1074, 0x1p-149, 0x1p63, 0x1p-64, 0x1p-70} {
 			runRed(rep, redNrm2, fill(n, T(v)), nil, n%16)
 		}
 		// A NaN or an extreme value at every position: tails and lanes.

@@ -359,15 +359,24 @@ func checkReduction[T kernels.Float](c Case, got, ref, abs float64, n int, dot b
 }
 
 // Nrm2Bound is Nrm2's tolerance at the value ref. The kernels accumulate the
-// squares in float64 for both types (float32 squares are exact in float64;
-// float64 takes one pass, or a second scaled by max|x| when the first over-
-// or underflowed). Each term then carries at most d+3 roundings (the scaling
-// divide, the square, the chain of additions), the sum has relative error
-// γ_{d+3}(2^-53), and the square root halves it. The square root, the
-// scaling multiply and the final rounding to T add Nrm2ULP ULPs of T.
+// squares in float64 (float64 takes one pass, or a second scaled by max|x|
+// when the first over- or underflowed). Each term then carries at most d+3
+// roundings (the scaling divide, the square, the chain of additions), the
+// sum has relative error γ_{d+3}(2^-53), and the square root halves it.
+// float32: the assembly levels square and add groups of up to eight
+// vectors in float32 before the float64 sum, at most four more roundings of
+// 2^-24 per term (the square, the pair's FMA, two tree levels), γ_4(2^-24)
+// of the sum, halved by the square root (1 to 2 ULP of float32; the
+// generic level's squares are exact). The square
+// root, the scaling multiply and the final rounding to T add Nrm2ULP ULPs
+// of T.
 func Nrm2Bound[T kernels.Float](n int, ref float64) float64 {
 	p := precOf[T]()
-	return Nrm2ULP*ulpOf(p, ref) + Gamma(Depth(n)+3, prec64.u)/2*math.Abs(ref)
+	rel := Gamma(Depth(n)+3, prec64.u) / 2
+	if p == prec32 {
+		rel += Gamma(4, prec32.u) / 2
+	}
+	return Nrm2ULP*ulpOf(p, ref) + rel*math.Abs(ref)
 }
 
 // CheckNrm2 checks Nrm2(x) against ref = fuzz.Nrm2(x) within Nrm2Bound.

@@ -237,9 +237,37 @@ func asmCloseSum(got, want, absSum, u float64, n int) bool {
 	if want != want || math.IsInf(want, 0) || math.IsInf(absSum, 0) {
 		return asmSame(got, want)
 	}
+	return math.Abs(got-want) <= 2*asmCloseSumGamma(n, u)*absSum
+}
+
+// asmCloseSumGamma is γ_d(u) for the depth d of an eight-accumulator sum
+// of n terms.
+func asmCloseSumGamma(n int, u float64) float64 {
 	d := float64((n+3)/4 + 8)
-	gamma := d * u / (1 - d*u)
-	return math.Abs(got-want) <= 2*gamma*absSum
+	return d * u / (1 - d*u)
+}
+
+// sumsqClose: the assembly SumSq against the generic one (exact squares,
+// float64 sums). float32 squares and adds groups of up to eight vectors in
+// float32 (see gen/reduce): four more roundings of 2^-24 per term, +Inf
+// where a group passes MaxFloat32 (possible only if some x² > MaxFloat32/8;
+// the test allows /16), and up to
+// 2^-150 per square below 2^-126.
+func sumsqClose[T Float](got, want, sq float64, x []T, n int) bool {
+	var z T
+	if unsafe.Sizeof(z) == 8 {
+		return asmCloseSum(got, want, sq, 0x1p-53, n)
+	}
+	var big bool
+	for _, v := range x {
+		big = big || float64(v)*float64(v) > math.MaxFloat32/16
+	}
+	if math.IsInf(got, 1) && !math.IsInf(want, 0) && want == want {
+		return big
+	}
+	const g4 = 4 * 0x1p-24 / (1 - 4*0x1p-24)
+	return asmCloseSum(got, want, sq, 0x1p-53, n) ||
+		math.Abs(got-want) <= g4*sq+float64(n)*0x1p-150+2*asmCloseSumGamma(n, 0x1p-53)*sq
 }
 
 func testAsmReduce[T Float](t *testing.T) {
@@ -276,7 +304,7 @@ func testAsmReduce[T Float](t *testing.T) {
 		if n == 0 {
 			return
 		}
-		if got, want := table[T]().sumsq(x), g.sumsq(x); !asmCloseSum(got, want, sq, 0x1p-53, n) {
+		if got, want := table[T]().sumsq(x), g.sumsq(x); !sumsqClose[T](got, want, sq, x, n) {
 			t.Errorf("SumSq %s = %v, want %v", where, got, want)
 		}
 		if got, want := Max(x), g.max(x); !asmSame(got, want) && !(got == 0 && want == 0) {

@@ -116,15 +116,34 @@ func sum(k kit.Kit, abs bool) {
 	fold(k, acc, k.Add)
 }
 
-// sumsq: Σ x[i]² accumulated in float64; float32 input is widened first.
+// sumsq: Σ x[i]² accumulated in float64.
+//
+// float32 input: converting every element to float64 made the kernel
+// bound by its converts (two per vector), at 0.6-0.8x vek's plain float32
+// Norm. The main loop instead squares and adds groups of eight vectors in
+// float32, a MUL and an FMA per pair and a binary tree over the four pairs,
+// so each term carries at most 4 float32 roundings (relative error
+// γ₄(2⁻²⁴) ≈ 2.4e-7 of the sum, all terms being positive), and converts only
+// the group's sum to float64: two converts per eight vectors. Groups of four
+// and two vectors take what is left, and the last vector and the tail are
+// widened element by element and exact. A square or group sum past
+// MaxFloat32 gives +Inf, and squares below 2⁻¹²⁶ lose bits; Nrm2 detects
+// both from the sum and takes its scaled path.
 func sumsq(k kit.Kit) {
 	k.Text("SumSq", "func(x []T) float64")
-	Doc("SumSq returns Σ x[i]², accumulated in float64 (float32 input is converted exactly to float64 first).")
+	if k.T.Size == 4 {
+		Doc("SumSq returns Σ x[i]², in float32 groups of up to eight vectors of squares summed in float64: +Inf if a group overflows float32, and squares below 2^-126 lose bits.")
+	} else {
+		Doc("SumSq returns Σ x[i]².")
+	}
 	k64 := kit.Kit{ISA: k.ISA, T: kit.Float64}
 	acc := zeroed(k64, accs)
 	n := gp(Load(Param("x").Len(), GP64()))
 	x := gp(Load(Param("x").Base(), GP64()))
 	if k.T.Size == 4 {
+		sumsqGroups(k, n, x, acc[0:2], 8, true)
+		sumsqGroups(k, n, x, acc[2:4], 4, false)
+		sumsqGroups(k, n, x, acc[4:6], 2, false)
 		k64.LoopWiden(n, x, accs, func(u int, v reg.VecVirtual) {
 			k64.FMA231(v, v, acc[u])
 		})
@@ -136,6 +155,57 @@ func sumsq(k kit.Kit) {
 		})
 	}
 	fold(k64, acc, k64.Add)
+}
+
+// sumsqGroups is float32 SumSq's main loop: groups of vecs vectors (a
+// power of two, at least 2), squared in pairs (a MUL and an FMA) and summed
+// as a binary tree in float32, so each term carries log2(vecs)+1 roundings;
+// the group's sum is converted to float64 and added to acc[0] (low half)
+// and acc[1] (high half). With loop it repeats while a whole group is
+// left, otherwise it runs at most once. n and x advance past the elements
+// consumed.
+func sumsqGroups(k kit.Kit, n, x reg.GPVirtual, acc []reg.VecVirtual, vecs int, loop bool) {
+	top, done := kit.NewLabel("groups"), kit.NewLabel("groupsDone")
+	step := vecs * k.Lanes()
+	at := func(v int) Mem { return Mem{Base: x, Disp: v * k.VecBytes} }
+	Label(top)
+	CMPQ(n, U32(uint32(step)))
+	JB(LabelRef(done))
+	sq := make([]reg.VecVirtual, vecs/2)
+	for p := range sq {
+		a, b := k.Vec(), k.Vec()
+		k.Load(at(2*p), a)
+		k.Load(at(2*p+1), b)
+		k.Mul(a, a, a)
+		k.FMA231(b, b, a)
+		sq[p] = a
+	}
+	for w := 1; w < len(sq); w *= 2 {
+		for p := 0; p+w < len(sq); p += 2 * w {
+			k.Add(sq[p+w], sq[p], sq[p])
+		}
+	}
+	a := sq[0]
+	lo, hi := k.Vec(), k.Vec()
+	if k.Is512() {
+		half := YMM()
+		VEXTRACTF32X8(U8(1), a, half)
+		VCVTPS2PD(a.AsY(), lo)
+		VCVTPS2PD(half, hi)
+	} else {
+		half := XMM()
+		VEXTRACTF128(U8(1), a, half)
+		VCVTPS2PD(a.AsX(), lo)
+		VCVTPS2PD(half, hi)
+	}
+	VADDPD(lo, acc[0], acc[0])
+	VADDPD(hi, acc[1], acc[1])
+	ADDQ(U32(uint32(vecs*k.VecBytes)), x)
+	SUBQ(U32(uint32(step)), n)
+	if loop {
+		JMP(LabelRef(top))
+	}
+	Label(done)
 }
 
 // extreme: the largest (max) or smallest element, NaN if any element is NaN.
