@@ -45,8 +45,8 @@ func Exp[T Float](dst, x []T) {
 // math.Log: Log(+Inf) = +Inf, Log(±0) = -Inf, Log(x < 0) = NaN,
 // Log(NaN) = NaN; subnormal inputs are exact inputs, not zero.
 //
-// Accuracy at every level: float32 within 1 ULP (measured maximum 0.89 ULP
-// over all 2^32 inputs with the assembly kernels); float64 within 2 ULP
+// Accuracy at every level: float32 within 1 ULP (measured maximum over all
+// 2^32 inputs 0.89 ULP with AVX2, 0.96 with AVX-512); float64 within 2 ULP
 // (measured 0.71 ULP against exact values, 1 against package math).
 func Log[T Float](dst, x []T) {
 	if !okUnary(dst, x) {
