@@ -665,7 +665,7 @@ var layout = map[string]struct{ il, hoist int }{
 	"LogF64":             {2, 20},
 	"SigmoidF32":         {2, 20},
 	"SigmoidF64":         {2, 20},
-	"TanhF32":            {4, 8},
+	"TanhF32":            {2, 20}, // Zen 4: 15-25% faster than the {4, 8} chosen on Zen 5
 	"TanhF64":            {4, 8},
 	"ExpShiftSumF32":     {2, 20},
 	"ExpShiftSumF64":     {2, 20},
