@@ -51,7 +51,48 @@ single_1:
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000008, AX
-	JMP         single_1
+	CMPQ        AX, $0x00000008
+	JB          tail_1
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y1
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_1
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y2
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_1
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y3
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_1
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y4
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_1
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y5
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_1
+	VMOVUPS     (CX), Y8
+	VFMADD231PS (DX), Y8, Y6
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, AX
 
 tail_1:
 	TESTQ       AX, AX
@@ -135,7 +176,36 @@ single_2:
 	VADDPS (CX), Y0, Y0
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_2
+	CMPQ   AX, $0x00000008
+	JB     tail_2
+	VADDPS (CX), Y1, Y1
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_2
+	VADDPS (CX), Y2, Y2
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_2
+	VADDPS (CX), Y3, Y3
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_2
+	VADDPS (CX), Y4, Y4
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_2
+	VADDPS (CX), Y5, Y5
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_2
+	VADDPS (CX), Y6, Y6
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
 
 tail_2:
 	TESTQ      AX, AX
@@ -212,7 +282,42 @@ single_3:
 	VADDPS Y9, Y1, Y1
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_3
+	CMPQ   AX, $0x00000008
+	JB     tail_3
+	VANDPS (CX), Y0, Y9
+	VADDPS Y9, Y2, Y2
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_3
+	VANDPS (CX), Y0, Y9
+	VADDPS Y9, Y3, Y3
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_3
+	VANDPS (CX), Y0, Y9
+	VADDPS Y9, Y4, Y4
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_3
+	VANDPS (CX), Y0, Y9
+	VADDPS Y9, Y5, Y5
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_3
+	VANDPS (CX), Y0, Y9
+	VADDPS Y9, Y6, Y6
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_3
+	VANDPS (CX), Y0, Y9
+	VADDPS Y9, Y7, Y7
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000008, AX
 
 tail_3:
 	TESTQ      AX, AX
@@ -904,7 +1009,48 @@ single_8:
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
-	JMP         single_8
+	CMPQ        AX, $0x00000004
+	JB          tail_8
+	VMOVUPD     (CX), Y8
+	VFMADD231PD (DX), Y8, Y1
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_8
+	VMOVUPD     (CX), Y8
+	VFMADD231PD (DX), Y8, Y2
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_8
+	VMOVUPD     (CX), Y8
+	VFMADD231PD (DX), Y8, Y3
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_8
+	VMOVUPD     (CX), Y8
+	VFMADD231PD (DX), Y8, Y4
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_8
+	VMOVUPD     (CX), Y8
+	VFMADD231PD (DX), Y8, Y5
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_8
+	VMOVUPD     (CX), Y8
+	VFMADD231PD (DX), Y8, Y6
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, AX
 
 tail_8:
 	TESTQ       AX, AX
@@ -968,7 +1114,36 @@ single_9:
 	VADDPD (CX), Y0, Y0
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
-	JMP    single_9
+	CMPQ   AX, $0x00000004
+	JB     tail_9
+	VADDPD (CX), Y1, Y1
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_9
+	VADDPD (CX), Y2, Y2
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_9
+	VADDPD (CX), Y3, Y3
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_9
+	VADDPD (CX), Y4, Y4
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_9
+	VADDPD (CX), Y5, Y5
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_9
+	VADDPD (CX), Y6, Y6
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
 
 tail_9:
 	TESTQ      AX, AX
@@ -1043,7 +1218,42 @@ single_10:
 	VADDPD Y9, Y1, Y1
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
-	JMP    single_10
+	CMPQ   AX, $0x00000004
+	JB     tail_10
+	VANDPD (CX), Y0, Y9
+	VADDPD Y9, Y2, Y2
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_10
+	VANDPD (CX), Y0, Y9
+	VADDPD Y9, Y3, Y3
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_10
+	VANDPD (CX), Y0, Y9
+	VADDPD Y9, Y4, Y4
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_10
+	VANDPD (CX), Y0, Y9
+	VADDPD Y9, Y5, Y5
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_10
+	VANDPD (CX), Y0, Y9
+	VADDPD Y9, Y6, Y6
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
+	CMPQ   AX, $0x00000004
+	JB     tail_10
+	VANDPD (CX), Y0, Y9
+	VADDPD Y9, Y7, Y7
+	ADDQ   $0x00000020, CX
+	SUBQ   $0x00000004, AX
 
 tail_10:
 	TESTQ      AX, AX
@@ -1116,7 +1326,42 @@ single_11:
 	VFMADD231PD Y8, Y8, Y0
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
-	JMP         single_11
+	CMPQ        AX, $0x00000004
+	JB          tail_11
+	VMOVUPD     (CX), Y8
+	VFMADD231PD Y8, Y8, Y1
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_11
+	VMOVUPD     (CX), Y8
+	VFMADD231PD Y8, Y8, Y2
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_11
+	VMOVUPD     (CX), Y8
+	VFMADD231PD Y8, Y8, Y3
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_11
+	VMOVUPD     (CX), Y8
+	VFMADD231PD Y8, Y8, Y4
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_11
+	VMOVUPD     (CX), Y8
+	VFMADD231PD Y8, Y8, Y5
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, AX
+	CMPQ        AX, $0x00000004
+	JB          tail_11
+	VMOVUPD     (CX), Y8
+	VFMADD231PD Y8, Y8, Y6
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, AX
 
 tail_11:
 	TESTQ       AX, AX
@@ -1661,7 +1906,48 @@ single_16:
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
-	JMP         single_16
+	CMPQ        AX, $0x00000010
+	JB          tail_16
+	VMOVUPS     (CX), Z8
+	VFMADD231PS (DX), Z8, Z1
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
+	CMPQ        AX, $0x00000010
+	JB          tail_16
+	VMOVUPS     (CX), Z8
+	VFMADD231PS (DX), Z8, Z2
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
+	CMPQ        AX, $0x00000010
+	JB          tail_16
+	VMOVUPS     (CX), Z8
+	VFMADD231PS (DX), Z8, Z3
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
+	CMPQ        AX, $0x00000010
+	JB          tail_16
+	VMOVUPS     (CX), Z8
+	VFMADD231PS (DX), Z8, Z4
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
+	CMPQ        AX, $0x00000010
+	JB          tail_16
+	VMOVUPS     (CX), Z8
+	VFMADD231PS (DX), Z8, Z5
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
+	CMPQ        AX, $0x00000010
+	JB          tail_16
+	VMOVUPS     (CX), Z8
+	VFMADD231PS (DX), Z8, Z6
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, AX
 
 tail_16:
 	TESTQ       AX, AX
@@ -1728,7 +2014,36 @@ single_17:
 	VADDPS (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
-	JMP    single_17
+	CMPQ   AX, $0x00000010
+	JB     tail_17
+	VADDPS (CX), Z1, Z1
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_17
+	VADDPS (CX), Z2, Z2
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_17
+	VADDPS (CX), Z3, Z3
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_17
+	VADDPS (CX), Z4, Z4
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_17
+	VADDPS (CX), Z5, Z5
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_17
+	VADDPS (CX), Z6, Z6
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
 
 tail_17:
 	TESTQ     AX, AX
@@ -1806,7 +2121,42 @@ single_18:
 	VADDPS Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
-	JMP    single_18
+	CMPQ   AX, $0x00000010
+	JB     tail_18
+	VANDPS (CX), Z0, Z9
+	VADDPS Z9, Z2, Z2
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_18
+	VANDPS (CX), Z0, Z9
+	VADDPS Z9, Z3, Z3
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_18
+	VANDPS (CX), Z0, Z9
+	VADDPS Z9, Z4, Z4
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_18
+	VANDPS (CX), Z0, Z9
+	VADDPS Z9, Z5, Z5
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_18
+	VANDPS (CX), Z0, Z9
+	VADDPS Z9, Z6, Z6
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
+	CMPQ   AX, $0x00000010
+	JB     tail_18
+	VANDPS (CX), Z0, Z9
+	VADDPS Z9, Z7, Z7
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000010, AX
 
 tail_18:
 	TESTQ     AX, AX
@@ -2778,7 +3128,48 @@ single_21:
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
-	JMP         single_21
+	CMPQ        AX, $0x00000008
+	JB          tail_22
+	VMOVUPD     (CX), Z8
+	VFMADD231PD (DX), Z8, Z1
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_22
+	VMOVUPD     (CX), Z8
+	VFMADD231PD (DX), Z8, Z2
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_22
+	VMOVUPD     (CX), Z8
+	VFMADD231PD (DX), Z8, Z3
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_22
+	VMOVUPD     (CX), Z8
+	VFMADD231PD (DX), Z8, Z4
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_22
+	VMOVUPD     (CX), Z8
+	VFMADD231PD (DX), Z8, Z5
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_22
+	VMOVUPD     (CX), Z8
+	VFMADD231PD (DX), Z8, Z6
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, AX
 
 tail_22:
 	TESTQ       AX, AX
@@ -2843,7 +3234,36 @@ single_22:
 	VADDPD (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_22
+	CMPQ   AX, $0x00000008
+	JB     tail_23
+	VADDPD (CX), Z1, Z1
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_23
+	VADDPD (CX), Z2, Z2
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_23
+	VADDPD (CX), Z3, Z3
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_23
+	VADDPD (CX), Z4, Z4
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_23
+	VADDPD (CX), Z5, Z5
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_23
+	VADDPD (CX), Z6, Z6
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
 
 tail_23:
 	TESTQ     AX, AX
@@ -2919,7 +3339,42 @@ single_23:
 	VADDPD Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
-	JMP    single_23
+	CMPQ   AX, $0x00000008
+	JB     tail_24
+	VANDPD (CX), Z0, Z9
+	VADDPD Z9, Z2, Z2
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_24
+	VANDPD (CX), Z0, Z9
+	VADDPD Z9, Z3, Z3
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_24
+	VANDPD (CX), Z0, Z9
+	VADDPD Z9, Z4, Z4
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_24
+	VANDPD (CX), Z0, Z9
+	VADDPD Z9, Z5, Z5
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_24
+	VANDPD (CX), Z0, Z9
+	VADDPD Z9, Z6, Z6
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
+	CMPQ   AX, $0x00000008
+	JB     tail_24
+	VANDPD (CX), Z0, Z9
+	VADDPD Z9, Z7, Z7
+	ADDQ   $0x00000040, CX
+	SUBQ   $0x00000008, AX
 
 tail_24:
 	TESTQ     AX, AX
@@ -2993,7 +3448,42 @@ single_24:
 	VFMADD231PD Z8, Z8, Z0
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
-	JMP         single_24
+	CMPQ        AX, $0x00000008
+	JB          tail_25
+	VMOVUPD     (CX), Z8
+	VFMADD231PD Z8, Z8, Z1
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_25
+	VMOVUPD     (CX), Z8
+	VFMADD231PD Z8, Z8, Z2
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_25
+	VMOVUPD     (CX), Z8
+	VFMADD231PD Z8, Z8, Z3
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_25
+	VMOVUPD     (CX), Z8
+	VFMADD231PD Z8, Z8, Z4
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_25
+	VMOVUPD     (CX), Z8
+	VFMADD231PD Z8, Z8, Z5
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000008, AX
+	CMPQ        AX, $0x00000008
+	JB          tail_25
+	VMOVUPD     (CX), Z8
+	VFMADD231PD Z8, Z8, Z6
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000008, AX
 
 tail_25:
 	TESTQ       AX, AX

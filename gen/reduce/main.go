@@ -60,6 +60,7 @@ func dot(k kit.Kit) {
 	n := gp(Load(Param("x").Len(), GP64()))
 	x := gp(Load(Param("x").Base(), GP64()))
 	y := gp(Load(Param("y").Base(), GP64()))
+	k.SpreadSingles = true
 	k.Loop(n, []reg.GPVirtual{x, y}, accs, func(blk kit.Block) {
 		vx := k.Vec()
 		blk.Load(x, vx)
@@ -97,6 +98,7 @@ func sum(k kit.Kit, abs bool) {
 	acc := zeroed(k, accs)
 	n := gp(Load(Param("x").Len(), GP64()))
 	x := gp(Load(Param("x").Base(), GP64()))
+	k.SpreadSingles = true
 	k.Loop(n, []reg.GPVirtual{x}, accs, func(blk kit.Block) {
 		var src Op
 		if blk.Masked() {
@@ -148,6 +150,7 @@ func sumsq(k kit.Kit) {
 			k64.FMA231(v, v, acc[u])
 		})
 	} else {
+		k.SpreadSingles = true
 		k.Loop(n, []reg.GPVirtual{x}, accs, func(blk kit.Block) {
 			v := k.Vec()
 			blk.Load(x, v)

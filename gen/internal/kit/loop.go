@@ -139,12 +139,23 @@ func (k Kit) Loop(n reg.GPVirtual, ptrs []reg.GPVirtual, unroll int, body func(b
 		JMP(LabelRef(main))
 	}
 	Label(single)
-	CMPQ(n, U32(uint32(k.Lanes())))
-	JB(LabelRef(tail))
-	body(Block{Kit: k})
-	advance(k.VecBytes)
-	SUBQ(U32(uint32(k.Lanes())), n)
-	JMP(LabelRef(single))
+	if k.SpreadSingles && unroll > 1 {
+		// Fewer than unroll vectors are left.
+		for u := 0; u < unroll-1; u++ {
+			CMPQ(n, U32(uint32(k.Lanes())))
+			JB(LabelRef(tail))
+			body(Block{Kit: k, U: u})
+			advance(k.VecBytes)
+			SUBQ(U32(uint32(k.Lanes())), n)
+		}
+	} else {
+		CMPQ(n, U32(uint32(k.Lanes())))
+		JB(LabelRef(tail))
+		body(Block{Kit: k})
+		advance(k.VecBytes)
+		SUBQ(U32(uint32(k.Lanes())), n)
+		JMP(LabelRef(single))
+	}
 	Label(tail)
 	TESTQ(n, n)
 	JZ(LabelRef(done))
