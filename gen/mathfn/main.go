@@ -328,13 +328,32 @@ func (g fn) pow2(m reg.VecVirtual) {
 // logCoef are the atanh-series coefficients 2/(2k+1), k = 1..K, of
 // R(s²) = Σ 2s^(2k)/(2k+1); with |s| <= (√2-1)/(√2+1) = 0.1716 the first
 // omitted term is below 0.02 ULP (K = 4 for float32, 10 for float64).
-func (g fn) logCoef() []float64 {
-	K := pick(g, 4, 10)
+func (g fn) logCoef() []float64 { return logSeries(pick(g, 4, 10)) }
+
+// logSeries is the first K coefficients 2/(2k+1), k = 1..K, of the series.
+func logSeries(K int) []float64 {
 	c := make([]float64, K)
 	for k := 1; k <= K; k++ {
 		c[k-1] = 2 / float64(2*k+1)
 	}
 	return c
+}
+
+// logFinish returns e·ln2 + log(1+f) from s = f/(2+f): log(1+f) = f -
+// s·(f - R), R = z·Σ coef[k]·z^k with z = s², and e·ln2 in two parts.
+func (g fn) logFinish(e, f, s reg.VecVirtual, coef []float64) reg.VecVirtual {
+	z := g.Vec()
+	g.Mul(s, s, z)
+	R := g.horner(z, coef)
+	g.Mul(z, R, R)
+	g.Sub(R, f, R) // t = f - R
+	ln2hi, ln2lo := g.ln2()
+	v := g.Vec()
+	g.Mul(g.c(ln2lo), e, v)
+	g.FNMA231(s, R, v)         // v = e·ln2lo - s·t
+	g.Add(f, v, v)             // v += f
+	g.FMA231(g.c(ln2hi), e, v) // v += e·ln2hi
+	return v
 }
 
 func (g fn) log(x reg.VecVirtual) reg.VecVirtual {
@@ -376,17 +395,7 @@ func (g fn) log(x reg.VecVirtual) reg.VecVirtual {
 	s := g.Vec()
 	g.Add(g.c(2), f, s)
 	g.Div(s, f, s) // s = f/(2+f)
-	z := g.Vec()
-	g.Mul(s, s, z)
-	R := g.horner(z, g.logCoef())
-	g.Mul(z, R, R)
-	g.Sub(R, f, R) // t = f - R
-	ln2hi, ln2lo := g.ln2()
-	v := g.Vec()
-	g.Mul(g.c(ln2lo), e, v)
-	g.FNMA231(s, R, v)         // v = e·ln2lo - s·t
-	g.Add(f, v, v)             // v += f
-	g.FMA231(g.c(ln2hi), e, v) // v += e·ln2hi
+	v := g.logFinish(e, f, s, g.logCoef())
 
 	// Special inputs, as math.Log.
 	g.sel(g.cmp(kit.CmpEQ_OQ, g.c(0), x), g.c(math.Inf(-1)), v)
@@ -425,21 +434,7 @@ func (g fn) log512f32(x reg.VecVirtual) reg.VecVirtual {
 	g.Mov(f, t)
 	g.FNMA231(d, s, t) // t = f - d·s
 	g.FMA231(r, t, s)  // s = f/(2+f)
-	z := g.Vec()
-	g.Mul(s, s, z)
-	coef := make([]float64, 5)
-	for k := range coef {
-		coef[k] = 2 / float64(2*k+3)
-	}
-	R := g.horner(z, coef)
-	g.Mul(z, R, R)
-	g.Sub(R, f, R) // t = f - R
-	ln2hi, ln2lo := g.ln2()
-	v := g.Vec()
-	g.Mul(g.c(ln2lo), e, v)
-	g.FNMA231(s, R, v)         // v = e·ln2lo - s·t
-	g.Add(f, v, v)             // v += f
-	g.FMA231(g.c(ln2hi), e, v) // v += e·ln2hi
+	v := g.logFinish(e, f, s, logSeries(5))
 	VFIXUPIMMPS(U8(0), g.bits(0x03538422), x, v)
 	return v
 }
