@@ -18,9 +18,9 @@
 //     s = f/(2+f), log(1+f) = f - s·(f - R) with R = Σ 2s^(2k)/(2k+1) (the
 //     atanh series, 4 terms for float32, 10 for float64), plus e·ln2 in two
 //     parts; special inputs (0, <0, +Inf, NaN) are patched by comparisons.
-//     float32 on AVX-512 (log512f32): m in [3/4, 3/2), 5 terms, the quotient
-//     by VRCP14PS and a correction, the special inputs by one VFIXUPIMMPS;
-//     0.954 ULP at most over all 2^32 inputs.
+//     AVX-512 (log512): m in [3/4, 3/2), 5 or 12 terms, the float32
+//     quotient by VRCP14PS and a correction, the special inputs by one
+//     VFIXUPIMM; float32 0.954 ULP at most over all 2^32 inputs.
 //   - sigmoid: e = exp(-|x|), then 1/(1+e) or e/(1+e) by the sign of x;
 //     for float32 with 1+e carried as an unevaluated sum and the quotient
 //     corrected by its residual (sigmoid32), no division.
@@ -357,8 +357,8 @@ func (g fn) logFinish(e, f, s reg.VecVirtual, coef []float64) reg.VecVirtual {
 }
 
 func (g fn) log(x reg.VecVirtual) reg.VecVirtual {
-	if g.Is512() && g.f32() {
-		return g.log512f32(x)
+	if g.Is512() {
+		return g.log512(x)
 	}
 	e, m := g.Vec(), g.Vec()
 	if g.Is512() {
@@ -404,38 +404,45 @@ func (g fn) log(x reg.VecVirtual) reg.VecVirtual {
 	return v
 }
 
-// log512f32 is log for float32 on AVX-512, in fewer instructions than
-// log (27 per vector there): on Zen 4, whose 512-bit units are two 256-bit
-// halves, the kernel was bound by their count, at 0.82-0.87x gcc's libmvec
+// log512 is log on AVX-512, in fewer instructions than log (27 per vector
+// there): on Zen 4, whose 512-bit units are two 256-bit halves, the
+// float32 kernel was bound by their count, at 0.82-0.87x gcc's libmvec
 // logf loop. VGETMANT takes m in [3/4, 3/2) directly (no compare, halve
 // and select), and the exponent is getexp(x) - getexp(m), 0 or -1 more;
 // f = m-1 is exact (Sterbenz) and |s| = |f/(2+f)| <= 0.2, for which five
-// atanh terms leave a first omitted term below 0.01 ULP. The quotient is
-// VRCP14PS (relative error below 2^-14) and one correction, within about
-// one rounding of the divide. One VFIXUPIMMPS patches the special inputs
-// (six compares and selects there): from its 4-bit answer per class, QNaN
-// and SNaN give the quiet NaN of x (2), zero gives -Inf (4), one gives +0
+// atanh terms (float32) or twelve (float64) leave a first omitted term
+// below 0.01 ULP. float32 takes the quotient as VRCP14PS (relative error
+// below 2^-14) and one correction, within about one rounding of the
+// divide; float64 divides. One VFIXUPIMM patches the special inputs (six
+// compares and selects there): from its 4-bit answer per class, QNaN and
+// SNaN give the quiet NaN of x (2), zero gives -Inf (4), one gives +0
 // (8), -Inf and negative values the default NaN (3), +Inf gives +Inf (5),
 // and positive values keep the computed value (0).
-func (g fn) log512f32(x reg.VecVirtual) reg.VecVirtual {
+func (g fn) log512(x reg.VecVirtual) reg.VecVirtual {
+	getexp := pick(g, VGETEXPPS, VGETEXPPD)
 	e, m, em := g.Vec(), g.Vec(), g.Vec()
-	VGETEXPPS(x, e)
-	VGETMANTPS(U8(3), x, m) // [3/4, 3/2), sign of x
-	VGETEXPPS(m, em)        // -1 below 1, else 0
+	getexp(x, e)
+	pick(g, VGETMANTPS, VGETMANTPD)(U8(3), x, m) // [3/4, 3/2), sign of x
+	getexp(m, em)                                // -1 below 1, else 0
 	g.Sub(em, e, e)
 
 	f := m
 	g.Sub(g.c(1), f, f) // f = m - 1, exact
 	d := g.Vec()
 	g.Add(g.c(2), f, d)
-	r, s, t := g.Vec(), g.Vec(), g.Vec()
-	VRCP14PS(d, r)
-	g.Mul(r, f, s)
-	g.Mov(f, t)
-	g.FNMA231(d, s, t) // t = f - d·s
-	g.FMA231(r, t, s)  // s = f/(2+f)
-	v := g.logFinish(e, f, s, logSeries(5))
-	VFIXUPIMMPS(U8(0), g.bits(0x03538422), x, v)
+	s := g.Vec()
+	if g.f32() {
+		r, t := g.Vec(), g.Vec()
+		VRCP14PS(d, r)
+		g.Mul(r, f, s)
+		g.Mov(f, t)
+		g.FNMA231(d, s, t) // t = f - d·s
+		g.FMA231(r, t, s)  // s = f/(2+f)
+	} else {
+		g.Div(d, f, s) // s = f/(2+f)
+	}
+	v := g.logFinish(e, f, s, logSeries(pick(g, 5, 12)))
+	pick(g, VFIXUPIMMPS, VFIXUPIMMPD)(U8(0), g.bits(0x03538422), x, v)
 	return v
 }
 
@@ -656,7 +663,7 @@ func (g fn) tanh(x reg.VecVirtual) reg.VecVirtual {
 var layout = map[string]struct{ il, hoist int }{
 	"ExpF32":             {4, 20},
 	"ExpF64":             {4, 20},
-	"LogF32":             {2, 20}, // log512f32, measured on Zen 4 (4x4 and 4x0 were 10-30% slower)
+	"LogF32":             {2, 20}, // log512, measured on Zen 4 (4x4 and 4x0 were 10-30% slower)
 	"LogF64":             {2, 20},
 	"SigmoidF32":         {2, 20},
 	"SigmoidF64":         {2, 20},
