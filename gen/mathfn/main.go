@@ -13,8 +13,8 @@
 //     VSCALEF on AVX-512, and on AVX2 two factors 2^⌊n/2⌋·2^(n-⌊n/2⌋) built
 //     by shifting into the exponent field, so that the product rounds once,
 //     into the subnormals or to +Inf, exactly like the true value.
-//   - log: x = 2^e·m with m in [√½, √2) (VGETEXP/VGETMANT on AVX-512; the
-//     exponent field on AVX2, subnormals pre-scaled by 2^24 or 2^54), f = m-1,
+//   - log (AVX2): x = 2^e·m with m in [√½, √2) (from the exponent field,
+//     subnormals pre-scaled by 2^24 or 2^54), f = m-1,
 //     s = f/(2+f), log(1+f) = f - s·(f - R) with R = Σ 2s^(2k)/(2k+1) (the
 //     atanh series, 4 terms for float32, 10 for float64), plus e·ln2 in two
 //     parts; special inputs (0, <0, +Inf, NaN) are patched by comparisons.
@@ -360,29 +360,25 @@ func (g fn) log(x reg.VecVirtual) reg.VecVirtual {
 	if g.Is512() {
 		return g.log512(x)
 	}
+	// AVX2 only (AVX-512 takes log512).
 	e, m := g.Vec(), g.Vec()
-	if g.Is512() {
-		pick(g, VGETEXPPS, VGETEXPPD)(x, e)          // ⌊log2 |x|⌋, subnormals too
-		pick(g, VGETMANTPS, VGETMANTPD)(U8(0), x, m) // |x|·2^-e in [1, 2)
-	} else {
-		// Subnormals: scale into the normal range first and remember it.
-		scale := pick(g, 24, 54)
-		small := g.cmp(kit.CmpLT_OS, g.c(pick(g, 0x1p-126, 0x1p-1022)), x)
-		xs := g.Vec()
-		g.Mul(g.c(math.Ldexp(1, scale)), x, xs)
-		pick(g, VBLENDVPS, VBLENDVPD)(small.v, xs, x, xs)
-		// e = float(exponent field) - bias - (scale where small), the
-		// integer turned float by OR-ing it into the mantissa of 2^mant.
-		two := math.Ldexp(1, g.mantBits())
-		pick(g, VPSRLD, VPSRLQ)(U8(uint8(g.mantBits())), xs, e)
-		g.Or(g.c(two), e, e)
-		g.Sub(g.c(two+g.bias()), e, e)
-		adj := g.Vec()
-		g.And(g.c(float64(scale)), small.v, adj)
-		g.Sub(adj, e, e)
-		g.And(g.bits(g.mantMask()), xs, m)
-		g.Or(g.c(1), m, m)
-	}
+	// Subnormals: scale into the normal range first and remember it.
+	scale := pick(g, 24, 54)
+	small := g.cmp(kit.CmpLT_OS, g.c(pick(g, 0x1p-126, 0x1p-1022)), x)
+	xs := g.Vec()
+	g.Mul(g.c(math.Ldexp(1, scale)), x, xs)
+	pick(g, VBLENDVPS, VBLENDVPD)(small.v, xs, x, xs)
+	// e = float(exponent field) - bias - (scale where small), the
+	// integer turned float by OR-ing it into the mantissa of 2^mant.
+	two := math.Ldexp(1, g.mantBits())
+	pick(g, VPSRLD, VPSRLQ)(U8(uint8(g.mantBits())), xs, e)
+	g.Or(g.c(two), e, e)
+	g.Sub(g.c(two+g.bias()), e, e)
+	adj := g.Vec()
+	g.And(g.c(float64(scale)), small.v, adj)
+	g.Sub(adj, e, e)
+	g.And(g.bits(g.mantMask()), xs, m)
+	g.Or(g.c(1), m, m)
 	// m in [√2, 2): halve it and count one more in the exponent.
 	above := g.cmp(kit.CmpGT_OQ, g.c(math.Sqrt2), m)
 	hm := g.Vec()
