@@ -496,6 +496,11 @@ func GemmPackRows16F64AVX512(dst []float64, src []float64, ld int, kb int)
 //go:noescape
 func GemmMicroRowsTransTiles10x8F64AVX512(n int, kc int, a []float64, lda int, b []float64, ldb int, t []float64, ldt int, alpha float64)
 
+// GemmMicroRowsTransTiles10x16F32AVX512 sets, for n tiles q, t[j*ldt+q*16+i] = alpha·Σ_p b[p*ldb+j]·a[(q*16+i)*lda+p] for j < 10, i < 16, p < kc (the 10×16 tiles of Cᵀ for C = A·B, A read as stored, 16×8 blocks transposed in registers). The caller guarantees n >= 1, kc >= 1, len(a) >= (n*16-1)*lda+kc, len(b) >= (kc-1)*ldb+10 and len(t) >= 9*ldt+n*16.
+//
+//go:noescape
+func GemmMicroRowsTransTiles10x16F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, t []float32, ldt int, alpha float32)
+
 // GemmMicro8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*32 and len(c) >= 7*ldc+32.
 //
 //go:noescape

@@ -109,13 +109,14 @@ type gemmKernel[T Float] struct {
 	transposeAdd  func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)
 	transposeRows int
 	// transRows, if not nil, computes tiles of Cᵀ for C = A·B with few
-	// columns, A read where it lies (runTransRows): for n tiles q,
-	// t[j*ldt+q*8+i] = alpha·Σ_p b[p*ldb+j]·a[(q*8+i)*lda+p], j <
-	// transRowsN, i < 8, p < kc; len(a) >= (n*8-1)*lda+kc, len(b) >=
-	// (kc-1)*ldb+transRowsN, len(t) >= (transRowsN-1)*ldt+n*8. It needs
-	// transposeAdd.
+	// columns, A read where it lies (runTransRows): for n tiles q, with M
+	// = transRowsM (a vector's lanes), t[j*ldt+q*M+i] = alpha·Σ_p
+	// b[p*ldb+j]·a[(q*M+i)*lda+p], j < transRowsN, i < M, p < kc; len(a)
+	// >= (n*M-1)*lda+kc, len(b) >= (kc-1)*ldb+transRowsN, len(t) >=
+	// (transRowsN-1)*ldt+n*M. It needs transposeAdd.
 	transRows  func(n, kc int, a []T, lda int, b []T, ldb int, t []T, ldt int, alpha T)
 	transRowsN int
+	transRowsM int
 
 	// narrow, if not nil, is the same level's kernel with a narrower tile,
 	// for products whose n is below 2·nr where it pads less: an MLP's output
@@ -426,24 +427,23 @@ func (g *gemmKernel[T]) runTransposed(threads, m, n, k int, alpha T, a []T, lda 
 	}
 }
 
-// transRowsM is the rows of C (columns of Cᵀ) in a tile of transRows.
-const transRowsM = 8
-
 // runTransRows computes C = alpha·A·B + beta·C for few columns (n <=
 // transRowsN) as T = Cᵀ = alpha·Bᵀ·Aᵀ, whose n rows fill the tile of
 // transRows where C's n columns fill 10 of 16 lanes, then C = Tᵀ + beta·C
 // (transposeAdd). transRows reads A where it lies and transposes it in
-// registers, 8×8 at a time: packing Aᵀ first (packBTR, then the wide
+// registers (float64 8×8 blocks, float32 16 rows by 8 steps): packing Aᵀ first (packBTR, then the wide
 // tile) measured no faster than the direct route, 256×128×10 float64 4.0
 // µs of packing and 5.0 of product against 8.9–9.8 µs. With transRows
 // (AVX-512 float64, one goroutine, the same sitting): 64×128×10 3.0 µs
 // direct against 2.1–2.2, 256×128×10 10.8–11.6 against 8.7; against
-// OpenBLAS-SkylakeX 0.84–0.88 → 1.14–1.17 and 0.88 → 1.15–1.20. Its FMAs
+// OpenBLAS-SkylakeX 0.84–0.88 → 1.14–1.17 and 0.88 → 1.15–1.20. float32
+// (Zen 4, where its 10 of 16 lanes ran 0.93–0.97× OpenBLAS): 64×128×10
+// 1.24–1.27×, 256×128×10 1.38–1.40×. Its FMAs
 // are the direct route's in the same order, so C is the same bits. The
 // parts split M in whole tiles, so every element of C is computed alike
 // for any number of threads.
 func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, transRowsM)))
+	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, g.transRowsM)))
 	if parts == 1 { // as in runThreads
 		cl := g.calls.get()
 		*cl = gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
@@ -466,7 +466,7 @@ func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda i
 
 // transRowsPart is the part of runTransRows for rows i0..i1 of C.
 func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
-	const tm = transRowsM
+	tm := g.transRowsM
 	R, L := g.transRowsN, g.transposeRows
 	n, k, lda := cl.n, cl.k, cl.lda
 	mb := i1 - i0
@@ -553,9 +553,10 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func (cl *gemmCall[T]) runPart(part int) {
 	g := cl.g
 	if cl.transRows {
-		nt := ceilDiv(cl.m, transRowsM)
-		i0 := part * nt / cl.pm * transRowsM
-		i1 := min((part+1)*nt/cl.pm*transRowsM, cl.m)
+		tm := g.transRowsM
+		nt := ceilDiv(cl.m, tm)
+		i0 := part * nt / cl.pm * tm
+		i1 := min((part+1)*nt/cl.pm*tm, cl.m)
 		w := g.works.get()
 		g.transRowsPart(w, cl, i0, i1)
 		g.works.put(w)

@@ -9,13 +9,13 @@ import (
 // TestGemmTransRowsRoute: the products runTransRows takes (A·B with few
 // columns, A read where it lies and transposed in registers) against the
 // reference at every level, with row counts on and off the 8-row tiles,
-// every column count up to 17 (10 fills the tile; fewer are padded with a
+// (8 rows for float64, 16 for float32), every column count up to 17 (10 fills the tile; fewer are padded with a
 // copy of B), K on and off the 8-step blocks, padded leading dimensions,
 // alpha and beta in {0, 1, -1, 0.5}, and NaN in C where beta is 0.
 func TestGemmTransRowsRoute(t *testing.T) {
 	forEachLevel(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(13, 14))
-		routed := 0
+		routed, routed32 := 0, 0
 		for _, m := range []int{40, 64, 100, 131} {
 			for n := 1; n <= 17; n++ {
 				for _, k := range []int{16, 23, 64, 101} {
@@ -28,11 +28,14 @@ func TestGemmTransRowsRoute(t *testing.T) {
 					if g := table[float64]().gemm; g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed++
 					}
+					if g := table[float32]().gemm; g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+						routed32++
+					}
 				}
 			}
 		}
-		if ISA() == AVX512 && routed == 0 {
-			t.Error("no shape took the transRows route on AVX-512")
+		if ISA() == AVX512 && (routed == 0 || routed32 == 0) {
+			t.Errorf("shapes that took the transRows route on AVX-512: %d float64, %d float32", routed, routed32)
 		}
 	})
 }
@@ -42,45 +45,50 @@ func TestGemmTransRowsRoute(t *testing.T) {
 // number of parts (each part ending on a whole tile or on C's last row).
 func TestGemmTransRowsBitwise(t *testing.T) {
 	forEachLevel(t, func(t *testing.T) {
-		g := table[float64]().gemm
-		if g.transRows == nil {
-			t.Skip("no transRows at this level")
+		t.Run("f64", testTransRowsBitwise[float64])
+		t.Run("f32", testTransRowsBitwise[float32])
+	})
+}
+
+func testTransRowsBitwise[T Float](t *testing.T) {
+	g := table[T]().gemm
+	if g.transRows == nil {
+		t.Skip("no transRows at this level")
+	}
+	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
+	gemmMinPerThread = 1 << 10
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, s := range [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}} {
+		m, k, n := s[0], s[1], s[2]
+		if !g.transposeWins(m, n, k) {
+			t.Fatalf("%v: not routed", s)
 		}
-		defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
-		gemmMinPerThread = 1 << 10
-		rng := rand.New(rand.NewPCG(15, 16))
-		for _, s := range [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}} {
-			m, k, n := s[0], s[1], s[2]
-			if !g.transposeWins(m, n, k) {
-				t.Fatalf("%v: not routed", s)
+		lda, ldb, ldc := k+1, n+2, n+3
+		a := make([]T, m*lda)
+		b := make([]T, k*ldb)
+		c0 := make([]T, m*ldc)
+		for _, x := range [][]T{a, b, c0} {
+			for i := range x {
+				x[i] = T(rng.NormFloat64())
 			}
-			lda, ldb, ldc := k+1, n+2, n+3
-			a := make([]float64, m*lda)
-			b := make([]float64, k*ldb)
-			c0 := make([]float64, m*ldc)
-			for _, x := range [][]float64{a, b, c0} {
-				for i := range x {
-					x[i] = rng.NormFloat64()
-				}
-			}
-			for _, beta := range []float64{0, -1.5} {
-				want := append([]float64(nil), c0...)
-				tr := g.transRows
-				g.transRows = nil
-				g.runThreads(1, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
-				g.transRows = tr
-				for threads := 1; threads <= 3; threads++ {
-					c := append([]float64(nil), c0...)
-					g.runThreads(threads, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
-					for i := range c {
-						if math.Float64bits(c[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, direct %g", s, beta, threads, i, c[i], want[i])
-						}
+		}
+		for _, beta := range []T{0, -1.5} {
+			want := append([]T(nil), c0...)
+			tr := g.transRows
+			g.transRows = nil
+			g.runThreads(1, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
+			g.transRows = tr
+			for threads := 1; threads <= 3; threads++ {
+				c := append([]T(nil), c0...)
+				g.runThreads(threads, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
+				for i := range c {
+					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want[i])) {
+						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, direct %g", s, beta, threads, i, c[i], want[i])
 					}
 				}
 			}
 		}
-	})
+	}
 }
 
 // TestGemmTransRowsAllocs: the route allocates nothing at steady state.
@@ -88,5 +96,7 @@ func TestGemmTransRowsAllocs(t *testing.T) {
 	forEachLevel(t, func(t *testing.T) {
 		checkGemmAllocs[float64](t, NoTrans, 64, 10, 128)
 		checkGemmAllocs[float64](t, NoTrans, 100, 9, 128)
+		checkGemmAllocs[float32](t, NoTrans, 64, 10, 128)
+		checkGemmAllocs[float32](t, NoTrans, 100, 9, 128)
 	})
 }

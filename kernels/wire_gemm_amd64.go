@@ -132,6 +132,7 @@ var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 10, nr: 32, kc: 512, mc: 330, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF32AVX512, transposeRows: 16,
+			transRows: asm.GemmMicroRowsTransTiles10x16F32AVX512, transRowsN: 10, transRowsM: 16,
 			micro: asm.GemmMicro10x32F32AVX512, microTiles: asm.GemmMicroTiles10x32F32AVX512,
 			microRowsTiles: asm.GemmMicroRowsTiles10x32F32AVX512, microColsTiles: asm.GemmMicroColsTiles10x32F32AVX512,
 			microRows: asm.GemmMicroRows10x32F32AVX512, microCols: asm.GemmMicroCols10x32F32AVX512,
@@ -153,7 +154,7 @@ var _ = wire(
 				packBT: asm.GemmPackT16F32AVX512, packBN: asm.GemmPackN16F32AVX512, packBNP: asm.GemmPackNPanels16F32AVX512, packBTR: asm.GemmPackRows16F32AVX512}}
 		f64.gemm = &gemmKernel[float64]{mr: 10, nr: 16, kc: 512, mc: 160, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF64AVX512, transposeRows: 8,
-			transRows: asm.GemmMicroRowsTransTiles10x8F64AVX512, transRowsN: 10,
+			transRows: asm.GemmMicroRowsTransTiles10x8F64AVX512, transRowsN: 10, transRowsM: 8,
 			micro: asm.GemmMicro10x16F64AVX512, microTiles: asm.GemmMicroTiles10x16F64AVX512,
 			microRowsTiles: asm.GemmMicroRowsTiles10x16F64AVX512, microColsTiles: asm.GemmMicroColsTiles10x16F64AVX512,
 			microRows: asm.GemmMicroRows10x16F64AVX512, microCols: asm.GemmMicroCols10x16F64AVX512,
