@@ -11441,50 +11441,80 @@ TEXT ·GemmTransposeAddF32AVX512(SB), NOSPLIT, $0-84
 	CMOVQNE      R9, R8
 	CMOVQPS      R9, R8
 	MOVQ         $-1, R9
-	BZHIQ        DI, R9, DI
-	KMOVW        DI, K1
+	BZHIQ        DI, R9, R9
+	KMOVW        R9, K1
 
 tblock_1:
 	TESTQ       SI, SI
 	JZ          tdone_1
-	MOVQ        $0x00000010, DI
-	CMPQ        SI, DI
-	CMOVQLT     SI, DI
-	MOVQ        $-1, R9
-	BZHIQ       DI, R9, R9
-	KMOVW       R9, K2
-	MOVQ        DX, R9
-	VMOVUPS.Z   (R9), K2, Z1
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z2
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z3
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z4
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z5
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z6
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z7
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z8
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z9
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z10
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z11
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z12
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z13
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z14
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z15
-	ADDQ        BX, R9
-	VMOVUPS.Z   (R9), K2, Z16
+	MOVQ        $0x00000010, R9
+	CMPQ        SI, R9
+	CMOVQLT     SI, R9
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K2
+	MOVQ        DX, R10
+	VMOVUPS.Z   (R10), K2, Z1
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x01
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z2
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x02
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z3
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x03
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z4
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x04
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z5
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x05
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z6
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x06
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z7
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x07
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z8
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x08
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z9
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x09
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z10
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x0a
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z11
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x0b
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z12
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x0c
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z13
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x0d
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z14
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x0e
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z15
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x0f
+	CMOVQGT     R11, R10
+	VMOVUPS.Z   (R10), K2, Z16
 	VUNPCKLPS   Z2, Z1, Z17
 	VUNPCKHPS   Z2, Z1, Z1
 	VUNPCKLPS   Z4, Z3, Z2
@@ -11549,172 +11579,172 @@ tblock_1:
 	VSHUFF32X4  $0xdd, Z5, Z10, Z5
 	VSHUFF32X4  $0x88, Z9, Z1, Z10
 	VSHUFF32X4  $0xdd, Z9, Z1, Z1
-	MOVQ        AX, R9
+	MOVQ        AX, R10
 	TESTQ       R8, R8
 	JZ          tstore_1
-	VMOVUPS.Z   (R9), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z11
 
 tstore_1:
-	VMOVUPS     Z11, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000001
+	VMOVUPS     Z11, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000001
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_2
-	VMOVUPS.Z   (R9), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z12
 
 tstore_2:
-	VMOVUPS     Z12, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000002
+	VMOVUPS     Z12, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000002
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_3
-	VMOVUPS.Z   (R9), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z14
 
 tstore_3:
-	VMOVUPS     Z14, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000003
+	VMOVUPS     Z14, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000003
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_4
-	VMOVUPS.Z   (R9), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z13
 
 tstore_4:
-	VMOVUPS     Z13, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000004
+	VMOVUPS     Z13, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000004
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_5
-	VMOVUPS.Z   (R9), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z15
 
 tstore_5:
-	VMOVUPS     Z15, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000005
+	VMOVUPS     Z15, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000005
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_6
-	VMOVUPS.Z   (R9), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z4
 
 tstore_6:
-	VMOVUPS     Z4, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000006
+	VMOVUPS     Z4, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000006
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_7
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z8
 
 tstore_7:
-	VMOVUPS     Z8, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000007
+	VMOVUPS     Z8, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000007
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_8
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z5
 
 tstore_8:
-	VMOVUPS     Z5, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000008
+	VMOVUPS     Z5, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000008
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_9
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z16
 
 tstore_9:
-	VMOVUPS     Z16, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000009
+	VMOVUPS     Z16, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000009
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_10
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z7
 
 tstore_10:
-	VMOVUPS     Z7, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x0000000a
+	VMOVUPS     Z7, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x0000000a
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_11
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z17
 
 tstore_11:
-	VMOVUPS     Z17, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x0000000b
+	VMOVUPS     Z17, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x0000000b
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_12
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z10
 
 tstore_12:
-	VMOVUPS     Z10, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x0000000c
+	VMOVUPS     Z10, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x0000000c
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_13
-	VMOVUPS.Z   (R9), K1, Z4
+	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z3
 
 tstore_13:
-	VMOVUPS     Z3, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x0000000d
+	VMOVUPS     Z3, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x0000000d
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_14
-	VMOVUPS.Z   (R9), K1, Z3
+	VMOVUPS.Z   (R10), K1, Z3
 	VFMADD231PS Z0, Z3, Z2
 
 tstore_14:
-	VMOVUPS     Z2, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x0000000e
+	VMOVUPS     Z2, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x0000000e
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_15
-	VMOVUPS.Z   (R9), K1, Z2
+	VMOVUPS.Z   (R10), K1, Z2
 	VFMADD231PS Z0, Z2, Z6
 
 tstore_15:
-	VMOVUPS     Z6, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x0000000f
+	VMOVUPS     Z6, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x0000000f
 	JBE         ttail_1
 	TESTQ       R8, R8
 	JZ          tstore_16
-	VMOVUPS.Z   (R9), K1, Z2
+	VMOVUPS.Z   (R10), K1, Z2
 	VFMADD231PS Z0, Z2, Z1
 
 tstore_16:
-	VMOVUPS Z1, K1, (R9)
-	ADDQ    CX, R9
+	VMOVUPS Z1, K1, (R10)
+	ADDQ    CX, R10
 
 ttail_1:
-	MOVQ CX, R9
-	SHLQ $0x04, R9
-	ADDQ R9, AX
+	MOVQ CX, R10
+	SHLQ $0x04, R10
+	ADDQ R10, AX
 	ADDQ $0x00000040, DX
-	SUBQ DI, SI
+	SUBQ R9, SI
 	JMP  tblock_1
 
 tdone_1:
@@ -11742,34 +11772,48 @@ TEXT ·GemmTransposeAddF64AVX512(SB), NOSPLIT, $0-88
 	CMOVQNE      R9, R8
 	CMOVQPS      R9, R8
 	MOVQ         $-1, R9
-	BZHIQ        DI, R9, DI
-	KMOVW        DI, K1
+	BZHIQ        DI, R9, R9
+	KMOVW        R9, K1
 
 tblock_2:
 	TESTQ       SI, SI
 	JZ          tdone_2
-	MOVQ        $0x00000008, DI
-	CMPQ        SI, DI
-	CMOVQLT     SI, DI
-	MOVQ        $-1, R9
-	BZHIQ       DI, R9, R9
-	KMOVW       R9, K2
-	MOVQ        DX, R9
-	VMOVUPD.Z   (R9), K2, Z1
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z2
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z3
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z4
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z5
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z6
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z7
-	ADDQ        BX, R9
-	VMOVUPD.Z   (R9), K2, Z8
+	MOVQ        $0x00000008, R9
+	CMPQ        SI, R9
+	CMOVQLT     SI, R9
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K2
+	MOVQ        DX, R10
+	VMOVUPD.Z   (R10), K2, Z1
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x01
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z2
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x02
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z3
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x03
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z4
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x04
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z5
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x05
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z6
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x06
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z7
+	LEAQ        (R10)(BX*1), R11
+	CMPQ        DI, $0x07
+	CMOVQGT     R11, R10
+	VMOVUPD.Z   (R10), K2, Z8
 	VUNPCKLPD   Z2, Z1, Z9
 	VUNPCKHPD   Z2, Z1, Z1
 	VUNPCKLPD   Z4, Z3, Z2
@@ -11794,92 +11838,92 @@ tblock_2:
 	VSHUFF64X2  $0xdd, Z3, Z4, Z3
 	VSHUFF64X2  $0x88, Z5, Z1, Z4
 	VSHUFF64X2  $0xdd, Z5, Z1, Z1
-	MOVQ        AX, R9
+	MOVQ        AX, R10
 	TESTQ       R8, R8
 	JZ          tstore_17
-	VMOVUPD.Z   (R9), K1, Z5
+	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z6
 
 tstore_17:
-	VMOVUPD     Z6, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000001
+	VMOVUPD     Z6, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000001
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_18
-	VMOVUPD.Z   (R9), K1, Z5
+	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z7
 
 tstore_18:
-	VMOVUPD     Z7, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000002
+	VMOVUPD     Z7, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000002
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_19
-	VMOVUPD.Z   (R9), K1, Z5
+	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z8
 
 tstore_19:
-	VMOVUPD     Z8, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000003
+	VMOVUPD     Z8, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000003
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_20
-	VMOVUPD.Z   (R9), K1, Z5
+	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z3
 
 tstore_20:
-	VMOVUPD     Z3, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000004
+	VMOVUPD     Z3, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000004
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_21
-	VMOVUPD.Z   (R9), K1, Z3
+	VMOVUPD.Z   (R10), K1, Z3
 	VFMADD231PD Z0, Z3, Z9
 
 tstore_21:
-	VMOVUPD     Z9, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000005
+	VMOVUPD     Z9, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000005
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_22
-	VMOVUPD.Z   (R9), K1, Z3
+	VMOVUPD.Z   (R10), K1, Z3
 	VFMADD231PD Z0, Z3, Z4
 
 tstore_22:
-	VMOVUPD     Z4, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000006
+	VMOVUPD     Z4, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000006
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_23
-	VMOVUPD.Z   (R9), K1, Z3
+	VMOVUPD.Z   (R10), K1, Z3
 	VFMADD231PD Z0, Z3, Z2
 
 tstore_23:
-	VMOVUPD     Z2, K1, (R9)
-	ADDQ        CX, R9
-	CMPQ        DI, $0x00000007
+	VMOVUPD     Z2, K1, (R10)
+	ADDQ        CX, R10
+	CMPQ        R9, $0x00000007
 	JBE         ttail_2
 	TESTQ       R8, R8
 	JZ          tstore_24
-	VMOVUPD.Z   (R9), K1, Z2
+	VMOVUPD.Z   (R10), K1, Z2
 	VFMADD231PD Z0, Z2, Z1
 
 tstore_24:
-	VMOVUPD Z1, K1, (R9)
-	ADDQ    CX, R9
+	VMOVUPD Z1, K1, (R10)
+	ADDQ    CX, R10
 
 ttail_2:
-	MOVQ CX, R9
-	SHLQ $0x03, R9
-	ADDQ R9, AX
+	MOVQ CX, R10
+	SHLQ $0x03, R10
+	ADDQ R10, AX
 	ADDQ $0x00000040, DX
-	SUBQ DI, SI
+	SUBQ R9, SI
 	JMP  tblock_2
 
 tdone_2:

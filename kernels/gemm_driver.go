@@ -104,8 +104,8 @@ type gemmKernel[T Float] struct {
 	packBTR func(dst, src []T, ld, kb int)
 	// transposeAdd, if not nil, finishes the transposed route
 	// (runTransposed) in assembly: c[i*ldc+j] = t[j*ldt+i] (+ beta·c) for
-	// i < rows, j < cols <= transposeRows, t holding transposeRows rows
-	// (zero from cols on); nil: a Go loop does it.
+	// i < rows, j < cols <= transposeRows, reading only t's cols rows;
+	// nil: a Go loop does it.
 	transposeAdd  func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)
 	transposeRows int
 	// transRows, if not nil, computes tiles of Cᵀ for C = A·B with few
@@ -398,17 +398,15 @@ func (g *gemmKernel[T]) runTransposed(threads, m, n, k int, alpha T, a []T, lda 
 	w := g.works.get()
 	defer g.works.put(w)
 	L := max(g.transposeRows, 1)
-	rows := ceilDiv(n, L) * L // the assembly reads whole blocks of L rows
-	w.t = grow(w.t, rows*m)
+	w.t = grow(w.t, n*m)
 	t := w.t
-	clear(t[n*m:])
 	// op(A') = Bᵀ (B is k×n), op(B') = A (A is k×m): an n×m product, which
 	// transposeWins never routes again (its n' = m is not few).
 	g.runThreads(threads, true, false, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
 	if g.transposeAdd != nil {
 		for j0 := 0; j0 < n; j0 += L {
 			cols := min(L, n-j0)
-			g.transposeAdd(c[j0:(m-1)*ldc+j0+cols], ldc, t[j0*m:(j0+L)*m], m, m, cols, beta)
+			g.transposeAdd(c[j0:(m-1)*ldc+j0+cols], ldc, t[j0*m:(j0+cols)*m], m, m, cols, beta)
 		}
 		return
 	}
@@ -471,9 +469,8 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 	n, k, lda := cl.n, cl.k, cl.lda
 	mb := i1 - i0
 	ldt := ceilDiv(mb, tm) * tm // whole tiles
-	w.t = grow(w.t, max(R, ceilDiv(n, L)*L)*ldt)
+	w.t = grow(w.t, R*ldt)
 	t := w.t
-	clear(t[R*ldt:]) // read by transposeAdd, never written by transRows
 	// B where it lies when it has the tile's R columns, else copied into
 	// R zero-padded ones.
 	bp, ldbp := cl.b[:(k-1)*cl.ldb+min(n, R)], cl.ldb
@@ -506,7 +503,7 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 	c, ldc := cl.c, cl.ldc
 	for j0 := 0; j0 < n; j0 += L {
 		cols := min(L, n-j0)
-		g.transposeAdd(c[i0*ldc+j0:(i1-1)*ldc+j0+cols], ldc, t[j0*ldt:(j0+L)*ldt], ldt, mb, cols, cl.beta)
+		g.transposeAdd(c[i0*ldc+j0:(i1-1)*ldc+j0+cols], ldc, t[j0*ldt:(j0+cols)*ldt], ldt, mb, cols, cl.beta)
 	}
 }
 

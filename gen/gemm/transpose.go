@@ -10,8 +10,8 @@ import (
 
 // transposeAdd emits GemmTransposeAdd (AVX-512): the last step of the
 // transposed route for products with few columns (kernels'
-// runTransposed). T holds Cᵀ, L = 16 (float32) or 8 (float64) rows of
-// ldt, the rows from cols on zero; it sets C[i][j] = T[j][i] (+ beta·C[i][j]
+// runTransposed). T holds Cᵀ, cols rows of ldt (cols <= L = 16 for
+// float32, 8 for float64; no row past them is read); it sets C[i][j] = T[j][i] (+ beta·C[i][j]
 // when beta != 0; C is not read when it is 0) for i < rows, j < cols <= L.
 // Blocks of L×L are transposed in registers: 32-bit interleaves, 64-bit
 // interleaves (float32 only) and two rounds of 128-bit chunk shuffles; the
@@ -24,8 +24,8 @@ func transposeAdd(k kit.Kit) {
 	name := "GemmTransposeAdd"
 	k.Text(name, "func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)")
 	Doc(k.Name(name)+" sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;",
-		"t has L = 16 (float32) or 8 (float64) readable rows of rows elements, zero from row cols on.",
-		"The caller guarantees 1 <= cols <= L and the lengths.")
+		"t has cols rows of rows elements (ldt apart); no row past them is read.",
+		"The caller guarantees 1 <= cols <= L (16 for float32, 8 for float64) and the lengths.")
 	cp := gpv(Load(Param("c").Base(), GP64()))
 	ldc := gpv(Load(Param("ldc"), GP64()))
 	tp := gpv(Load(Param("t").Base(), GP64()))
@@ -72,6 +72,7 @@ func transposeAdd(k kit.Kit) {
 	r := make([]reg.VecVirtual, L)
 	row := GP64()
 	MOVQ(tp, row)
+	next := GP64()
 	for j := range r {
 		r[j] = k.Vec()
 		if size == 4 {
@@ -80,7 +81,11 @@ func transposeAdd(k kit.Kit) {
 			VMOVUPD_Z(Mem{Base: row}, ldMask, r[j])
 		}
 		if j < L-1 {
-			ADDQ(ldt, row)
+			// Rows from cols on are T's last row again: they only fill
+			// lanes of C that the stores mask off.
+			LEAQ(Mem{Base: row, Index: ldt, Scale: 1}, next)
+			CMPQ(cols, U8(uint8(j+1)))
+			CMOVQGT(next, row)
 		}
 	}
 	out := transposeRegs(k, r)

@@ -1,0 +1,101 @@
+//go:build !purego && !noasm
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/descentlab/descent/asm"
+)
+
+// guardedSlice returns a slice of n elements that ends where an
+// inaccessible page begins, so that a read or write one element past it
+// faults, and a function that unmaps it.
+func guardedSlice[T Float](t *testing.T, n int) ([]T, func()) {
+	page := syscall.Getpagesize()
+	size := int(unsafe.Sizeof(T(0)))
+	data := (n*size + page - 1) / page * page
+	mem, err := syscall.Mmap(-1, 0, data+page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap: %v", err)
+	}
+	if err := syscall.Mprotect(mem[data:], syscall.PROT_NONE); err != nil {
+		t.Fatalf("mprotect: %v", err)
+	}
+	s := unsafe.Slice((*T)(unsafe.Pointer(&mem[data-n*size])), n)
+	return s, func() { syscall.Munmap(mem) }
+}
+
+// TestGemmTransposeAdd: GemmTransposeAdd sets C = Tᵀ (+ beta·C) for every
+// row count and column count, reads only T's cols rows (T ends at an
+// inaccessible page), writes only the cols columns of C's rows
+// (sentinels between and after them), and reads no C when beta is 0 (NaN
+// there).
+func TestGemmTransposeAdd(t *testing.T) {
+	if _, ok := levels[AVX512]; !ok {
+		t.Skip("no AVX-512")
+	}
+	t.Run("f32", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF32AVX512, 16) })
+	t.Run("f64", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF64AVX512, 8) })
+}
+
+func testTransposeAdd[T Float](t *testing.T, kern func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T), L int) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, rows := range []int{1, 2, 7, L - 1, L, L + 1, 3*L + 5, 100} {
+		for cols := 1; cols <= L; cols++ {
+			for _, beta := range []T{0, 1, -0.5} {
+				ldt, ldc := rows+rng.IntN(3), cols+rng.IntN(3)
+				tt, free := guardedSlice[T](t, (cols-1)*ldt+rows)
+				for i := range tt {
+					tt[i] = T(rng.NormFloat64())
+				}
+				lc := (rows-1)*ldc + cols
+				cbuf := make([]T, lc+L)
+				for i := range cbuf {
+					cbuf[i] = -7.25
+				}
+				c0 := make([]T, lc)
+				for i := 0; i < rows; i++ {
+					for j := 0; j < cols; j++ {
+						v := T(rng.NormFloat64())
+						if beta == 0 {
+							v = T(math.NaN())
+						}
+						cbuf[i*ldc+j], c0[i*ldc+j] = v, v
+					}
+				}
+				kern(cbuf[:lc:lc], ldc, tt, ldt, rows, cols, beta)
+				for i := 0; i < len(cbuf); i++ {
+					r, j := i/ldc, i%ldc
+					got := cbuf[i]
+					if r >= rows || j >= cols {
+						if got != -7.25 {
+							t.Fatalf("rows=%d cols=%d beta=%g: c[%d] outside C's columns written: %g", rows, cols, beta, i, got)
+						}
+						continue
+					}
+					want := tt[j*ldt+r]
+					if beta != 0 {
+						want = fmaT(beta, c0[i], want)
+					}
+					if got != want {
+						t.Fatalf("rows=%d cols=%d beta=%g: c[%d][%d] = %g, want %g", rows, cols, beta, r, j, got, want)
+					}
+				}
+				free()
+			}
+		}
+	}
+}
+
+// fmaT is x*y+z rounded once to T.
+func fmaT[T Float](x, y, z T) T {
+	if unsafe.Sizeof(x) == 4 {
+		return T(fma32(float32(x), float32(y), float32(z)))
+	}
+	return T(math.FMA(float64(x), float64(y), float64(z)))
+}
