@@ -23595,6 +23595,420 @@ rstore_2:
 	VZEROUPPER
 	RET
 
+// func GemmMicroColsTransTiles10x16F64AVX512(m int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, FMA3, SSE2
+TEXT ·GemmMicroColsTransTiles10x16F64AVX512(SB), NOSPLIT, $0-136
+	MOVQ     m+0(FP), AX
+	MOVQ     a_base+16(FP), CX
+	MOVQ     c_base+80(FP), DX
+	MOVQ     lda+40(FP), BX
+	SHLQ     $0x03, BX
+	MOVQ     ldb+72(FP), SI
+	SHLQ     $0x03, SI
+	XORQ     DI, DI
+	MOVSD    beta+120(FP), X0
+	VXORPS   X1, X1, X1
+	VUCOMISD X1, X0
+	MOVQ     $0x00000001, R8
+	CMOVQNE  R8, DI
+	CMOVQPS  R8, DI
+	MOVQ     cols+128(FP), R8
+	MOVQ     $0x00000008, R9
+	CMPQ     R8, R9
+	CMOVQLT  R8, R9
+	SUBQ     R9, R8
+	MOVQ     $-1, R10
+	BZHIQ    R9, R10, R9
+	KMOVW    R9, K1
+	MOVQ     $-1, R9
+	BZHIQ    R8, R9, R8
+	KMOVW    R8, K2
+
+ctile_1:
+	MOVQ    $0x00000010, R8
+	CMPQ    AX, R8
+	CMOVQLT AX, R8
+	MOVQ    $0x00000008, R9
+	CMPQ    R8, R9
+	CMOVQLT R8, R9
+	MOVQ    R8, R10
+	SUBQ    R9, R10
+	MOVQ    $-1, R11
+	BZHIQ   R9, R11, R9
+	KMOVW   R9, K3
+	MOVQ    $-1, R9
+	BZHIQ   R10, R9, R9
+	KMOVW   R9, K4
+	VXORPD  Z0, Z0, Z0
+	VXORPD  Z1, Z1, Z1
+	VXORPD  Z2, Z2, Z2
+	VXORPD  Z3, Z3, Z3
+	VXORPD  Z4, Z4, Z4
+	VXORPD  Z5, Z5, Z5
+	VXORPD  Z6, Z6, Z6
+	VXORPD  Z7, Z7, Z7
+	VXORPD  Z8, Z8, Z8
+	VXORPD  Z9, Z9, Z9
+	VXORPD  Z10, Z10, Z10
+	VXORPD  Z11, Z11, Z11
+	VXORPD  Z12, Z12, Z12
+	VXORPD  Z13, Z13, Z13
+	VXORPD  Z14, Z14, Z14
+	VXORPD  Z15, Z15, Z15
+	VXORPD  Z16, Z16, Z16
+	VXORPD  Z17, Z17, Z17
+	VXORPD  Z18, Z18, Z18
+	VXORPD  Z19, Z19, Z19
+	MOVQ    kc+8(FP), R9
+	MOVQ    b_base+48(FP), R10
+	MOVQ    CX, R11
+
+ckloop_1:
+	VMOVUPD.Z    (R11), K3, Z20
+	VMOVUPD.Z    64(R11), K4, Z21
+	VBROADCASTSD (R10), Z22
+	VFMADD231PD  Z22, Z20, Z0
+	VFMADD231PD  Z22, Z21, Z1
+	VBROADCASTSD 8(R10), Z22
+	VFMADD231PD  Z22, Z20, Z2
+	VFMADD231PD  Z22, Z21, Z3
+	VBROADCASTSD 16(R10), Z22
+	VFMADD231PD  Z22, Z20, Z4
+	VFMADD231PD  Z22, Z21, Z5
+	VBROADCASTSD 24(R10), Z22
+	VFMADD231PD  Z22, Z20, Z6
+	VFMADD231PD  Z22, Z21, Z7
+	VBROADCASTSD 32(R10), Z22
+	VFMADD231PD  Z22, Z20, Z8
+	VFMADD231PD  Z22, Z21, Z9
+	VBROADCASTSD 40(R10), Z22
+	VFMADD231PD  Z22, Z20, Z10
+	VFMADD231PD  Z22, Z21, Z11
+	VBROADCASTSD 48(R10), Z22
+	VFMADD231PD  Z22, Z20, Z12
+	VFMADD231PD  Z22, Z21, Z13
+	VBROADCASTSD 56(R10), Z22
+	VFMADD231PD  Z22, Z20, Z14
+	VFMADD231PD  Z22, Z21, Z15
+	VBROADCASTSD 64(R10), Z22
+	VFMADD231PD  Z22, Z20, Z16
+	VFMADD231PD  Z22, Z21, Z17
+	VBROADCASTSD 72(R10), Z22
+	VFMADD231PD  Z22, Z20, Z18
+	VFMADD231PD  Z22, Z21, Z19
+	ADDQ         BX, R11
+	ADDQ         SI, R10
+	DECQ         R9
+	JNZ          ckloop_1
+	VBROADCASTSD alpha+112(FP), Z20
+	VMULPD       Z20, Z0, Z0
+	VMULPD       Z20, Z1, Z1
+	VMULPD       Z20, Z2, Z2
+	VMULPD       Z20, Z3, Z3
+	VMULPD       Z20, Z4, Z4
+	VMULPD       Z20, Z5, Z5
+	VMULPD       Z20, Z6, Z6
+	VMULPD       Z20, Z7, Z7
+	VMULPD       Z20, Z8, Z8
+	VMULPD       Z20, Z9, Z9
+	VMULPD       Z20, Z10, Z10
+	VMULPD       Z20, Z11, Z11
+	VMULPD       Z20, Z12, Z12
+	VMULPD       Z20, Z13, Z13
+	VMULPD       Z20, Z14, Z14
+	VMULPD       Z20, Z15, Z15
+	VMULPD       Z20, Z16, Z16
+	VMULPD       Z20, Z17, Z17
+	VMULPD       Z20, Z18, Z18
+	VMULPD       Z20, Z19, Z19
+	VBROADCASTSD beta+120(FP), Z20
+	MOVQ         ldc+104(FP), R9
+	SHLQ         $0x03, R9
+	MOVQ         DX, R10
+	VUNPCKLPD    Z2, Z0, Z21
+	VUNPCKHPD    Z2, Z0, Z0
+	VUNPCKLPD    Z6, Z4, Z2
+	VUNPCKHPD    Z6, Z4, Z4
+	VUNPCKLPD    Z10, Z8, Z6
+	VUNPCKHPD    Z10, Z8, Z8
+	VUNPCKLPD    Z14, Z12, Z10
+	VUNPCKHPD    Z14, Z12, Z12
+	VSHUFF64X2   $0x44, Z2, Z21, Z14
+	VSHUFF64X2   $0xee, Z2, Z21, Z2
+	VSHUFF64X2   $0x44, Z10, Z6, Z21
+	VSHUFF64X2   $0xee, Z10, Z6, Z6
+	VSHUFF64X2   $0x88, Z21, Z14, Z10
+	VSHUFF64X2   $0xdd, Z21, Z14, Z14
+	VSHUFF64X2   $0x88, Z6, Z2, Z21
+	VSHUFF64X2   $0xdd, Z6, Z2, Z2
+	VSHUFF64X2   $0x44, Z4, Z0, Z6
+	VSHUFF64X2   $0xee, Z4, Z0, Z0
+	VSHUFF64X2   $0x44, Z12, Z8, Z4
+	VSHUFF64X2   $0xee, Z12, Z8, Z8
+	VSHUFF64X2   $0x88, Z4, Z6, Z12
+	VSHUFF64X2   $0xdd, Z4, Z6, Z4
+	VSHUFF64X2   $0x88, Z8, Z0, Z6
+	VSHUFF64X2   $0xdd, Z8, Z0, Z0
+	VUNPCKLPD    Z18, Z16, Z8
+	VUNPCKHPD    Z18, Z16, Z16
+	VMOVAPD      X8, X18
+	TESTQ        DI, DI
+	JZ           cnobeta_1
+	VMOVUPD.Z    (R10), K1, Z22
+	VMOVUPD.Z    64(R10), K2, X23
+	VFMADD231PD  Z20, Z22, Z10
+	VFMADD231PD  X20, X23, X18
+
+cnobeta_1:
+	VMOVUPD     Z10, K1, (R10)
+	VMOVUPD     X18, K2, 64(R10)
+	ADDQ        R9, R10
+	CMPQ        R8, $0x01
+	JBE         cstored_1
+	VMOVAPD     X16, X10
+	TESTQ       DI, DI
+	JZ          cnobeta_2
+	VMOVUPD.Z   (R10), K1, Z18
+	VMOVUPD.Z   64(R10), K2, X22
+	VFMADD231PD Z20, Z18, Z12
+	VFMADD231PD X20, X22, X10
+
+cnobeta_2:
+	VMOVUPD       Z12, K1, (R10)
+	VMOVUPD       X10, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x02
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x01, Z8, X10
+	TESTQ         DI, DI
+	JZ            cnobeta_3
+	VMOVUPD.Z     (R10), K1, Z12
+	VMOVUPD.Z     64(R10), K2, X18
+	VFMADD231PD   Z20, Z12, Z14
+	VFMADD231PD   X20, X18, X10
+
+cnobeta_3:
+	VMOVUPD       Z14, K1, (R10)
+	VMOVUPD       X10, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x03
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x01, Z16, X10
+	TESTQ         DI, DI
+	JZ            cnobeta_4
+	VMOVUPD.Z     (R10), K1, Z12
+	VMOVUPD.Z     64(R10), K2, X14
+	VFMADD231PD   Z20, Z12, Z4
+	VFMADD231PD   X20, X14, X10
+
+cnobeta_4:
+	VMOVUPD       Z4, K1, (R10)
+	VMOVUPD       X10, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x04
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x02, Z8, X4
+	TESTQ         DI, DI
+	JZ            cnobeta_5
+	VMOVUPD.Z     (R10), K1, Z10
+	VMOVUPD.Z     64(R10), K2, X12
+	VFMADD231PD   Z20, Z10, Z21
+	VFMADD231PD   X20, X12, X4
+
+cnobeta_5:
+	VMOVUPD       Z21, K1, (R10)
+	VMOVUPD       X4, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x05
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x02, Z16, X4
+	TESTQ         DI, DI
+	JZ            cnobeta_6
+	VMOVUPD.Z     (R10), K1, Z10
+	VMOVUPD.Z     64(R10), K2, X12
+	VFMADD231PD   Z20, Z10, Z6
+	VFMADD231PD   X20, X12, X4
+
+cnobeta_6:
+	VMOVUPD       Z6, K1, (R10)
+	VMOVUPD       X4, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x06
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x03, Z8, X4
+	TESTQ         DI, DI
+	JZ            cnobeta_7
+	VMOVUPD.Z     (R10), K1, Z6
+	VMOVUPD.Z     64(R10), K2, X8
+	VFMADD231PD   Z20, Z6, Z2
+	VFMADD231PD   X20, X8, X4
+
+cnobeta_7:
+	VMOVUPD       Z2, K1, (R10)
+	VMOVUPD       X4, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x07
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x03, Z16, X2
+	TESTQ         DI, DI
+	JZ            cnobeta_8
+	VMOVUPD.Z     (R10), K1, Z4
+	VMOVUPD.Z     64(R10), K2, X6
+	VFMADD231PD   Z20, Z4, Z0
+	VFMADD231PD   X20, X6, X2
+
+cnobeta_8:
+	VMOVUPD     Z0, K1, (R10)
+	VMOVUPD     X2, K2, 64(R10)
+	ADDQ        R9, R10
+	VUNPCKLPD   Z3, Z1, Z0
+	VUNPCKHPD   Z3, Z1, Z1
+	VUNPCKLPD   Z7, Z5, Z2
+	VUNPCKHPD   Z7, Z5, Z3
+	VUNPCKLPD   Z11, Z9, Z4
+	VUNPCKHPD   Z11, Z9, Z5
+	VUNPCKLPD   Z15, Z13, Z6
+	VUNPCKHPD   Z15, Z13, Z7
+	VSHUFF64X2  $0x44, Z2, Z0, Z8
+	VSHUFF64X2  $0xee, Z2, Z0, Z0
+	VSHUFF64X2  $0x44, Z6, Z4, Z2
+	VSHUFF64X2  $0xee, Z6, Z4, Z4
+	VSHUFF64X2  $0x88, Z2, Z8, Z6
+	VSHUFF64X2  $0xdd, Z2, Z8, Z2
+	VSHUFF64X2  $0x88, Z4, Z0, Z8
+	VSHUFF64X2  $0xdd, Z4, Z0, Z0
+	VSHUFF64X2  $0x44, Z3, Z1, Z4
+	VSHUFF64X2  $0xee, Z3, Z1, Z1
+	VSHUFF64X2  $0x44, Z7, Z5, Z3
+	VSHUFF64X2  $0xee, Z7, Z5, Z5
+	VSHUFF64X2  $0x88, Z3, Z4, Z7
+	VSHUFF64X2  $0xdd, Z3, Z4, Z3
+	VSHUFF64X2  $0x88, Z5, Z1, Z4
+	VSHUFF64X2  $0xdd, Z5, Z1, Z1
+	VUNPCKLPD   Z19, Z17, Z5
+	VUNPCKHPD   Z19, Z17, Z9
+	CMPQ        R8, $0x08
+	JBE         cstored_1
+	VMOVAPD     X5, X10
+	TESTQ       DI, DI
+	JZ          cnobeta_9
+	VMOVUPD.Z   (R10), K1, Z11
+	VMOVUPD.Z   64(R10), K2, X12
+	VFMADD231PD Z20, Z11, Z6
+	VFMADD231PD X20, X12, X10
+
+cnobeta_9:
+	VMOVUPD     Z6, K1, (R10)
+	VMOVUPD     X10, K2, 64(R10)
+	ADDQ        R9, R10
+	CMPQ        R8, $0x09
+	JBE         cstored_1
+	VMOVAPD     X9, X6
+	TESTQ       DI, DI
+	JZ          cnobeta_10
+	VMOVUPD.Z   (R10), K1, Z10
+	VMOVUPD.Z   64(R10), K2, X11
+	VFMADD231PD Z20, Z10, Z7
+	VFMADD231PD X20, X11, X6
+
+cnobeta_10:
+	VMOVUPD       Z7, K1, (R10)
+	VMOVUPD       X6, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x0a
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x01, Z5, X6
+	TESTQ         DI, DI
+	JZ            cnobeta_11
+	VMOVUPD.Z     (R10), K1, Z7
+	VMOVUPD.Z     64(R10), K2, X10
+	VFMADD231PD   Z20, Z7, Z2
+	VFMADD231PD   X20, X10, X6
+
+cnobeta_11:
+	VMOVUPD       Z2, K1, (R10)
+	VMOVUPD       X6, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x0b
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x01, Z9, X2
+	TESTQ         DI, DI
+	JZ            cnobeta_12
+	VMOVUPD.Z     (R10), K1, Z6
+	VMOVUPD.Z     64(R10), K2, X7
+	VFMADD231PD   Z20, Z6, Z3
+	VFMADD231PD   X20, X7, X2
+
+cnobeta_12:
+	VMOVUPD       Z3, K1, (R10)
+	VMOVUPD       X2, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x0c
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x02, Z5, X2
+	TESTQ         DI, DI
+	JZ            cnobeta_13
+	VMOVUPD.Z     (R10), K1, Z3
+	VMOVUPD.Z     64(R10), K2, X6
+	VFMADD231PD   Z20, Z3, Z8
+	VFMADD231PD   X20, X6, X2
+
+cnobeta_13:
+	VMOVUPD       Z8, K1, (R10)
+	VMOVUPD       X2, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x0d
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x02, Z9, X2
+	TESTQ         DI, DI
+	JZ            cnobeta_14
+	VMOVUPD.Z     (R10), K1, Z3
+	VMOVUPD.Z     64(R10), K2, X6
+	VFMADD231PD   Z20, Z3, Z4
+	VFMADD231PD   X20, X6, X2
+
+cnobeta_14:
+	VMOVUPD       Z4, K1, (R10)
+	VMOVUPD       X2, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x0e
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x03, Z5, X2
+	TESTQ         DI, DI
+	JZ            cnobeta_15
+	VMOVUPD.Z     (R10), K1, Z3
+	VMOVUPD.Z     64(R10), K2, X4
+	VFMADD231PD   Z20, Z3, Z0
+	VFMADD231PD   X20, X4, X2
+
+cnobeta_15:
+	VMOVUPD       Z0, K1, (R10)
+	VMOVUPD       X2, K2, 64(R10)
+	ADDQ          R9, R10
+	CMPQ          R8, $0x0f
+	JBE           cstored_1
+	VEXTRACTF64X2 $0x03, Z9, X0
+	TESTQ         DI, DI
+	JZ            cnobeta_16
+	VMOVUPD.Z     (R10), K1, Z2
+	VMOVUPD.Z     64(R10), K2, X3
+	VFMADD231PD   Z20, Z2, Z1
+	VFMADD231PD   X20, X3, X0
+
+cnobeta_16:
+	VMOVUPD Z1, K1, (R10)
+	VMOVUPD X0, K2, 64(R10)
+	ADDQ    R9, R10
+
+cstored_1:
+	SHLQ $0x04, R9
+	ADDQ R9, DX
+	ADDQ $0x00000080, CX
+	SUBQ R8, AX
+	JNZ  ctile_1
+	VZEROUPPER
+	RET
+
 // func GemmMicro8x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·GemmMicro8x32F32AVX512(SB), NOSPLIT, $0-96

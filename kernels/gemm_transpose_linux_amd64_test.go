@@ -99,3 +99,69 @@ func fmaT[T Float](x, y, z T) T {
 	}
 	return T(math.FMA(float64(x), float64(y), float64(z)))
 }
+
+// TestGemmMicroColsTrans: GemmMicroColsTransTiles10x16F64AVX512 against
+// the FMAs of the transposed route (bit for bit) for row counts on and off
+// its 16-row tiles and every column count; A and C end at an inaccessible
+// page (the masked loads past m and stores past cols must not touch it),
+// and C's padding between rows keeps its sentinels.
+func TestGemmMicroColsTrans(t *testing.T) {
+	if _, ok := levels[AVX512]; !ok {
+		t.Skip("no AVX-512")
+	}
+	const R = 10
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, m := range []int{1, 7, 8, 9, 15, 16, 17, 33, 100} {
+		for cols := 1; cols <= R; cols++ {
+			for _, kc := range []int{1, 3, 64} {
+				for _, beta := range []float64{0, 1, -0.5} {
+					lda, ldb, ldc := m+rng.IntN(3), R+rng.IntN(3), cols+rng.IntN(3)
+					a, freeA := guardedSlice[float64](t, (kc-1)*lda+m)
+					c, freeC := guardedSlice[float64](t, (m-1)*ldc+cols)
+					b := make([]float64, (kc-1)*ldb+R)
+					for i := range a {
+						a[i] = rng.NormFloat64()
+					}
+					for i := range b {
+						b[i] = rng.NormFloat64()
+					}
+					c0 := make([]float64, len(c))
+					for i := range c {
+						c[i] = -7.25
+						if i%ldc < cols {
+							c[i] = rng.NormFloat64()
+							if beta == 0 {
+								c[i] = math.NaN()
+							}
+						}
+						c0[i] = c[i]
+					}
+					const alpha = 0.75
+					asm.GemmMicroColsTransTiles10x16F64AVX512(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
+					for i := range c {
+						r, j := i/ldc, i%ldc
+						if j >= cols {
+							if c[i] != -7.25 {
+								t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d] between rows written: %g", m, cols, kc, beta, i, c[i])
+							}
+							continue
+						}
+						var s float64
+						for p := 0; p < kc; p++ {
+							s = math.FMA(b[p*ldb+j], a[p*lda+r], s)
+						}
+						want := alpha * s
+						if beta != 0 {
+							want = math.FMA(beta, c0[i], want)
+						}
+						if math.Float64bits(c[i]) != math.Float64bits(want) {
+							t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d][%d] = %g, want %g", m, cols, kc, beta, r, j, c[i], want)
+						}
+					}
+					freeA()
+					freeC()
+				}
+			}
+		}
+	}
+}

@@ -91,12 +91,73 @@ func testTransRowsBitwise[T Float](t *testing.T) {
 	}
 }
 
-// TestGemmTransRowsAllocs: the route allocates nothing at steady state.
+// TestGemmTransRowsAllocs: the routes (transRows, transCols) allocate
+// nothing at steady state.
 func TestGemmTransRowsAllocs(t *testing.T) {
 	forEachLevel(t, func(t *testing.T) {
 		checkGemmAllocs[float64](t, NoTrans, 64, 10, 128)
 		checkGemmAllocs[float64](t, NoTrans, 100, 9, 128)
 		checkGemmAllocs[float32](t, NoTrans, 64, 10, 128)
 		checkGemmAllocs[float32](t, NoTrans, 100, 9, 128)
+		for _, s := range [][3]int{{128, 64, 10}, {100, 64, 7}} { // Aᵀ·B (transCols)
+			m, k, n := s[0], s[1], s[2]
+			a, b, c := make([]float64, k*m), make([]float64, k*n), make([]float64, m*n)
+			call := func() { Gemm(Trans, NoTrans, m, n, k, 1, a, m, b, n, 0, c, n) }
+			call()
+			if allocs := testing.AllocsPerRun(20, call); allocs != 0 {
+				t.Errorf("%dx%dx%d TN: %v allocs per call, want 0", m, k, n, allocs)
+			}
+		}
 	})
+}
+
+// TestGemmTransColsBitwise: the one-pass route for Aᵀ·B with few columns
+// (transCols) gives C bit for bit as the two-pass transposed route, for
+// any number of parts.
+func TestGemmTransColsBitwise(t *testing.T) {
+	forEachLevel(t, func(t *testing.T) {
+		t.Run("f64", testTransColsBitwise[float64])
+		t.Run("f32", testTransColsBitwise[float32])
+	})
+}
+
+func testTransColsBitwise[T Float](t *testing.T) {
+	g := table[T]().gemm
+	if g.transCols == nil {
+		t.Skip("no transCols at this level")
+	}
+	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
+	gemmMinPerThread = 1 << 10
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, s := range [][3]int{{128, 64, 10}, {128, 256, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}} {
+		m, k, n := s[0], s[1], s[2]
+		if !g.transposeWins(m, n, k) {
+			t.Fatalf("%v: not routed", s)
+		}
+		lda, ldb, ldc := m+1, n+2, n+3
+		a := make([]T, k*lda)
+		b := make([]T, k*ldb)
+		c0 := make([]T, m*ldc)
+		for _, x := range [][]T{a, b, c0} {
+			for i := range x {
+				x[i] = T(rng.NormFloat64())
+			}
+		}
+		for _, beta := range []T{0, -1.5} {
+			want := append([]T(nil), c0...)
+			tc := g.transCols
+			g.transCols = nil
+			g.runThreads(1, true, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
+			g.transCols = tc
+			for threads := 1; threads <= 3; threads++ {
+				c := append([]T(nil), c0...)
+				g.runThreads(threads, true, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
+				for i := range c {
+					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want[i])) {
+						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, two-pass %g", s, beta, threads, i, c[i], want[i])
+					}
+				}
+			}
+		}
+	}
 }

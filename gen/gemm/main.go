@@ -158,10 +158,16 @@ func main() {
 			transRowsTiles(k, 10)
 		}
 	}
-	// And float32's tiles of Cᵀ (after the rest, as above).
+	// And float32's tiles of Cᵀ, and float64's Aᵀ·B with C written from
+	// transposed tiles (after the rest, as above).
 	for _, k := range kit.All {
 		if k.Is512() && k.T.Size == 4 {
 			transRowsTiles32(k, 10)
+		}
+	}
+	for _, k := range kit.All {
+		if k.Is512() && k.T.Size == 8 {
+			transColsTiles(k)
 		}
 	}
 	// AVX-512 8-row tiles (8×32 f32, 8×16 f64; after the rest, as above),

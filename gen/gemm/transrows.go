@@ -340,3 +340,182 @@ func transRowsTiles32(k kit.Kit, nt int) {
 	VZEROUPPER()
 	RET()
 }
+
+// transColsTiles emits GemmMicroColsTransTiles10x16F64AVX512 (AVX-512
+// float64 only): C = alpha·Aᵀ·B + beta·C for B with at most 10 columns (an
+// MLP's Hᵀ·dY), C written directly. The transposed route computed
+// T = Cᵀ = Bᵀ·A on the 10×16 tile (the 10 columns on its rows, A's rows
+// as its vectors, nothing transposed on the way in) and then C = Tᵀ +
+// beta·C in a second pass (GemmTransposeAdd): that pass and T's round
+// trip were 12% of 128×64×10. Here each tile of 16 rows of C ends by
+// transposing its accumulators in registers (8×8 blocks for columns 0-7,
+// one interleave for columns 8 and 9) and storing C's rows. The FMAs are
+// those of the transposed route in the same order, and beta is applied
+// as GemmTransposeAdd does, so C is the same bits.
+//
+// For i < m and j < cols it sets c[i*ldc+j] = alpha·Σ_p
+// b[p*ldb+j]·a[p*lda+i] (+ beta·c[i*ldc+j] when beta != 0; C is not read
+// when beta is 0), p < kc in order, one FMA per step. It reads a only at
+// i < m (masked loads) and b at its first 10 columns.
+func transColsTiles(k kit.Kit) {
+	if !k.Is512() || k.T.Size != 8 {
+		return
+	}
+	const (
+		R  = 10 // columns of C (rows of the tile of Cᵀ)
+		L  = 8  // lanes
+		nv = 2  // vectors of A per step
+		M  = nv * L
+	)
+	name := fmt.Sprintf("GemmMicroColsTransTiles%dx%d", R, M)
+	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·Aᵀ·B + beta·C with A (kc×m) and B (kc×%d) as stored, %d rows of C a tile, the accumulators transposed in registers. It reads b[p*ldb+j] for all j < %d. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= %d, len(a) >= (kc-1)*lda+m, len(b) >= (kc-1)*ldb+%d and len(c) >= (m-1)*ldc+cols.",
+		name, k.T.Name, k.ISA.Name, R, M, R, R, R))
+
+	left := gpv(Load(Param("m"), GP64()))
+	pa0 := gpv(Load(Param("a").Base(), GP64()))
+	pc := gpv(Load(Param("c").Base(), GP64()))
+	lda := gpv(Load(Param("lda"), GP64()))
+	SHLQ(U8(3), lda)
+	ldb := gpv(Load(Param("ldb"), GP64()))
+	SHLQ(U8(3), ldb)
+	useBeta := GP64()
+	XORQ(useBeta, useBeta)
+	{
+		bx, xz := XMM(), XMM()
+		Load(Param("beta"), bx)
+		VXORPS(xz, xz, xz)
+		VUCOMISD(xz, bx)
+		one := GP64()
+		MOVQ(U32(1), one)
+		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
+		CMOVQPS(one, useBeta)
+	}
+	// The column masks of a row of C: min(cols, 8) lanes of a zmm, the
+	// rest (0-2) of an xmm.
+	var cm0, cm1 reg.Register
+	{
+		cols := gpv(Load(Param("cols"), GP64()))
+		c0 := GP64()
+		MOVQ(U32(L), c0)
+		CMPQ(cols, c0)
+		CMOVQLT(cols, c0)
+		SUBQ(c0, cols)
+		cm0, cm1 = laneMask(c0), laneMask(cols)
+	}
+
+	tile, done := kit.NewLabel("ctile"), kit.NewLabel("cdone")
+	Label(tile)
+	// Rows of this tile: cnt = min(16, left); load masks of its two
+	// vectors of A.
+	cnt := GP64()
+	MOVQ(U32(M), cnt)
+	CMPQ(left, cnt)
+	CMOVQLT(left, cnt)
+	var lm0, lm1 reg.Register
+	{
+		r0, r1 := GP64(), GP64()
+		MOVQ(U32(L), r0)
+		CMPQ(cnt, r0)
+		CMOVQLT(cnt, r0)
+		MOVQ(cnt, r1)
+		SUBQ(r0, r1)
+		lm0, lm1 = laneMask(r0), laneMask(r1)
+	}
+	acc := make([][nv]reg.VecVirtual, R)
+	for j := range acc {
+		for v := range acc[j] {
+			acc[j][v] = k.Vec()
+			k.Zero(acc[j][v])
+		}
+	}
+	kc := gpv(Load(Param("kc"), GP64()))
+	pb := gpv(Load(Param("b").Base(), GP64()))
+	pa := GP64()
+	MOVQ(pa0, pa)
+	kloop := kit.NewLabel("ckloop")
+	Label(kloop)
+	va := [nv]reg.VecVirtual{k.Vec(), k.Vec()}
+	VMOVUPD_Z(Mem{Base: pa}, lm0, va[0])
+	VMOVUPD_Z(Mem{Base: pa, Disp: 64}, lm1, va[1])
+	for j := range acc {
+		bj := k.Vec()
+		k.Broadcast(Mem{Base: pb, Disp: 8 * j}, bj)
+		for v := range va {
+			k.FMA231(bj, va[v], acc[j][v])
+		}
+	}
+	ADDQ(lda, pa)
+	ADDQ(ldb, pb)
+	DECQ(kc)
+	JNZ(LabelRef(kloop))
+
+	// alpha·acc, then rows of C: columns 0-7 from an 8×8 transpose of
+	// acc[0..7], columns 8 and 9 from one interleave of acc[8], acc[9].
+	alpha := k.Vec()
+	k.Broadcast(paramAddr("alpha"), alpha)
+	for j := range acc {
+		for v := range acc[j] {
+			k.Mul(alpha, acc[j][v], acc[j][v])
+		}
+	}
+	beta := k.Vec()
+	k.Broadcast(paramAddr("beta"), beta)
+	ldc := gpv(Load(Param("ldc"), GP64()))
+	SHLQ(U8(3), ldc)
+	cr := GP64()
+	MOVQ(pc, cr)
+	stored := kit.NewLabel("cstored")
+	for v := 0; v < nv; v++ {
+		r := make([]reg.VecVirtual, L)
+		for j := range r {
+			r[j] = acc[j][v]
+		}
+		out := transposeRegs(k, r)
+		// lo (hi) holds, in 128-bit chunk h, columns 8 and 9 of row 2h
+		// (2h+1).
+		lo, hi := k.Vec(), k.Vec()
+		VUNPCKLPD(acc[9][v], acc[8][v], lo)
+		VUNPCKHPD(acc[9][v], acc[8][v], hi)
+		for i := 0; i < L; i++ {
+			row := v*L + i
+			if row > 0 {
+				CMPQ(cnt, U8(uint8(row)))
+				JBE(LabelRef(stored))
+			}
+			src := lo
+			if i%2 == 1 {
+				src = hi
+			}
+			pair := XMM()
+			if i/2 == 0 {
+				VMOVAPD(src.AsX(), pair)
+			} else {
+				VEXTRACTF64X2(U8(uint8(i/2)), src, pair)
+			}
+			skip := kit.NewLabel("cnobeta")
+			TESTQ(useBeta, useBeta)
+			JZ(LabelRef(skip))
+			cv, cx := k.Vec(), XMM()
+			VMOVUPD_Z(Mem{Base: cr}, cm0, cv)
+			VMOVUPD_Z(Mem{Base: cr, Disp: 8 * L}, cm1, cx)
+			k.FMA231(beta, cv, out[i])
+			k.FMA231(beta.AsX(), cx, pair)
+			Label(skip)
+			VMOVUPD(out[i], cm0, Mem{Base: cr})
+			VMOVUPD(pair, cm1, Mem{Base: cr, Disp: 8 * L})
+			ADDQ(ldc, cr)
+		}
+	}
+	Label(stored)
+	// Next tile: 16 rows of C and 16 columns of A further.
+	SHLQ(U8(4), ldc)
+	ADDQ(ldc, pc)
+	ADDQ(U32(M*8), pa0)
+	SUBQ(cnt, left)
+	JNZ(LabelRef(tile))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
