@@ -440,10 +440,8 @@ func transColsTiles(k kit.Kit) {
 	VMOVUPD_Z(Mem{Base: pa}, lm0, va[0])
 	VMOVUPD_Z(Mem{Base: pa, Disp: 64}, lm1, va[1])
 	for j := range acc {
-		bj := k.Vec()
-		k.Broadcast(Mem{Base: pb, Disp: 8 * j}, bj)
 		for v := range va {
-			k.FMA231(bj, va[v], acc[j][v])
+			VFMADD231PD_BCST(Mem{Base: pb, Disp: 8 * j}, va[v], acc[j][v])
 		}
 	}
 	ADDQ(lda, pa)
