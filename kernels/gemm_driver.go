@@ -117,6 +117,13 @@ type gemmKernel[T Float] struct {
 	transRows  func(n, kc int, a []T, lda int, b []T, ldb int, t []T, ldt int, alpha T)
 	transRowsN int
 	transRowsM int
+	// transRowsC, if not nil, is transRows writing C itself (each tile of
+	// Cᵀ transposed back in registers), for i < m and j < cols:
+	// c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c), C not read
+	// when beta is 0. It reads whole tiles of transRowsM rows of A,
+	// len(a) >= (⌈m/M⌉·M-1)*lda+kc, and b[p*ldb+j] for every j <
+	// transRowsN; len(c) >= (m-1)*ldc+cols.
+	transRowsC func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)
 	// transCols, if not nil, computes C = alpha·Aᵀ·B + beta·C for B with
 	// at most transColsN columns whole (runTransCols): c[i*ldc+j] =
 	// alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c) for i < m, j < cols, p <
@@ -285,7 +292,7 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 		g.runTransposed(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if !transA && !transB && g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+	if !transA && !transB && g.hasTransRows() && n <= g.transRowsN && g.transposeWins(m, n, k) {
 		g.runTransRows(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -476,15 +483,17 @@ func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda i
 	g.calls.put(cl)
 }
 
+// hasTransRows reports whether the level has the transRows route, in
+// either form.
+func (g *gemmKernel[T]) hasTransRows() bool { return g.transRows != nil || g.transRowsC != nil }
+
 // transRowsPart is the part of runTransRows for rows i0..i1 of C.
 func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
 	tm := g.transRowsM
 	R, L := g.transRowsN, g.transposeRows
 	n, k, lda := cl.n, cl.k, cl.lda
 	mb := i1 - i0
-	ldt := ceilDiv(mb, tm) * tm // whole tiles
-	w.t = grow(w.t, R*ldt)
-	t := w.t
+	nt, r := mb/tm, mb%tm // whole tiles, rows left
 	// B where it lies when it has the tile's R columns, else copied into
 	// R zero-padded ones.
 	bp, ldbp := cl.b[:(k-1)*cl.ldb+min(n, R)], cl.ldb
@@ -496,11 +505,9 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 		}
 		bp, ldbp = w.b, R
 	}
-	if nt := mb / tm; nt > 0 {
-		g.transRows(nt, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, t[:(R-1)*ldt+nt*tm], ldt, cl.alpha)
-	}
-	if r := mb % tm; r > 0 {
-		// The last rows, copied into tm zero-padded rows.
+	// lastRows copies the last r rows of the part into tm zero-padded
+	// rows (the kernels read whole tiles).
+	lastRows := func() []T {
 		w.a = grow(w.a, tm*k)
 		for i := 0; i < tm; i++ {
 			row := w.a[i*k : i*k+k]
@@ -511,10 +518,28 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 				clear(row)
 			}
 		}
-		last := mb - r
-		g.transRows(1, k, w.a, k, bp, ldbp, t[last:(R-1)*ldt+last+tm], ldt, cl.alpha)
+		return w.a[:tm*k]
 	}
 	c, ldc := cl.c, cl.ldc
+	if g.transRowsC != nil {
+		if nt > 0 {
+			g.transRowsC(nt*tm, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, c[i0*ldc:(i0+nt*tm-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
+		}
+		if r > 0 {
+			g.transRowsC(r, k, lastRows(), k, bp, ldbp, c[(i1-r)*ldc:(i1-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
+		}
+		return
+	}
+	ldt := ceilDiv(mb, tm) * tm // whole tiles
+	w.t = grow(w.t, R*ldt)
+	t := w.t
+	if nt > 0 {
+		g.transRows(nt, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, t[:(R-1)*ldt+nt*tm], ldt, cl.alpha)
+	}
+	if r > 0 {
+		last := mb - r
+		g.transRows(1, k, lastRows(), k, bp, ldbp, t[last:(R-1)*ldt+last+tm], ldt, cl.alpha)
+	}
 	for j0 := 0; j0 < n; j0 += L {
 		cols := min(L, n-j0)
 		g.transposeAdd(c[i0*ldc+j0:(i1-1)*ldc+j0+cols], ldc, t[j0*ldt:(j0+cols)*ldt], ldt, mb, cols, cl.beta)

@@ -165,3 +165,69 @@ func TestGemmMicroColsTrans(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmMicroRowsTransC: GemmMicroRowsTransC10x8F64AVX512 against the
+// microkernels' FMAs in order (bit for bit) for row counts on and off its
+// 8-row tiles, every column count and K on and off its 8-step blocks; A
+// (whole tiles) and C end at an inaccessible page, and C's padding
+// between rows keeps its sentinels.
+func TestGemmMicroRowsTransC(t *testing.T) {
+	if _, ok := levels[AVX512]; !ok {
+		t.Skip("no AVX-512")
+	}
+	const R, M = 10, 8
+	rng := rand.New(rand.NewPCG(27, 28))
+	for _, m := range []int{1, 5, 8, 9, 16, 23, 64} {
+		for cols := 1; cols <= R; cols++ {
+			for _, kc := range []int{1, 7, 8, 9, 17, 64} {
+				for _, beta := range []float64{0, 1, -0.5} {
+					lda, ldb, ldc := kc+rng.IntN(3), R+rng.IntN(3), cols+rng.IntN(3)
+					a, freeA := guardedSlice[float64](t, ((m+M-1)/M*M-1)*lda+kc)
+					c, freeC := guardedSlice[float64](t, (m-1)*ldc+cols)
+					b := make([]float64, (kc-1)*ldb+R)
+					for i := range a {
+						a[i] = rng.NormFloat64()
+					}
+					for i := range b {
+						b[i] = rng.NormFloat64()
+					}
+					c0 := make([]float64, len(c))
+					for i := range c {
+						c[i] = -7.25
+						if i%ldc < cols {
+							c[i] = rng.NormFloat64()
+							if beta == 0 {
+								c[i] = math.NaN()
+							}
+						}
+						c0[i] = c[i]
+					}
+					const alpha = -0.75
+					asm.GemmMicroRowsTransC10x8F64AVX512(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
+					for i := range c {
+						r, j := i/ldc, i%ldc
+						if j >= cols {
+							if c[i] != -7.25 {
+								t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d] between rows written: %g", m, cols, kc, beta, i, c[i])
+							}
+							continue
+						}
+						var s float64
+						for p := 0; p < kc; p++ {
+							s = math.FMA(b[p*ldb+j], a[r*lda+p], s)
+						}
+						want := alpha * s
+						if beta != 0 {
+							want = math.FMA(beta, c0[i], want)
+						}
+						if math.Float64bits(c[i]) != math.Float64bits(want) {
+							t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d][%d] = %g, want %g", m, cols, kc, beta, r, j, c[i], want)
+						}
+					}
+					freeA()
+					freeC()
+				}
+			}
+		}
+	}
+}

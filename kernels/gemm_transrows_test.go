@@ -25,10 +25,10 @@ func TestGemmTransRowsRoute(t *testing.T) {
 						checkGemmCase[float32](t, rng, tc)
 						checkGemmCase[float64](t, rng, tc)
 					}
-					if g := table[float64]().gemm; g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+					if g := table[float64]().gemm; g.hasTransRows() && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed++
 					}
-					if g := table[float32]().gemm; g.transRows != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+					if g := table[float32]().gemm; g.hasTransRows() && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed32++
 					}
 				}
@@ -52,7 +52,7 @@ func TestGemmTransRowsBitwise(t *testing.T) {
 
 func testTransRowsBitwise[T Float](t *testing.T) {
 	g := table[T]().gemm
-	if g.transRows == nil {
+	if !g.hasTransRows() {
 		t.Skip("no transRows at this level")
 	}
 	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
@@ -74,10 +74,10 @@ func testTransRowsBitwise[T Float](t *testing.T) {
 		}
 		for _, beta := range []T{0, -1.5} {
 			want := append([]T(nil), c0...)
-			tr := g.transRows
-			g.transRows = nil
+			tr, trc := g.transRows, g.transRowsC
+			g.transRows, g.transRowsC = nil, nil
 			g.runThreads(1, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
-			g.transRows = tr
+			g.transRows, g.transRowsC = tr, trc
 			for threads := 1; threads <= 3; threads++ {
 				c := append([]T(nil), c0...)
 				g.runThreads(threads, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)

@@ -154,7 +154,7 @@ var _ = wire(
 				packBT: asm.GemmPackT16F32AVX512, packBN: asm.GemmPackN16F32AVX512, packBNP: asm.GemmPackNPanels16F32AVX512, packBTR: asm.GemmPackRows16F32AVX512}}
 		f64.gemm = &gemmKernel[float64]{mr: 10, nr: 16, kc: 512, mc: 160, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF64AVX512, transposeRows: 8,
-			transRows: asm.GemmMicroRowsTransTiles10x8F64AVX512, transRowsN: 10, transRowsM: 8,
+			transRowsC: asm.GemmMicroRowsTransC10x8F64AVX512, transRowsN: 10, transRowsM: 8,
 			transCols: asm.GemmMicroColsTransTiles10x16F64AVX512, transColsN: 10, transColsM: 16,
 			micro: asm.GemmMicro10x16F64AVX512, microTiles: asm.GemmMicroTiles10x16F64AVX512,
 			microRowsTiles: asm.GemmMicroRowsTiles10x16F64AVX512, microColsTiles: asm.GemmMicroColsTiles10x16F64AVX512,

@@ -42,10 +42,12 @@
 // panels. AVX2 has packNPanels and packRowsAVX2 (the same transposes with
 // AVX2 shuffles, for the 6- and 12-row panels of A and whole Bᵀ panels).
 //
-// AVX-512 also has transRowsTiles and transRowsTiles32 (transrows.go):
+// AVX-512 also has transRowsTilesC and transRowsTiles32 (transrows.go):
 // tiles of Cᵀ for A·B with 10 columns, A read in place and transposed in
 // registers (float64 8×8 at a time, float32 16 rows by 8 steps), so that
-// the 10 columns fill the 10 rows of a tile.
+// the 10 columns fill the 10 rows of a tile; and, for float64,
+// transColsTiles for Aᵀ·B. The float64 kernels transpose each finished
+// tile back in registers and store C's rows (transStore).
 //
 // The K loop is unrolled 4 times and, in the packed kernel, prefetches the
 // A panel (streamed from L2) 8 steps ahead; these hints may point past the
@@ -155,7 +157,6 @@ func main() {
 	for _, k := range kit.All {
 		if k.Is512() && k.T.Size == 8 {
 			packRows(k, 16, 16)
-			transRowsTiles(k, 10)
 		}
 	}
 	// And float32's tiles of Cᵀ, and float64's Aᵀ·B with C written from
@@ -168,6 +169,7 @@ func main() {
 	for _, k := range kit.All {
 		if k.Is512() && k.T.Size == 8 {
 			transColsTiles(k)
+			transRowsTilesC(k)
 		}
 	}
 	// AVX-512 8-row tiles (8×32 f32, 8×16 f64; after the rest, as above),

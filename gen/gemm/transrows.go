@@ -11,125 +11,6 @@ import (
 	"github.com/descentlab/descent/gen/internal/kit"
 )
 
-// transRowsTiles emits GemmMicroRowsTransTiles<nt>x8F64AVX512 (AVX-512
-// float64 only): n tiles of Cᵀ for C = A·B with few columns (nt of them,
-// an MLP's 10 classes), A read where it lies. Row-major C = A·B with 10
-// columns pads a 16-wide tile to 10/16; Cᵀ = Bᵀ·Aᵀ puts the 10 columns
-// on the rows of a tile, 10 of 10, but wants Aᵀ in vectors along m.
-// Packing Aᵀ first (packRows, a pass over A out of and back into L2) cost
-// as much as the padding saved: 256×128×10 4.0 µs of packing for a 5.0 µs
-// product, against 8.9–9.8 µs direct. So this kernel transposes A as it
-// goes: each 8×8 block of A (8 rows, 8 steps of K) is loaded, transposed in
-// registers and consumed by 8 steps of nt FMAs with the values of B
-// broadcast from memory; the shuffles run beside the FMAs.
-//
-// Tile q reads rows q*8.. of A (a[(q*8+i)*lda+p]) and sets rows j < nt,
-// columns q*8.. of T (t[j*ldt+q*8+i]) to alpha·Σ_p b[p*ldb+j]·a[(q*8+i)*lda+p],
-// p in order with one FMA per step: the FMAs of the microkernels, so the
-// same bits as C computed directly.
-func transRowsTiles(k kit.Kit, nt int) {
-	if !k.Is512() || k.T.Size != 8 {
-		return
-	}
-	const L = 8 // rows of A per tile, steps of K per block
-	name := fmt.Sprintf("GemmMicroRowsTransTiles%dx%d", nt, L)
-	k.Text(name, "func(n, kc int, a []T, lda int, b []T, ldb int, t []T, ldt int, alpha T)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s%s%s sets, for n tiles q, t[j*ldt+q*%d+i] = alpha·Σ_p b[p*ldb+j]·a[(q*%d+i)*lda+p] for j < %d, i < %d, p < kc (the %d×%d tiles of Cᵀ for C = A·B, A read as stored, 8×8 blocks transposed in registers). The caller guarantees n >= 1, kc >= 1, len(a) >= (n*%d-1)*lda+kc, len(b) >= (kc-1)*ldb+%d and len(t) >= %d*ldt+n*%d.",
-		name, k.T.Name, k.ISA.Name, L, L, nt, L, nt, L, L, nt, nt-1, L))
-
-	ntiles := gpv(Load(Param("n"), GP64()))
-	pa0 := gpv(Load(Param("a").Base(), GP64()))
-	lda := gpv(Load(Param("lda"), GP64()))
-	SHLQ(U8(3), lda)
-	ldb := gpv(Load(Param("ldb"), GP64()))
-	SHLQ(U8(3), ldb)
-	pt := gpv(Load(Param("t").Base(), GP64()))
-	// The mask of the last block's steps (kc mod 8 of them; all when 0,
-	// where it is not used).
-	var tailMask reg.Register
-	{
-		rem := GP64()
-		Load(Param("kc"), rem)
-		ANDQ(U8(L-1), rem)
-		tailMask = laneMask(rem)
-	}
-
-	tile := kit.NewLabel("rtile")
-	Label(tile)
-	kc := gpv(Load(Param("kc"), GP64()))
-	pb := gpv(Load(Param("b").Base(), GP64()))
-	first := GP64()
-	MOVQ(pa0, first)
-	bases := rowBases(first, lda, L)
-	rowAt := func(r int) Mem { return rowMem(bases, lda, r, 0) }
-	acc := k.Vecs(nt)
-	for _, v := range acc {
-		k.Zero(v)
-	}
-	// block loads an 8×8 block (masked: only the first kc mod 8 steps) and
-	// runs its steps; with stop, step q is skipped from q >= kc on.
-	block := func(masked bool, stop reg.GPVirtual, out string) {
-		r := make([]reg.VecVirtual, L)
-		for i := range r {
-			r[i] = k.Vec()
-			if masked {
-				VMOVUPD_Z(rowAt(i), tailMask, r[i])
-			} else {
-				k.Load(rowAt(i), r[i])
-			}
-		}
-		transposeEach(k, r, func(q int, col reg.VecVirtual) {
-			if stop != nil {
-				CMPQ(stop, U8(uint8(q)))
-				JBE(LabelRef(out))
-			}
-			for j := range acc {
-				VFMADD231PD_BCST(Mem{Base: pb, Disp: j * 8}, col, acc[j])
-			}
-			ADDQ(ldb, pb)
-		})
-	}
-	loop, tail, store := kit.NewLabel("rkloop"), kit.NewLabel("rktail"), kit.NewLabel("rstore")
-	Label(loop)
-	CMPQ(kc, U8(L))
-	JB(LabelRef(tail))
-	block(false, nil, "")
-	for _, b := range bases {
-		ADDQ(U8(L*8), b)
-	}
-	SUBQ(U8(L), kc)
-	JMP(LabelRef(loop))
-	Label(tail)
-	TESTQ(kc, kc)
-	JZ(LabelRef(store))
-	block(true, kc, store)
-
-	Label(store)
-	va := k.Vec()
-	k.Broadcast(paramAddr("alpha"), va)
-	ldt := gpv(Load(Param("ldt"), GP64()))
-	SHLQ(U8(3), ldt)
-	row := GP64()
-	MOVQ(pt, row)
-	for j, v := range acc {
-		k.Mul(va, v, v)
-		k.Store(v, Mem{Base: row})
-		if j < nt-1 {
-			ADDQ(ldt, row)
-		}
-	}
-	// Next tile: 8 rows of A and 8 columns of T further.
-	for r := 0; r < L; r++ {
-		ADDQ(lda, pa0)
-	}
-	ADDQ(U8(L*8), pt)
-	DECQ(ntiles)
-	JNZ(LabelRef(tile))
-	VZEROUPPER()
-	RET()
-}
-
 // transposeEach transposes the 8×8 float64 block in r (row i in r[i]) and
 // hands its columns to use in order, column q (lane i = row i) as soon as
 // it is made, so that at most two columns are live at a time: 64-bit
@@ -174,9 +55,9 @@ func transposeEach(k kit.Kit, r []reg.VecVirtual, use func(q int, col reg.VecVir
 }
 
 // transRowsTiles32 emits GemmMicroRowsTransTiles<nt>x16F32AVX512 (AVX-512
-// float32 only), transRowsTiles' float32 twin: n tiles of Cᵀ for C = A·B
-// with few columns, A read where it lies, 16 rows of A per tile (a vector
-// of Cᵀ along m). A 16×16 register transpose would hold 16 rows plus the
+// float32 only), transRowsTilesC's float32 twin but storing Cᵀ (T) for
+// GemmTransposeAdd: n tiles of Cᵀ for C = A·B with few columns, A read
+// where it lies, 16 rows of A per tile (a vector of Cᵀ along m). A 16×16 register transpose would hold 16 rows plus the
 // nt accumulators and its temporaries, more than the 32 registers, and
 // costs four shuffles a step. So a block is 16 rows by 8 steps of K: each
 // row's 8 values are one 256-bit load, and rows i and i+4 (i+8 and i+12)
@@ -187,7 +68,7 @@ func transposeEach(k kit.Kit, r []reg.VecVirtual, use func(q int, col reg.VecVir
 //
 // Tile q reads rows q*16.. of A and sets rows j < nt, columns q*16.. of T
 // (t[j*ldt+q*16+i]) to alpha·Σ_p b[p*ldb+j]·a[(q*16+i)*lda+p], p in order
-// with one FMA per step, as transRowsTiles.
+// with one FMA per step, as transRowsTilesC.
 func transRowsTiles32(k kit.Kit, nt int) {
 	if !k.Is512() || k.T.Size != 4 {
 		return
@@ -380,30 +261,7 @@ func transColsTiles(k kit.Kit) {
 	SHLQ(U8(3), lda)
 	ldb := gpv(Load(Param("ldb"), GP64()))
 	SHLQ(U8(3), ldb)
-	useBeta := GP64()
-	XORQ(useBeta, useBeta)
-	{
-		bx, xz := XMM(), XMM()
-		Load(Param("beta"), bx)
-		VXORPS(xz, xz, xz)
-		VUCOMISD(xz, bx)
-		one := GP64()
-		MOVQ(U32(1), one)
-		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
-		CMOVQPS(one, useBeta)
-	}
-	// The column masks of a row of C: min(cols, 8) lanes of a zmm, the
-	// rest (0-2) of an xmm.
-	var cm0, cm1 reg.Register
-	{
-		cols := gpv(Load(Param("cols"), GP64()))
-		c0 := GP64()
-		MOVQ(U32(L), c0)
-		CMPQ(cols, c0)
-		CMOVQLT(cols, c0)
-		SUBQ(c0, cols)
-		cm0, cm1 = laneMask(c0), laneMask(cols)
-	}
+	st := newTransStore()
 
 	tile, done := kit.NewLabel("ctile"), kit.NewLabel("cdone")
 	Label(tile)
@@ -449,12 +307,59 @@ func transColsTiles(k kit.Kit) {
 	DECQ(kc)
 	JNZ(LabelRef(kloop))
 
-	// alpha·acc, then rows of C: columns 0-7 from an 8×8 transpose of
-	// acc[0..7], columns 8 and 9 from one interleave of acc[8], acc[9].
+	ldc := st.store(k, acc[:], nv, cnt, pc)
+	// Next tile: 16 rows of C and 16 columns of A further.
+	SHLQ(U8(4), ldc)
+	ADDQ(ldc, pc)
+	ADDQ(U32(M*8), pa0)
+	SUBQ(cnt, left)
+	JNZ(LabelRef(tile))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// transStore writes tiles of Cᵀ, held in registers, to the rows of C:
+// the float64 kernels with 10 columns of C (transColsTiles,
+// transRowsTilesC). It reads beta and cols from the frame.
+type transStore struct {
+	useBeta  reg.GPVirtual // beta != 0 (or NaN): read C
+	cm0, cm1 reg.Register  // min(cols, 8) lanes of a zmm, the rest (0-2) of an xmm
+}
+
+func newTransStore() transStore {
+	var st transStore
+	st.useBeta = GP64()
+	XORQ(st.useBeta, st.useBeta)
+	bx, xz := XMM(), XMM()
+	Load(Param("beta"), bx)
+	VXORPS(xz, xz, xz)
+	VUCOMISD(xz, bx)
+	one := GP64()
+	MOVQ(U32(1), one)
+	CMOVQNE(one, st.useBeta)
+	CMOVQPS(one, st.useBeta)
+	cols := gpv(Load(Param("cols"), GP64()))
+	c0 := GP64()
+	MOVQ(U32(8), c0)
+	CMPQ(cols, c0)
+	CMOVQLT(cols, c0)
+	SUBQ(c0, cols)
+	st.cm0, st.cm1 = laneMask(c0), laneMask(cols)
+	return st
+}
+
+// store scales acc (acc[j][v]: column j of C, rows v*8.. of the tile) by
+// alpha and writes the tile's first cnt rows to C at pc (+ beta·C): rows
+// 0-7 of each vector from an 8×8 transpose of acc[0..7][v], columns 8 and
+// 9 from one interleave of acc[8][v] and acc[9][v]. It returns the
+// register holding ldc in bytes.
+func (st transStore) store(k kit.Kit, acc [][2]reg.VecVirtual, nv int, cnt, pc reg.GPVirtual) reg.GPVirtual {
+	const L = 8
 	alpha := k.Vec()
 	k.Broadcast(paramAddr("alpha"), alpha)
 	for j := range acc {
-		for v := range acc[j] {
+		for v := 0; v < nv; v++ {
 			k.Mul(alpha, acc[j][v], acc[j][v])
 		}
 	}
@@ -493,27 +398,146 @@ func transColsTiles(k kit.Kit) {
 				VEXTRACTF64X2(U8(uint8(i/2)), src, pair)
 			}
 			skip := kit.NewLabel("cnobeta")
-			TESTQ(useBeta, useBeta)
+			TESTQ(st.useBeta, st.useBeta)
 			JZ(LabelRef(skip))
 			cv, cx := k.Vec(), XMM()
-			VMOVUPD_Z(Mem{Base: cr}, cm0, cv)
-			VMOVUPD_Z(Mem{Base: cr, Disp: 8 * L}, cm1, cx)
+			VMOVUPD_Z(Mem{Base: cr}, st.cm0, cv)
+			VMOVUPD_Z(Mem{Base: cr, Disp: 8 * L}, st.cm1, cx)
 			k.FMA231(beta, cv, out[i])
 			k.FMA231(beta.AsX(), cx, pair)
 			Label(skip)
-			VMOVUPD(out[i], cm0, Mem{Base: cr})
-			VMOVUPD(pair, cm1, Mem{Base: cr, Disp: 8 * L})
+			VMOVUPD(out[i], st.cm0, Mem{Base: cr})
+			VMOVUPD(pair, st.cm1, Mem{Base: cr, Disp: 8 * L})
 			ADDQ(ldc, cr)
 		}
 	}
 	Label(stored)
-	// Next tile: 16 rows of C and 16 columns of A further.
-	SHLQ(U8(4), ldc)
-	ADDQ(ldc, pc)
-	ADDQ(U32(M*8), pa0)
+	return ldc
+}
+
+// transRowsTilesC emits GemmMicroRowsTransC10x8F64AVX512 (AVX-512 float64
+// only): C = A·B with few columns (an MLP's 10 classes), A read where it
+// lies. Row-major C = A·B with 10 columns pads a 16-wide tile to 10/16;
+// Cᵀ = Bᵀ·Aᵀ puts the 10 columns on the rows of a tile, 10 of 10, but
+// wants Aᵀ in vectors along m. Packing Aᵀ first (packRows, a pass over A
+// out of and back into L2) cost as much as the padding saved: 256×128×10
+// 4.0 µs of packing for a 5.0 µs product, against 8.9–9.8 µs direct. So
+// this kernel transposes A as it goes: each 8×8 block of A (8 rows, 8
+// steps of K) is loaded, transposed in registers and consumed by 8 steps
+// of 10 FMAs with the values of B broadcast from memory; the shuffles run
+// beside the FMAs. Each finished tile of Cᵀ is transposed back in
+// registers and stored to C's rows (transStore). (The first version
+// stored Cᵀ for a second pass, GemmTransposeAdd, over it and C; float32's
+// transRowsTiles32 still does.) One FMA per step, p in order: the FMAs of
+// the microkernels, so the same bits as C computed directly.
+//
+// For i < m and j < cols it sets c[i*ldc+j] = alpha·Σ_p
+// b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read
+// when beta is 0), p < kc in order. It reads whole tiles of 8 rows of A
+// and the first 10 columns of B.
+func transRowsTilesC(k kit.Kit) {
+	if !k.Is512() || k.T.Size != 8 {
+		return
+	}
+	const (
+		R = 10
+		L = 8 // rows of A per tile, steps of K per block
+	)
+	name := fmt.Sprintf("GemmMicroRowsTransC%dx%d", R, L)
+	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·A·B + beta·C for B with at most %d columns, %d rows of C a tile computed as Cᵀ and transposed in registers. It reads whole tiles of %d rows of A and b[p*ldb+j] for all j < %d. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= %d, len(a) >= (⌈m/%d⌉·%d-1)*lda+kc, len(b) >= (kc-1)*ldb+%d and len(c) >= (m-1)*ldc+cols.",
+		name, k.T.Name, k.ISA.Name, R, L, L, R, R, L, L, R))
+
+	frame := func(c gotypes.Component) Mem {
+		b, err := c.Resolve()
+		if err != nil {
+			panic(err)
+		}
+		return b.Addr
+	}
+	// m and the bases of a and c live in their frame slots, moved tile by
+	// tile there.
+	left, pa0, pc0 := frame(Param("m")), frame(Param("a").Base()), frame(Param("c").Base())
+	lda := gpv(Load(Param("lda"), GP64()))
+	SHLQ(U8(3), lda)
+	ldb := gpv(Load(Param("ldb"), GP64()))
+	SHLQ(U8(3), ldb)
+	st := newTransStore()
+	var tailMask reg.Register
+	{
+		rem := GP64()
+		Load(Param("kc"), rem)
+		ANDQ(U8(L-1), rem)
+		tailMask = laneMask(rem)
+	}
+
+	tile := kit.NewLabel("ctile")
+	Label(tile)
+	kc := gpv(Load(Param("kc"), GP64()))
+	pb := gpv(Load(Param("b").Base(), GP64()))
+	first := GP64()
+	MOVQ(pa0, first)
+	bases := rowBases(first, lda, L)
+	rowAt := func(r int) Mem { return rowMem(bases, lda, r, 0) }
+	acc := make([][2]reg.VecVirtual, R)
+	for j := range acc {
+		acc[j][0] = k.Vec()
+		k.Zero(acc[j][0])
+	}
+	block := func(masked bool, stop reg.GPVirtual, out string) {
+		r := make([]reg.VecVirtual, L)
+		for i := range r {
+			r[i] = k.Vec()
+			if masked {
+				VMOVUPD_Z(rowAt(i), tailMask, r[i])
+			} else {
+				k.Load(rowAt(i), r[i])
+			}
+		}
+		transposeEach(k, r, func(q int, col reg.VecVirtual) {
+			if stop != nil {
+				CMPQ(stop, U8(uint8(q)))
+				JBE(LabelRef(out))
+			}
+			for j := range acc {
+				VFMADD231PD_BCST(Mem{Base: pb, Disp: j * 8}, col, acc[j][0])
+			}
+			ADDQ(ldb, pb)
+		})
+	}
+	loop, tail, store := kit.NewLabel("ckloop"), kit.NewLabel("cktail"), kit.NewLabel("cstore")
+	Label(loop)
+	CMPQ(kc, U8(L))
+	JB(LabelRef(tail))
+	block(false, nil, "")
+	for _, b := range bases {
+		ADDQ(U8(L*8), b)
+	}
+	SUBQ(U8(L), kc)
+	JMP(LabelRef(loop))
+	Label(tail)
+	TESTQ(kc, kc)
+	JZ(LabelRef(store))
+	block(true, kc, store)
+
+	Label(store)
+	cnt := GP64()
+	MOVQ(U32(L), cnt)
+	CMPQ(left, cnt)
+	CMOVQLT(left, cnt)
+	pc := GP64()
+	MOVQ(pc0, pc)
+	ldc := st.store(k, acc, 1, cnt, pc)
+	// Next tile: 8 rows of A and of C further.
+	SHLQ(U8(3), ldc)
+	ADDQ(ldc, pc0)
+	step := GP64()
+	MOVQ(lda, step)
+	SHLQ(U8(3), step)
+	ADDQ(step, pa0)
 	SUBQ(cnt, left)
 	JNZ(LabelRef(tile))
-	Label(done)
 	VZEROUPPER()
 	RET()
 }
