@@ -483,6 +483,21 @@ func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda i
 	g.calls.put(cl)
 }
 
+// bColumns returns the k×n matrix b (row stride ldb) with R columns, for
+// the kernels that read R of them: b itself when n = R, else a copy in w
+// with the columns from n on zero.
+func (w *gemmWork[T]) bColumns(b []T, ldb, k, n, R int) ([]T, int) {
+	if n >= R {
+		return b[:(k-1)*ldb+R], ldb
+	}
+	w.b = grow(w.b, k*R)
+	for p := 0; p < k; p++ {
+		copy(w.b[p*R:p*R+n], b[p*ldb:p*ldb+n])
+		clear(w.b[p*R+n : p*R+R])
+	}
+	return w.b[:k*R], R
+}
+
 // hasTransRows reports whether the level has the transRows route, in
 // either form.
 func (g *gemmKernel[T]) hasTransRows() bool { return g.transRows != nil || g.transRowsC != nil }
@@ -494,17 +509,7 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 	n, k, lda := cl.n, cl.k, cl.lda
 	mb := i1 - i0
 	nt, r := mb/tm, mb%tm // whole tiles, rows left
-	// B where it lies when it has the tile's R columns, else copied into
-	// R zero-padded ones.
-	bp, ldbp := cl.b[:(k-1)*cl.ldb+min(n, R)], cl.ldb
-	if n < R {
-		w.b = grow(w.b, k*R)
-		for p := 0; p < k; p++ {
-			copy(w.b[p*R:p*R+n], cl.b[p*cl.ldb:p*cl.ldb+n])
-			clear(w.b[p*R+n : p*R+R])
-		}
-		bp, ldbp = w.b, R
-	}
+	bp, ldbp := w.bColumns(cl.b, cl.ldb, k, n, R)
 	// lastRows copies the last r rows of the part into tm zero-padded
 	// rows (the kernels read whole tiles).
 	lastRows := func() []T {
@@ -576,17 +581,7 @@ func (g *gemmKernel[T]) runTransCols(threads, m, n, k int, alpha T, a []T, lda i
 func (g *gemmKernel[T]) transColsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
 	R := g.transColsN
 	n, k, lda := cl.n, cl.k, cl.lda
-	// B where it lies when it has the tile's R columns, else copied into
-	// R zero-padded ones.
-	bp, ldbp := cl.b[:(k-1)*cl.ldb+min(n, R)], cl.ldb
-	if n < R {
-		w.b = grow(w.b, k*R)
-		for p := 0; p < k; p++ {
-			copy(w.b[p*R:p*R+n], cl.b[p*cl.ldb:p*cl.ldb+n])
-			clear(w.b[p*R+n : p*R+R])
-		}
-		bp, ldbp = w.b, R
-	}
+	bp, ldbp := w.bColumns(cl.b, cl.ldb, k, n, R)
 	g.transCols(i1-i0, k, cl.a[i0:(k-1)*lda+i1], lda, bp, ldbp, cl.c[i0*cl.ldc:(i1-1)*cl.ldc+n], cl.ldc, cl.alpha, cl.beta, n)
 }
 
@@ -632,23 +627,17 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // runPart computes the part-th block of C.
 func (cl *gemmCall[T]) runPart(part int) {
 	g := cl.g
-	if cl.transCols {
-		tm := g.transColsM
+	if cl.transCols || cl.transRows {
+		// Parts of whole tiles of tm rows.
+		tm, run := g.transRowsM, g.transRowsPart
+		if cl.transCols {
+			tm, run = g.transColsM, g.transColsPart
+		}
 		nt := ceilDiv(cl.m, tm)
 		i0 := part * nt / cl.pm * tm
 		i1 := min((part+1)*nt/cl.pm*tm, cl.m)
 		w := g.works.get()
-		g.transColsPart(w, cl, i0, i1)
-		g.works.put(w)
-		return
-	}
-	if cl.transRows {
-		tm := g.transRowsM
-		nt := ceilDiv(cl.m, tm)
-		i0 := part * nt / cl.pm * tm
-		i1 := min((part+1)*nt/cl.pm*tm, cl.m)
-		w := g.works.get()
-		g.transRowsPart(w, cl, i0, i1)
+		run(w, cl, i0, i1)
 		g.works.put(w)
 		return
 	}

@@ -125,39 +125,15 @@ func TestGemmMicroColsTrans(t *testing.T) {
 					for i := range b {
 						b[i] = rng.NormFloat64()
 					}
-					c0 := make([]float64, len(c))
-					for i := range c {
-						c[i] = -7.25
-						if i%ldc < cols {
-							c[i] = rng.NormFloat64()
-							if beta == 0 {
-								c[i] = math.NaN()
-							}
-						}
-						c0[i] = c[i]
-					}
+					c0 := fillC(rng, c, ldc, cols, beta)
 					const alpha = 0.75
 					asm.GemmMicroColsTransTiles10x16F64AVX512(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
-					for i := range c {
-						r, j := i/ldc, i%ldc
-						if j >= cols {
-							if c[i] != -7.25 {
-								t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d] between rows written: %g", m, cols, kc, beta, i, c[i])
-							}
-							continue
-						}
-						var s float64
+					checkC(t, c, c0, ldc, cols, alpha, beta, func(r, j int) (s float64) {
 						for p := 0; p < kc; p++ {
 							s = math.FMA(b[p*ldb+j], a[p*lda+r], s)
 						}
-						want := alpha * s
-						if beta != 0 {
-							want = math.FMA(beta, c0[i], want)
-						}
-						if math.Float64bits(c[i]) != math.Float64bits(want) {
-							t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d][%d] = %g, want %g", m, cols, kc, beta, r, j, c[i], want)
-						}
-					}
+						return s
+					}, "m=%d cols=%d kc=%d", m, cols, kc)
 					freeA()
 					freeC()
 				}
@@ -191,43 +167,57 @@ func TestGemmMicroRowsTransC(t *testing.T) {
 					for i := range b {
 						b[i] = rng.NormFloat64()
 					}
-					c0 := make([]float64, len(c))
-					for i := range c {
-						c[i] = -7.25
-						if i%ldc < cols {
-							c[i] = rng.NormFloat64()
-							if beta == 0 {
-								c[i] = math.NaN()
-							}
-						}
-						c0[i] = c[i]
-					}
+					c0 := fillC(rng, c, ldc, cols, beta)
 					const alpha = -0.75
 					asm.GemmMicroRowsTransC10x8F64AVX512(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
-					for i := range c {
-						r, j := i/ldc, i%ldc
-						if j >= cols {
-							if c[i] != -7.25 {
-								t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d] between rows written: %g", m, cols, kc, beta, i, c[i])
-							}
-							continue
-						}
-						var s float64
+					checkC(t, c, c0, ldc, cols, alpha, beta, func(r, j int) (s float64) {
 						for p := 0; p < kc; p++ {
 							s = math.FMA(b[p*ldb+j], a[r*lda+p], s)
 						}
-						want := alpha * s
-						if beta != 0 {
-							want = math.FMA(beta, c0[i], want)
-						}
-						if math.Float64bits(c[i]) != math.Float64bits(want) {
-							t.Fatalf("m=%d cols=%d kc=%d beta=%g: c[%d][%d] = %g, want %g", m, cols, kc, beta, r, j, c[i], want)
-						}
-					}
+						return s
+					}, "m=%d cols=%d kc=%d", m, cols, kc)
 					freeA()
 					freeC()
 				}
 			}
+		}
+	}
+}
+
+// fillC fills the cols columns of c's rows (row stride ldc) with random
+// values, NaN when beta is 0 (C must not be read), and the padding
+// between rows with the sentinel -7.25; it returns a copy.
+func fillC(rng *rand.Rand, c []float64, ldc, cols int, beta float64) []float64 {
+	for i := range c {
+		c[i] = -7.25
+		if i%ldc < cols {
+			c[i] = rng.NormFloat64()
+			if beta == 0 {
+				c[i] = math.NaN()
+			}
+		}
+	}
+	return append([]float64(nil), c...)
+}
+
+// checkC wants c[r*ldc+j] = alpha·dot(r, j) (+ beta·c0, one FMA) bit for
+// bit in the cols columns, and the sentinels between rows untouched.
+func checkC(t *testing.T, c, c0 []float64, ldc, cols int, alpha, beta float64, dot func(r, j int) float64, format string, args ...any) {
+	t.Helper()
+	for i := range c {
+		r, j := i/ldc, i%ldc
+		if j >= cols {
+			if c[i] != -7.25 {
+				t.Fatalf(format+" beta=%g: c[%d] between rows written: %g", append(args, beta, i, c[i])...)
+			}
+			continue
+		}
+		want := alpha * dot(r, j)
+		if beta != 0 {
+			want = math.FMA(beta, c0[i], want)
+		}
+		if math.Float64bits(c[i]) != math.Float64bits(want) {
+			t.Fatalf(format+" beta=%g: c[%d][%d] = %g, want %g", append(args, beta, r, j, c[i], want)...)
 		}
 	}
 }

@@ -55,16 +55,33 @@ func testTransRowsBitwise[T Float](t *testing.T) {
 	if !g.hasTransRows() {
 		t.Skip("no transRows at this level")
 	}
+	checkRouteBitwise(t, g, false, [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}},
+		func() func() {
+			tr, trc := g.transRows, g.transRowsC
+			g.transRows, g.transRowsC = nil, nil
+			return func() { g.transRows, g.transRowsC = tr, trc }
+		})
+}
+
+// checkRouteBitwise runs op(A)·B (A transposed if transA) for each shape
+// {m, k, n}, which transposeWins must route, with the route off (off
+// turns it off and returns what turns it back on) and on with 1-3
+// threads, and wants the same bits.
+func checkRouteBitwise[T Float](t *testing.T, g *gemmKernel[T], transA bool, shapes [][3]int, off func() func()) {
 	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
 	gemmMinPerThread = 1 << 10
 	rng := rand.New(rand.NewPCG(15, 16))
-	for _, s := range [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}} {
+	for _, s := range shapes {
 		m, k, n := s[0], s[1], s[2]
 		if !g.transposeWins(m, n, k) {
 			t.Fatalf("%v: not routed", s)
 		}
 		lda, ldb, ldc := k+1, n+2, n+3
-		a := make([]T, m*lda)
+		la := m * lda
+		if transA {
+			lda, la = m+1, k*(m+1)
+		}
+		a := make([]T, la)
 		b := make([]T, k*ldb)
 		c0 := make([]T, m*ldc)
 		for _, x := range [][]T{a, b, c0} {
@@ -74,16 +91,15 @@ func testTransRowsBitwise[T Float](t *testing.T) {
 		}
 		for _, beta := range []T{0, -1.5} {
 			want := append([]T(nil), c0...)
-			tr, trc := g.transRows, g.transRowsC
-			g.transRows, g.transRowsC = nil, nil
-			g.runThreads(1, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
-			g.transRows, g.transRowsC = tr, trc
+			on := off()
+			g.runThreads(1, transA, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
+			on()
 			for threads := 1; threads <= 3; threads++ {
 				c := append([]T(nil), c0...)
-				g.runThreads(threads, false, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
+				g.runThreads(threads, transA, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
 				for i := range c {
 					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want[i])) {
-						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, direct %g", s, beta, threads, i, c[i], want[i])
+						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, without the route %g", s, beta, threads, i, c[i], want[i])
 					}
 				}
 			}
@@ -126,38 +142,10 @@ func testTransColsBitwise[T Float](t *testing.T) {
 	if g.transCols == nil {
 		t.Skip("no transCols at this level")
 	}
-	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
-	gemmMinPerThread = 1 << 10
-	rng := rand.New(rand.NewPCG(23, 24))
-	for _, s := range [][3]int{{128, 64, 10}, {128, 256, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}} {
-		m, k, n := s[0], s[1], s[2]
-		if !g.transposeWins(m, n, k) {
-			t.Fatalf("%v: not routed", s)
-		}
-		lda, ldb, ldc := m+1, n+2, n+3
-		a := make([]T, k*lda)
-		b := make([]T, k*ldb)
-		c0 := make([]T, m*ldc)
-		for _, x := range [][]T{a, b, c0} {
-			for i := range x {
-				x[i] = T(rng.NormFloat64())
-			}
-		}
-		for _, beta := range []T{0, -1.5} {
-			want := append([]T(nil), c0...)
+	checkRouteBitwise(t, g, true, [][3]int{{128, 64, 10}, {128, 256, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}},
+		func() func() {
 			tc := g.transCols
 			g.transCols = nil
-			g.runThreads(1, true, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
-			g.transCols = tc
-			for threads := 1; threads <= 3; threads++ {
-				c := append([]T(nil), c0...)
-				g.runThreads(threads, true, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
-				for i := range c {
-					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want[i])) {
-						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, two-pass %g", s, beta, threads, i, c[i], want[i])
-					}
-				}
-			}
-		}
-	}
+			return func() { g.transCols = tc }
+		})
 }

@@ -85,14 +85,7 @@ func transRowsTiles32(k kit.Kit, nt int) {
 
 	// n and the bases of a and t live in their frame slots, moved tile by
 	// tile there: the 16 rows want 6 registers of addresses.
-	frame := func(c gotypes.Component) Mem {
-		b, err := c.Resolve()
-		if err != nil {
-			panic(err)
-		}
-		return b.Addr
-	}
-	ntiles, pa0, pt := frame(Param("n")), frame(Param("a").Base()), frame(Param("t").Base())
+	ntiles, pa0, pt := frameAddr(Param("n")), frameAddr(Param("a").Base()), frameAddr(Param("t").Base())
 	lda := gpv(Load(Param("lda"), GP64()))
 	SHLQ(U8(2), lda)
 	ldb := gpv(Load(Param("ldb"), GP64()))
@@ -181,22 +174,7 @@ func transRowsTiles32(k kit.Kit, nt int) {
 			ADDQ(ldb, pb)
 		}
 	}
-	loop, tail, store := kit.NewLabel("rkloop"), kit.NewLabel("rktail"), kit.NewLabel("rstore")
-	Label(loop)
-	CMPQ(kc, U8(L))
-	JB(LabelRef(tail))
-	block(false, nil, "")
-	for _, b := range bases {
-		ADDQ(U8(L*4), b)
-	}
-	SUBQ(U8(L), kc)
-	JMP(LabelRef(loop))
-	Label(tail)
-	TESTQ(kc, kc)
-	JZ(LabelRef(store))
-	block(true, kc, store)
-
-	Label(store)
+	kBlocks(kc, bases, L, 4, "r", block)
 	va := k.Vec()
 	k.Broadcast(paramAddr("alpha"), va)
 	ldt := gpv(Load(Param("ldt"), GP64()))
@@ -449,16 +427,9 @@ func transRowsTilesC(k kit.Kit) {
 	Doc(fmt.Sprintf("%s%s%s sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·A·B + beta·C for B with at most %d columns, %d rows of C a tile computed as Cᵀ and transposed in registers. It reads whole tiles of %d rows of A and b[p*ldb+j] for all j < %d. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= %d, len(a) >= (⌈m/%d⌉·%d-1)*lda+kc, len(b) >= (kc-1)*ldb+%d and len(c) >= (m-1)*ldc+cols.",
 		name, k.T.Name, k.ISA.Name, R, L, L, R, R, L, L, R))
 
-	frame := func(c gotypes.Component) Mem {
-		b, err := c.Resolve()
-		if err != nil {
-			panic(err)
-		}
-		return b.Addr
-	}
 	// m and the bases of a and c live in their frame slots, moved tile by
 	// tile there.
-	left, pa0, pc0 := frame(Param("m")), frame(Param("a").Base()), frame(Param("c").Base())
+	left, pa0, pc0 := frameAddr(Param("m")), frameAddr(Param("a").Base()), frameAddr(Param("c").Base())
 	lda := gpv(Load(Param("lda"), GP64()))
 	SHLQ(U8(3), lda)
 	ldb := gpv(Load(Param("ldb"), GP64()))
@@ -506,22 +477,7 @@ func transRowsTilesC(k kit.Kit) {
 			ADDQ(ldb, pb)
 		})
 	}
-	loop, tail, store := kit.NewLabel("ckloop"), kit.NewLabel("cktail"), kit.NewLabel("cstore")
-	Label(loop)
-	CMPQ(kc, U8(L))
-	JB(LabelRef(tail))
-	block(false, nil, "")
-	for _, b := range bases {
-		ADDQ(U8(L*8), b)
-	}
-	SUBQ(U8(L), kc)
-	JMP(LabelRef(loop))
-	Label(tail)
-	TESTQ(kc, kc)
-	JZ(LabelRef(store))
-	block(true, kc, store)
-
-	Label(store)
+	kBlocks(kc, bases, L, 8, "c", block)
 	cnt := GP64()
 	MOVQ(U32(L), cnt)
 	CMPQ(left, cnt)
@@ -540,4 +496,35 @@ func transRowsTilesC(k kit.Kit) {
 	JNZ(LabelRef(tile))
 	VZEROUPPER()
 	RET()
+}
+
+// frameAddr is the frame slot of a parameter (or of a slice's base).
+func frameAddr(c gotypes.Component) Mem {
+	b, err := c.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// kBlocks runs the K loop of the transRows kernels: block(false, nil, "")
+// for each whole block of L steps (the row bases then move L elements of
+// size bytes on), and block(true, kc, out) for the kc mod L steps left,
+// which jumps to out after the last; it ends at out.
+func kBlocks(kc reg.GPVirtual, bases []reg.GPVirtual, L, size int, prefix string, block func(masked bool, stop reg.GPVirtual, out string)) {
+	loop, tail, store := kit.NewLabel(prefix+"kloop"), kit.NewLabel(prefix+"ktail"), kit.NewLabel(prefix+"store")
+	Label(loop)
+	CMPQ(kc, U8(uint8(L)))
+	JB(LabelRef(tail))
+	block(false, nil, "")
+	for _, b := range bases {
+		ADDQ(U8(uint8(L*size)), b)
+	}
+	SUBQ(U8(uint8(L)), kc)
+	JMP(LabelRef(loop))
+	Label(tail)
+	TESTQ(kc, kc)
+	JZ(LabelRef(store))
+	block(true, kc, store)
+	Label(store)
 }
