@@ -447,38 +447,41 @@ func (g *gemmKernel[T]) runTransposed(threads, m, n, k int, alpha T, a []T, lda 
 }
 
 // runTransRows computes C = alpha·A·B + beta·C for few columns (n <=
-// transRowsN) as T = Cᵀ = alpha·Bᵀ·Aᵀ, whose n rows fill the tile of
-// transRows where C's n columns fill 10 of 16 lanes, then C = Tᵀ + beta·C
-// (transposeAdd). transRows reads A where it lies and transposes it in
-// registers (float64 8×8 blocks, float32 16 rows by 8 steps): packing Aᵀ first (packBTR, then the wide
-// tile) measured no faster than the direct route, 256×128×10 float64 4.0
-// µs of packing and 5.0 of product against 8.9–9.8 µs. With transRows
-// (AVX-512 float64, one goroutine, the same sitting): 64×128×10 3.0 µs
-// direct against 2.1–2.2, 256×128×10 10.8–11.6 against 8.7; against
-// OpenBLAS-SkylakeX 0.84–0.88 → 1.14–1.17 and 0.88 → 1.15–1.20. float32
-// (Zen 4, where its 10 of 16 lanes ran 0.93–0.97× OpenBLAS): 64×128×10
-// 1.24–1.27×, 256×128×10 1.38–1.40×. Its FMAs
-// are the direct route's in the same order, so C is the same bits. The
-// parts split M in whole tiles, so every element of C is computed alike
-// for any number of threads.
+// transRowsN) as T = Cᵀ = alpha·Bᵀ·Aᵀ, whose n rows fill the tile where
+// C's n columns fill 10 of 16 lanes. The kernels read A where it lies and
+// transpose it in registers (float64 8×8 blocks, float32 16 rows by 8
+// steps): packing Aᵀ first (packBTR, then the wide tile) measured no
+// faster than the direct route, 256×128×10 float64 4.0 µs of packing and
+// 5.0 of product against 8.9–9.8 µs. float64's transRowsC transposes each
+// tile back in registers and stores C; float32's transRows stores T, and
+// C = Tᵀ + beta·C (transposeAdd) follows. Against OpenBLAS-SkylakeX, one
+// goroutine: float64 (Zen 5) 64×128×10 0.84–0.88 → 1.14–1.17×, 256×128×10
+// 0.88 → 1.15–1.20×; float32 (Zen 4, at 10 of 16 lanes 0.93–0.97×)
+// 1.24–1.31× and 1.38–1.47×. Its FMAs are the direct route's in the same
+// order, so C is the same bits. The parts split M in whole tiles, so
+// every element of C is computed alike for any number of threads.
 func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, g.transRowsM)))
-	if parts == 1 { // as in runThreads
-		cl := g.calls.get()
-		*cl = gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
-			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
-		w := g.works.get()
-		g.transRowsPart(w, cl, 0, m)
-		g.works.put(w)
-		cl.a, cl.b, cl.c = nil, nil, nil
-		g.calls.put(cl)
-		return
+	g.runTileRows(threads, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// runTileRows runs runTransRows (cols false) or runTransCols in parts of
+// whole tiles of rows, on this goroutine when there is one part (as in
+// runThreads).
+func (g *gemmKernel[T]) runTileRows(threads int, cols bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	tm := g.transRowsM
+	if cols {
+		tm = g.transColsM
 	}
+	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, tm)))
 	cl := g.calls.get()
-	*cl = gemmCall[T]{g: g, transRows: true, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
-	cl.pm, cl.pn = parts, 1
-	runParallel(cl, parts, &cl.wg)
+	*cl = gemmCall[T]{g: g, transRows: !cols, transCols: cols, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
+	if parts == 1 {
+		cl.runPart(0)
+	} else {
+		cl.pm = parts
+		runParallel(cl, parts, &cl.wg)
+	}
 	cl.a, cl.b, cl.c = nil, nil, nil
 	g.calls.put(cl)
 }
@@ -558,23 +561,10 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 // is done, where runTransposed stores T and then makes a second pass,
 // GemmTransposeAdd, over T and C. Its FMAs and its beta are those of
 // runTransposed, so C is the same bits. 128×64×10 float64 (Zen 4, one
-// goroutine) against OpenBLAS-SkylakeX: 0.90–0.91× → see the README. The
+// goroutine) against OpenBLAS-SkylakeX: 0.90–0.91× → 1.02–1.03×. The
 // parts split M in whole tiles.
 func (g *gemmKernel[T]) runTransCols(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, g.transColsM)))
-	cl := g.calls.get()
-	*cl = gemmCall[T]{g: g, transCols: true, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
-	if parts == 1 { // as in runThreads
-		w := g.works.get()
-		g.transColsPart(w, cl, 0, m)
-		g.works.put(w)
-	} else {
-		cl.pm = parts
-		runParallel(cl, parts, &cl.wg)
-	}
-	cl.a, cl.b, cl.c = nil, nil, nil
-	g.calls.put(cl)
+	g.runTileRows(threads, true, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // transColsPart is the part of runTransCols for rows i0..i1 of C.
