@@ -491,11 +491,6 @@ func GemmMicroColsTiles16x8F64AVX512(n int, kc int, a []float64, lda int, b []fl
 //go:noescape
 func GemmPackRows16F64AVX512(dst []float64, src []float64, ld int, kb int)
 
-// GemmMicroRowsTransTiles10x16F32AVX512 sets, for n tiles q, t[j*ldt+q*16+i] = alpha·Σ_p b[p*ldb+j]·a[(q*16+i)*lda+p] for j < 10, i < 16, p < kc (the 10×16 tiles of Cᵀ for C = A·B, A read as stored, 16×8 blocks transposed in registers). The caller guarantees n >= 1, kc >= 1, len(a) >= (n*16-1)*lda+kc, len(b) >= (kc-1)*ldb+10 and len(t) >= 9*ldt+n*16.
-//
-//go:noescape
-func GemmMicroRowsTransTiles10x16F32AVX512(n int, kc int, a []float32, lda int, b []float32, ldb int, t []float32, ldt int, alpha float32)
-
 // GemmMicroColsTransTiles10x16F64AVX512 sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·Aᵀ·B + beta·C with A (kc×m) and B (kc×10) as stored, 16 rows of C a tile, the accumulators transposed in registers. It reads b[p*ldb+j] for all j < 10. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= 10, len(a) >= (kc-1)*lda+m, len(b) >= (kc-1)*ldb+10 and len(c) >= (m-1)*ldc+cols.
 //
 //go:noescape
@@ -505,6 +500,16 @@ func GemmMicroColsTransTiles10x16F64AVX512(m int, kc int, a []float64, lda int, 
 //
 //go:noescape
 func GemmMicroRowsTransC10x8F64AVX512(m int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, cols int)
+
+// GemmMicroColsTransTiles10x16F32AVX512 sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·Aᵀ·B + beta·C with A (kc×m) and B (kc×10) as stored, 16 rows of C a tile, the accumulators transposed in registers. It reads b[p*ldb+j] for all j < 10. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= 10, len(a) >= (kc-1)*lda+m, len(b) >= (kc-1)*ldb+10 and len(c) >= (m-1)*ldc+cols.
+//
+//go:noescape
+func GemmMicroColsTransTiles10x16F32AVX512(m int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, cols int)
+
+// GemmMicroRowsTransC10x16F32AVX512 sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·A·B + beta·C for B with at most 10 columns, 16 rows of C a tile computed as Cᵀ and transposed in registers. It reads whole tiles of 16 rows of A and b[p*ldb+j] for all j < 10. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= 10, len(a) >= (⌈m/16⌉·16-1)*lda+kc, len(b) >= (kc-1)*ldb+10 and len(c) >= (m-1)*ldc+cols.
+//
+//go:noescape
+func GemmMicroRowsTransC10x16F32AVX512(m int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, cols int)
 
 // GemmMicro8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*32 and len(c) >= 7*ldc+32.
 //

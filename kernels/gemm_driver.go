@@ -108,22 +108,16 @@ type gemmKernel[T Float] struct {
 	// nil: a Go loop does it.
 	transposeAdd  func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)
 	transposeRows int
-	// transRows, if not nil, computes tiles of Cᵀ for C = A·B with few
-	// columns, A read where it lies (runTransRows): for n tiles q, with M
-	// = transRowsM (a vector's lanes), t[j*ldt+q*M+i] = alpha·Σ_p
-	// b[p*ldb+j]·a[(q*M+i)*lda+p], j < transRowsN, i < M, p < kc; len(a)
-	// >= (n*M-1)*lda+kc, len(b) >= (kc-1)*ldb+transRowsN, len(t) >=
-	// (transRowsN-1)*ldt+n*M. It needs transposeAdd.
-	transRows  func(n, kc int, a []T, lda int, b []T, ldb int, t []T, ldt int, alpha T)
+	// transRowsC, if not nil, computes C = alpha·A·B + beta·C for B with
+	// at most transRowsN columns (runTransRows) as tiles of Cᵀ, A read
+	// where it lies and transposed in registers, each tile transposed back
+	// into C: c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c) for i
+	// < m, j < cols, p < kc, C not read when beta is 0. It reads whole
+	// tiles of M = transRowsM rows of A, len(a) >= (⌈m/M⌉·M-1)*lda+kc, and
+	// b[p*ldb+j] for every j < transRowsN; len(c) >= (m-1)*ldc+cols.
+	transRowsC func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)
 	transRowsN int
 	transRowsM int
-	// transRowsC, if not nil, is transRows writing C itself (each tile of
-	// Cᵀ transposed back in registers), for i < m and j < cols:
-	// c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c), C not read
-	// when beta is 0. It reads whole tiles of transRowsM rows of A,
-	// len(a) >= (⌈m/M⌉·M-1)*lda+kc, and b[p*ldb+j] for every j <
-	// transRowsN; len(c) >= (m-1)*ldc+cols.
-	transRowsC func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)
 	// transCols, if not nil, computes C = alpha·Aᵀ·B + beta·C for B with
 	// at most transColsN columns whole (runTransCols): c[i*ldc+j] =
 	// alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c) for i < m, j < cols, p <
@@ -292,7 +286,7 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 		g.runTransposed(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if !transA && !transB && g.hasTransRows() && n <= g.transRowsN && g.transposeWins(m, n, k) {
+	if !transA && !transB && g.transRowsC != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
 		g.runTransRows(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -447,19 +441,20 @@ func (g *gemmKernel[T]) runTransposed(threads, m, n, k int, alpha T, a []T, lda 
 }
 
 // runTransRows computes C = alpha·A·B + beta·C for few columns (n <=
-// transRowsN) as T = Cᵀ = alpha·Bᵀ·Aᵀ, whose n rows fill the tile where
-// C's n columns fill 10 of 16 lanes. The kernels read A where it lies and
-// transpose it in registers (float64 8×8 blocks, float32 16 rows by 8
-// steps): packing Aᵀ first (packBTR, then the wide tile) measured no
+// transRowsN) as tiles of Cᵀ = alpha·Bᵀ·Aᵀ, whose n rows fill the tile
+// where C's n columns fill 10 of 16 lanes, each transposed back in
+// registers and stored to C (transRowsC). The kernel reads A where it lies
+// and transposes it in registers (float64 8×8 blocks, float32 16 rows by
+// 8 steps): packing Aᵀ first (packBTR, then the wide tile) measured no
 // faster than the direct route, 256×128×10 float64 4.0 µs of packing and
-// 5.0 of product against 8.9–9.8 µs. float64's transRowsC transposes each
-// tile back in registers and stores C; float32's transRows stores T, and
-// C = Tᵀ + beta·C (transposeAdd) follows. Against OpenBLAS-SkylakeX, one
-// goroutine: float64 (Zen 5) 64×128×10 0.84–0.88 → 1.14–1.17×, 256×128×10
-// 0.88 → 1.15–1.20×; float32 (Zen 4, at 10 of 16 lanes 0.93–0.97×)
-// 1.24–1.31× and 1.38–1.47×. Its FMAs are the direct route's in the same
-// order, so C is the same bits. The parts split M in whole tiles, so
-// every element of C is computed alike for any number of threads.
+// 5.0 of product against 8.9–9.8 µs. Against OpenBLAS-SkylakeX, one
+// goroutine: float64 (Zen 5, storing Cᵀ for a second pass then)
+// 64×128×10 0.84–0.88 → 1.14–1.17×, 256×128×10 0.88 → 1.15–1.20×;
+// float32 (Zen 4, 0.93–0.97× at 10 of 16 lanes) 1.24–1.31× and
+// 1.38–1.47× with the second pass (see the README for the one-pass
+// figures). Its FMAs are the direct route's in the same order, so C is
+// the same bits. The parts split M in whole tiles, so every element of C
+// is computed alike for any number of threads.
 func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	g.runTileRows(threads, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
@@ -501,21 +496,19 @@ func (w *gemmWork[T]) bColumns(b []T, ldb, k, n, R int) ([]T, int) {
 	return w.b[:k*R], R
 }
 
-// hasTransRows reports whether the level has the transRows route, in
-// either form.
-func (g *gemmKernel[T]) hasTransRows() bool { return g.transRows != nil || g.transRowsC != nil }
-
 // transRowsPart is the part of runTransRows for rows i0..i1 of C.
 func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
-	tm := g.transRowsM
-	R, L := g.transRowsN, g.transposeRows
+	tm, R := g.transRowsM, g.transRowsN
 	n, k, lda := cl.n, cl.k, cl.lda
-	mb := i1 - i0
-	nt, r := mb/tm, mb%tm // whole tiles, rows left
+	nt, r := (i1-i0)/tm, (i1-i0)%tm // whole tiles, rows left
 	bp, ldbp := w.bColumns(cl.b, cl.ldb, k, n, R)
-	// lastRows copies the last r rows of the part into tm zero-padded
-	// rows (the kernels read whole tiles).
-	lastRows := func() []T {
+	c, ldc := cl.c, cl.ldc
+	if nt > 0 {
+		g.transRowsC(nt*tm, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, c[i0*ldc:(i0+nt*tm-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
+	}
+	if r > 0 {
+		// The last rows, copied into tm zero-padded rows (the kernel
+		// reads whole tiles).
 		w.a = grow(w.a, tm*k)
 		for i := 0; i < tm; i++ {
 			row := w.a[i*k : i*k+k]
@@ -526,31 +519,7 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 				clear(row)
 			}
 		}
-		return w.a[:tm*k]
-	}
-	c, ldc := cl.c, cl.ldc
-	if g.transRowsC != nil {
-		if nt > 0 {
-			g.transRowsC(nt*tm, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, c[i0*ldc:(i0+nt*tm-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
-		}
-		if r > 0 {
-			g.transRowsC(r, k, lastRows(), k, bp, ldbp, c[(i1-r)*ldc:(i1-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
-		}
-		return
-	}
-	ldt := ceilDiv(mb, tm) * tm // whole tiles
-	w.t = grow(w.t, R*ldt)
-	t := w.t
-	if nt > 0 {
-		g.transRows(nt, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, t[:(R-1)*ldt+nt*tm], ldt, cl.alpha)
-	}
-	if r > 0 {
-		last := mb - r
-		g.transRows(1, k, lastRows(), k, bp, ldbp, t[last:(R-1)*ldt+last+tm], ldt, cl.alpha)
-	}
-	for j0 := 0; j0 < n; j0 += L {
-		cols := min(L, n-j0)
-		g.transposeAdd(c[i0*ldc+j0:(i1-1)*ldc+j0+cols], ldc, t[j0*ldt:(j0+cols)*ldt], ldt, mb, cols, cl.beta)
+		g.transRowsC(r, k, w.a[:tm*k], k, bp, ldbp, c[(i1-r)*ldc:(i1-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
 	}
 }
 

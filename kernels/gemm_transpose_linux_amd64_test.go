@@ -109,28 +109,33 @@ func TestGemmMicroColsTrans(t *testing.T) {
 	if _, ok := levels[AVX512]; !ok {
 		t.Skip("no AVX-512")
 	}
+	t.Run("f64", func(t *testing.T) { testMicroColsTrans(t, asm.GemmMicroColsTransTiles10x16F64AVX512, math.FMA) })
+	t.Run("f32", func(t *testing.T) { testMicroColsTrans(t, asm.GemmMicroColsTransTiles10x16F32AVX512, fma32) })
+}
+
+func testMicroColsTrans[T Float](t *testing.T, kern func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int), fma func(x, y, z T) T) {
 	const R = 10
 	rng := rand.New(rand.NewPCG(25, 26))
 	for _, m := range []int{1, 7, 8, 9, 15, 16, 17, 33, 100} {
 		for cols := 1; cols <= R; cols++ {
 			for _, kc := range []int{1, 3, 64} {
-				for _, beta := range []float64{0, 1, -0.5} {
+				for _, beta := range []T{0, 1, -0.5} {
 					lda, ldb, ldc := m+rng.IntN(3), R+rng.IntN(3), cols+rng.IntN(3)
-					a, freeA := guardedSlice[float64](t, (kc-1)*lda+m)
-					c, freeC := guardedSlice[float64](t, (m-1)*ldc+cols)
-					b := make([]float64, (kc-1)*ldb+R)
+					a, freeA := guardedSlice[T](t, (kc-1)*lda+m)
+					c, freeC := guardedSlice[T](t, (m-1)*ldc+cols)
+					b := make([]T, (kc-1)*ldb+R)
 					for i := range a {
-						a[i] = rng.NormFloat64()
+						a[i] = T(rng.NormFloat64())
 					}
 					for i := range b {
-						b[i] = rng.NormFloat64()
+						b[i] = T(rng.NormFloat64())
 					}
 					c0 := fillC(rng, c, ldc, cols, beta)
 					const alpha = 0.75
-					asm.GemmMicroColsTransTiles10x16F64AVX512(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
-					checkC(t, c, c0, ldc, cols, alpha, beta, func(r, j int) (s float64) {
+					kern(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
+					checkC(t, c, c0, ldc, cols, alpha, beta, func(r, j int) (s T) {
 						for p := 0; p < kc; p++ {
-							s = math.FMA(b[p*ldb+j], a[p*lda+r], s)
+							s = fma(b[p*ldb+j], a[p*lda+r], s)
 						}
 						return s
 					}, "m=%d cols=%d kc=%d", m, cols, kc)
@@ -142,37 +147,43 @@ func TestGemmMicroColsTrans(t *testing.T) {
 	}
 }
 
-// TestGemmMicroRowsTransC: GemmMicroRowsTransC10x8F64AVX512 against the
-// microkernels' FMAs in order (bit for bit) for row counts on and off its
-// 8-row tiles, every column count and K on and off its 8-step blocks; A
-// (whole tiles) and C end at an inaccessible page, and C's padding
-// between rows keeps its sentinels.
+// TestGemmMicroRowsTransC: GemmMicroRowsTransC10x8F64AVX512 and
+// GemmMicroRowsTransC10x16F32AVX512 against the microkernels' FMAs in
+// order (bit for bit) for row counts on and off their tiles, every column
+// count and K on and off their 8-step blocks; A (whole tiles) and C end
+// at an inaccessible page, and C's padding between rows keeps its
+// sentinels.
 func TestGemmMicroRowsTransC(t *testing.T) {
 	if _, ok := levels[AVX512]; !ok {
 		t.Skip("no AVX-512")
 	}
-	const R, M = 10, 8
+	t.Run("f64", func(t *testing.T) { testMicroRowsTransC(t, asm.GemmMicroRowsTransC10x8F64AVX512, 8, math.FMA) })
+	t.Run("f32", func(t *testing.T) { testMicroRowsTransC(t, asm.GemmMicroRowsTransC10x16F32AVX512, 16, fma32) })
+}
+
+func testMicroRowsTransC[T Float](t *testing.T, kern func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int), M int, fma func(x, y, z T) T) {
+	const R = 10
 	rng := rand.New(rand.NewPCG(27, 28))
-	for _, m := range []int{1, 5, 8, 9, 16, 23, 64} {
+	for _, m := range []int{1, 5, 8, 9, 15, 16, 17, 23, 64} {
 		for cols := 1; cols <= R; cols++ {
 			for _, kc := range []int{1, 7, 8, 9, 17, 64} {
-				for _, beta := range []float64{0, 1, -0.5} {
+				for _, beta := range []T{0, 1, -0.5} {
 					lda, ldb, ldc := kc+rng.IntN(3), R+rng.IntN(3), cols+rng.IntN(3)
-					a, freeA := guardedSlice[float64](t, ((m+M-1)/M*M-1)*lda+kc)
-					c, freeC := guardedSlice[float64](t, (m-1)*ldc+cols)
-					b := make([]float64, (kc-1)*ldb+R)
+					a, freeA := guardedSlice[T](t, ((m+M-1)/M*M-1)*lda+kc)
+					c, freeC := guardedSlice[T](t, (m-1)*ldc+cols)
+					b := make([]T, (kc-1)*ldb+R)
 					for i := range a {
-						a[i] = rng.NormFloat64()
+						a[i] = T(rng.NormFloat64())
 					}
 					for i := range b {
-						b[i] = rng.NormFloat64()
+						b[i] = T(rng.NormFloat64())
 					}
 					c0 := fillC(rng, c, ldc, cols, beta)
 					const alpha = -0.75
-					asm.GemmMicroRowsTransC10x8F64AVX512(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
-					checkC(t, c, c0, ldc, cols, alpha, beta, func(r, j int) (s float64) {
+					kern(m, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols)
+					checkC(t, c, c0, ldc, cols, alpha, beta, func(r, j int) (s T) {
 						for p := 0; p < kc; p++ {
-							s = math.FMA(b[p*ldb+j], a[r*lda+p], s)
+							s = fma(b[p*ldb+j], a[r*lda+p], s)
 						}
 						return s
 					}, "m=%d cols=%d kc=%d", m, cols, kc)
@@ -187,22 +198,22 @@ func TestGemmMicroRowsTransC(t *testing.T) {
 // fillC fills the cols columns of c's rows (row stride ldc) with random
 // values, NaN when beta is 0 (C must not be read), and the padding
 // between rows with the sentinel -7.25; it returns a copy.
-func fillC(rng *rand.Rand, c []float64, ldc, cols int, beta float64) []float64 {
+func fillC[T Float](rng *rand.Rand, c []T, ldc, cols int, beta T) []T {
 	for i := range c {
 		c[i] = -7.25
 		if i%ldc < cols {
-			c[i] = rng.NormFloat64()
+			c[i] = T(rng.NormFloat64())
 			if beta == 0 {
-				c[i] = math.NaN()
+				c[i] = T(math.NaN())
 			}
 		}
 	}
-	return append([]float64(nil), c...)
+	return append([]T(nil), c...)
 }
 
 // checkC wants c[r*ldc+j] = alpha·dot(r, j) (+ beta·c0, one FMA) bit for
 // bit in the cols columns, and the sentinels between rows untouched.
-func checkC(t *testing.T, c, c0 []float64, ldc, cols int, alpha, beta float64, dot func(r, j int) float64, format string, args ...any) {
+func checkC[T Float](t *testing.T, c, c0 []T, ldc, cols int, alpha, beta T, dot func(r, j int) T, format string, args ...any) {
 	t.Helper()
 	for i := range c {
 		r, j := i/ldc, i%ldc
@@ -214,9 +225,9 @@ func checkC(t *testing.T, c, c0 []float64, ldc, cols int, alpha, beta float64, d
 		}
 		want := alpha * dot(r, j)
 		if beta != 0 {
-			want = math.FMA(beta, c0[i], want)
+			want = fmaT(beta, c0[i], want)
 		}
-		if math.Float64bits(c[i]) != math.Float64bits(want) {
+		if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want)) {
 			t.Fatalf(format+" beta=%g: c[%d][%d] = %g, want %g", append(args, beta, r, j, c[i], want)...)
 		}
 	}

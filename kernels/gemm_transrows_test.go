@@ -25,10 +25,10 @@ func TestGemmTransRowsRoute(t *testing.T) {
 						checkGemmCase[float32](t, rng, tc)
 						checkGemmCase[float64](t, rng, tc)
 					}
-					if g := table[float64]().gemm; g.hasTransRows() && n <= g.transRowsN && g.transposeWins(m, n, k) {
+					if g := table[float64]().gemm; g.transRowsC != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed++
 					}
-					if g := table[float32]().gemm; g.hasTransRows() && n <= g.transRowsN && g.transposeWins(m, n, k) {
+					if g := table[float32]().gemm; g.transRowsC != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed32++
 					}
 				}
@@ -52,14 +52,14 @@ func TestGemmTransRowsBitwise(t *testing.T) {
 
 func testTransRowsBitwise[T Float](t *testing.T) {
 	g := table[T]().gemm
-	if !g.hasTransRows() {
+	if g.transRowsC == nil {
 		t.Skip("no transRows at this level")
 	}
 	checkRouteBitwise(t, g, false, [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}},
 		func() func() {
-			tr, trc := g.transRows, g.transRowsC
-			g.transRows, g.transRowsC = nil, nil
-			return func() { g.transRows, g.transRowsC = tr, trc }
+			trc := g.transRowsC
+			g.transRowsC = nil
+			return func() { g.transRowsC = trc }
 		})
 }
 

@@ -132,7 +132,8 @@ var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 10, nr: 32, kc: 512, mc: 330, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF32AVX512, transposeRows: 16,
-			transRows: asm.GemmMicroRowsTransTiles10x16F32AVX512, transRowsN: 10, transRowsM: 16,
+			transRowsC: asm.GemmMicroRowsTransC10x16F32AVX512, transRowsN: 10, transRowsM: 16,
+			transCols: asm.GemmMicroColsTransTiles10x16F32AVX512, transColsN: 10, transColsM: 16,
 			micro: asm.GemmMicro10x32F32AVX512, microTiles: asm.GemmMicroTiles10x32F32AVX512,
 			microRowsTiles: asm.GemmMicroRowsTiles10x32F32AVX512, microColsTiles: asm.GemmMicroColsTiles10x32F32AVX512,
 			microRows: asm.GemmMicroRows10x32F32AVX512, microCols: asm.GemmMicroCols10x32F32AVX512,

@@ -42,12 +42,11 @@
 // panels. AVX2 has packNPanels and packRowsAVX2 (the same transposes with
 // AVX2 shuffles, for the 6- and 12-row panels of A and whole Bᵀ panels).
 //
-// AVX-512 also has transRowsTilesC and transRowsTiles32 (transrows.go):
-// tiles of Cᵀ for A·B with 10 columns, A read in place and transposed in
-// registers (float64 8×8 at a time, float32 16 rows by 8 steps), so that
-// the 10 columns fill the 10 rows of a tile; and, for float64,
-// transColsTiles for Aᵀ·B. The float64 kernels transpose each finished
-// tile back in registers and store C's rows (transStore).
+// AVX-512 also has transRowsTilesC (transrows.go): tiles of Cᵀ for A·B
+// with 10 columns, A read in place and transposed in registers (float64
+// 8×8 at a time, float32 16 rows by 8 steps), so that the 10 columns fill
+// the 10 rows of a tile; and transColsTiles for Aᵀ·B. Both transpose each
+// finished tile back in registers and store C's rows (transStore).
 //
 // The K loop is unrolled 4 times and, in the packed kernel, prefetches the
 // A panel (streamed from L2) 8 steps ahead; these hints may point past the
@@ -159,15 +158,16 @@ func main() {
 			packRows(k, 16, 16)
 		}
 	}
-	// And float32's tiles of Cᵀ, and float64's Aᵀ·B with C written from
-	// transposed tiles (after the rest, as above).
+	// And the few-column kernels that compute tiles of Cᵀ and write C from
+	// them transposed (after the rest, as above).
 	for _, k := range kit.All {
-		if k.Is512() && k.T.Size == 4 {
-			transRowsTiles32(k, 10)
+		if k.Is512() && k.T.Size == 8 {
+			transColsTiles(k)
+			transRowsTilesC(k)
 		}
 	}
 	for _, k := range kit.All {
-		if k.Is512() && k.T.Size == 8 {
+		if k.Is512() && k.T.Size == 4 {
 			transColsTiles(k)
 			transRowsTilesC(k)
 		}

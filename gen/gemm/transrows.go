@@ -54,152 +54,6 @@ func transposeEach(k kit.Kit, r []reg.VecVirtual, use func(q int, col reg.VecVir
 	}
 }
 
-// transRowsTiles32 emits GemmMicroRowsTransTiles<nt>x16F32AVX512 (AVX-512
-// float32 only), transRowsTilesC's float32 twin but storing Cᵀ (T) for
-// GemmTransposeAdd: n tiles of Cᵀ for C = A·B with few columns, A read
-// where it lies, 16 rows of A per tile (a vector of Cᵀ along m). A 16×16 register transpose would hold 16 rows plus the
-// nt accumulators and its temporaries, more than the 32 registers, and
-// costs four shuffles a step. So a block is 16 rows by 8 steps of K: each
-// row's 8 values are one 256-bit load, and rows i and i+4 (i+8 and i+12)
-// share a register, row i+4 inserted above row i. Two rounds of in-lane
-// unpacks then leave, in each 128-bit lane, 4 rows at one step, and one
-// 128-bit shuffle per step gathers the four lanes of a step in row order:
-// three shuffles and one insert a step, for nt FMAs of 16 lanes.
-//
-// Tile q reads rows q*16.. of A and sets rows j < nt, columns q*16.. of T
-// (t[j*ldt+q*16+i]) to alpha·Σ_p b[p*ldb+j]·a[(q*16+i)*lda+p], p in order
-// with one FMA per step, as transRowsTilesC.
-func transRowsTiles32(k kit.Kit, nt int) {
-	if !k.Is512() || k.T.Size != 4 {
-		return
-	}
-	const (
-		M = 16 // rows of A per tile
-		L = 8  // steps of K per block
-	)
-	name := fmt.Sprintf("GemmMicroRowsTransTiles%dx%d", nt, M)
-	k.Text(name, "func(n, kc int, a []T, lda int, b []T, ldb int, t []T, ldt int, alpha T)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s%s%s sets, for n tiles q, t[j*ldt+q*%d+i] = alpha·Σ_p b[p*ldb+j]·a[(q*%d+i)*lda+p] for j < %d, i < %d, p < kc (the %d×%d tiles of Cᵀ for C = A·B, A read as stored, 16×8 blocks transposed in registers). The caller guarantees n >= 1, kc >= 1, len(a) >= (n*%d-1)*lda+kc, len(b) >= (kc-1)*ldb+%d and len(t) >= %d*ldt+n*%d.",
-		name, k.T.Name, k.ISA.Name, M, M, nt, M, nt, M, M, nt, nt-1, M))
-
-	// n and the bases of a and t live in their frame slots, moved tile by
-	// tile there: the 16 rows want 6 registers of addresses.
-	ntiles, pa0, pt := frameAddr(Param("n")), frameAddr(Param("a").Base()), frameAddr(Param("t").Base())
-	lda := gpv(Load(Param("lda"), GP64()))
-	SHLQ(U8(2), lda)
-	ldb := gpv(Load(Param("ldb"), GP64()))
-	SHLQ(U8(2), ldb)
-	// The mask of the last block's steps (kc mod 8 of them).
-	var tailMask reg.Register
-	{
-		rem := GP64()
-		Load(Param("kc"), rem)
-		ANDQ(U8(L-1), rem)
-		tailMask = laneMask(rem)
-	}
-
-	tile := kit.NewLabel("rtile")
-	Label(tile)
-	kc := gpv(Load(Param("kc"), GP64()))
-	pb := gpv(Load(Param("b").Base(), GP64()))
-	first := GP64()
-	MOVQ(pa0, first)
-	bases := rowBases(first, lda, M)
-	rowAt := func(r int) Mem { return rowMem(bases, lda, r, 0) }
-	acc := k.Vecs(nt)
-	for _, v := range acc {
-		k.Zero(v)
-	}
-	// Register i of the block holds row lo(i) below and row lo(i)+4 above:
-	// lo = 0, 1, 2, 3, 8, 9, 10, 11.
-	lo := func(i int) int { return i%4 + i/4*8 }
-	block := func(masked bool, stop reg.GPVirtual, out string) {
-		r := make([]reg.VecVirtual, L)
-		for i := range r {
-			r[i] = k.Vec()
-			if masked {
-				// (zmm and ymm registers of their own: the allocator
-				// takes a masked write to a ymm view for a merge.)
-				hi := YMM()
-				VMOVUPS_Z(rowAt(lo(i)), tailMask, r[i])
-				VMOVUPS_Z(rowAt(lo(i)+4), tailMask, hi)
-				VINSERTF64X4(U8(1), hi, r[i], r[i])
-			} else {
-				VMOVUPS(rowAt(lo(i)), r[i].AsY())
-				VINSERTF64X4(U8(1), rowAt(lo(i)+4), r[i], r[i])
-			}
-		}
-		// Round 1: s[2i] (s[2i+1]) interleaves values 0,1 (2,3) of each
-		// lane of registers 2i and 2i+1.
-		s := make([]reg.VecVirtual, L)
-		for i := 0; i < L/2; i++ {
-			s[2*i], s[2*i+1] = k.Vec(), k.Vec()
-			VUNPCKLPS(r[2*i+1], r[2*i], s[2*i])
-			VUNPCKHPS(r[2*i+1], r[2*i], s[2*i+1])
-		}
-		// Round 2: x[c] (rows 0-7) and y[c] (rows 8-15) hold, lane by
-		// lane, steps c, c+4, c, c+4 of rows 0-3, 0-3, 4-7, 4-7 (8-11,
-		// 8-11, 12-15, 12-15).
-		var x, y [4]reg.VecVirtual
-		for g := 0; g < 2; g++ {
-			base := 4 * g
-			for h := 0; h < 2; h++ { // h: values 0,1 (s even) or 2,3 (s odd)
-				l, u := k.Vec(), k.Vec()
-				VUNPCKLPD(s[base+2+h], s[base+h], l)
-				VUNPCKHPD(s[base+2+h], s[base+h], u)
-				if g == 0 {
-					x[2*h], x[2*h+1] = l, u
-				} else {
-					y[2*h], y[2*h+1] = l, u
-				}
-			}
-		}
-		// Round 3: step c is lanes 0, 2 of x[c] and of y[c] (0x88), step
-		// c+4 lanes 1, 3 (0xDD).
-		for q := 0; q < L; q++ {
-			c, sel := q%4, uint8(0x88)
-			if q >= 4 {
-				sel = 0xDD
-			}
-			if stop != nil {
-				CMPQ(stop, U8(uint8(q)))
-				JBE(LabelRef(out))
-			}
-			col := k.Vec()
-			VSHUFF32X4(U8(sel), y[c], x[c], col)
-			for j := range acc {
-				VFMADD231PS_BCST(Mem{Base: pb, Disp: j * 4}, col, acc[j])
-			}
-			ADDQ(ldb, pb)
-		}
-	}
-	kBlocks(kc, bases, L, 4, "r", block)
-	va := k.Vec()
-	k.Broadcast(paramAddr("alpha"), va)
-	ldt := gpv(Load(Param("ldt"), GP64()))
-	SHLQ(U8(2), ldt)
-	row := GP64()
-	MOVQ(pt, row)
-	for j, v := range acc {
-		k.Mul(va, v, v)
-		k.Store(v, Mem{Base: row})
-		if j < nt-1 {
-			ADDQ(ldt, row)
-		}
-	}
-	// Next tile: 16 rows of A and 16 columns of T further.
-	step := GP64()
-	MOVQ(lda, step)
-	SHLQ(U8(4), step)
-	ADDQ(step, pa0)
-	ADDQ(U8(M*4), pt)
-	DECQ(ntiles)
-	JNZ(LabelRef(tile))
-	VZEROUPPER()
-	RET()
-}
-
 // transColsTiles emits GemmMicroColsTransTiles10x16F64AVX512 (AVX-512
 // float64 only): C = alpha·Aᵀ·B + beta·C for B with at most 10 columns (an
 // MLP's Hᵀ·dY), C written directly. The transposed route computed
@@ -217,15 +71,16 @@ func transRowsTiles32(k kit.Kit, nt int) {
 // when beta is 0), p < kc in order, one FMA per step. It reads a only at
 // i < m (masked loads) and b at its first 10 columns.
 func transColsTiles(k kit.Kit) {
-	if !k.Is512() || k.T.Size != 8 {
+	if !k.Is512() {
 		return
 	}
 	const (
-		R  = 10 // columns of C (rows of the tile of Cᵀ)
-		L  = 8  // lanes
-		nv = 2  // vectors of A per step
-		M  = nv * L
+		R = 10 // columns of C (rows of the tile of Cᵀ)
+		M = 16 // rows of C a tile
 	)
+	L, size := k.Lanes(), k.T.Size
+	nv := M / L // vectors of A per step: 2 float64, 1 float32
+	shift := uint8(bitsOf(size))
 	name := fmt.Sprintf("GemmMicroColsTransTiles%dx%d", R, M)
 	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
 	Pragma("noescape")
@@ -236,32 +91,34 @@ func transColsTiles(k kit.Kit) {
 	pa0 := gpv(Load(Param("a").Base(), GP64()))
 	pc := gpv(Load(Param("c").Base(), GP64()))
 	lda := gpv(Load(Param("lda"), GP64()))
-	SHLQ(U8(3), lda)
+	SHLQ(U8(shift), lda)
 	ldb := gpv(Load(Param("ldb"), GP64()))
-	SHLQ(U8(3), ldb)
-	st := newTransStore()
+	SHLQ(U8(shift), ldb)
+	st := newTransStore(k)
 
-	tile, done := kit.NewLabel("ctile"), kit.NewLabel("cdone")
+	tile := kit.NewLabel("ctile")
 	Label(tile)
-	// Rows of this tile: cnt = min(16, left); load masks of its two
-	// vectors of A.
+	// Rows of this tile: cnt = min(16, left); load masks of its vectors
+	// of A.
 	cnt := GP64()
 	MOVQ(U32(M), cnt)
 	CMPQ(left, cnt)
 	CMOVQLT(left, cnt)
-	var lm0, lm1 reg.Register
-	{
+	lm := make([]reg.Register, nv)
+	if nv == 1 {
+		lm[0] = laneMask(cnt)
+	} else {
 		r0, r1 := GP64(), GP64()
-		MOVQ(U32(L), r0)
+		MOVQ(U32(uint32(L)), r0)
 		CMPQ(cnt, r0)
 		CMOVQLT(cnt, r0)
 		MOVQ(cnt, r1)
 		SUBQ(r0, r1)
-		lm0, lm1 = laneMask(r0), laneMask(r1)
+		lm[0], lm[1] = laneMask(r0), laneMask(r1)
 	}
-	acc := make([][nv]reg.VecVirtual, R)
+	acc := make([][2]reg.VecVirtual, R)
 	for j := range acc {
-		for v := range acc[j] {
+		for v := 0; v < nv; v++ {
 			acc[j][v] = k.Vec()
 			k.Zero(acc[j][v])
 		}
@@ -272,12 +129,14 @@ func transColsTiles(k kit.Kit) {
 	MOVQ(pa0, pa)
 	kloop := kit.NewLabel("ckloop")
 	Label(kloop)
-	va := [nv]reg.VecVirtual{k.Vec(), k.Vec()}
-	VMOVUPD_Z(Mem{Base: pa}, lm0, va[0])
-	VMOVUPD_Z(Mem{Base: pa, Disp: 64}, lm1, va[1])
+	va := make([]reg.VecVirtual, nv)
+	for v := range va {
+		va[v] = k.Vec()
+		maskedLoad(k, Mem{Base: pa, Disp: 64 * v}, lm[v], va[v])
+	}
 	for j := range acc {
 		for v := range va {
-			VFMADD231PD_BCST(Mem{Base: pb, Disp: 8 * j}, va[v], acc[j][v])
+			fmaBcast(k, Mem{Base: pb, Disp: size * j}, va[v], acc[j][v])
 		}
 	}
 	ADDQ(lda, pa)
@@ -285,39 +144,76 @@ func transColsTiles(k kit.Kit) {
 	DECQ(kc)
 	JNZ(LabelRef(kloop))
 
-	ldc := st.store(k, acc[:], nv, cnt, pc)
+	ldc := st.store(k, acc, nv, cnt, pc)
 	// Next tile: 16 rows of C and 16 columns of A further.
 	SHLQ(U8(4), ldc)
 	ADDQ(ldc, pc)
-	ADDQ(U32(M*8), pa0)
+	ADDQ(U32(uint32(M*size)), pa0)
 	SUBQ(cnt, left)
 	JNZ(LabelRef(tile))
-	Label(done)
 	VZEROUPPER()
 	RET()
 }
 
-// transStore writes tiles of Cᵀ, held in registers, to the rows of C:
-// the float64 kernels with 10 columns of C (transColsTiles,
-// transRowsTilesC). It reads beta and cols from the frame.
-type transStore struct {
-	useBeta  reg.GPVirtual // beta != 0 (or NaN): read C
-	cm0, cm1 reg.Register  // min(cols, 8) lanes of a zmm, the rest (0-2) of an xmm
+// maskedLoad loads the lanes of mask from m into dst, zero in the others
+// (which are never read).
+func maskedLoad(k kit.Kit, m Mem, mask reg.Register, dst reg.VecVirtual) {
+	if k.T.Size == 4 {
+		VMOVUPS_Z(m, mask, dst)
+	} else {
+		VMOVUPD_Z(m, mask, dst)
+	}
 }
 
-func newTransStore() transStore {
+// maskedStore stores the lanes of mask of src to m.
+func maskedStore(k kit.Kit, src reg.Register, mask reg.Register, m Mem) {
+	if k.T.Size == 4 {
+		VMOVUPS(src, mask, m)
+	} else {
+		VMOVUPD(src, mask, m)
+	}
+}
+
+// fmaBcast is acc += broadcast(m)·v, the value broadcast by the FMA.
+func fmaBcast(k kit.Kit, m Mem, v, acc reg.VecVirtual) {
+	if k.T.Size == 4 {
+		VFMADD231PS_BCST(m, v, acc)
+	} else {
+		VFMADD231PD_BCST(m, v, acc)
+	}
+}
+
+// transStore writes tiles of Cᵀ, held in registers, to the rows of C:
+// the kernels with 10 columns of C (transColsTiles, transRowsTilesC,
+// both types). It reads beta and cols from the frame.
+type transStore struct {
+	useBeta reg.GPVirtual // beta != 0 (or NaN): read C
+	// float64: min(cols, 8) lanes of a zmm, the rest (0-2) of an xmm;
+	// float32: cols lanes (cm0).
+	cm0, cm1 reg.Register
+}
+
+func newTransStore(k kit.Kit) transStore {
 	var st transStore
 	st.useBeta = GP64()
 	XORQ(st.useBeta, st.useBeta)
 	bx, xz := XMM(), XMM()
 	Load(Param("beta"), bx)
 	VXORPS(xz, xz, xz)
-	VUCOMISD(xz, bx)
+	if k.T.Size == 4 {
+		VUCOMISS(xz, bx)
+	} else {
+		VUCOMISD(xz, bx)
+	}
 	one := GP64()
 	MOVQ(U32(1), one)
 	CMOVQNE(one, st.useBeta)
 	CMOVQPS(one, st.useBeta)
 	cols := gpv(Load(Param("cols"), GP64()))
+	if k.T.Size == 4 {
+		st.cm0 = laneMask(cols)
+		return st
+	}
 	c0 := GP64()
 	MOVQ(U32(8), c0)
 	CMPQ(cols, c0)
@@ -327,13 +223,15 @@ func newTransStore() transStore {
 	return st
 }
 
-// store scales acc (acc[j][v]: column j of C, rows v*8.. of the tile) by
-// alpha and writes the tile's first cnt rows to C at pc (+ beta·C): rows
-// 0-7 of each vector from an 8×8 transpose of acc[0..7][v], columns 8 and
-// 9 from one interleave of acc[8][v] and acc[9][v]. It returns the
+// store scales acc (acc[j][v]: column j of C, rows v·lanes.. of the
+// tile) by alpha and writes the tile's first cnt rows to C at pc (+
+// beta·C). float64: the rows of each vector from an 8×8 transpose of
+// acc[0..7][v], columns 8 and 9 from one interleave of acc[8][v] and
+// acc[9][v]; float32: a 16×16 transpose of acc[0..9][v] (rows 10-15
+// repeat acc[9] and land in lanes the stores mask off). It returns the
 // register holding ldc in bytes.
 func (st transStore) store(k kit.Kit, acc [][2]reg.VecVirtual, nv int, cnt, pc reg.GPVirtual) reg.GPVirtual {
-	const L = 8
+	L, size := k.Lanes(), k.T.Size
 	alpha := k.Vec()
 	k.Broadcast(paramAddr("alpha"), alpha)
 	for j := range acc {
@@ -344,14 +242,33 @@ func (st transStore) store(k kit.Kit, acc [][2]reg.VecVirtual, nv int, cnt, pc r
 	beta := k.Vec()
 	k.Broadcast(paramAddr("beta"), beta)
 	ldc := gpv(Load(Param("ldc"), GP64()))
-	SHLQ(U8(3), ldc)
+	SHLQ(U8(uint8(bitsOf(size))), ldc)
 	cr := GP64()
 	MOVQ(pc, cr)
 	stored := kit.NewLabel("cstored")
 	for v := 0; v < nv; v++ {
 		r := make([]reg.VecVirtual, L)
 		for j := range r {
-			r[j] = acc[j][v]
+			r[j] = acc[min(j, len(acc)-1)][v]
+		}
+		if size == 4 {
+			out := transposeRegs(k, r)
+			for i := 0; i < L; i++ {
+				if row := v*L + i; row > 0 {
+					CMPQ(cnt, U8(uint8(row)))
+					JBE(LabelRef(stored))
+				}
+				skip := kit.NewLabel("cnobeta")
+				TESTQ(st.useBeta, st.useBeta)
+				JZ(LabelRef(skip))
+				cv := k.Vec()
+				maskedLoad(k, Mem{Base: cr}, st.cm0, cv)
+				k.FMA231(beta, cv, out[i])
+				Label(skip)
+				maskedStore(k, out[i], st.cm0, Mem{Base: cr})
+				ADDQ(ldc, cr)
+			}
+			continue
 		}
 		out := transposeRegs(k, r)
 		// lo (hi) holds, in 128-bit chunk h, columns 8 and 9 of row 2h
@@ -360,8 +277,7 @@ func (st transStore) store(k kit.Kit, acc [][2]reg.VecVirtual, nv int, cnt, pc r
 		VUNPCKLPD(acc[9][v], acc[8][v], lo)
 		VUNPCKHPD(acc[9][v], acc[8][v], hi)
 		for i := 0; i < L; i++ {
-			row := v*L + i
-			if row > 0 {
+			if row := v*L + i; row > 0 {
 				CMPQ(cnt, U8(uint8(row)))
 				JBE(LabelRef(stored))
 			}
@@ -393,111 +309,6 @@ func (st transStore) store(k kit.Kit, acc [][2]reg.VecVirtual, nv int, cnt, pc r
 	return ldc
 }
 
-// transRowsTilesC emits GemmMicroRowsTransC10x8F64AVX512 (AVX-512 float64
-// only): C = A·B with few columns (an MLP's 10 classes), A read where it
-// lies. Row-major C = A·B with 10 columns pads a 16-wide tile to 10/16;
-// Cᵀ = Bᵀ·Aᵀ puts the 10 columns on the rows of a tile, 10 of 10, but
-// wants Aᵀ in vectors along m. Packing Aᵀ first (packRows, a pass over A
-// out of and back into L2) cost as much as the padding saved: 256×128×10
-// 4.0 µs of packing for a 5.0 µs product, against 8.9–9.8 µs direct. So
-// this kernel transposes A as it goes: each 8×8 block of A (8 rows, 8
-// steps of K) is loaded, transposed in registers and consumed by 8 steps
-// of 10 FMAs with the values of B broadcast from memory; the shuffles run
-// beside the FMAs. Each finished tile of Cᵀ is transposed back in
-// registers and stored to C's rows (transStore). (The first version
-// stored Cᵀ for a second pass, GemmTransposeAdd, over it and C; float32's
-// transRowsTiles32 still does.) One FMA per step, p in order: the FMAs of
-// the microkernels, so the same bits as C computed directly.
-//
-// For i < m and j < cols it sets c[i*ldc+j] = alpha·Σ_p
-// b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read
-// when beta is 0), p < kc in order. It reads whole tiles of 8 rows of A
-// and the first 10 columns of B.
-func transRowsTilesC(k kit.Kit) {
-	if !k.Is512() || k.T.Size != 8 {
-		return
-	}
-	const (
-		R = 10
-		L = 8 // rows of A per tile, steps of K per block
-	)
-	name := fmt.Sprintf("GemmMicroRowsTransC%dx%d", R, L)
-	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s%s%s sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·A·B + beta·C for B with at most %d columns, %d rows of C a tile computed as Cᵀ and transposed in registers. It reads whole tiles of %d rows of A and b[p*ldb+j] for all j < %d. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= %d, len(a) >= (⌈m/%d⌉·%d-1)*lda+kc, len(b) >= (kc-1)*ldb+%d and len(c) >= (m-1)*ldc+cols.",
-		name, k.T.Name, k.ISA.Name, R, L, L, R, R, L, L, R))
-
-	// m and the bases of a and c live in their frame slots, moved tile by
-	// tile there.
-	left, pa0, pc0 := frameAddr(Param("m")), frameAddr(Param("a").Base()), frameAddr(Param("c").Base())
-	lda := gpv(Load(Param("lda"), GP64()))
-	SHLQ(U8(3), lda)
-	ldb := gpv(Load(Param("ldb"), GP64()))
-	SHLQ(U8(3), ldb)
-	st := newTransStore()
-	var tailMask reg.Register
-	{
-		rem := GP64()
-		Load(Param("kc"), rem)
-		ANDQ(U8(L-1), rem)
-		tailMask = laneMask(rem)
-	}
-
-	tile := kit.NewLabel("ctile")
-	Label(tile)
-	kc := gpv(Load(Param("kc"), GP64()))
-	pb := gpv(Load(Param("b").Base(), GP64()))
-	first := GP64()
-	MOVQ(pa0, first)
-	bases := rowBases(first, lda, L)
-	rowAt := func(r int) Mem { return rowMem(bases, lda, r, 0) }
-	acc := make([][2]reg.VecVirtual, R)
-	for j := range acc {
-		acc[j][0] = k.Vec()
-		k.Zero(acc[j][0])
-	}
-	block := func(masked bool, stop reg.GPVirtual, out string) {
-		r := make([]reg.VecVirtual, L)
-		for i := range r {
-			r[i] = k.Vec()
-			if masked {
-				VMOVUPD_Z(rowAt(i), tailMask, r[i])
-			} else {
-				k.Load(rowAt(i), r[i])
-			}
-		}
-		transposeEach(k, r, func(q int, col reg.VecVirtual) {
-			if stop != nil {
-				CMPQ(stop, U8(uint8(q)))
-				JBE(LabelRef(out))
-			}
-			for j := range acc {
-				VFMADD231PD_BCST(Mem{Base: pb, Disp: j * 8}, col, acc[j][0])
-			}
-			ADDQ(ldb, pb)
-		})
-	}
-	kBlocks(kc, bases, L, 8, "c", block)
-	cnt := GP64()
-	MOVQ(U32(L), cnt)
-	CMPQ(left, cnt)
-	CMOVQLT(left, cnt)
-	pc := GP64()
-	MOVQ(pc0, pc)
-	ldc := st.store(k, acc, 1, cnt, pc)
-	// Next tile: 8 rows of A and of C further.
-	SHLQ(U8(3), ldc)
-	ADDQ(ldc, pc0)
-	step := GP64()
-	MOVQ(lda, step)
-	SHLQ(U8(3), step)
-	ADDQ(step, pa0)
-	SUBQ(cnt, left)
-	JNZ(LabelRef(tile))
-	VZEROUPPER()
-	RET()
-}
-
 // frameAddr is the frame slot of a parameter (or of a slice's base).
 func frameAddr(c gotypes.Component) Mem {
 	b, err := c.Resolve()
@@ -527,4 +338,182 @@ func kBlocks(kc reg.GPVirtual, bases []reg.GPVirtual, L, size int, prefix string
 	JZ(LabelRef(store))
 	block(true, kc, store)
 	Label(store)
+}
+
+// transRowsTilesC emits GemmMicroRowsTransC10x8F64AVX512 and
+// GemmMicroRowsTransC10x16F32AVX512: C = A·B with few columns (an MLP's 10
+// classes), A read where it lies. Row-major C = A·B with 10 columns pads a
+// 16-wide tile to 10/16; Cᵀ = Bᵀ·Aᵀ puts the 10 columns on the rows of a
+// tile, 10 of 10, but wants Aᵀ in vectors along m. Packing Aᵀ first
+// (packRows, a pass over A out of and back into L2) cost as much as the
+// padding saved: float64 256×128×10 4.0 µs of packing for a 5.0 µs
+// product, against 8.9–9.8 µs direct. So this kernel transposes A as it
+// goes, a block of a vector's rows by 8 steps of K at a time
+// (transposedBlock), each block consumed by 8 steps of 10 FMAs with the
+// values of B broadcast from memory; the shuffles run beside the FMAs.
+// Each finished tile of Cᵀ is transposed back in registers and stored to
+// C's rows (transStore). (The first versions stored Cᵀ for a second pass,
+// GemmTransposeAdd, over it and C.) One FMA per step, p in order: the
+// FMAs of the microkernels, so the same bits as C computed directly.
+func transRowsTilesC(k kit.Kit) {
+	if !k.Is512() {
+		return
+	}
+	const (
+		R = 10
+		L = 8 // steps of K per block
+	)
+	M, size := k.Lanes(), k.T.Size // rows of A per tile
+	shift := uint8(bitsOf(size))
+	name := fmt.Sprintf("GemmMicroRowsTransC%dx%d", R, M)
+	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[i*lda+p] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·A·B + beta·C for B with at most %d columns, %d rows of C a tile computed as Cᵀ and transposed in registers. It reads whole tiles of %d rows of A and b[p*ldb+j] for all j < %d. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= %d, len(a) >= (⌈m/%d⌉·%d-1)*lda+kc, len(b) >= (kc-1)*ldb+%d and len(c) >= (m-1)*ldc+cols.",
+		name, k.T.Name, k.ISA.Name, R, M, M, R, R, M, M, R))
+
+	// m and the bases of a and c live in their frame slots, moved tile by
+	// tile there: float32's 16 rows want 6 registers of addresses.
+	left, pa0, pc0 := frameAddr(Param("m")), frameAddr(Param("a").Base()), frameAddr(Param("c").Base())
+	lda := gpv(Load(Param("lda"), GP64()))
+	SHLQ(U8(shift), lda)
+	ldb := gpv(Load(Param("ldb"), GP64()))
+	SHLQ(U8(shift), ldb)
+	st := newTransStore(k)
+	var tailMask reg.Register
+	{
+		rem := GP64()
+		Load(Param("kc"), rem)
+		ANDQ(U8(L-1), rem)
+		tailMask = laneMask(rem)
+	}
+
+	tile := kit.NewLabel("ctile")
+	Label(tile)
+	kc := gpv(Load(Param("kc"), GP64()))
+	pb := gpv(Load(Param("b").Base(), GP64()))
+	first := GP64()
+	MOVQ(pa0, first)
+	bases := rowBases(first, lda, M)
+	rowAt := func(r int) Mem { return rowMem(bases, lda, r, 0) }
+	acc := make([][2]reg.VecVirtual, R)
+	for j := range acc {
+		acc[j][0] = k.Vec()
+		k.Zero(acc[j][0])
+	}
+	block := func(masked bool, stop reg.GPVirtual, out string) {
+		transposedBlock(k, rowAt, masked, tailMask, func(q int, col reg.VecVirtual) {
+			if stop != nil {
+				CMPQ(stop, U8(uint8(q)))
+				JBE(LabelRef(out))
+			}
+			for j := range acc {
+				fmaBcast(k, Mem{Base: pb, Disp: j * size}, col, acc[j][0])
+			}
+			ADDQ(ldb, pb)
+		})
+	}
+	kBlocks(kc, bases, L, size, "c", block)
+	cnt := GP64()
+	MOVQ(U32(uint32(M)), cnt)
+	CMPQ(left, cnt)
+	CMOVQLT(left, cnt)
+	pc := GP64()
+	MOVQ(pc0, pc)
+	ldc := st.store(k, acc, 1, cnt, pc)
+	// Next tile: M rows of A and of C further.
+	SHLQ(U8(uint8(bitsOf(M))), ldc)
+	ADDQ(ldc, pc0)
+	step := GP64()
+	MOVQ(lda, step)
+	SHLQ(U8(uint8(bitsOf(M))), step)
+	ADDQ(step, pa0)
+	SUBQ(cnt, left)
+	JNZ(LabelRef(tile))
+	VZEROUPPER()
+	RET()
+}
+
+// transposedBlock loads a block of A of a vector's rows (8 float64, 16
+// float32; row i at rowAt(i)) by 8 steps of K (masked: only the steps of
+// tailMask, zero beyond) and hands its columns to use in order, step q
+// with lane i = row i.
+//
+// float64: an 8×8 block, transposeEach. float32: a 16×16 register
+// transpose would hold 16 rows plus the 10 accumulators and its
+// temporaries, more than the 32 registers, and costs four shuffles a
+// step. So the block is 16 rows by 8 steps: each row's 8 values are one
+// 256-bit load, and rows i and i+4 (i+8 and i+12) share a register, row
+// i+4 inserted above row i. Two rounds of in-lane unpacks then leave, in
+// each 128-bit lane, 4 rows at one step, and one 128-bit shuffle per step
+// gathers the four lanes of a step in row order: three shuffles and one
+// insert a step.
+func transposedBlock(k kit.Kit, rowAt func(int) Mem, masked bool, tailMask reg.Register, use func(q int, col reg.VecVirtual)) {
+	const L = 8
+	if k.T.Size == 8 {
+		r := make([]reg.VecVirtual, L)
+		for i := range r {
+			r[i] = k.Vec()
+			if masked {
+				VMOVUPD_Z(rowAt(i), tailMask, r[i])
+			} else {
+				k.Load(rowAt(i), r[i])
+			}
+		}
+		transposeEach(k, r, use)
+		return
+	}
+	// Register i of the block holds row lo(i) below and row lo(i)+4 above:
+	// lo = 0, 1, 2, 3, 8, 9, 10, 11.
+	lo := func(i int) int { return i%4 + i/4*8 }
+	r := make([]reg.VecVirtual, L)
+	for i := range r {
+		r[i] = k.Vec()
+		if masked {
+			// (zmm and ymm registers of their own: the allocator takes a
+			// masked write to a ymm view for a merge.)
+			hi := YMM()
+			VMOVUPS_Z(rowAt(lo(i)), tailMask, r[i])
+			VMOVUPS_Z(rowAt(lo(i)+4), tailMask, hi)
+			VINSERTF64X4(U8(1), hi, r[i], r[i])
+		} else {
+			VMOVUPS(rowAt(lo(i)), r[i].AsY())
+			VINSERTF64X4(U8(1), rowAt(lo(i)+4), r[i], r[i])
+		}
+	}
+	// Round 1: s[2i] (s[2i+1]) interleaves values 0,1 (2,3) of each lane
+	// of registers 2i and 2i+1.
+	s := make([]reg.VecVirtual, L)
+	for i := 0; i < L/2; i++ {
+		s[2*i], s[2*i+1] = k.Vec(), k.Vec()
+		VUNPCKLPS(r[2*i+1], r[2*i], s[2*i])
+		VUNPCKHPS(r[2*i+1], r[2*i], s[2*i+1])
+	}
+	// Round 2: x[c] (rows 0-7) and y[c] (rows 8-15) hold, lane by lane,
+	// steps c, c+4, c, c+4 of rows 0-3, 0-3, 4-7, 4-7 (8-11, 8-11, 12-15,
+	// 12-15).
+	var x, y [4]reg.VecVirtual
+	for g := 0; g < 2; g++ {
+		base := 4 * g
+		for h := 0; h < 2; h++ { // h: values 0,1 (s even) or 2,3 (s odd)
+			l, u := k.Vec(), k.Vec()
+			VUNPCKLPD(s[base+2+h], s[base+h], l)
+			VUNPCKHPD(s[base+2+h], s[base+h], u)
+			if g == 0 {
+				x[2*h], x[2*h+1] = l, u
+			} else {
+				y[2*h], y[2*h+1] = l, u
+			}
+		}
+	}
+	// Round 3: step c is lanes 0, 2 of x[c] and of y[c] (0x88), step c+4
+	// lanes 1, 3 (0xDD).
+	for q := 0; q < L; q++ {
+		c, sel := q%4, uint8(0x88)
+		if q >= 4 {
+			sel = 0xDD
+		}
+		col := k.Vec()
+		VSHUFF32X4(U8(sel), y[c], x[c], col)
+		use(q, col)
+	}
 }
