@@ -271,9 +271,10 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 	// the gain.) The choice depends on the shape alone, never on the
 	// threads.
 	// The transposed route (transposeWins) is for Aᵀ·B, whose Bᵀ·A packs
-	// A's rows as its B operand; A·B takes it only where the level has
-	// transRows (runTransRows), which transposes A in registers as it
-	// goes. Through runTransposed, A·B would pack Aᵀ in a pass of its own:
+	// A's rows as its B operand (in one pass, with C stored from the tiles
+	// of Cᵀ, where the level has transCols: runTransCols); A·B takes it
+	// only where the level has transRowsC (runTransRows), which transposes
+	// A in registers as it goes. Through runTransposed, A·B would pack Aᵀ in a pass of its own:
 	// with gathers that measured slower than the direct route (64×128×10
 	// float64 on AVX-512: 4.5–5.5 µs against 2.8), and even transposed in
 	// registers (packBTR) it only traded the padding for the pass

@@ -48,9 +48,11 @@ import "github.com/descentlab/descent/asm"
 //     gathered (packBT): against OpenBLAS 64×128×784 NT 0.99 → 1.12–1.13,
 //     256×128×784 NT 1.16 → 1.21, 64×10×128 NT 1.20–1.21 → 1.28.
 //   - f64 A·B with 9 or 10 columns as Cᵀ = Bᵀ·Aᵀ on a 10×8 tile
-//     (transRows, see runTransRows): 64×128×10 0.84 → 1.16, 256×128×10
+//     (transRowsC, see runTransRows): 64×128×10 0.84 → 1.16, 256×128×10
 //     0.88 → 1.16 of OpenBLAS; 10 of 10 rows of the tile are real where
-//     C's 10 columns fill 10 of 16 lanes.
+//     C's 10 columns fill 10 of 16 lanes. (Zen 4, later: float32 on a
+//     10×16 tile, Aᵀ·B for both types in one pass (transCols), every
+//     tile stored to C from registers; see the README.)
 //   - The mid tiles 8×32 f32 / 8×16 f64 (gemmKernel.mid: A up to 256 KiB,
 //     where their fill at speed 0.97 beats the others'; B packed as for
 //     the 10-row tile): 32 and 64 rows fill 80% and 91% of 10-row tiles,

@@ -152,7 +152,7 @@ func main() {
 	}
 	// AVX-512 float64 Bᵀ panels of the 10×16 tile transposed in registers
 	// (after the rest, as above) rather than gathered by packT: 64×128×784
-	// NT went from 0.99 to 1.12 of OpenBLAS. And the tiles of transRows.
+	// NT went from 0.99 to 1.12 of OpenBLAS.
 	for _, k := range kit.All {
 		if k.Is512() && k.T.Size == 8 {
 			packRows(k, 16, 16)
