@@ -187,6 +187,12 @@ func FuzzGemm(f *testing.F) {
 	f.Add(uint8(3), uint16(15), uint16(33), uint16(17), uint16(0x49), uint8(0x40), uint64(2))
 	f.Add(uint8(1), uint16(29), uint16(65), uint16(0), uint16(0x1ff), uint8(0x1a), uint64(3))
 	f.Add(uint8(2), uint16(14), uint16(32), uint16(96), uint16(0x92), uint8(0x23), uint64(4))
+	// Few columns (an output layer): the routes that compute tiles of Cᵀ
+	// and store C from them transposed, A·B and Aᵀ·B, partial tiles of
+	// rows and K off the 8-step blocks.
+	f.Add(uint8(0), uint16(64), uint16(10), uint16(40), uint16(0x0a), uint8(0x09), uint64(5))
+	f.Add(uint8(1), uint16(77), uint16(10), uint16(33), uint16(0x53), uint8(0x5a), uint64(6))
+	f.Add(uint8(0), uint16(93), uint16(9), uint16(50), uint16(0x1c1), uint8(0x11), uint64(7))
 	f.Fuzz(func(t *testing.T, trans uint8, m, n, k, pads uint16, scalars uint8, seed uint64) {
 		c := gemmCaseFrom(trans, m, n, k, pads, scalars, 96)
 		gemmAtEveryLevel(t, func() error {
