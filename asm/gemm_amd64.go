@@ -184,6 +184,16 @@ func GemmMicroColsEdge16x8F64AVX512(kc int, a []float64, lda int, b []float64, l
 //go:noescape
 func GemmMicroRows10x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64)
 
+// GemmTransposeAddF32AVX2 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
+// t has cols rows of rows elements (ldt apart); no row past them is read.
+// The caller guarantees 1 <= cols <= L (8 for float32, 4 for float64) and the lengths.
+func GemmTransposeAddF32AVX2(c []float32, ldc int, t []float32, ldt int, rows int, cols int, beta float32)
+
+// GemmTransposeAddF64AVX2 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
+// t has cols rows of rows elements (ldt apart); no row past them is read.
+// The caller guarantees 1 <= cols <= L (8 for float32, 4 for float64) and the lengths.
+func GemmTransposeAddF64AVX2(c []float64, ldc int, t []float64, ldt int, rows int, cols int, beta float64)
+
 // GemmTransposeAddF32AVX512 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
 // t has cols rows of rows elements (ldt apart); no row past them is read.
 // The caller guarantees 1 <= cols <= L (16 for float32, 8 for float64) and the lengths.

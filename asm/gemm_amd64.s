@@ -11420,6 +11420,688 @@ done_36:
 	VZEROUPPER
 	RET
 
+// func GemmTransposeAddF32AVX2(c []float32, ldc int, t []float32, ldt int, rows int, cols int, beta float32)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·GemmTransposeAddF32AVX2(SB), NOSPLIT, $0-84
+	MOVQ     c_base+0(FP), AX
+	MOVQ     ldc+24(FP), CX
+	MOVQ     t_base+32(FP), DX
+	MOVQ     ldt+56(FP), BX
+	MOVQ     rows+64(FP), SI
+	MOVQ     cols+72(FP), DI
+	SHLQ     $0x02, CX
+	SHLQ     $0x02, BX
+	XORQ     R8, R8
+	MOVSS    beta+80(FP), X0
+	VXORPS   X1, X1, X1
+	VUCOMISS X1, X0
+	MOVQ     $0x00000001, R9
+	CMOVQNE  R9, R8
+	CMOVQPS  R9, R8
+
+tblock_1:
+	TESTQ        SI, SI
+	JZ           tdone_1
+	MOVQ         $0x00000008, R9
+	CMPQ         SI, R9
+	CMOVQLT      SI, R9
+	MOVQ         $0x00000008, R10
+	SUBQ         R9, R10
+	LEAQ         masktab<>+0(SB), R11
+	VMOVDQU      (R11)(R10*4), Y0
+	MOVQ         DX, R10
+	VMASKMOVPS   (R10), Y0, Y1
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x01
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y2
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x02
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y3
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x03
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y4
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x04
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y5
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x05
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y6
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x06
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y7
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x07
+	CMOVQGT      R11, R10
+	VMASKMOVPS   (R10), Y0, Y0
+	VUNPCKLPS    Y2, Y1, Y8
+	VUNPCKHPS    Y2, Y1, Y1
+	VUNPCKLPS    Y4, Y3, Y2
+	VUNPCKHPS    Y4, Y3, Y3
+	VUNPCKLPS    Y6, Y5, Y4
+	VUNPCKHPS    Y6, Y5, Y5
+	VUNPCKLPS    Y0, Y7, Y6
+	VUNPCKHPS    Y0, Y7, Y0
+	VSHUFPS      $0x44, Y2, Y8, Y7
+	VSHUFPS      $0xee, Y2, Y8, Y2
+	VSHUFPS      $0x44, Y3, Y1, Y8
+	VSHUFPS      $0xee, Y3, Y1, Y1
+	VSHUFPS      $0x44, Y6, Y4, Y3
+	VSHUFPS      $0xee, Y6, Y4, Y4
+	VSHUFPS      $0x44, Y0, Y5, Y6
+	VSHUFPS      $0xee, Y0, Y5, Y0
+	VPERM2F128   $0x20, Y3, Y7, Y5
+	VPERM2F128   $0x31, Y3, Y7, Y3
+	VPERM2F128   $0x20, Y4, Y2, Y7
+	VPERM2F128   $0x31, Y4, Y2, Y2
+	VPERM2F128   $0x20, Y6, Y8, Y4
+	VPERM2F128   $0x31, Y6, Y8, Y6
+	VPERM2F128   $0x20, Y0, Y1, Y8
+	VPERM2F128   $0x31, Y0, Y1, Y0
+	MOVQ         AX, R10
+	CMPQ         DI, $0x08
+	JNE          tpieces_1
+	TESTQ        R8, R8
+	JZ           tstore_1
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y9
+	VFMADD231PS  Y9, Y1, Y5
+
+tstore_1:
+	VMOVUPS      Y5, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000001
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_2
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y5
+	VFMADD231PS  Y5, Y1, Y7
+
+tstore_2:
+	VMOVUPS      Y7, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000002
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_3
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y5
+	VFMADD231PS  Y5, Y1, Y4
+
+tstore_3:
+	VMOVUPS      Y4, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000003
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_4
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y4
+	VFMADD231PS  Y4, Y1, Y8
+
+tstore_4:
+	VMOVUPS      Y8, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000004
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_5
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y4
+	VFMADD231PS  Y4, Y1, Y3
+
+tstore_5:
+	VMOVUPS      Y3, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000005
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_6
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y3
+	VFMADD231PS  Y3, Y1, Y2
+
+tstore_6:
+	VMOVUPS      Y2, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000006
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_7
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y2
+	VFMADD231PS  Y2, Y1, Y6
+
+tstore_7:
+	VMOVUPS      Y6, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000007
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_8
+	VMOVUPS      (R10), Y1
+	VBROADCASTSS beta+80(FP), Y2
+	VFMADD231PS  Y2, Y1, Y0
+
+tstore_8:
+	VMOVUPS Y0, (R10)
+	ADDQ    CX, R10
+	JMP     ttail_1
+
+tpieces_1:
+	MOVQ         $0x00000008, R11
+	SUBQ         DI, R11
+	LEAQ         masktab<>+0(SB), R12
+	VMOVDQU      (R12)(R11*4), Y1
+	TESTQ        R8, R8
+	JZ           tstore_9
+	VMASKMOVPS   (R10), Y1, Y9
+	VBROADCASTSS beta+80(FP), Y10
+	VFMADD231PS  Y10, Y9, Y5
+
+tstore_9:
+	MOVQ         R10, R11
+	VMOVAPS      X5, X9
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_1
+	VMOVUPS      X9, (R11)
+	VEXTRACTF128 $0x01, Y5, X9
+	ADDQ         $0x10, R11
+
+tpiece_1:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_2
+	VMOVLPS  X9, (R11)
+	VMOVHLPS X9, X9, X9
+	ADDQ     $0x08, R11
+
+tpiece_2:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_3
+	VMOVSS X9, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_3:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000001
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_10
+	VMASKMOVPS   (R10), Y1, Y5
+	VBROADCASTSS beta+80(FP), Y9
+	VFMADD231PS  Y9, Y5, Y7
+
+tstore_10:
+	MOVQ         R10, R11
+	VMOVAPS      X7, X5
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_4
+	VMOVUPS      X5, (R11)
+	VEXTRACTF128 $0x01, Y7, X5
+	ADDQ         $0x10, R11
+
+tpiece_4:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_5
+	VMOVLPS  X5, (R11)
+	VMOVHLPS X5, X5, X5
+	ADDQ     $0x08, R11
+
+tpiece_5:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_6
+	VMOVSS X5, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_6:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000002
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_11
+	VMASKMOVPS   (R10), Y1, Y5
+	VBROADCASTSS beta+80(FP), Y7
+	VFMADD231PS  Y7, Y5, Y4
+
+tstore_11:
+	MOVQ         R10, R11
+	VMOVAPS      X4, X5
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_7
+	VMOVUPS      X5, (R11)
+	VEXTRACTF128 $0x01, Y4, X5
+	ADDQ         $0x10, R11
+
+tpiece_7:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_8
+	VMOVLPS  X5, (R11)
+	VMOVHLPS X5, X5, X5
+	ADDQ     $0x08, R11
+
+tpiece_8:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_9
+	VMOVSS X5, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_9:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000003
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_12
+	VMASKMOVPS   (R10), Y1, Y4
+	VBROADCASTSS beta+80(FP), Y5
+	VFMADD231PS  Y5, Y4, Y8
+
+tstore_12:
+	MOVQ         R10, R11
+	VMOVAPS      X8, X4
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_10
+	VMOVUPS      X4, (R11)
+	VEXTRACTF128 $0x01, Y8, X4
+	ADDQ         $0x10, R11
+
+tpiece_10:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_11
+	VMOVLPS  X4, (R11)
+	VMOVHLPS X4, X4, X4
+	ADDQ     $0x08, R11
+
+tpiece_11:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_12
+	VMOVSS X4, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_12:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000004
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_13
+	VMASKMOVPS   (R10), Y1, Y4
+	VBROADCASTSS beta+80(FP), Y5
+	VFMADD231PS  Y5, Y4, Y3
+
+tstore_13:
+	MOVQ         R10, R11
+	VMOVAPS      X3, X4
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_13
+	VMOVUPS      X4, (R11)
+	VEXTRACTF128 $0x01, Y3, X4
+	ADDQ         $0x10, R11
+
+tpiece_13:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_14
+	VMOVLPS  X4, (R11)
+	VMOVHLPS X4, X4, X4
+	ADDQ     $0x08, R11
+
+tpiece_14:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_15
+	VMOVSS X4, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_15:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000005
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_14
+	VMASKMOVPS   (R10), Y1, Y3
+	VBROADCASTSS beta+80(FP), Y4
+	VFMADD231PS  Y4, Y3, Y2
+
+tstore_14:
+	MOVQ         R10, R11
+	VMOVAPS      X2, X3
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_16
+	VMOVUPS      X3, (R11)
+	VEXTRACTF128 $0x01, Y2, X3
+	ADDQ         $0x10, R11
+
+tpiece_16:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_17
+	VMOVLPS  X3, (R11)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R11
+
+tpiece_17:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_18
+	VMOVSS X3, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_18:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000006
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_15
+	VMASKMOVPS   (R10), Y1, Y2
+	VBROADCASTSS beta+80(FP), Y3
+	VFMADD231PS  Y3, Y2, Y6
+
+tstore_15:
+	MOVQ         R10, R11
+	VMOVAPS      X6, X2
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_19
+	VMOVUPS      X2, (R11)
+	VEXTRACTF128 $0x01, Y6, X2
+	ADDQ         $0x10, R11
+
+tpiece_19:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_20
+	VMOVLPS  X2, (R11)
+	VMOVHLPS X2, X2, X2
+	ADDQ     $0x08, R11
+
+tpiece_20:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_21
+	VMOVSS X2, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_21:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000007
+	JBE          ttail_1
+	TESTQ        R8, R8
+	JZ           tstore_16
+	VMASKMOVPS   (R10), Y1, Y1
+	VBROADCASTSS beta+80(FP), Y2
+	VFMADD231PS  Y2, Y1, Y0
+
+tstore_16:
+	MOVQ         R10, R11
+	VMOVAPS      X0, X1
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_22
+	VMOVUPS      X1, (R11)
+	VEXTRACTF128 $0x01, Y0, X1
+	ADDQ         $0x10, R11
+
+tpiece_22:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_23
+	VMOVLPS  X1, (R11)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R11
+
+tpiece_23:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_24
+	VMOVSS X1, (R11)
+	ADDQ   $0x04, R11
+
+tpiece_24:
+	ADDQ CX, R10
+
+ttail_1:
+	MOVQ CX, R10
+	SHLQ $0x03, R10
+	ADDQ R10, AX
+	ADDQ $0x00000020, DX
+	SUBQ R9, SI
+	JMP  tblock_1
+
+tdone_1:
+	VZEROUPPER
+	RET
+
+DATA masktab<>+0(SB)/4, $0xffffffff
+DATA masktab<>+4(SB)/4, $0xffffffff
+DATA masktab<>+8(SB)/4, $0xffffffff
+DATA masktab<>+12(SB)/4, $0xffffffff
+DATA masktab<>+16(SB)/4, $0xffffffff
+DATA masktab<>+20(SB)/4, $0xffffffff
+DATA masktab<>+24(SB)/4, $0xffffffff
+DATA masktab<>+28(SB)/4, $0xffffffff
+DATA masktab<>+32(SB)/4, $0x00000000
+DATA masktab<>+36(SB)/4, $0x00000000
+DATA masktab<>+40(SB)/4, $0x00000000
+DATA masktab<>+44(SB)/4, $0x00000000
+DATA masktab<>+48(SB)/4, $0x00000000
+DATA masktab<>+52(SB)/4, $0x00000000
+DATA masktab<>+56(SB)/4, $0x00000000
+DATA masktab<>+60(SB)/4, $0x00000000
+GLOBL masktab<>(SB), RODATA|NOPTR, $64
+
+// func GemmTransposeAddF64AVX2(c []float64, ldc int, t []float64, ldt int, rows int, cols int, beta float64)
+// Requires: AVX, CMOV, FMA3, SSE2
+TEXT ·GemmTransposeAddF64AVX2(SB), NOSPLIT, $0-88
+	MOVQ     c_base+0(FP), AX
+	MOVQ     ldc+24(FP), CX
+	MOVQ     t_base+32(FP), DX
+	MOVQ     ldt+56(FP), BX
+	MOVQ     rows+64(FP), SI
+	MOVQ     cols+72(FP), DI
+	SHLQ     $0x03, CX
+	SHLQ     $0x03, BX
+	XORQ     R8, R8
+	MOVSD    beta+80(FP), X0
+	VXORPS   X1, X1, X1
+	VUCOMISD X1, X0
+	MOVQ     $0x00000001, R9
+	CMOVQNE  R9, R8
+	CMOVQPS  R9, R8
+
+tblock_2:
+	TESTQ        SI, SI
+	JZ           tdone_2
+	MOVQ         $0x00000004, R9
+	CMPQ         SI, R9
+	CMOVQLT      SI, R9
+	MOVQ         $0x00000004, R10
+	SUBQ         R9, R10
+	LEAQ         masktab<>+0(SB), R11
+	VMOVDQU      (R11)(R10*8), Y0
+	MOVQ         DX, R10
+	VMASKMOVPD   (R10), Y0, Y1
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x01
+	CMOVQGT      R11, R10
+	VMASKMOVPD   (R10), Y0, Y2
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x02
+	CMOVQGT      R11, R10
+	VMASKMOVPD   (R10), Y0, Y3
+	LEAQ         (R10)(BX*1), R11
+	CMPQ         DI, $0x03
+	CMOVQGT      R11, R10
+	VMASKMOVPD   (R10), Y0, Y0
+	VUNPCKLPD    Y2, Y1, Y4
+	VUNPCKHPD    Y2, Y1, Y1
+	VUNPCKLPD    Y0, Y3, Y2
+	VUNPCKHPD    Y0, Y3, Y0
+	VPERM2F128   $0x20, Y2, Y4, Y3
+	VPERM2F128   $0x31, Y2, Y4, Y2
+	VPERM2F128   $0x20, Y0, Y1, Y4
+	VPERM2F128   $0x31, Y0, Y1, Y0
+	MOVQ         AX, R10
+	CMPQ         DI, $0x04
+	JNE          tpieces_2
+	TESTQ        R8, R8
+	JZ           tstore_17
+	VMOVUPD      (R10), Y1
+	VBROADCASTSD beta+80(FP), Y5
+	VFMADD231PD  Y5, Y1, Y3
+
+tstore_17:
+	VMOVUPD      Y3, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000001
+	JBE          ttail_2
+	TESTQ        R8, R8
+	JZ           tstore_18
+	VMOVUPD      (R10), Y1
+	VBROADCASTSD beta+80(FP), Y3
+	VFMADD231PD  Y3, Y1, Y4
+
+tstore_18:
+	VMOVUPD      Y4, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000002
+	JBE          ttail_2
+	TESTQ        R8, R8
+	JZ           tstore_19
+	VMOVUPD      (R10), Y1
+	VBROADCASTSD beta+80(FP), Y3
+	VFMADD231PD  Y3, Y1, Y2
+
+tstore_19:
+	VMOVUPD      Y2, (R10)
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000003
+	JBE          ttail_2
+	TESTQ        R8, R8
+	JZ           tstore_20
+	VMOVUPD      (R10), Y1
+	VBROADCASTSD beta+80(FP), Y2
+	VFMADD231PD  Y2, Y1, Y0
+
+tstore_20:
+	VMOVUPD Y0, (R10)
+	ADDQ    CX, R10
+	JMP     ttail_2
+
+tpieces_2:
+	MOVQ         $0x00000004, R11
+	SUBQ         DI, R11
+	LEAQ         masktab<>+0(SB), R12
+	VMOVDQU      (R12)(R11*8), Y1
+	TESTQ        R8, R8
+	JZ           tstore_21
+	VMASKMOVPD   (R10), Y1, Y5
+	VBROADCASTSD beta+80(FP), Y6
+	VFMADD231PD  Y6, Y5, Y3
+
+tstore_21:
+	MOVQ         R10, R11
+	VMOVAPS      X3, X5
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_25
+	VMOVUPS      X5, (R11)
+	VEXTRACTF128 $0x01, Y3, X5
+	ADDQ         $0x10, R11
+
+tpiece_25:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_26
+	VMOVLPS  X5, (R11)
+	VMOVHLPS X5, X5, X5
+	ADDQ     $0x08, R11
+
+tpiece_26:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000001
+	JBE          ttail_2
+	TESTQ        R8, R8
+	JZ           tstore_22
+	VMASKMOVPD   (R10), Y1, Y3
+	VBROADCASTSD beta+80(FP), Y5
+	VFMADD231PD  Y5, Y3, Y4
+
+tstore_22:
+	MOVQ         R10, R11
+	VMOVAPS      X4, X3
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_27
+	VMOVUPS      X3, (R11)
+	VEXTRACTF128 $0x01, Y4, X3
+	ADDQ         $0x10, R11
+
+tpiece_27:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_28
+	VMOVLPS  X3, (R11)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R11
+
+tpiece_28:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000002
+	JBE          ttail_2
+	TESTQ        R8, R8
+	JZ           tstore_23
+	VMASKMOVPD   (R10), Y1, Y3
+	VBROADCASTSD beta+80(FP), Y4
+	VFMADD231PD  Y4, Y3, Y2
+
+tstore_23:
+	MOVQ         R10, R11
+	VMOVAPS      X2, X3
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_29
+	VMOVUPS      X3, (R11)
+	VEXTRACTF128 $0x01, Y2, X3
+	ADDQ         $0x10, R11
+
+tpiece_29:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_30
+	VMOVLPS  X3, (R11)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R11
+
+tpiece_30:
+	ADDQ         CX, R10
+	CMPQ         R9, $0x00000003
+	JBE          ttail_2
+	TESTQ        R8, R8
+	JZ           tstore_24
+	VMASKMOVPD   (R10), Y1, Y1
+	VBROADCASTSD beta+80(FP), Y2
+	VFMADD231PD  Y2, Y1, Y0
+
+tstore_24:
+	MOVQ         R10, R11
+	VMOVAPS      X0, X1
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_31
+	VMOVUPS      X1, (R11)
+	VEXTRACTF128 $0x01, Y0, X1
+	ADDQ         $0x10, R11
+
+tpiece_31:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_32
+	VMOVLPS  X1, (R11)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R11
+
+tpiece_32:
+	ADDQ CX, R10
+
+ttail_2:
+	MOVQ CX, R10
+	SHLQ $0x02, R10
+	ADDQ R10, AX
+	ADDQ $0x00000020, DX
+	SUBQ R9, SI
+	JMP  tblock_2
+
+tdone_2:
+	VZEROUPPER
+	RET
+
 // func GemmTransposeAddF32AVX512(c []float32, ldc int, t []float32, ldt int, rows int, cols int, beta float32)
 // Requires: AVX, AVX512F, BMI2, CMOV, SSE
 TEXT ·GemmTransposeAddF32AVX512(SB), NOSPLIT, $0-84
@@ -11444,9 +12126,9 @@ TEXT ·GemmTransposeAddF32AVX512(SB), NOSPLIT, $0-84
 	BZHIQ        DI, R9, R9
 	KMOVW        R9, K1
 
-tblock_1:
+tblock_3:
 	TESTQ       SI, SI
-	JZ          tdone_1
+	JZ          tdone_3
 	MOVQ        $0x00000010, R9
 	CMPQ        SI, R9
 	CMOVQLT     SI, R9
@@ -11581,173 +12263,173 @@ tblock_1:
 	VSHUFF32X4  $0xdd, Z9, Z1, Z1
 	MOVQ        AX, R10
 	TESTQ       R8, R8
-	JZ          tstore_1
+	JZ          tstore_25
 	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z11
 
-tstore_1:
+tstore_25:
 	VMOVUPS     Z11, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000001
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_2
+	JZ          tstore_26
 	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z12
 
-tstore_2:
+tstore_26:
 	VMOVUPS     Z12, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000002
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_3
+	JZ          tstore_27
 	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z14
 
-tstore_3:
+tstore_27:
 	VMOVUPS     Z14, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000003
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_4
+	JZ          tstore_28
 	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z13
 
-tstore_4:
+tstore_28:
 	VMOVUPS     Z13, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000004
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_5
+	JZ          tstore_29
 	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z15
 
-tstore_5:
+tstore_29:
 	VMOVUPS     Z15, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000005
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_6
+	JZ          tstore_30
 	VMOVUPS.Z   (R10), K1, Z9
 	VFMADD231PS Z0, Z9, Z4
 
-tstore_6:
+tstore_30:
 	VMOVUPS     Z4, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000006
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_7
+	JZ          tstore_31
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z8
 
-tstore_7:
+tstore_31:
 	VMOVUPS     Z8, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000007
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_8
+	JZ          tstore_32
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z5
 
-tstore_8:
+tstore_32:
 	VMOVUPS     Z5, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000008
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_9
+	JZ          tstore_33
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z16
 
-tstore_9:
+tstore_33:
 	VMOVUPS     Z16, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000009
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_10
+	JZ          tstore_34
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z7
 
-tstore_10:
+tstore_34:
 	VMOVUPS     Z7, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x0000000a
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_11
+	JZ          tstore_35
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z17
 
-tstore_11:
+tstore_35:
 	VMOVUPS     Z17, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x0000000b
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_12
+	JZ          tstore_36
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z10
 
-tstore_12:
+tstore_36:
 	VMOVUPS     Z10, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x0000000c
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_13
+	JZ          tstore_37
 	VMOVUPS.Z   (R10), K1, Z4
 	VFMADD231PS Z0, Z4, Z3
 
-tstore_13:
+tstore_37:
 	VMOVUPS     Z3, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x0000000d
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_14
+	JZ          tstore_38
 	VMOVUPS.Z   (R10), K1, Z3
 	VFMADD231PS Z0, Z3, Z2
 
-tstore_14:
+tstore_38:
 	VMOVUPS     Z2, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x0000000e
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_15
+	JZ          tstore_39
 	VMOVUPS.Z   (R10), K1, Z2
 	VFMADD231PS Z0, Z2, Z6
 
-tstore_15:
+tstore_39:
 	VMOVUPS     Z6, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x0000000f
-	JBE         ttail_1
+	JBE         ttail_3
 	TESTQ       R8, R8
-	JZ          tstore_16
+	JZ          tstore_40
 	VMOVUPS.Z   (R10), K1, Z2
 	VFMADD231PS Z0, Z2, Z1
 
-tstore_16:
+tstore_40:
 	VMOVUPS Z1, K1, (R10)
 	ADDQ    CX, R10
 
-ttail_1:
+ttail_3:
 	MOVQ CX, R10
 	SHLQ $0x04, R10
 	ADDQ R10, AX
 	ADDQ $0x00000040, DX
 	SUBQ R9, SI
-	JMP  tblock_1
+	JMP  tblock_3
 
-tdone_1:
+tdone_3:
 	VZEROUPPER
 	RET
 
@@ -11775,9 +12457,9 @@ TEXT ·GemmTransposeAddF64AVX512(SB), NOSPLIT, $0-88
 	BZHIQ        DI, R9, R9
 	KMOVW        R9, K1
 
-tblock_2:
+tblock_4:
 	TESTQ       SI, SI
-	JZ          tdone_2
+	JZ          tdone_4
 	MOVQ        $0x00000008, R9
 	CMPQ        SI, R9
 	CMOVQLT     SI, R9
@@ -11840,93 +12522,93 @@ tblock_2:
 	VSHUFF64X2  $0xdd, Z5, Z1, Z1
 	MOVQ        AX, R10
 	TESTQ       R8, R8
-	JZ          tstore_17
+	JZ          tstore_41
 	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z6
 
-tstore_17:
+tstore_41:
 	VMOVUPD     Z6, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000001
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_18
+	JZ          tstore_42
 	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z7
 
-tstore_18:
+tstore_42:
 	VMOVUPD     Z7, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000002
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_19
+	JZ          tstore_43
 	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z8
 
-tstore_19:
+tstore_43:
 	VMOVUPD     Z8, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000003
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_20
+	JZ          tstore_44
 	VMOVUPD.Z   (R10), K1, Z5
 	VFMADD231PD Z0, Z5, Z3
 
-tstore_20:
+tstore_44:
 	VMOVUPD     Z3, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000004
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_21
+	JZ          tstore_45
 	VMOVUPD.Z   (R10), K1, Z3
 	VFMADD231PD Z0, Z3, Z9
 
-tstore_21:
+tstore_45:
 	VMOVUPD     Z9, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000005
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_22
+	JZ          tstore_46
 	VMOVUPD.Z   (R10), K1, Z3
 	VFMADD231PD Z0, Z3, Z4
 
-tstore_22:
+tstore_46:
 	VMOVUPD     Z4, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000006
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_23
+	JZ          tstore_47
 	VMOVUPD.Z   (R10), K1, Z3
 	VFMADD231PD Z0, Z3, Z2
 
-tstore_23:
+tstore_47:
 	VMOVUPD     Z2, K1, (R10)
 	ADDQ        CX, R10
 	CMPQ        R9, $0x00000007
-	JBE         ttail_2
+	JBE         ttail_4
 	TESTQ       R8, R8
-	JZ          tstore_24
+	JZ          tstore_48
 	VMOVUPD.Z   (R10), K1, Z2
 	VFMADD231PD Z0, Z2, Z1
 
-tstore_24:
+tstore_48:
 	VMOVUPD Z1, K1, (R10)
 	ADDQ    CX, R10
 
-ttail_2:
+ttail_4:
 	MOVQ CX, R10
 	SHLQ $0x03, R10
 	ADDQ R10, AX
 	ADDQ $0x00000040, DX
 	SUBQ R9, SI
-	JMP  tblock_2
+	JMP  tblock_4
 
-tdone_2:
+tdone_4:
 	VZEROUPPER
 	RET
 
@@ -12022,24 +12704,6 @@ DATA gemmiota<>+116(SB)/4, $0x0000001d
 DATA gemmiota<>+120(SB)/4, $0x0000001e
 DATA gemmiota<>+124(SB)/4, $0x0000001f
 GLOBL gemmiota<>(SB), RODATA|NOPTR, $128
-
-DATA masktab<>+0(SB)/4, $0xffffffff
-DATA masktab<>+4(SB)/4, $0xffffffff
-DATA masktab<>+8(SB)/4, $0xffffffff
-DATA masktab<>+12(SB)/4, $0xffffffff
-DATA masktab<>+16(SB)/4, $0xffffffff
-DATA masktab<>+20(SB)/4, $0xffffffff
-DATA masktab<>+24(SB)/4, $0xffffffff
-DATA masktab<>+28(SB)/4, $0xffffffff
-DATA masktab<>+32(SB)/4, $0x00000000
-DATA masktab<>+36(SB)/4, $0x00000000
-DATA masktab<>+40(SB)/4, $0x00000000
-DATA masktab<>+44(SB)/4, $0x00000000
-DATA masktab<>+48(SB)/4, $0x00000000
-DATA masktab<>+52(SB)/4, $0x00000000
-DATA masktab<>+56(SB)/4, $0x00000000
-DATA masktab<>+60(SB)/4, $0x00000000
-GLOBL masktab<>(SB), RODATA|NOPTR, $64
 
 // func GemmPackT8F32AVX2(dst []float32, src []float32, ld int, rows int, kb int)
 // Requires: AVX, AVX2, CMOV

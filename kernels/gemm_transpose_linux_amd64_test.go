@@ -30,17 +30,22 @@ func guardedSlice[T Float](t *testing.T, n int) ([]T, func()) {
 	return s, func() { syscall.Munmap(mem) }
 }
 
-// TestGemmTransposeAdd: GemmTransposeAdd sets C = Tᵀ (+ beta·C) for every
+// TestGemmTransposeAdd: GemmTransposeAdd (AVX2, AVX-512) sets C = Tᵀ (+ beta·C) for every
 // row count and column count, reads only T's cols rows (T ends at an
 // inaccessible page), writes only the cols columns of C's rows
 // (sentinels between and after them), and reads no C when beta is 0 (NaN
 // there).
 func TestGemmTransposeAdd(t *testing.T) {
+	if _, ok := levels[AVX2]; !ok {
+		t.Skip("no AVX2")
+	}
+	t.Run("avx2/f32", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF32AVX2, 8) })
+	t.Run("avx2/f64", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF64AVX2, 4) })
 	if _, ok := levels[AVX512]; !ok {
 		t.Skip("no AVX-512")
 	}
-	t.Run("f32", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF32AVX512, 16) })
-	t.Run("f64", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF64AVX512, 8) })
+	t.Run("avx512/f32", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF32AVX512, 16) })
+	t.Run("avx512/f64", func(t *testing.T) { testTransposeAdd(t, asm.GemmTransposeAddF64AVX512, 8) })
 }
 
 func testTransposeAdd[T Float](t *testing.T, kern func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T), L int) {

@@ -107,6 +107,7 @@ import "github.com/descentlab/descent/asm"
 var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 6, nr: 16, kc: 384, mc: 144, nc: 3072,
+			transposeAdd: asm.GemmTransposeAddF32AVX2, transposeRows: 8,
 			micro: asm.GemmMicro6x16F32AVX2, microTiles: asm.GemmMicroTiles6x16F32AVX2,
 			microRowsTiles: asm.GemmMicroRowsTiles6x16F32AVX2, microColsTiles: asm.GemmMicroColsTiles6x16F32AVX2,
 			microRows: asm.GemmMicroRows6x16F32AVX2, microCols: asm.GemmMicroCols6x16F32AVX2,
@@ -119,6 +120,7 @@ var _ = wire(
 				packBT: asm.GemmPackT8F32AVX2, packBNP: asm.GemmPackNPanels8F32AVX2, packAN: asm.GemmPackRows12F32AVX2,
 				packBTR: asm.GemmPackRows8F32AVX2}}
 		f64.gemm = &gemmKernel[float64]{mr: 6, nr: 8, kc: 272, mc: 72, nc: 3072,
+			transposeAdd: asm.GemmTransposeAddF64AVX2, transposeRows: 4,
 			micro: asm.GemmMicro6x8F64AVX2, microTiles: asm.GemmMicroTiles6x8F64AVX2,
 			microRowsTiles: asm.GemmMicroRowsTiles6x8F64AVX2, microColsTiles: asm.GemmMicroColsTiles6x8F64AVX2,
 			microRows: asm.GemmMicroRows6x8F64AVX2, microCols: asm.GemmMicroCols6x8F64AVX2,

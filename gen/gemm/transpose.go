@@ -18,6 +18,7 @@ import (
 // last block's rows past rows and every row's lanes past cols are masked.
 func transposeAdd(k kit.Kit) {
 	if !k.Is512() {
+		transposeAdd2(k)
 		return
 	}
 	L := k.Lanes()
@@ -213,3 +214,200 @@ func transposeRegs(k kit.Kit, r []reg.VecVirtual) []reg.VecVirtual {
 }
 
 func gpv(op Op) reg.GPVirtual { return op.(reg.GPVirtual) }
+
+// transposeAdd2 is transposeAdd for AVX2 (L = 8 float32, 4 float64 rows
+// of T a block): VMASKMOV loads of the block's rows of T (lanes past rows
+// masked), an L×L register transpose (transposeRegs2), and each row of C
+// stored whole when cols = L, else in pieces of 4, 2 and 1 elements
+// (storePieces): a VMASKMOV store took several times as long here (Zen 4;
+// with it the kernel measured slower than the Go loop it replaced).
+func transposeAdd2(k kit.Kit) {
+	L, size := k.Lanes(), k.T.Size
+	name := "GemmTransposeAdd"
+	k.Text(name, "func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)")
+	Doc(k.Name(name)+" sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;",
+		"t has cols rows of rows elements (ldt apart); no row past them is read.",
+		"The caller guarantees 1 <= cols <= L (8 for float32, 4 for float64) and the lengths.")
+	cp := gpv(Load(Param("c").Base(), GP64()))
+	ldc := gpv(Load(Param("ldc"), GP64()))
+	tp := gpv(Load(Param("t").Base(), GP64()))
+	ldt := gpv(Load(Param("ldt"), GP64()))
+	left := gpv(Load(Param("rows"), GP64()))
+	cols := gpv(Load(Param("cols"), GP64()))
+	shift := uint8(bitsOf(size))
+	SHLQ(U8(shift), ldc)
+	SHLQ(U8(shift), ldt)
+	useBeta := GP64()
+	XORQ(useBeta, useBeta)
+	{
+		bx, xz := XMM(), XMM()
+		Load(Param("beta"), bx)
+		VXORPS(xz, xz, xz)
+		if size == 4 {
+			VUCOMISS(xz, bx)
+		} else {
+			VUCOMISD(xz, bx)
+		}
+		one := GP64()
+		MOVQ(U32(1), one)
+		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
+		CMOVQPS(one, useBeta)
+	}
+
+	block, tail, done := kit.NewLabel("tblock"), kit.NewLabel("ttail"), kit.NewLabel("tdone")
+	Label(block)
+	TESTQ(left, left)
+	JZ(LabelRef(done))
+	// Rows of this block: min(L, left), and the mask of T lanes to load.
+	cnt := GP64()
+	MOVQ(U32(uint32(L)), cnt)
+	CMPQ(left, cnt)
+	CMOVQLT(left, cnt)
+	r := make([]reg.VecVirtual, L)
+	{
+		ldMask := k.LaneMask(cnt)
+		row, next := GP64(), GP64()
+		MOVQ(tp, row)
+		for j := range r {
+			r[j] = k.Vec()
+			pick(k, VMASKMOVPS, VMASKMOVPD)(Mem{Base: row}, ldMask, r[j])
+			if j < L-1 {
+				// Rows from cols on are T's last row again: they only
+				// fill lanes of C that are not stored.
+				LEAQ(Mem{Base: row, Index: ldt, Scale: 1}, next)
+				CMPQ(cols, U8(uint8(j+1)))
+				CMOVQGT(next, row)
+			}
+		}
+	}
+	out := transposeRegs2(k, r)
+	// Store rows i0 .. i0+cnt-1 of C, cols elements each: whole rows, or
+	// pieces.
+	cr := GP64()
+	MOVQ(cp, cr)
+	pieces := kit.NewLabel("tpieces")
+	CMPQ(cols, U8(uint8(L)))
+	JNE(LabelRef(pieces))
+	for _, whole := range []bool{true, false} {
+		var colMask reg.VecVirtual
+		if !whole {
+			Label(pieces)
+			colMask = k.LaneMask(cols)
+		}
+		for i := range out {
+			if i > 0 {
+				CMPQ(cnt, U32(uint32(i)))
+				JBE(LabelRef(tail))
+			}
+			skip := kit.NewLabel("tstore")
+			TESTQ(useBeta, useBeta)
+			JZ(LabelRef(skip))
+			cv, beta := k.Vec(), k.Vec()
+			if whole {
+				k.Load(Mem{Base: cr}, cv)
+			} else {
+				pick(k, VMASKMOVPS, VMASKMOVPD)(Mem{Base: cr}, colMask, cv)
+			}
+			k.Broadcast(paramAddr("beta"), beta)
+			k.FMA231(beta, cv, out[i]) // t + beta*c
+			Label(skip)
+			if whole {
+				k.Store(out[i], Mem{Base: cr})
+			} else {
+				storePieces(k, out[i], cr, cols)
+			}
+			ADDQ(ldc, cr)
+		}
+		if whole {
+			JMP(LabelRef(tail))
+		}
+	}
+	Label(tail)
+	// Next block: L rows of C further, L columns of T further.
+	MOVQ(ldc, cr)
+	SHLQ(U8(uint8(bitsOf(L))), cr)
+	ADDQ(cr, cp)
+	ADDQ(U32(uint32(L*size)), tp)
+	SUBQ(cnt, left)
+	JMP(LabelRef(block))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// storePieces stores the first n < lanes elements of the ymm v at dst:
+// 4 (float32; 2 float64) from the low half, then 2 and 1 (float64: 1) of
+// what is left, each piece only when n has its bit.
+func storePieces(k kit.Kit, v reg.VecVirtual, dst, n reg.GPVirtual) {
+	p := GP64()
+	MOVQ(dst, p)
+	x := XMM()
+	VMOVAPS(v.AsX(), x)
+	half := k.Lanes() / 2
+	for piece := half; piece >= 1; piece /= 2 {
+		skip := kit.NewLabel("tpiece")
+		TESTQ(U32(uint32(piece)), n)
+		JZ(LabelRef(skip))
+		switch bytes := piece * k.T.Size; bytes {
+		case 16:
+			VMOVUPS(x, Mem{Base: p})
+			VEXTRACTF128(U8(1), v, x)
+		case 8:
+			VMOVLPS(x, Mem{Base: p})
+			VMOVHLPS(x, x, x)
+		case 4:
+			VMOVSS(x, Mem{Base: p})
+		}
+		ADDQ(U8(uint8(piece*k.T.Size)), p)
+		Label(skip)
+	}
+}
+
+// transposeRegs2 transposes the L×L block held in r (row j in r[j]; L = 8
+// float32, 4 float64 ymm lanes) and returns its columns: interleaves of
+// row pairs (32-bit, then 64-bit pairs for float32) within the 128-bit
+// halves, then VPERM2F128 of the halves.
+func transposeRegs2(k kit.Kit, r []reg.VecVirtual) []reg.VecVirtual {
+	L := len(r)
+	out := make([]reg.VecVirtual, L)
+	if k.T.Size == 8 {
+		// s0 = r0,r1 column 0 | column 2; s1 columns 1 | 3; s2, s3 the
+		// same of r2, r3.
+		var s [4]reg.VecVirtual
+		for q := 0; q < 2; q++ {
+			s[2*q], s[2*q+1] = k.Vec(), k.Vec()
+			VUNPCKLPD(r[2*q+1], r[2*q], s[2*q])
+			VUNPCKHPD(r[2*q+1], r[2*q], s[2*q+1])
+		}
+		for c := 0; c < 2; c++ {
+			out[c], out[c+2] = k.Vec(), k.Vec()
+			VPERM2F128(U8(0x20), s[2+c], s[c], out[c])
+			VPERM2F128(U8(0x31), s[2+c], s[c], out[c+2])
+		}
+		return out
+	}
+	// s[2q] (s[2q+1]): values 0,1 (2,3) of each half of rows 2q, 2q+1
+	// interleaved.
+	s := make([]reg.VecVirtual, L)
+	for q := 0; q < L/2; q++ {
+		s[2*q], s[2*q+1] = k.Vec(), k.Vec()
+		VUNPCKLPS(r[2*q+1], r[2*q], s[2*q])
+		VUNPCKHPS(r[2*q+1], r[2*q], s[2*q+1])
+	}
+	// u[4g+c] holds, in half h, column 4h+c of rows 4g..4g+3.
+	u := make([]reg.VecVirtual, L)
+	for g := 0; g < 2; g++ {
+		for h := 0; h < 2; h++ {
+			lo, hi := k.Vec(), k.Vec()
+			VSHUFPS(U8(0x44), s[4*g+2+h], s[4*g+h], lo)
+			VSHUFPS(U8(0xEE), s[4*g+2+h], s[4*g+h], hi)
+			u[4*g+2*h], u[4*g+2*h+1] = lo, hi
+		}
+	}
+	for c := 0; c < 4; c++ {
+		out[c], out[c+4] = k.Vec(), k.Vec()
+		VPERM2F128(U8(0x20), u[4+c], u[c], out[c])
+		VPERM2F128(U8(0x31), u[4+c], u[c], out[c+4])
+	}
+	return out
+}
