@@ -25324,6 +25324,614 @@ cstored_4:
 	VZEROUPPER
 	RET
 
+// func GemmMicroColsTransTiles10x8F32AVX2(m int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, cols int)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·GemmMicroColsTransTiles10x8F32AVX2(SB), NOSPLIT, $0-128
+	MOVQ     lda+40(FP), AX
+	SHLQ     $0x02, AX
+	MOVQ     ldb+72(FP), CX
+	SHLQ     $0x02, CX
+	XORQ     DX, DX
+	MOVSS    beta+116(FP), X0
+	VXORPS   X1, X1, X1
+	VUCOMISS X1, X0
+	MOVQ     $0x00000001, BX
+	CMOVQNE  BX, DX
+	CMOVQPS  BX, DX
+
+ctile_5:
+	MOVQ    $0x00000008, BX
+	CMPQ    m+0(FP), BX
+	CMOVQLT m+0(FP), BX
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VXORPS  Y8, Y8, Y8
+	VXORPS  Y9, Y9, Y9
+	MOVQ    $0x00000008, SI
+	SUBQ    BX, SI
+	LEAQ    masktab<>+0(SB), DI
+	VMOVDQU (DI)(SI*4), Y10
+	MOVQ    kc+8(FP), SI
+	MOVQ    b_base+48(FP), DI
+	MOVQ    a_base+16(FP), R8
+
+ckloop_5:
+	VMASKMOVPS   (R8), Y10, Y11
+	VBROADCASTSS (DI), Y12
+	VFMADD231PS  Y12, Y11, Y0
+	VBROADCASTSS 4(DI), Y12
+	VFMADD231PS  Y12, Y11, Y1
+	VBROADCASTSS 8(DI), Y12
+	VFMADD231PS  Y12, Y11, Y2
+	VBROADCASTSS 12(DI), Y12
+	VFMADD231PS  Y12, Y11, Y3
+	VBROADCASTSS 16(DI), Y12
+	VFMADD231PS  Y12, Y11, Y4
+	VBROADCASTSS 20(DI), Y12
+	VFMADD231PS  Y12, Y11, Y5
+	VBROADCASTSS 24(DI), Y12
+	VFMADD231PS  Y12, Y11, Y6
+	VBROADCASTSS 28(DI), Y12
+	VFMADD231PS  Y12, Y11, Y7
+	VBROADCASTSS 32(DI), Y12
+	VFMADD231PS  Y12, Y11, Y8
+	VBROADCASTSS 36(DI), Y12
+	VFMADD231PS  Y12, Y11, Y9
+	ADDQ         AX, R8
+	ADDQ         CX, DI
+	DECQ         SI
+	JNZ          ckloop_5
+	VBROADCASTSS alpha+112(FP), Y10
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y10, Y1, Y1
+	VMULPS       Y10, Y2, Y2
+	VMULPS       Y10, Y3, Y3
+	VMULPS       Y10, Y4, Y4
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y10, Y7, Y7
+	VMULPS       Y10, Y8, Y8
+	VMULPS       Y10, Y9, Y9
+	VUNPCKLPS    Y1, Y0, Y10
+	VUNPCKHPS    Y1, Y0, Y0
+	VUNPCKLPS    Y3, Y2, Y1
+	VUNPCKHPS    Y3, Y2, Y2
+	VUNPCKLPS    Y5, Y4, Y3
+	VUNPCKHPS    Y5, Y4, Y4
+	VUNPCKLPS    Y7, Y6, Y5
+	VUNPCKHPS    Y7, Y6, Y6
+	VSHUFPS      $0x44, Y1, Y10, Y7
+	VSHUFPS      $0xee, Y1, Y10, Y1
+	VSHUFPS      $0x44, Y2, Y0, Y10
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	VSHUFPS      $0x44, Y5, Y3, Y2
+	VSHUFPS      $0xee, Y5, Y3, Y3
+	VSHUFPS      $0x44, Y6, Y4, Y5
+	VSHUFPS      $0xee, Y6, Y4, Y4
+	VPERM2F128   $0x20, Y2, Y7, Y6
+	VPERM2F128   $0x31, Y2, Y7, Y2
+	VPERM2F128   $0x20, Y3, Y1, Y7
+	VPERM2F128   $0x31, Y3, Y1, Y1
+	VPERM2F128   $0x20, Y5, Y10, Y3
+	VPERM2F128   $0x31, Y5, Y10, Y5
+	VPERM2F128   $0x20, Y4, Y0, Y10
+	VPERM2F128   $0x31, Y4, Y0, Y0
+	VUNPCKLPS    Y9, Y8, Y4
+	VUNPCKHPS    Y9, Y8, Y8
+	MOVQ         ldc+104(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         cols+120(FP), DI
+	MOVQ         c_base+80(FP), R8
+	CMPQ         DI, $0x08
+	JB           cfew_1
+	SUBQ         $0x08, DI
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	LEAQ         masktab<>+0(SB), R10
+	VMOVDQU      (R10)(R9*4), Y9
+	VMOVAPS      X4, X11
+	TESTQ        DX, DX
+	JZ           cnobeta_57
+	VMOVUPS      (R8), Y12
+	VMASKMOVPS   32(R8), X9, X13
+	VBROADCASTSS beta+116(FP), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VFMADD231PS  X14, X13, X11
+
+cnobeta_57:
+	VMOVUPS  Y6, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_33
+	VMOVLPS  X11, (R9)
+	VMOVHLPS X11, X11, X11
+	ADDQ     $0x08, R9
+
+tpiece_33:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_34
+	VMOVSS X11, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_34:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x01
+	JBE          cstored_5
+	VMOVAPS      X4, X6
+	VMOVHLPS     X6, X6, X6
+	TESTQ        DX, DX
+	JZ           cnobeta_58
+	VMOVUPS      (R8), Y11
+	VMASKMOVPS   32(R8), X9, X12
+	VBROADCASTSS beta+116(FP), Y13
+	VFMADD231PS  Y13, Y11, Y7
+	VFMADD231PS  X13, X12, X6
+
+cnobeta_58:
+	VMOVUPS  Y7, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_35
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_35:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_36
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_36:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_5
+	VMOVAPS      X8, X6
+	TESTQ        DX, DX
+	JZ           cnobeta_59
+	VMOVUPS      (R8), Y7
+	VMASKMOVPS   32(R8), X9, X11
+	VBROADCASTSS beta+116(FP), Y12
+	VFMADD231PS  Y12, Y7, Y3
+	VFMADD231PS  X12, X11, X6
+
+cnobeta_59:
+	VMOVUPS  Y3, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_37
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_37:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_38
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_38:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x03
+	JBE          cstored_5
+	VMOVAPS      X8, X3
+	VMOVHLPS     X3, X3, X3
+	TESTQ        DX, DX
+	JZ           cnobeta_60
+	VMOVUPS      (R8), Y6
+	VMASKMOVPS   32(R8), X9, X7
+	VBROADCASTSS beta+116(FP), Y11
+	VFMADD231PS  Y11, Y6, Y10
+	VFMADD231PS  X11, X7, X3
+
+cnobeta_60:
+	VMOVUPS  Y10, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_39
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_39:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_40
+	VMOVSS X3, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_40:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x04
+	JBE          cstored_5
+	VEXTRACTF128 $0x01, Y4, X3
+	TESTQ        DX, DX
+	JZ           cnobeta_61
+	VMOVUPS      (R8), Y6
+	VMASKMOVPS   32(R8), X9, X7
+	VBROADCASTSS beta+116(FP), Y10
+	VFMADD231PS  Y10, Y6, Y2
+	VFMADD231PS  X10, X7, X3
+
+cnobeta_61:
+	VMOVUPS  Y2, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_41
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_41:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_42
+	VMOVSS X3, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_42:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x05
+	JBE          cstored_5
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVHLPS     X2, X2, X2
+	TESTQ        DX, DX
+	JZ           cnobeta_62
+	VMOVUPS      (R8), Y3
+	VMASKMOVPS   32(R8), X9, X4
+	VBROADCASTSS beta+116(FP), Y6
+	VFMADD231PS  Y6, Y3, Y1
+	VFMADD231PS  X6, X4, X2
+
+cnobeta_62:
+	VMOVUPS  Y1, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_43
+	VMOVLPS  X2, (R9)
+	VMOVHLPS X2, X2, X2
+	ADDQ     $0x08, R9
+
+tpiece_43:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_44
+	VMOVSS X2, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_44:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x06
+	JBE          cstored_5
+	VEXTRACTF128 $0x01, Y8, X1
+	TESTQ        DX, DX
+	JZ           cnobeta_63
+	VMOVUPS      (R8), Y2
+	VMASKMOVPS   32(R8), X9, X3
+	VBROADCASTSS beta+116(FP), Y4
+	VFMADD231PS  Y4, Y2, Y5
+	VFMADD231PS  X4, X3, X1
+
+cnobeta_63:
+	VMOVUPS  Y5, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_45
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_45:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_46
+	VMOVSS X1, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_46:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x07
+	JBE          cstored_5
+	VEXTRACTF128 $0x01, Y8, X1
+	VMOVHLPS     X1, X1, X1
+	TESTQ        DX, DX
+	JZ           cnobeta_64
+	VMOVUPS      (R8), Y2
+	VMASKMOVPS   32(R8), X9, X3
+	VBROADCASTSS beta+116(FP), Y4
+	VFMADD231PS  Y4, Y2, Y0
+	VFMADD231PS  X4, X3, X1
+
+cnobeta_64:
+	VMOVUPS  Y0, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_47
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_47:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_48
+	VMOVSS X1, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_48:
+	ADDQ SI, R8
+	JMP  cstored_5
+
+cfew_1:
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	LEAQ         masktab<>+0(SB), R10
+	VMOVDQU      (R10)(R9*4), Y4
+	TESTQ        DX, DX
+	JZ           cnobeta_65
+	VMASKMOVPS   (R8), Y4, Y8
+	VBROADCASTSS beta+116(FP), Y9
+	VFMADD231PS  Y9, Y8, Y6
+
+cnobeta_65:
+	MOVQ         R8, R9
+	VMOVAPS      X6, X8
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_49
+	VMOVUPS      X8, (R9)
+	VEXTRACTF128 $0x01, Y6, X8
+	ADDQ         $0x10, R9
+
+tpiece_49:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_50
+	VMOVLPS  X8, (R9)
+	VMOVHLPS X8, X8, X8
+	ADDQ     $0x08, R9
+
+tpiece_50:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_51
+	VMOVSS X8, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_51:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x01
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_66
+	VMASKMOVPS   (R8), Y4, Y6
+	VBROADCASTSS beta+116(FP), Y8
+	VFMADD231PS  Y8, Y6, Y7
+
+cnobeta_66:
+	MOVQ         R8, R9
+	VMOVAPS      X7, X6
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_52
+	VMOVUPS      X6, (R9)
+	VEXTRACTF128 $0x01, Y7, X6
+	ADDQ         $0x10, R9
+
+tpiece_52:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_53
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_53:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_54
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_54:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_67
+	VMASKMOVPS   (R8), Y4, Y6
+	VBROADCASTSS beta+116(FP), Y7
+	VFMADD231PS  Y7, Y6, Y3
+
+cnobeta_67:
+	MOVQ         R8, R9
+	VMOVAPS      X3, X6
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_55
+	VMOVUPS      X6, (R9)
+	VEXTRACTF128 $0x01, Y3, X6
+	ADDQ         $0x10, R9
+
+tpiece_55:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_56
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_56:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_57
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_57:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x03
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_68
+	VMASKMOVPS   (R8), Y4, Y3
+	VBROADCASTSS beta+116(FP), Y6
+	VFMADD231PS  Y6, Y3, Y10
+
+cnobeta_68:
+	MOVQ         R8, R9
+	VMOVAPS      X10, X3
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_58
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y10, X3
+	ADDQ         $0x10, R9
+
+tpiece_58:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_59
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_59:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_60
+	VMOVSS X3, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_60:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x04
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_69
+	VMASKMOVPS   (R8), Y4, Y3
+	VBROADCASTSS beta+116(FP), Y6
+	VFMADD231PS  Y6, Y3, Y2
+
+cnobeta_69:
+	MOVQ         R8, R9
+	VMOVAPS      X2, X3
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_61
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y2, X3
+	ADDQ         $0x10, R9
+
+tpiece_61:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_62
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_62:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_63
+	VMOVSS X3, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_63:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x05
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_70
+	VMASKMOVPS   (R8), Y4, Y2
+	VBROADCASTSS beta+116(FP), Y3
+	VFMADD231PS  Y3, Y2, Y1
+
+cnobeta_70:
+	MOVQ         R8, R9
+	VMOVAPS      X1, X2
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_64
+	VMOVUPS      X2, (R9)
+	VEXTRACTF128 $0x01, Y1, X2
+	ADDQ         $0x10, R9
+
+tpiece_64:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_65
+	VMOVLPS  X2, (R9)
+	VMOVHLPS X2, X2, X2
+	ADDQ     $0x08, R9
+
+tpiece_65:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_66
+	VMOVSS X2, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_66:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x06
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_71
+	VMASKMOVPS   (R8), Y4, Y1
+	VBROADCASTSS beta+116(FP), Y2
+	VFMADD231PS  Y2, Y1, Y5
+
+cnobeta_71:
+	MOVQ         R8, R9
+	VMOVAPS      X5, X1
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_67
+	VMOVUPS      X1, (R9)
+	VEXTRACTF128 $0x01, Y5, X1
+	ADDQ         $0x10, R9
+
+tpiece_67:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_68
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_68:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_69
+	VMOVSS X1, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_69:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x07
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_72
+	VMASKMOVPS   (R8), Y4, Y1
+	VBROADCASTSS beta+116(FP), Y2
+	VFMADD231PS  Y2, Y1, Y0
+
+cnobeta_72:
+	MOVQ         R8, R9
+	VMOVAPS      X0, X1
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_70
+	VMOVUPS      X1, (R9)
+	VEXTRACTF128 $0x01, Y0, X1
+	ADDQ         $0x10, R9
+
+tpiece_70:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_71
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_71:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_72
+	VMOVSS X1, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_72:
+	ADDQ SI, R8
+
+cstored_5:
+	SHLQ $0x03, SI
+	ADDQ SI, c_base+80(FP)
+	ADDQ $0x20, a_base+16(FP)
+	SUBQ BX, m+0(FP)
+	JNZ  ctile_5
+	VZEROUPPER
+	RET
+
 // func GemmMicro8x32F32AVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·GemmMicro8x32F32AVX512(SB), NOSPLIT, $0-96

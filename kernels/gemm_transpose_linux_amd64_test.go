@@ -105,12 +105,16 @@ func fmaT[T Float](x, y, z T) T {
 	return T(math.FMA(float64(x), float64(y), float64(z)))
 }
 
-// TestGemmMicroColsTrans: GemmMicroColsTransTiles10x16F64AVX512 against
-// the FMAs of the transposed route (bit for bit) for row counts on and off
-// its 16-row tiles and every column count; A and C end at an inaccessible
-// page (the masked loads past m and stores past cols must not touch it),
-// and C's padding between rows keeps its sentinels.
+// TestGemmMicroColsTrans: GemmMicroColsTransTiles (AVX-512 both types,
+// AVX2 float32) against the FMAs of the transposed route (bit for bit) for
+// row counts on and off their tiles and every column count; A and C end
+// at an inaccessible page (the masked loads past m and stores past cols
+// must not touch it), and C's padding between rows keeps its sentinels.
 func TestGemmMicroColsTrans(t *testing.T) {
+	if _, ok := levels[AVX2]; !ok {
+		t.Skip("no AVX2")
+	}
+	t.Run("avx2/f32", func(t *testing.T) { testMicroColsTrans(t, asm.GemmMicroColsTransTiles10x8F32AVX2, fma32) })
 	if _, ok := levels[AVX512]; !ok {
 		t.Skip("no AVX-512")
 	}

@@ -108,6 +108,7 @@ var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 6, nr: 16, kc: 384, mc: 144, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF32AVX2, transposeRows: 8,
+			transCols: asm.GemmMicroColsTransTiles10x8F32AVX2, transColsN: 10, transColsM: 8,
 			micro: asm.GemmMicro6x16F32AVX2, microTiles: asm.GemmMicroTiles6x16F32AVX2,
 			microRowsTiles: asm.GemmMicroRowsTiles6x16F32AVX2, microColsTiles: asm.GemmMicroColsTiles6x16F32AVX2,
 			microRows: asm.GemmMicroRows6x16F32AVX2, microCols: asm.GemmMicroCols6x16F32AVX2,

@@ -172,6 +172,9 @@ func main() {
 			transRowsTilesC(k)
 		}
 	}
+	for _, k := range kit.All {
+		transColsTiles2(k)
+	}
 	// AVX-512 8-row tiles (8×32 f32, 8×16 f64; after the rest, as above),
 	// for small products whose rows are a multiple of 8 and not of 10: 32
 	// and 64 rows fill 80% and 91% of the 10-row tiles, 100% of these (16

@@ -343,15 +343,21 @@ func storePieces(k kit.Kit, v reg.VecVirtual, dst, n reg.GPVirtual) {
 	MOVQ(dst, p)
 	x := XMM()
 	VMOVAPS(v.AsX(), x)
-	half := k.Lanes() / 2
-	for piece := half; piece >= 1; piece /= 2 {
+	storeXPieces(k, x, p, n, k.Lanes()/2, v)
+}
+
+// storeXPieces is storePieces from the xmm x (the pieces past its 128
+// bits from v's upper half when v is given) at p, the largest piece
+// first elements; x and p are clobbered.
+func storeXPieces(k kit.Kit, x reg.Register, p, n reg.GPVirtual, first int, v ...reg.VecVirtual) {
+	for piece := first; piece >= 1; piece /= 2 {
 		skip := kit.NewLabel("tpiece")
 		TESTQ(U32(uint32(piece)), n)
 		JZ(LabelRef(skip))
 		switch bytes := piece * k.T.Size; bytes {
 		case 16:
 			VMOVUPS(x, Mem{Base: p})
-			VEXTRACTF128(U8(1), v, x)
+			VEXTRACTF128(U8(1), v[0], x)
 		case 8:
 			VMOVLPS(x, Mem{Base: p})
 			VMOVHLPS(x, x, x)

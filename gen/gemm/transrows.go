@@ -517,3 +517,166 @@ func transposedBlock(k kit.Kit, rowAt func(int) Mem, masked bool, tailMask reg.R
 		use(q, col)
 	}
 }
+
+// transColsTiles2 emits GemmMicroColsTransTiles10x8F32AVX2: transColsTiles
+// for AVX2 float32. Sixteen ymm registers hold the 10 accumulators of an
+// 8-row tile (one vector of A a step, B's values broadcast into a
+// register), and at the end of a tile the 8×8 register transpose of
+// columns 0-7 (transposeRegs2) and one interleave for columns 8 and 9.
+// Rows of C are stored whole, columns 8-9 and rows of fewer than 8
+// columns in pieces (VMASKMOV stores are slow on AMD cores). Same FMAs in
+// the same order as the two-pass route, and beta as its GemmTransposeAdd.
+func transColsTiles2(k kit.Kit) {
+	if k.Is512() || k.T.Size != 4 {
+		return
+	}
+	const R = 10
+	L := k.Lanes() // 8: rows of C a tile
+	name := fmt.Sprintf("GemmMicroColsTransTiles%dx%d", R, L)
+	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s%s%s sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·Aᵀ·B + beta·C with A (kc×m) and B (kc×%d) as stored, %d rows of C a tile, the accumulators transposed in registers. It reads b[p*ldb+j] for all j < %d. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= %d, len(a) >= (kc-1)*lda+m, len(b) >= (kc-1)*ldb+%d and len(c) >= (m-1)*ldc+cols.",
+		name, k.T.Name, k.ISA.Name, R, L, R, R, R))
+
+	left, pa0, pc0 := frameAddr(Param("m")), frameAddr(Param("a").Base()), frameAddr(Param("c").Base())
+	lda := gpv(Load(Param("lda"), GP64()))
+	SHLQ(U8(2), lda)
+	ldb := gpv(Load(Param("ldb"), GP64()))
+	SHLQ(U8(2), ldb)
+	useBeta := GP64()
+	XORQ(useBeta, useBeta)
+	{
+		bx, xz := XMM(), XMM()
+		Load(Param("beta"), bx)
+		VXORPS(xz, xz, xz)
+		VUCOMISS(xz, bx)
+		one := GP64()
+		MOVQ(U32(1), one)
+		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
+		CMOVQPS(one, useBeta)
+	}
+
+	tile := kit.NewLabel("ctile")
+	Label(tile)
+	cnt := GP64()
+	MOVQ(U32(uint32(L)), cnt)
+	CMPQ(left, cnt)
+	CMOVQLT(left, cnt)
+	acc := k.Vecs(R)
+	for _, v := range acc {
+		k.Zero(v)
+	}
+	{
+		lm := k.LaneMask(cnt)
+		kc := gpv(Load(Param("kc"), GP64()))
+		pb := gpv(Load(Param("b").Base(), GP64()))
+		pa := GP64()
+		MOVQ(pa0, pa)
+		kloop := kit.NewLabel("ckloop")
+		Label(kloop)
+		va := k.Vec()
+		VMASKMOVPS(Mem{Base: pa}, lm, va)
+		for j, v := range acc {
+			bj := k.Vec()
+			k.Broadcast(Mem{Base: pb, Disp: 4 * j}, bj)
+			k.FMA231(bj, va, v)
+		}
+		ADDQ(lda, pa)
+		ADDQ(ldb, pb)
+		DECQ(kc)
+		JNZ(LabelRef(kloop))
+	}
+	{
+		alpha := k.Vec()
+		k.Broadcast(paramAddr("alpha"), alpha)
+		for _, v := range acc {
+			k.Mul(alpha, v, v)
+		}
+	}
+	out := transposeRegs2(k, acc[:L])
+	// lo (hi) holds, in half h, columns 8 and 9 of rows 4h, 4h+1 (4h+2,
+	// 4h+3).
+	lo, hi := k.Vec(), k.Vec()
+	VUNPCKLPS(acc[9], acc[8], lo)
+	VUNPCKHPS(acc[9], acc[8], hi)
+	ldc := gpv(Load(Param("ldc"), GP64()))
+	SHLQ(U8(2), ldc)
+	cols := gpv(Load(Param("cols"), GP64()))
+	cr := GP64()
+	MOVQ(pc0, cr)
+	stored, few := kit.NewLabel("cstored"), kit.NewLabel("cfew")
+	CMPQ(cols, U8(uint8(L)))
+	JB(LabelRef(few))
+	// cols >= 8: whole rows, then columns 8 and 9 (cols-8 of them).
+	{
+		n2 := GP64()
+		MOVQ(cols, n2)
+		SUBQ(U8(uint8(L)), n2)
+		pm := k.LaneMask(n2)
+		for i := range out {
+			if i > 0 {
+				CMPQ(cnt, U8(uint8(i)))
+				JBE(LabelRef(stored))
+			}
+			src := lo
+			if i%4 >= 2 {
+				src = hi
+			}
+			pair := XMM()
+			if i/4 == 0 {
+				VMOVAPS(src.AsX(), pair)
+			} else {
+				VEXTRACTF128(U8(1), src, pair)
+			}
+			if i%2 == 1 {
+				VMOVHLPS(pair, pair, pair)
+			}
+			skip := kit.NewLabel("cnobeta")
+			TESTQ(useBeta, useBeta)
+			JZ(LabelRef(skip))
+			cv, cx, beta := k.Vec(), XMM(), k.Vec()
+			k.Load(Mem{Base: cr}, cv)
+			VMASKMOVPS(Mem{Base: cr, Disp: 4 * L}, pm.AsX(), cx)
+			k.Broadcast(paramAddr("beta"), beta)
+			k.FMA231(beta, cv, out[i])
+			k.FMA231(beta.AsX(), cx, pair)
+			Label(skip)
+			k.Store(out[i], Mem{Base: cr})
+			p := GP64()
+			LEAQ(Mem{Base: cr, Disp: 4 * L}, p)
+			storeXPieces(k, pair, p, n2, 2)
+			ADDQ(ldc, cr)
+		}
+		JMP(LabelRef(stored))
+	}
+	// cols < 8: each row in pieces.
+	Label(few)
+	{
+		cm := k.LaneMask(cols)
+		for i := range out {
+			if i > 0 {
+				CMPQ(cnt, U8(uint8(i)))
+				JBE(LabelRef(stored))
+			}
+			skip := kit.NewLabel("cnobeta")
+			TESTQ(useBeta, useBeta)
+			JZ(LabelRef(skip))
+			cv, beta := k.Vec(), k.Vec()
+			VMASKMOVPS(Mem{Base: cr}, cm, cv)
+			k.Broadcast(paramAddr("beta"), beta)
+			k.FMA231(beta, cv, out[i])
+			Label(skip)
+			storePieces(k, out[i], cr, cols)
+			ADDQ(ldc, cr)
+		}
+	}
+	Label(stored)
+	// Next tile: 8 rows of C and 8 columns of A further.
+	SHLQ(U8(3), ldc)
+	ADDQ(ldc, pc0)
+	ADDQ(U8(uint8(4*L)), pa0)
+	SUBQ(cnt, left)
+	JNZ(LabelRef(tile))
+	VZEROUPPER()
+	RET()
+}
