@@ -526,6 +526,11 @@ func GemmMicroRowsTransC10x16F32AVX512(m int, kc int, a []float32, lda int, b []
 //go:noescape
 func GemmMicroColsTransTiles10x8F32AVX2(m int, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, cols int)
 
+// GemmMicroColsTransTiles10x4F64AVX2 sets c[i*ldc+j] = alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c[i*ldc+j] when beta != 0; C is not read when it is 0) for i < m, j < cols, p < kc: C = alpha·Aᵀ·B + beta·C with A (kc×m) and B (kc×10) as stored, 4 rows of C a tile, the accumulators transposed in registers. It reads b[p*ldb+j] for all j < 10. The caller guarantees m >= 1, kc >= 1, 1 <= cols <= 10, len(a) >= (kc-1)*lda+m, len(b) >= (kc-1)*ldb+10 and len(c) >= (m-1)*ldc+cols.
+//
+//go:noescape
+func GemmMicroColsTransTiles10x4F64AVX2(m int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, cols int)
+
 // GemmMicro8x32F32AVX512 sets the 8×32 tile of C at c (row stride ldc) to alpha·A·B + beta·C, where A is a packed panel (a[p*8+i]) and B a packed panel (b[p*32+j]), p < kc. C is not read when beta is 0. The caller guarantees kc >= 1, len(a) >= kc*8, len(b) >= kc*32 and len(c) >= 7*ldc+32.
 //
 //go:noescape

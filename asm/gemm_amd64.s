@@ -25429,81 +25429,63 @@ ckloop_5:
 	MOVQ         cols+120(FP), DI
 	MOVQ         c_base+80(FP), R8
 	CMPQ         DI, $0x08
-	JB           cfew_1
-	SUBQ         $0x08, DI
+	JB           ccols_1
+	JMP          ccols_2
+
+ccols_1:
+	SUBQ         $0x00, DI
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
 	LEAQ         masktab<>+0(SB), R10
-	VMOVDQU      (R10)(R9*4), Y9
-	VMOVAPS      X4, X11
+	VMOVDQU      (R10)(R9*4), Y4
 	TESTQ        DX, DX
 	JZ           cnobeta_57
-	VMOVUPS      (R8), Y12
-	VMASKMOVPS   32(R8), X9, X13
-	VBROADCASTSS beta+116(FP), Y14
-	VFMADD231PS  Y14, Y12, Y6
-	VFMADD231PS  X14, X13, X11
+	VMASKMOVPS   (R8), Y4, Y8
+	VBROADCASTSS beta+116(FP), Y9
+	VFMADD231PS  Y9, Y8, Y6
 
 cnobeta_57:
-	VMOVUPS  Y6, (R8)
-	LEAQ     32(R8), R9
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_33
-	VMOVLPS  X11, (R9)
-	VMOVHLPS X11, X11, X11
-	ADDQ     $0x08, R9
+	LEAQ         (R8), R9
+	VMOVAPS      X6, X8
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_33
+	VMOVUPS      X8, (R9)
+	VEXTRACTF128 $0x01, Y6, X8
+	ADDQ         $0x10, R9
 
 tpiece_33:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_34
-	VMOVSS X11, (R9)
-	ADDQ   $0x04, R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_34
+	VMOVLPS  X8, (R9)
+	VMOVHLPS X8, X8, X8
+	ADDQ     $0x08, R9
 
 tpiece_34:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_35
+	VMOVSS X8, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_35:
 	ADDQ         SI, R8
 	CMPQ         BX, $0x01
 	JBE          cstored_5
-	VMOVAPS      X4, X6
-	VMOVHLPS     X6, X6, X6
 	TESTQ        DX, DX
 	JZ           cnobeta_58
-	VMOVUPS      (R8), Y11
-	VMASKMOVPS   32(R8), X9, X12
-	VBROADCASTSS beta+116(FP), Y13
-	VFMADD231PS  Y13, Y11, Y7
-	VFMADD231PS  X13, X12, X6
+	VMASKMOVPS   (R8), Y4, Y6
+	VBROADCASTSS beta+116(FP), Y8
+	VFMADD231PS  Y8, Y6, Y7
 
 cnobeta_58:
-	VMOVUPS  Y7, (R8)
-	LEAQ     32(R8), R9
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_35
-	VMOVLPS  X6, (R9)
-	VMOVHLPS X6, X6, X6
-	ADDQ     $0x08, R9
-
-tpiece_35:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_36
-	VMOVSS X6, (R9)
-	ADDQ   $0x04, R9
+	LEAQ         (R8), R9
+	VMOVAPS      X7, X6
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_36
+	VMOVUPS      X6, (R9)
+	VEXTRACTF128 $0x01, Y7, X6
+	ADDQ         $0x10, R9
 
 tpiece_36:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x02
-	JBE          cstored_5
-	VMOVAPS      X8, X6
-	TESTQ        DX, DX
-	JZ           cnobeta_59
-	VMOVUPS      (R8), Y7
-	VMASKMOVPS   32(R8), X9, X11
-	VBROADCASTSS beta+116(FP), Y12
-	VFMADD231PS  Y12, Y7, Y3
-	VFMADD231PS  X12, X11, X6
-
-cnobeta_59:
-	VMOVUPS  Y3, (R8)
-	LEAQ     32(R8), R9
 	TESTQ    $0x00000002, DI
 	JZ       tpiece_37
 	VMOVLPS  X6, (R9)
@@ -25518,396 +25500,426 @@ tpiece_37:
 
 tpiece_38:
 	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_59
+	VMASKMOVPS   (R8), Y4, Y6
+	VBROADCASTSS beta+116(FP), Y7
+	VFMADD231PS  Y7, Y6, Y3
+
+cnobeta_59:
+	LEAQ         (R8), R9
+	VMOVAPS      X3, X6
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_39
+	VMOVUPS      X6, (R9)
+	VEXTRACTF128 $0x01, Y3, X6
+	ADDQ         $0x10, R9
+
+tpiece_39:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_40
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_40:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_41
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_41:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x03
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_60
+	VMASKMOVPS   (R8), Y4, Y3
+	VBROADCASTSS beta+116(FP), Y6
+	VFMADD231PS  Y6, Y3, Y10
+
+cnobeta_60:
+	LEAQ         (R8), R9
+	VMOVAPS      X10, X3
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_42
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y10, X3
+	ADDQ         $0x10, R9
+
+tpiece_42:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_43
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_43:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_44
+	VMOVSS X3, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_44:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x04
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_61
+	VMASKMOVPS   (R8), Y4, Y3
+	VBROADCASTSS beta+116(FP), Y6
+	VFMADD231PS  Y6, Y3, Y2
+
+cnobeta_61:
+	LEAQ         (R8), R9
+	VMOVAPS      X2, X3
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_45
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y2, X3
+	ADDQ         $0x10, R9
+
+tpiece_45:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_46
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_46:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_47
+	VMOVSS X3, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_47:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x05
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_62
+	VMASKMOVPS   (R8), Y4, Y2
+	VBROADCASTSS beta+116(FP), Y3
+	VFMADD231PS  Y3, Y2, Y1
+
+cnobeta_62:
+	LEAQ         (R8), R9
+	VMOVAPS      X1, X2
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_48
+	VMOVUPS      X2, (R9)
+	VEXTRACTF128 $0x01, Y1, X2
+	ADDQ         $0x10, R9
+
+tpiece_48:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_49
+	VMOVLPS  X2, (R9)
+	VMOVHLPS X2, X2, X2
+	ADDQ     $0x08, R9
+
+tpiece_49:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_50
+	VMOVSS X2, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_50:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x06
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_63
+	VMASKMOVPS   (R8), Y4, Y1
+	VBROADCASTSS beta+116(FP), Y2
+	VFMADD231PS  Y2, Y1, Y5
+
+cnobeta_63:
+	LEAQ         (R8), R9
+	VMOVAPS      X5, X1
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_51
+	VMOVUPS      X1, (R9)
+	VEXTRACTF128 $0x01, Y5, X1
+	ADDQ         $0x10, R9
+
+tpiece_51:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_52
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_52:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_53
+	VMOVSS X1, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_53:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x07
+	JBE          cstored_5
+	TESTQ        DX, DX
+	JZ           cnobeta_64
+	VMASKMOVPS   (R8), Y4, Y1
+	VBROADCASTSS beta+116(FP), Y2
+	VFMADD231PS  Y2, Y1, Y0
+
+cnobeta_64:
+	LEAQ         (R8), R9
+	VMOVAPS      X0, X1
+	TESTQ        $0x00000004, DI
+	JZ           tpiece_54
+	VMOVUPS      X1, (R9)
+	VEXTRACTF128 $0x01, Y0, X1
+	ADDQ         $0x10, R9
+
+tpiece_54:
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_55
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_55:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_56
+	VMOVSS X1, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_56:
+	ADDQ SI, R8
+	JMP  cstored_5
+
+ccols_2:
+	SUBQ         $0x08, DI
+	MOVQ         $0x00000008, R9
+	SUBQ         DI, R9
+	LEAQ         masktab<>+0(SB), R10
+	VMOVDQU      (R10)(R9*4), Y9
+	VMOVAPS      X4, X11
+	TESTQ        DX, DX
+	JZ           cnobeta_65
+	VMOVUPS      (R8), Y12
+	VBROADCASTSS beta+116(FP), Y13
+	VFMADD231PS  Y13, Y12, Y6
+	VMASKMOVPS   32(R8), X9, X12
+	VBROADCASTSS beta+116(FP), Y13
+	VFMADD231PS  X13, X12, X11
+
+cnobeta_65:
+	VMOVUPS  Y6, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_57
+	VMOVLPS  X11, (R9)
+	VMOVHLPS X11, X11, X11
+	ADDQ     $0x08, R9
+
+tpiece_57:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_58
+	VMOVSS X11, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_58:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x01
+	JBE          cstored_5
+	VMOVAPS      X4, X6
+	VMOVHLPS     X6, X6, X6
+	TESTQ        DX, DX
+	JZ           cnobeta_66
+	VMOVUPS      (R8), Y11
+	VBROADCASTSS beta+116(FP), Y12
+	VFMADD231PS  Y12, Y11, Y7
+	VMASKMOVPS   32(R8), X9, X11
+	VBROADCASTSS beta+116(FP), Y12
+	VFMADD231PS  X12, X11, X6
+
+cnobeta_66:
+	VMOVUPS  Y7, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_59
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_59:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_60
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_60:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_5
+	VMOVAPS      X8, X6
+	TESTQ        DX, DX
+	JZ           cnobeta_67
+	VMOVUPS      (R8), Y7
+	VBROADCASTSS beta+116(FP), Y11
+	VFMADD231PS  Y11, Y7, Y3
+	VMASKMOVPS   32(R8), X9, X7
+	VBROADCASTSS beta+116(FP), Y11
+	VFMADD231PS  X11, X7, X6
+
+cnobeta_67:
+	VMOVUPS  Y3, (R8)
+	LEAQ     32(R8), R9
+	TESTQ    $0x00000002, DI
+	JZ       tpiece_61
+	VMOVLPS  X6, (R9)
+	VMOVHLPS X6, X6, X6
+	ADDQ     $0x08, R9
+
+tpiece_61:
+	TESTQ  $0x00000001, DI
+	JZ     tpiece_62
+	VMOVSS X6, (R9)
+	ADDQ   $0x04, R9
+
+tpiece_62:
+	ADDQ         SI, R8
 	CMPQ         BX, $0x03
 	JBE          cstored_5
 	VMOVAPS      X8, X3
 	VMOVHLPS     X3, X3, X3
 	TESTQ        DX, DX
-	JZ           cnobeta_60
+	JZ           cnobeta_68
 	VMOVUPS      (R8), Y6
-	VMASKMOVPS   32(R8), X9, X7
-	VBROADCASTSS beta+116(FP), Y11
-	VFMADD231PS  Y11, Y6, Y10
-	VFMADD231PS  X11, X7, X3
+	VBROADCASTSS beta+116(FP), Y7
+	VFMADD231PS  Y7, Y6, Y10
+	VMASKMOVPS   32(R8), X9, X6
+	VBROADCASTSS beta+116(FP), Y7
+	VFMADD231PS  X7, X6, X3
 
-cnobeta_60:
+cnobeta_68:
 	VMOVUPS  Y10, (R8)
 	LEAQ     32(R8), R9
 	TESTQ    $0x00000002, DI
-	JZ       tpiece_39
+	JZ       tpiece_63
 	VMOVLPS  X3, (R9)
 	VMOVHLPS X3, X3, X3
 	ADDQ     $0x08, R9
 
-tpiece_39:
+tpiece_63:
 	TESTQ  $0x00000001, DI
-	JZ     tpiece_40
+	JZ     tpiece_64
 	VMOVSS X3, (R9)
 	ADDQ   $0x04, R9
 
-tpiece_40:
+tpiece_64:
 	ADDQ         SI, R8
 	CMPQ         BX, $0x04
 	JBE          cstored_5
 	VEXTRACTF128 $0x01, Y4, X3
 	TESTQ        DX, DX
-	JZ           cnobeta_61
+	JZ           cnobeta_69
 	VMOVUPS      (R8), Y6
-	VMASKMOVPS   32(R8), X9, X7
-	VBROADCASTSS beta+116(FP), Y10
-	VFMADD231PS  Y10, Y6, Y2
-	VFMADD231PS  X10, X7, X3
+	VBROADCASTSS beta+116(FP), Y7
+	VFMADD231PS  Y7, Y6, Y2
+	VMASKMOVPS   32(R8), X9, X6
+	VBROADCASTSS beta+116(FP), Y7
+	VFMADD231PS  X7, X6, X3
 
-cnobeta_61:
+cnobeta_69:
 	VMOVUPS  Y2, (R8)
 	LEAQ     32(R8), R9
 	TESTQ    $0x00000002, DI
-	JZ       tpiece_41
+	JZ       tpiece_65
 	VMOVLPS  X3, (R9)
 	VMOVHLPS X3, X3, X3
 	ADDQ     $0x08, R9
 
-tpiece_41:
+tpiece_65:
 	TESTQ  $0x00000001, DI
-	JZ     tpiece_42
+	JZ     tpiece_66
 	VMOVSS X3, (R9)
 	ADDQ   $0x04, R9
 
-tpiece_42:
+tpiece_66:
 	ADDQ         SI, R8
 	CMPQ         BX, $0x05
 	JBE          cstored_5
 	VEXTRACTF128 $0x01, Y4, X2
 	VMOVHLPS     X2, X2, X2
 	TESTQ        DX, DX
-	JZ           cnobeta_62
+	JZ           cnobeta_70
 	VMOVUPS      (R8), Y3
-	VMASKMOVPS   32(R8), X9, X4
-	VBROADCASTSS beta+116(FP), Y6
-	VFMADD231PS  Y6, Y3, Y1
-	VFMADD231PS  X6, X4, X2
+	VBROADCASTSS beta+116(FP), Y4
+	VFMADD231PS  Y4, Y3, Y1
+	VMASKMOVPS   32(R8), X9, X3
+	VBROADCASTSS beta+116(FP), Y4
+	VFMADD231PS  X4, X3, X2
 
-cnobeta_62:
+cnobeta_70:
 	VMOVUPS  Y1, (R8)
 	LEAQ     32(R8), R9
 	TESTQ    $0x00000002, DI
-	JZ       tpiece_43
+	JZ       tpiece_67
 	VMOVLPS  X2, (R9)
 	VMOVHLPS X2, X2, X2
 	ADDQ     $0x08, R9
 
-tpiece_43:
+tpiece_67:
 	TESTQ  $0x00000001, DI
-	JZ     tpiece_44
+	JZ     tpiece_68
 	VMOVSS X2, (R9)
 	ADDQ   $0x04, R9
 
-tpiece_44:
+tpiece_68:
 	ADDQ         SI, R8
 	CMPQ         BX, $0x06
 	JBE          cstored_5
 	VEXTRACTF128 $0x01, Y8, X1
 	TESTQ        DX, DX
-	JZ           cnobeta_63
+	JZ           cnobeta_71
 	VMOVUPS      (R8), Y2
-	VMASKMOVPS   32(R8), X9, X3
-	VBROADCASTSS beta+116(FP), Y4
-	VFMADD231PS  Y4, Y2, Y5
-	VFMADD231PS  X4, X3, X1
+	VBROADCASTSS beta+116(FP), Y3
+	VFMADD231PS  Y3, Y2, Y5
+	VMASKMOVPS   32(R8), X9, X2
+	VBROADCASTSS beta+116(FP), Y3
+	VFMADD231PS  X3, X2, X1
 
-cnobeta_63:
+cnobeta_71:
 	VMOVUPS  Y5, (R8)
 	LEAQ     32(R8), R9
 	TESTQ    $0x00000002, DI
-	JZ       tpiece_45
+	JZ       tpiece_69
 	VMOVLPS  X1, (R9)
 	VMOVHLPS X1, X1, X1
 	ADDQ     $0x08, R9
 
-tpiece_45:
+tpiece_69:
 	TESTQ  $0x00000001, DI
-	JZ     tpiece_46
+	JZ     tpiece_70
 	VMOVSS X1, (R9)
 	ADDQ   $0x04, R9
 
-tpiece_46:
+tpiece_70:
 	ADDQ         SI, R8
 	CMPQ         BX, $0x07
 	JBE          cstored_5
 	VEXTRACTF128 $0x01, Y8, X1
 	VMOVHLPS     X1, X1, X1
 	TESTQ        DX, DX
-	JZ           cnobeta_64
-	VMOVUPS      (R8), Y2
-	VMASKMOVPS   32(R8), X9, X3
-	VBROADCASTSS beta+116(FP), Y4
-	VFMADD231PS  Y4, Y2, Y0
-	VFMADD231PS  X4, X3, X1
-
-cnobeta_64:
-	VMOVUPS  Y0, (R8)
-	LEAQ     32(R8), R9
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_47
-	VMOVLPS  X1, (R9)
-	VMOVHLPS X1, X1, X1
-	ADDQ     $0x08, R9
-
-tpiece_47:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_48
-	VMOVSS X1, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_48:
-	ADDQ SI, R8
-	JMP  cstored_5
-
-cfew_1:
-	MOVQ         $0x00000008, R9
-	SUBQ         DI, R9
-	LEAQ         masktab<>+0(SB), R10
-	VMOVDQU      (R10)(R9*4), Y4
-	TESTQ        DX, DX
-	JZ           cnobeta_65
-	VMASKMOVPS   (R8), Y4, Y8
-	VBROADCASTSS beta+116(FP), Y9
-	VFMADD231PS  Y9, Y8, Y6
-
-cnobeta_65:
-	MOVQ         R8, R9
-	VMOVAPS      X6, X8
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_49
-	VMOVUPS      X8, (R9)
-	VEXTRACTF128 $0x01, Y6, X8
-	ADDQ         $0x10, R9
-
-tpiece_49:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_50
-	VMOVLPS  X8, (R9)
-	VMOVHLPS X8, X8, X8
-	ADDQ     $0x08, R9
-
-tpiece_50:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_51
-	VMOVSS X8, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_51:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x01
-	JBE          cstored_5
-	TESTQ        DX, DX
-	JZ           cnobeta_66
-	VMASKMOVPS   (R8), Y4, Y6
-	VBROADCASTSS beta+116(FP), Y8
-	VFMADD231PS  Y8, Y6, Y7
-
-cnobeta_66:
-	MOVQ         R8, R9
-	VMOVAPS      X7, X6
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_52
-	VMOVUPS      X6, (R9)
-	VEXTRACTF128 $0x01, Y7, X6
-	ADDQ         $0x10, R9
-
-tpiece_52:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_53
-	VMOVLPS  X6, (R9)
-	VMOVHLPS X6, X6, X6
-	ADDQ     $0x08, R9
-
-tpiece_53:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_54
-	VMOVSS X6, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_54:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x02
-	JBE          cstored_5
-	TESTQ        DX, DX
-	JZ           cnobeta_67
-	VMASKMOVPS   (R8), Y4, Y6
-	VBROADCASTSS beta+116(FP), Y7
-	VFMADD231PS  Y7, Y6, Y3
-
-cnobeta_67:
-	MOVQ         R8, R9
-	VMOVAPS      X3, X6
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_55
-	VMOVUPS      X6, (R9)
-	VEXTRACTF128 $0x01, Y3, X6
-	ADDQ         $0x10, R9
-
-tpiece_55:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_56
-	VMOVLPS  X6, (R9)
-	VMOVHLPS X6, X6, X6
-	ADDQ     $0x08, R9
-
-tpiece_56:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_57
-	VMOVSS X6, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_57:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x03
-	JBE          cstored_5
-	TESTQ        DX, DX
-	JZ           cnobeta_68
-	VMASKMOVPS   (R8), Y4, Y3
-	VBROADCASTSS beta+116(FP), Y6
-	VFMADD231PS  Y6, Y3, Y10
-
-cnobeta_68:
-	MOVQ         R8, R9
-	VMOVAPS      X10, X3
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_58
-	VMOVUPS      X3, (R9)
-	VEXTRACTF128 $0x01, Y10, X3
-	ADDQ         $0x10, R9
-
-tpiece_58:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_59
-	VMOVLPS  X3, (R9)
-	VMOVHLPS X3, X3, X3
-	ADDQ     $0x08, R9
-
-tpiece_59:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_60
-	VMOVSS X3, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_60:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x04
-	JBE          cstored_5
-	TESTQ        DX, DX
-	JZ           cnobeta_69
-	VMASKMOVPS   (R8), Y4, Y3
-	VBROADCASTSS beta+116(FP), Y6
-	VFMADD231PS  Y6, Y3, Y2
-
-cnobeta_69:
-	MOVQ         R8, R9
-	VMOVAPS      X2, X3
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_61
-	VMOVUPS      X3, (R9)
-	VEXTRACTF128 $0x01, Y2, X3
-	ADDQ         $0x10, R9
-
-tpiece_61:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_62
-	VMOVLPS  X3, (R9)
-	VMOVHLPS X3, X3, X3
-	ADDQ     $0x08, R9
-
-tpiece_62:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_63
-	VMOVSS X3, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_63:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x05
-	JBE          cstored_5
-	TESTQ        DX, DX
-	JZ           cnobeta_70
-	VMASKMOVPS   (R8), Y4, Y2
-	VBROADCASTSS beta+116(FP), Y3
-	VFMADD231PS  Y3, Y2, Y1
-
-cnobeta_70:
-	MOVQ         R8, R9
-	VMOVAPS      X1, X2
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_64
-	VMOVUPS      X2, (R9)
-	VEXTRACTF128 $0x01, Y1, X2
-	ADDQ         $0x10, R9
-
-tpiece_64:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_65
-	VMOVLPS  X2, (R9)
-	VMOVHLPS X2, X2, X2
-	ADDQ     $0x08, R9
-
-tpiece_65:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_66
-	VMOVSS X2, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_66:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x06
-	JBE          cstored_5
-	TESTQ        DX, DX
-	JZ           cnobeta_71
-	VMASKMOVPS   (R8), Y4, Y1
-	VBROADCASTSS beta+116(FP), Y2
-	VFMADD231PS  Y2, Y1, Y5
-
-cnobeta_71:
-	MOVQ         R8, R9
-	VMOVAPS      X5, X1
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_67
-	VMOVUPS      X1, (R9)
-	VEXTRACTF128 $0x01, Y5, X1
-	ADDQ         $0x10, R9
-
-tpiece_67:
-	TESTQ    $0x00000002, DI
-	JZ       tpiece_68
-	VMOVLPS  X1, (R9)
-	VMOVHLPS X1, X1, X1
-	ADDQ     $0x08, R9
-
-tpiece_68:
-	TESTQ  $0x00000001, DI
-	JZ     tpiece_69
-	VMOVSS X1, (R9)
-	ADDQ   $0x04, R9
-
-tpiece_69:
-	ADDQ         SI, R8
-	CMPQ         BX, $0x07
-	JBE          cstored_5
-	TESTQ        DX, DX
 	JZ           cnobeta_72
-	VMASKMOVPS   (R8), Y4, Y1
-	VBROADCASTSS beta+116(FP), Y2
-	VFMADD231PS  Y2, Y1, Y0
+	VMOVUPS      (R8), Y2
+	VBROADCASTSS beta+116(FP), Y3
+	VFMADD231PS  Y3, Y2, Y0
+	VMASKMOVPS   32(R8), X9, X2
+	VBROADCASTSS beta+116(FP), Y3
+	VFMADD231PS  X3, X2, X1
 
 cnobeta_72:
-	MOVQ         R8, R9
-	VMOVAPS      X0, X1
-	TESTQ        $0x00000004, DI
-	JZ           tpiece_70
-	VMOVUPS      X1, (R9)
-	VEXTRACTF128 $0x01, Y0, X1
-	ADDQ         $0x10, R9
-
-tpiece_70:
+	VMOVUPS  Y0, (R8)
+	LEAQ     32(R8), R9
 	TESTQ    $0x00000002, DI
 	JZ       tpiece_71
 	VMOVLPS  X1, (R9)
@@ -25929,6 +25941,490 @@ cstored_5:
 	ADDQ $0x20, a_base+16(FP)
 	SUBQ BX, m+0(FP)
 	JNZ  ctile_5
+	VZEROUPPER
+	RET
+
+// func GemmMicroColsTransTiles10x4F64AVX2(m int, kc int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, cols int)
+// Requires: AVX, CMOV, FMA3, SSE2
+TEXT ·GemmMicroColsTransTiles10x4F64AVX2(SB), NOSPLIT, $0-136
+	MOVQ     lda+40(FP), AX
+	SHLQ     $0x03, AX
+	MOVQ     ldb+72(FP), CX
+	SHLQ     $0x03, CX
+	XORQ     DX, DX
+	MOVSD    beta+120(FP), X0
+	VXORPS   X1, X1, X1
+	VUCOMISD X1, X0
+	MOVQ     $0x00000001, BX
+	CMOVQNE  BX, DX
+	CMOVQPS  BX, DX
+
+ctile_6:
+	MOVQ    $0x00000004, BX
+	CMPQ    m+0(FP), BX
+	CMOVQLT m+0(FP), BX
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
+	VXORPD  Y8, Y8, Y8
+	VXORPD  Y9, Y9, Y9
+	MOVQ    $0x00000004, SI
+	SUBQ    BX, SI
+	LEAQ    masktab<>+0(SB), DI
+	VMOVDQU (DI)(SI*8), Y10
+	MOVQ    kc+8(FP), SI
+	MOVQ    b_base+48(FP), DI
+	MOVQ    a_base+16(FP), R8
+
+ckloop_6:
+	VMASKMOVPD   (R8), Y10, Y11
+	VBROADCASTSD (DI), Y12
+	VFMADD231PD  Y12, Y11, Y0
+	VBROADCASTSD 8(DI), Y12
+	VFMADD231PD  Y12, Y11, Y1
+	VBROADCASTSD 16(DI), Y12
+	VFMADD231PD  Y12, Y11, Y2
+	VBROADCASTSD 24(DI), Y12
+	VFMADD231PD  Y12, Y11, Y3
+	VBROADCASTSD 32(DI), Y12
+	VFMADD231PD  Y12, Y11, Y4
+	VBROADCASTSD 40(DI), Y12
+	VFMADD231PD  Y12, Y11, Y5
+	VBROADCASTSD 48(DI), Y12
+	VFMADD231PD  Y12, Y11, Y6
+	VBROADCASTSD 56(DI), Y12
+	VFMADD231PD  Y12, Y11, Y7
+	VBROADCASTSD 64(DI), Y12
+	VFMADD231PD  Y12, Y11, Y8
+	VBROADCASTSD 72(DI), Y12
+	VFMADD231PD  Y12, Y11, Y9
+	ADDQ         AX, R8
+	ADDQ         CX, DI
+	DECQ         SI
+	JNZ          ckloop_6
+	VBROADCASTSD alpha+112(FP), Y10
+	VMULPD       Y10, Y0, Y0
+	VMULPD       Y10, Y1, Y1
+	VMULPD       Y10, Y2, Y2
+	VMULPD       Y10, Y3, Y3
+	VMULPD       Y10, Y4, Y4
+	VMULPD       Y10, Y5, Y5
+	VMULPD       Y10, Y6, Y6
+	VMULPD       Y10, Y7, Y7
+	VMULPD       Y10, Y8, Y8
+	VMULPD       Y10, Y9, Y9
+	VUNPCKLPD    Y1, Y0, Y10
+	VUNPCKHPD    Y1, Y0, Y0
+	VUNPCKLPD    Y3, Y2, Y1
+	VUNPCKHPD    Y3, Y2, Y2
+	VPERM2F128   $0x20, Y1, Y10, Y3
+	VPERM2F128   $0x31, Y1, Y10, Y1
+	VPERM2F128   $0x20, Y2, Y0, Y10
+	VPERM2F128   $0x31, Y2, Y0, Y0
+	VUNPCKLPD    Y5, Y4, Y2
+	VUNPCKHPD    Y5, Y4, Y4
+	VUNPCKLPD    Y7, Y6, Y5
+	VUNPCKHPD    Y7, Y6, Y6
+	VPERM2F128   $0x20, Y5, Y2, Y7
+	VPERM2F128   $0x31, Y5, Y2, Y2
+	VPERM2F128   $0x20, Y6, Y4, Y5
+	VPERM2F128   $0x31, Y6, Y4, Y4
+	VUNPCKLPD    Y9, Y8, Y6
+	VUNPCKHPD    Y9, Y8, Y8
+	MOVQ         ldc+104(FP), SI
+	SHLQ         $0x03, SI
+	MOVQ         cols+128(FP), DI
+	MOVQ         c_base+80(FP), R8
+	CMPQ         DI, $0x04
+	JB           ccols_3
+	CMPQ         DI, $0x08
+	JB           ccols_4
+	JMP          ccols_5
+
+ccols_3:
+	SUBQ         $0x00, DI
+	MOVQ         $0x00000004, R9
+	SUBQ         DI, R9
+	LEAQ         masktab<>+0(SB), R10
+	VMOVDQU      (R10)(R9*8), Y2
+	TESTQ        DX, DX
+	JZ           cnobeta_73
+	VMASKMOVPD   (R8), Y2, Y4
+	VBROADCASTSD beta+120(FP), Y5
+	VFMADD231PD  Y5, Y4, Y3
+
+cnobeta_73:
+	LEAQ         (R8), R9
+	VMOVAPS      X3, X4
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_73
+	VMOVUPS      X4, (R9)
+	VEXTRACTF128 $0x01, Y3, X4
+	ADDQ         $0x10, R9
+
+tpiece_73:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_74
+	VMOVLPS  X4, (R9)
+	VMOVHLPS X4, X4, X4
+	ADDQ     $0x08, R9
+
+tpiece_74:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x01
+	JBE          cstored_6
+	TESTQ        DX, DX
+	JZ           cnobeta_74
+	VMASKMOVPD   (R8), Y2, Y3
+	VBROADCASTSD beta+120(FP), Y4
+	VFMADD231PD  Y4, Y3, Y10
+
+cnobeta_74:
+	LEAQ         (R8), R9
+	VMOVAPS      X10, X3
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_75
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y10, X3
+	ADDQ         $0x10, R9
+
+tpiece_75:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_76
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_76:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_6
+	TESTQ        DX, DX
+	JZ           cnobeta_75
+	VMASKMOVPD   (R8), Y2, Y3
+	VBROADCASTSD beta+120(FP), Y4
+	VFMADD231PD  Y4, Y3, Y1
+
+cnobeta_75:
+	LEAQ         (R8), R9
+	VMOVAPS      X1, X3
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_77
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y1, X3
+	ADDQ         $0x10, R9
+
+tpiece_77:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_78
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_78:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x03
+	JBE          cstored_6
+	TESTQ        DX, DX
+	JZ           cnobeta_76
+	VMASKMOVPD   (R8), Y2, Y1
+	VBROADCASTSD beta+120(FP), Y2
+	VFMADD231PD  Y2, Y1, Y0
+
+cnobeta_76:
+	LEAQ         (R8), R9
+	VMOVAPS      X0, X1
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_79
+	VMOVUPS      X1, (R9)
+	VEXTRACTF128 $0x01, Y0, X1
+	ADDQ         $0x10, R9
+
+tpiece_79:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_80
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_80:
+	ADDQ SI, R8
+	JMP  cstored_6
+
+ccols_4:
+	SUBQ         $0x04, DI
+	MOVQ         $0x00000004, R9
+	SUBQ         DI, R9
+	LEAQ         masktab<>+0(SB), R10
+	VMOVDQU      (R10)(R9*8), Y6
+	TESTQ        DX, DX
+	JZ           cnobeta_77
+	VMOVUPD      (R8), Y8
+	VBROADCASTSD beta+120(FP), Y9
+	VFMADD231PD  Y9, Y8, Y3
+	VMASKMOVPD   32(R8), Y6, Y8
+	VBROADCASTSD beta+120(FP), Y9
+	VFMADD231PD  Y9, Y8, Y7
+
+cnobeta_77:
+	VMOVUPD      Y3, (R8)
+	LEAQ         32(R8), R9
+	VMOVAPS      X7, X3
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_81
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y7, X3
+	ADDQ         $0x10, R9
+
+tpiece_81:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_82
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_82:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x01
+	JBE          cstored_6
+	TESTQ        DX, DX
+	JZ           cnobeta_78
+	VMOVUPD      (R8), Y3
+	VBROADCASTSD beta+120(FP), Y7
+	VFMADD231PD  Y7, Y3, Y10
+	VMASKMOVPD   32(R8), Y6, Y3
+	VBROADCASTSD beta+120(FP), Y7
+	VFMADD231PD  Y7, Y3, Y5
+
+cnobeta_78:
+	VMOVUPD      Y10, (R8)
+	LEAQ         32(R8), R9
+	VMOVAPS      X5, X3
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_83
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y5, X3
+	ADDQ         $0x10, R9
+
+tpiece_83:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_84
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_84:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_6
+	TESTQ        DX, DX
+	JZ           cnobeta_79
+	VMOVUPD      (R8), Y3
+	VBROADCASTSD beta+120(FP), Y5
+	VFMADD231PD  Y5, Y3, Y1
+	VMASKMOVPD   32(R8), Y6, Y3
+	VBROADCASTSD beta+120(FP), Y5
+	VFMADD231PD  Y5, Y3, Y2
+
+cnobeta_79:
+	VMOVUPD      Y1, (R8)
+	LEAQ         32(R8), R9
+	VMOVAPS      X2, X1
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_85
+	VMOVUPS      X1, (R9)
+	VEXTRACTF128 $0x01, Y2, X1
+	ADDQ         $0x10, R9
+
+tpiece_85:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_86
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_86:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x03
+	JBE          cstored_6
+	TESTQ        DX, DX
+	JZ           cnobeta_80
+	VMOVUPD      (R8), Y1
+	VBROADCASTSD beta+120(FP), Y2
+	VFMADD231PD  Y2, Y1, Y0
+	VMASKMOVPD   32(R8), Y6, Y1
+	VBROADCASTSD beta+120(FP), Y2
+	VFMADD231PD  Y2, Y1, Y4
+
+cnobeta_80:
+	VMOVUPD      Y0, (R8)
+	LEAQ         32(R8), R9
+	VMOVAPS      X4, X0
+	TESTQ        $0x00000002, DI
+	JZ           tpiece_87
+	VMOVUPS      X0, (R9)
+	VEXTRACTF128 $0x01, Y4, X0
+	ADDQ         $0x10, R9
+
+tpiece_87:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_88
+	VMOVLPS  X0, (R9)
+	VMOVHLPS X0, X0, X0
+	ADDQ     $0x08, R9
+
+tpiece_88:
+	ADDQ SI, R8
+	JMP  cstored_6
+
+ccols_5:
+	SUBQ         $0x08, DI
+	MOVQ         $0x00000004, R9
+	SUBQ         DI, R9
+	LEAQ         masktab<>+0(SB), R10
+	VMOVDQU      (R10)(R9*8), Y9
+	VMOVAPS      X6, X11
+	TESTQ        DX, DX
+	JZ           cnobeta_81
+	VMOVUPD      (R8), Y12
+	VBROADCASTSD beta+120(FP), Y13
+	VFMADD231PD  Y13, Y12, Y3
+	VMOVUPD      32(R8), Y12
+	VBROADCASTSD beta+120(FP), Y13
+	VFMADD231PD  Y13, Y12, Y7
+	VMASKMOVPD   64(R8), X9, X12
+	VBROADCASTSD beta+120(FP), Y13
+	VFMADD231PD  X13, X12, X11
+
+cnobeta_81:
+	VMOVUPD Y3, (R8)
+	VMOVUPD Y7, 32(R8)
+	LEAQ    64(R8), R9
+	TESTQ   $0x00000002, DI
+	JZ      tpiece_89
+	VMOVUPS X11, (R9)
+	ADDQ    $0x10, R9
+
+tpiece_89:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_90
+	VMOVLPS  X11, (R9)
+	VMOVHLPS X11, X11, X11
+	ADDQ     $0x08, R9
+
+tpiece_90:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x01
+	JBE          cstored_6
+	VMOVAPS      X8, X3
+	TESTQ        DX, DX
+	JZ           cnobeta_82
+	VMOVUPD      (R8), Y7
+	VBROADCASTSD beta+120(FP), Y11
+	VFMADD231PD  Y11, Y7, Y10
+	VMOVUPD      32(R8), Y7
+	VBROADCASTSD beta+120(FP), Y11
+	VFMADD231PD  Y11, Y7, Y5
+	VMASKMOVPD   64(R8), X9, X7
+	VBROADCASTSD beta+120(FP), Y11
+	VFMADD231PD  X11, X7, X3
+
+cnobeta_82:
+	VMOVUPD Y10, (R8)
+	VMOVUPD Y5, 32(R8)
+	LEAQ    64(R8), R9
+	TESTQ   $0x00000002, DI
+	JZ      tpiece_91
+	VMOVUPS X3, (R9)
+	ADDQ    $0x10, R9
+
+tpiece_91:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_92
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_92:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x02
+	JBE          cstored_6
+	VEXTRACTF128 $0x01, Y6, X3
+	TESTQ        DX, DX
+	JZ           cnobeta_83
+	VMOVUPD      (R8), Y5
+	VBROADCASTSD beta+120(FP), Y6
+	VFMADD231PD  Y6, Y5, Y1
+	VMOVUPD      32(R8), Y5
+	VBROADCASTSD beta+120(FP), Y6
+	VFMADD231PD  Y6, Y5, Y2
+	VMASKMOVPD   64(R8), X9, X5
+	VBROADCASTSD beta+120(FP), Y6
+	VFMADD231PD  X6, X5, X3
+
+cnobeta_83:
+	VMOVUPD Y1, (R8)
+	VMOVUPD Y2, 32(R8)
+	LEAQ    64(R8), R9
+	TESTQ   $0x00000002, DI
+	JZ      tpiece_93
+	VMOVUPS X3, (R9)
+	ADDQ    $0x10, R9
+
+tpiece_93:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_94
+	VMOVLPS  X3, (R9)
+	VMOVHLPS X3, X3, X3
+	ADDQ     $0x08, R9
+
+tpiece_94:
+	ADDQ         SI, R8
+	CMPQ         BX, $0x03
+	JBE          cstored_6
+	VEXTRACTF128 $0x01, Y8, X1
+	TESTQ        DX, DX
+	JZ           cnobeta_84
+	VMOVUPD      (R8), Y2
+	VBROADCASTSD beta+120(FP), Y3
+	VFMADD231PD  Y3, Y2, Y0
+	VMOVUPD      32(R8), Y2
+	VBROADCASTSD beta+120(FP), Y3
+	VFMADD231PD  Y3, Y2, Y4
+	VMASKMOVPD   64(R8), X9, X2
+	VBROADCASTSD beta+120(FP), Y3
+	VFMADD231PD  X3, X2, X1
+
+cnobeta_84:
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y4, 32(R8)
+	LEAQ    64(R8), R9
+	TESTQ   $0x00000002, DI
+	JZ      tpiece_95
+	VMOVUPS X1, (R9)
+	ADDQ    $0x10, R9
+
+tpiece_95:
+	TESTQ    $0x00000001, DI
+	JZ       tpiece_96
+	VMOVLPS  X1, (R9)
+	VMOVHLPS X1, X1, X1
+	ADDQ     $0x08, R9
+
+tpiece_96:
+	ADDQ SI, R8
+
+cstored_6:
+	SHLQ $0x02, SI
+	ADDQ SI, c_base+80(FP)
+	ADDQ $0x20, a_base+16(FP)
+	SUBQ BX, m+0(FP)
+	JNZ  ctile_6
 	VZEROUPPER
 	RET
 

@@ -105,8 +105,8 @@ func fmaT[T Float](x, y, z T) T {
 	return T(math.FMA(float64(x), float64(y), float64(z)))
 }
 
-// TestGemmMicroColsTrans: GemmMicroColsTransTiles (AVX-512 both types,
-// AVX2 float32) against the FMAs of the transposed route (bit for bit) for
+// TestGemmMicroColsTrans: GemmMicroColsTransTiles (AVX2 and AVX-512,
+// both types) against the FMAs of the transposed route (bit for bit) for
 // row counts on and off their tiles and every column count; A and C end
 // at an inaccessible page (the masked loads past m and stores past cols
 // must not touch it), and C's padding between rows keeps its sentinels.
@@ -115,6 +115,7 @@ func TestGemmMicroColsTrans(t *testing.T) {
 		t.Skip("no AVX2")
 	}
 	t.Run("avx2/f32", func(t *testing.T) { testMicroColsTrans(t, asm.GemmMicroColsTransTiles10x8F32AVX2, fma32) })
+	t.Run("avx2/f64", func(t *testing.T) { testMicroColsTrans(t, asm.GemmMicroColsTransTiles10x4F64AVX2, math.FMA) })
 	if _, ok := levels[AVX512]; !ok {
 		t.Skip("no AVX-512")
 	}

@@ -122,6 +122,7 @@ var _ = wire(
 				packBTR: asm.GemmPackRows8F32AVX2}}
 		f64.gemm = &gemmKernel[float64]{mr: 6, nr: 8, kc: 272, mc: 72, nc: 3072,
 			transposeAdd: asm.GemmTransposeAddF64AVX2, transposeRows: 4,
+			transCols: asm.GemmMicroColsTransTiles10x4F64AVX2, transColsN: 10, transColsM: 4,
 			micro: asm.GemmMicro6x8F64AVX2, microTiles: asm.GemmMicroTiles6x8F64AVX2,
 			microRowsTiles: asm.GemmMicroRowsTiles6x8F64AVX2, microColsTiles: asm.GemmMicroColsTiles6x8F64AVX2,
 			microRows: asm.GemmMicroRows6x8F64AVX2, microCols: asm.GemmMicroCols6x8F64AVX2,

@@ -357,7 +357,9 @@ func storeXPieces(k kit.Kit, x reg.Register, p, n reg.GPVirtual, first int, v ..
 		switch bytes := piece * k.T.Size; bytes {
 		case 16:
 			VMOVUPS(x, Mem{Base: p})
-			VEXTRACTF128(U8(1), v[0], x)
+			if len(v) > 0 {
+				VEXTRACTF128(U8(1), v[0], x)
+			}
 		case 8:
 			VMOVLPS(x, Mem{Base: p})
 			VMOVHLPS(x, x, x)

@@ -518,20 +518,22 @@ func transposedBlock(k kit.Kit, rowAt func(int) Mem, masked bool, tailMask reg.R
 	}
 }
 
-// transColsTiles2 emits GemmMicroColsTransTiles10x8F32AVX2: transColsTiles
-// for AVX2 float32. Sixteen ymm registers hold the 10 accumulators of an
-// 8-row tile (one vector of A a step, B's values broadcast into a
-// register), and at the end of a tile the 8×8 register transpose of
-// columns 0-7 (transposeRegs2) and one interleave for columns 8 and 9.
-// Rows of C are stored whole, columns 8-9 and rows of fewer than 8
-// columns in pieces (VMASKMOV stores are slow on AMD cores). Same FMAs in
+// transColsTiles2 emits GemmMicroColsTransTiles10x8F32AVX2 and
+// GemmMicroColsTransTiles10x4F64AVX2: transColsTiles for AVX2. Sixteen
+// ymm registers hold the 10 accumulators of a tile of a vector's rows (8
+// float32, 4 float64; one vector of A a step, B's values broadcast into a
+// register), and at the end of a tile the register transposes of columns
+// 0-7 (transposeRegs2: one 8×8, or two 4×4) and one interleave for
+// columns 8 and 9. A row of C is stored as whole vectors up to cols, the
+// rest in pieces (VMASKMOV stores are slow on AMD cores). Same FMAs in
 // the same order as the two-pass route, and beta as its GemmTransposeAdd.
 func transColsTiles2(k kit.Kit) {
-	if k.Is512() || k.T.Size != 4 {
+	if k.Is512() {
 		return
 	}
 	const R = 10
-	L := k.Lanes() // 8: rows of C a tile
+	L, size := k.Lanes(), k.T.Size // L: rows of C a tile
+	shift := uint8(bitsOf(size))
 	name := fmt.Sprintf("GemmMicroColsTransTiles%dx%d", R, L)
 	k.Text(name, "func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)")
 	Pragma("noescape")
@@ -540,21 +542,26 @@ func transColsTiles2(k kit.Kit) {
 
 	left, pa0, pc0 := frameAddr(Param("m")), frameAddr(Param("a").Base()), frameAddr(Param("c").Base())
 	lda := gpv(Load(Param("lda"), GP64()))
-	SHLQ(U8(2), lda)
+	SHLQ(U8(shift), lda)
 	ldb := gpv(Load(Param("ldb"), GP64()))
-	SHLQ(U8(2), ldb)
+	SHLQ(U8(shift), ldb)
 	useBeta := GP64()
 	XORQ(useBeta, useBeta)
 	{
 		bx, xz := XMM(), XMM()
 		Load(Param("beta"), bx)
 		VXORPS(xz, xz, xz)
-		VUCOMISS(xz, bx)
+		if size == 4 {
+			VUCOMISS(xz, bx)
+		} else {
+			VUCOMISD(xz, bx)
+		}
 		one := GP64()
 		MOVQ(U32(1), one)
 		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
 		CMOVQPS(one, useBeta)
 	}
+	maskMov := pick(k, VMASKMOVPS, VMASKMOVPD)
 
 	tile := kit.NewLabel("ctile")
 	Label(tile)
@@ -575,10 +582,10 @@ func transColsTiles2(k kit.Kit) {
 		kloop := kit.NewLabel("ckloop")
 		Label(kloop)
 		va := k.Vec()
-		VMASKMOVPS(Mem{Base: pa}, lm, va)
+		maskMov(Mem{Base: pa}, lm, va)
 		for j, v := range acc {
 			bj := k.Vec()
-			k.Broadcast(Mem{Base: pb, Disp: 4 * j}, bj)
+			k.Broadcast(Mem{Base: pb, Disp: size * j}, bj)
 			k.FMA231(bj, va, v)
 		}
 		ADDQ(lda, pa)
@@ -593,88 +600,120 @@ func transColsTiles2(k kit.Kit) {
 			k.Mul(alpha, v, v)
 		}
 	}
-	out := transposeRegs2(k, acc[:L])
-	// lo (hi) holds, in half h, columns 8 and 9 of rows 4h, 4h+1 (4h+2,
-	// 4h+3).
+	// segs[s][i]: columns s·L.. of row i (s < nseg = 8/L); the pairs of
+	// columns 8 and 9 come from one interleave of acc[8] and acc[9].
+	nseg := 8 / L
+	segs := make([][]reg.VecVirtual, nseg)
+	for sg := range segs {
+		segs[sg] = transposeRegs2(k, acc[sg*L:(sg+1)*L])
+	}
 	lo, hi := k.Vec(), k.Vec()
-	VUNPCKLPS(acc[9], acc[8], lo)
-	VUNPCKHPS(acc[9], acc[8], hi)
+	if size == 4 {
+		// lo (hi) holds, in half h, columns 8 and 9 of rows 4h, 4h+1
+		// (4h+2, 4h+3).
+		VUNPCKLPS(acc[9], acc[8], lo)
+		VUNPCKHPS(acc[9], acc[8], hi)
+	} else {
+		// lo (hi) holds, in half h, columns 8 and 9 of row 2h (2h+1).
+		VUNPCKLPD(acc[9], acc[8], lo)
+		VUNPCKHPD(acc[9], acc[8], hi)
+	}
+	// pairOf puts columns 8 and 9 of row i in the low half of an xmm.
+	pairOf := func(i int) reg.Register {
+		pair := XMM()
+		src, half := lo, i/2
+		if size == 4 {
+			if i%4 >= 2 {
+				src = hi
+			}
+			half = i / 4
+		} else if i%2 == 1 {
+			src = hi
+		}
+		if half == 0 {
+			VMOVAPS(src.AsX(), pair)
+		} else {
+			VEXTRACTF128(U8(1), src, pair)
+		}
+		if size == 4 && i%2 == 1 {
+			VMOVHLPS(pair, pair, pair)
+		}
+		return pair
+	}
 	ldc := gpv(Load(Param("ldc"), GP64()))
-	SHLQ(U8(2), ldc)
+	SHLQ(U8(shift), ldc)
 	cols := gpv(Load(Param("cols"), GP64()))
 	cr := GP64()
 	MOVQ(pc0, cr)
-	stored, few := kit.NewLabel("cstored"), kit.NewLabel("cfew")
-	CMPQ(cols, U8(uint8(L)))
-	JB(LabelRef(few))
-	// cols >= 8: whole rows, then columns 8 and 9 (cols-8 of them).
-	{
-		n2 := GP64()
-		MOVQ(cols, n2)
-		SUBQ(U8(uint8(L)), n2)
-		pm := k.LaneMask(n2)
-		for i := range out {
+	stored := kit.NewLabel("cstored")
+	// Case q < nseg: cols in [q·L, (q+1)·L), segments before q whole and
+	// segment q in pieces; case nseg: all segments whole, the pair in
+	// pieces (cols - 8 of its 2).
+	cases := make([]string, nseg+1)
+	for q := range cases {
+		cases[q] = kit.NewLabel("ccols")
+	}
+	for q := 0; q < nseg; q++ {
+		CMPQ(cols, U8(uint8((q+1)*L)))
+		JB(LabelRef(cases[q]))
+	}
+	JMP(LabelRef(cases[nseg]))
+	for q := 0; q <= nseg; q++ {
+		Label(cases[q])
+		rest := GP64() // the columns past the whole segments
+		MOVQ(cols, rest)
+		SUBQ(U8(uint8(q*L)), rest)
+		rm := k.LaneMask(rest)
+		for i := 0; i < L; i++ {
 			if i > 0 {
 				CMPQ(cnt, U8(uint8(i)))
 				JBE(LabelRef(stored))
 			}
-			src := lo
-			if i%4 >= 2 {
-				src = hi
-			}
-			pair := XMM()
-			if i/4 == 0 {
-				VMOVAPS(src.AsX(), pair)
-			} else {
-				VEXTRACTF128(U8(1), src, pair)
-			}
-			if i%2 == 1 {
-				VMOVHLPS(pair, pair, pair)
+			var pair reg.Register
+			if q == nseg {
+				pair = pairOf(i)
 			}
 			skip := kit.NewLabel("cnobeta")
 			TESTQ(useBeta, useBeta)
 			JZ(LabelRef(skip))
-			cv, cx, beta := k.Vec(), XMM(), k.Vec()
-			k.Load(Mem{Base: cr}, cv)
-			VMASKMOVPS(Mem{Base: cr, Disp: 4 * L}, pm.AsX(), cx)
-			k.Broadcast(paramAddr("beta"), beta)
-			k.FMA231(beta, cv, out[i])
-			k.FMA231(beta.AsX(), cx, pair)
+			for sg := 0; sg <= q && sg < nseg; sg++ {
+				cv, beta := k.Vec(), k.Vec()
+				if sg < q {
+					k.Load(Mem{Base: cr, Disp: sg * L * size}, cv)
+				} else {
+					maskMov(Mem{Base: cr, Disp: sg * L * size}, rm, cv)
+				}
+				k.Broadcast(paramAddr("beta"), beta)
+				k.FMA231(beta, cv, segs[sg][i])
+			}
+			if q == nseg {
+				cx, beta := XMM(), k.Vec()
+				maskMov(Mem{Base: cr, Disp: 8 * size}, rm.AsX(), cx)
+				k.Broadcast(paramAddr("beta"), beta)
+				k.FMA231(beta.AsX(), cx, pair)
+			}
 			Label(skip)
-			k.Store(out[i], Mem{Base: cr})
+			for sg := 0; sg < q; sg++ {
+				k.Store(segs[sg][i], Mem{Base: cr, Disp: sg * L * size})
+			}
 			p := GP64()
-			LEAQ(Mem{Base: cr, Disp: 4 * L}, p)
-			storeXPieces(k, pair, p, n2, 2)
+			LEAQ(Mem{Base: cr, Disp: q * L * size}, p)
+			if q < nseg {
+				x := XMM()
+				VMOVAPS(segs[q][i].AsX(), x)
+				storeXPieces(k, x, p, rest, L/2, segs[q][i])
+			} else {
+				storeXPieces(k, pair, p, rest, 2)
+			}
 			ADDQ(ldc, cr)
 		}
 		JMP(LabelRef(stored))
 	}
-	// cols < 8: each row in pieces.
-	Label(few)
-	{
-		cm := k.LaneMask(cols)
-		for i := range out {
-			if i > 0 {
-				CMPQ(cnt, U8(uint8(i)))
-				JBE(LabelRef(stored))
-			}
-			skip := kit.NewLabel("cnobeta")
-			TESTQ(useBeta, useBeta)
-			JZ(LabelRef(skip))
-			cv, beta := k.Vec(), k.Vec()
-			VMASKMOVPS(Mem{Base: cr}, cm, cv)
-			k.Broadcast(paramAddr("beta"), beta)
-			k.FMA231(beta, cv, out[i])
-			Label(skip)
-			storePieces(k, out[i], cr, cols)
-			ADDQ(ldc, cr)
-		}
-	}
 	Label(stored)
-	// Next tile: 8 rows of C and 8 columns of A further.
-	SHLQ(U8(3), ldc)
+	// Next tile: L rows of C and L columns of A further.
+	SHLQ(U8(uint8(bitsOf(L))), ldc)
 	ADDQ(ldc, pc0)
-	ADDQ(U8(uint8(4*L)), pa0)
+	ADDQ(U8(uint8(size*L)), pa0)
 	SUBQ(cnt, left)
 	JNZ(LabelRef(tile))
 	VZEROUPPER()
