@@ -41,23 +41,7 @@ func transposeAdd(k kit.Kit) {
 	SHLQ(U8(shift), ldc)
 	SHLQ(U8(shift), ldt)
 	beta := k.Param("beta")
-	useBeta := GP64()
-	XORQ(useBeta, useBeta)
-	{
-		bx := XMM()
-		Load(Param("beta"), bx)
-		xz := XMM()
-		VXORPS(xz, xz, xz)
-		if size == 4 {
-			VUCOMISS(xz, bx)
-		} else {
-			VUCOMISD(xz, bx)
-		}
-		one := GP64()
-		MOVQ(U32(1), one)
-		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
-		CMOVQPS(one, useBeta)
-	}
+	useBeta := betaFlag(k)
 	colMask := laneMask(cols) // the cols columns of a C row
 
 	block, tail, done := kit.NewLabel("tblock"), kit.NewLabel("ttail"), kit.NewLabel("tdone")
@@ -70,25 +54,7 @@ func transposeAdd(k kit.Kit) {
 	CMPQ(left, cnt)
 	CMOVQLT(left, cnt)
 	ldMask := laneMask(cnt)
-	r := make([]reg.VecVirtual, L)
-	row := GP64()
-	MOVQ(tp, row)
-	next := GP64()
-	for j := range r {
-		r[j] = k.Vec()
-		if size == 4 {
-			VMOVUPS_Z(Mem{Base: row}, ldMask, r[j])
-		} else {
-			VMOVUPD_Z(Mem{Base: row}, ldMask, r[j])
-		}
-		if j < L-1 {
-			// Rows from cols on are T's last row again: they only fill
-			// lanes of C that the stores mask off.
-			LEAQ(Mem{Base: row, Index: ldt, Scale: 1}, next)
-			CMPQ(cols, U8(uint8(j+1)))
-			CMOVQGT(next, row)
-		}
-	}
+	r := loadTRows(k, tp, ldt, cols, func(m Mem, dst reg.VecVirtual) { maskedLoad(k, m, ldMask, dst) })
 	out := transposeRegs(k, r)
 	// Store rows i0 .. i0+cnt-1 of C, cols lanes each.
 	cr := GP64()
@@ -237,22 +203,7 @@ func transposeAdd2(k kit.Kit) {
 	shift := uint8(bitsOf(size))
 	SHLQ(U8(shift), ldc)
 	SHLQ(U8(shift), ldt)
-	useBeta := GP64()
-	XORQ(useBeta, useBeta)
-	{
-		bx, xz := XMM(), XMM()
-		Load(Param("beta"), bx)
-		VXORPS(xz, xz, xz)
-		if size == 4 {
-			VUCOMISS(xz, bx)
-		} else {
-			VUCOMISD(xz, bx)
-		}
-		one := GP64()
-		MOVQ(U32(1), one)
-		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
-		CMOVQPS(one, useBeta)
-	}
+	useBeta := betaFlag(k)
 
 	block, tail, done := kit.NewLabel("tblock"), kit.NewLabel("ttail"), kit.NewLabel("tdone")
 	Label(block)
@@ -263,23 +214,8 @@ func transposeAdd2(k kit.Kit) {
 	MOVQ(U32(uint32(L)), cnt)
 	CMPQ(left, cnt)
 	CMOVQLT(left, cnt)
-	r := make([]reg.VecVirtual, L)
-	{
-		ldMask := k.LaneMask(cnt)
-		row, next := GP64(), GP64()
-		MOVQ(tp, row)
-		for j := range r {
-			r[j] = k.Vec()
-			pick(k, VMASKMOVPS, VMASKMOVPD)(Mem{Base: row}, ldMask, r[j])
-			if j < L-1 {
-				// Rows from cols on are T's last row again: they only
-				// fill lanes of C that are not stored.
-				LEAQ(Mem{Base: row, Index: ldt, Scale: 1}, next)
-				CMPQ(cols, U8(uint8(j+1)))
-				CMOVQGT(next, row)
-			}
-		}
-	}
+	ldMask := k.LaneMask(cnt)
+	r := loadTRows(k, tp, ldt, cols, func(m Mem, dst reg.VecVirtual) { pick(k, VMASKMOVPS, VMASKMOVPD)(m, ldMask, dst) })
 	out := transposeRegs2(k, r)
 	// Store rows i0 .. i0+cnt-1 of C, cols elements each: whole rows, or
 	// pieces.
@@ -418,4 +354,45 @@ func transposeRegs2(k kit.Kit, r []reg.VecVirtual) []reg.VecVirtual {
 		VPERM2F128(U8(0x31), u[4+c], u[c], out[c+4])
 	}
 	return out
+}
+
+// betaFlag returns a register that is 1 when the beta parameter is not 0
+// (or is NaN), so that C is read, and 0 when C is not to be read.
+func betaFlag(k kit.Kit) reg.GPVirtual {
+	useBeta := GP64()
+	XORQ(useBeta, useBeta)
+	bx, xz := XMM(), XMM()
+	Load(Param("beta"), bx)
+	VXORPS(xz, xz, xz)
+	if k.T.Size == 4 {
+		VUCOMISS(xz, bx)
+	} else {
+		VUCOMISD(xz, bx)
+	}
+	one := GP64()
+	MOVQ(U32(1), one)
+	CMOVQNE(one, useBeta)
+	CMOVQPS(one, useBeta)
+	return useBeta
+}
+
+// loadTRows loads a vector of each of the lanes' rows of T (ldt bytes
+// apart from tp) with load. Rows from cols on are T's last row again:
+// they only fill lanes of C that the stores leave alone, and no row past
+// T's cols is read.
+func loadTRows(k kit.Kit, tp, ldt, cols reg.GPVirtual, load func(m Mem, dst reg.VecVirtual)) []reg.VecVirtual {
+	L := k.Lanes()
+	r := make([]reg.VecVirtual, L)
+	row, next := GP64(), GP64()
+	MOVQ(tp, row)
+	for j := range r {
+		r[j] = k.Vec()
+		load(Mem{Base: row}, r[j])
+		if j < L-1 {
+			LEAQ(Mem{Base: row, Index: ldt, Scale: 1}, next)
+			CMPQ(cols, U8(uint8(j+1)))
+			CMOVQGT(next, row)
+		}
+	}
+	return r
 }

@@ -194,21 +194,7 @@ type transStore struct {
 }
 
 func newTransStore(k kit.Kit) transStore {
-	var st transStore
-	st.useBeta = GP64()
-	XORQ(st.useBeta, st.useBeta)
-	bx, xz := XMM(), XMM()
-	Load(Param("beta"), bx)
-	VXORPS(xz, xz, xz)
-	if k.T.Size == 4 {
-		VUCOMISS(xz, bx)
-	} else {
-		VUCOMISD(xz, bx)
-	}
-	one := GP64()
-	MOVQ(U32(1), one)
-	CMOVQNE(one, st.useBeta)
-	CMOVQPS(one, st.useBeta)
+	st := transStore{useBeta: betaFlag(k)}
 	cols := gpv(Load(Param("cols"), GP64()))
 	if k.T.Size == 4 {
 		st.cm0 = laneMask(cols)
@@ -545,22 +531,7 @@ func transColsTiles2(k kit.Kit) {
 	SHLQ(U8(shift), lda)
 	ldb := gpv(Load(Param("ldb"), GP64()))
 	SHLQ(U8(shift), ldb)
-	useBeta := GP64()
-	XORQ(useBeta, useBeta)
-	{
-		bx, xz := XMM(), XMM()
-		Load(Param("beta"), bx)
-		VXORPS(xz, xz, xz)
-		if size == 4 {
-			VUCOMISS(xz, bx)
-		} else {
-			VUCOMISD(xz, bx)
-		}
-		one := GP64()
-		MOVQ(U32(1), one)
-		CMOVQNE(one, useBeta) // beta != 0 (or NaN): read C
-		CMOVQPS(one, useBeta)
-	}
+	useBeta := betaFlag(k)
 	maskMov := pick(k, VMASKMOVPS, VMASKMOVPD)
 
 	tile := kit.NewLabel("ctile")
