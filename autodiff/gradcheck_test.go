@@ -173,3 +173,33 @@ func TestGradCheckNaN(t *testing.T) {
 		t.Fatal("GradCheck accepted a NaN gradient")
 	}
 }
+
+// TestGradCheckRoundingFloor: a true gradient far below the loss's size
+// (a saturated two-way softmax, as in the input the fuzz target found,
+// under a loss of order 100) passes, though central differences resolve
+// it only to about 2e-4 of itself; and the same tiny gradient reported
+// wrong by a tenth still fails.
+func TestGradCheckRoundingFloor(t *testing.T) {
+	x := New([]float64{-3.9, 6.1}, 1, 2).RequireGrad()
+	w := New([]float64{0.7, -0.4}, 1, 2)
+	c := New([]float64{100, 50}, 1, 2) // a constant part of the loss
+	f := func(tp *Tape[float64]) *Tensor[float64] { return tp.Sum(tp.Add(tp.Mul(tp.Softmax(x), w), c)) }
+	res, err := GradCheck(f, []*Tensor[float64]{x}, 1e-6, 1e-6)
+	if err != nil {
+		t.Fatalf("a right gradient of %.3g failed: %v", res.Analytic, err)
+	}
+	if g := math.Abs(x.Grad()[0]); g > 1e-4 || g < 1e-6 {
+		t.Fatalf("the case no longer has a tiny gradient: %g", g)
+	}
+	pass := 0
+	wrong := func(tp *Tape[float64]) *Tensor[float64] {
+		pass++
+		if pass == 1 { // the analytic pass: 1.1 times the loss
+			return tp.Sum(tp.Add(tp.Scale(tp.Mul(tp.Softmax(x), w), 1.1), c))
+		}
+		return f(tp)
+	}
+	if _, err := GradCheck(wrong, []*Tensor[float64]{x}, 1e-6, 1e-6); err == nil {
+		t.Fatal("a tiny gradient 10% wrong passed")
+	}
+}
