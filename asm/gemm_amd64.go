@@ -186,22 +186,22 @@ func GemmMicroRows10x16F64AVX512(kc int, a []float64, lda int, b []float64, ldb 
 
 // GemmTransposeAddF32AVX2 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
 // t has cols rows of rows elements (ldt apart); no row past them is read.
-// The caller guarantees 1 <= cols <= L (8 for float32, 4 for float64) and the lengths.
+// The caller guarantees 1 <= cols <= 8 and the lengths.
 func GemmTransposeAddF32AVX2(c []float32, ldc int, t []float32, ldt int, rows int, cols int, beta float32)
 
 // GemmTransposeAddF64AVX2 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
 // t has cols rows of rows elements (ldt apart); no row past them is read.
-// The caller guarantees 1 <= cols <= L (8 for float32, 4 for float64) and the lengths.
+// The caller guarantees 1 <= cols <= 4 and the lengths.
 func GemmTransposeAddF64AVX2(c []float64, ldc int, t []float64, ldt int, rows int, cols int, beta float64)
 
 // GemmTransposeAddF32AVX512 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
 // t has cols rows of rows elements (ldt apart); no row past them is read.
-// The caller guarantees 1 <= cols <= L (16 for float32, 8 for float64) and the lengths.
+// The caller guarantees 1 <= cols <= 16 and the lengths.
 func GemmTransposeAddF32AVX512(c []float32, ldc int, t []float32, ldt int, rows int, cols int, beta float32)
 
 // GemmTransposeAddF64AVX512 sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;
 // t has cols rows of rows elements (ldt apart); no row past them is read.
-// The caller guarantees 1 <= cols <= L (16 for float32, 8 for float64) and the lengths.
+// The caller guarantees 1 <= cols <= 8 and the lengths.
 func GemmTransposeAddF64AVX512(c []float64, ldc int, t []float64, ldt int, rows int, cols int, beta float64)
 
 // GemmPackT16F32AVX2 packs a transposed block: dst[p*16+r] = src[r*ld+p] for r < rows <= 16, p < kb, zero for rows <= r < 16. The caller guarantees kb >= 1, rows >= 1, len(dst) >= kb*16, len(src) >= (rows-1)*ld+kb and 15*ld < 2^31.

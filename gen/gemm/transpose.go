@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -21,25 +23,8 @@ func transposeAdd(k kit.Kit) {
 		transposeAdd2(k)
 		return
 	}
-	L := k.Lanes()
-	name := "GemmTransposeAdd"
-	k.Text(name, "func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)")
-	Doc(k.Name(name)+" sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;",
-		"t has cols rows of rows elements (ldt apart); no row past them is read.",
-		"The caller guarantees 1 <= cols <= L (16 for float32, 8 for float64) and the lengths.")
-	cp := gpv(Load(Param("c").Base(), GP64()))
-	ldc := gpv(Load(Param("ldc"), GP64()))
-	tp := gpv(Load(Param("t").Base(), GP64()))
-	ldt := gpv(Load(Param("ldt"), GP64()))
-	left := gpv(Load(Param("rows"), GP64()))
-	cols := gpv(Load(Param("cols"), GP64()))
-	size := k.T.Size
-	shift := uint8(2)
-	if size == 8 {
-		shift = 3
-	}
-	SHLQ(U8(shift), ldc)
-	SHLQ(U8(shift), ldt)
+	L, size := k.Lanes(), k.T.Size
+	cp, ldc, tp, ldt, left, cols := transposeAddHead(k)
 	beta := k.Param("beta")
 	useBeta := betaFlag(k)
 	colMask := laneMask(cols) // the cols columns of a C row
@@ -189,20 +174,7 @@ func gpv(op Op) reg.GPVirtual { return op.(reg.GPVirtual) }
 // with it the kernel measured slower than the Go loop it replaced).
 func transposeAdd2(k kit.Kit) {
 	L, size := k.Lanes(), k.T.Size
-	name := "GemmTransposeAdd"
-	k.Text(name, "func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)")
-	Doc(k.Name(name)+" sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;",
-		"t has cols rows of rows elements (ldt apart); no row past them is read.",
-		"The caller guarantees 1 <= cols <= L (8 for float32, 4 for float64) and the lengths.")
-	cp := gpv(Load(Param("c").Base(), GP64()))
-	ldc := gpv(Load(Param("ldc"), GP64()))
-	tp := gpv(Load(Param("t").Base(), GP64()))
-	ldt := gpv(Load(Param("ldt"), GP64()))
-	left := gpv(Load(Param("rows"), GP64()))
-	cols := gpv(Load(Param("cols"), GP64()))
-	shift := uint8(bitsOf(size))
-	SHLQ(U8(shift), ldc)
-	SHLQ(U8(shift), ldt)
+	cp, ldc, tp, ldt, left, cols := transposeAddHead(k)
 	useBeta := betaFlag(k)
 
 	block, tail, done := kit.NewLabel("tblock"), kit.NewLabel("ttail"), kit.NewLabel("tdone")
@@ -395,4 +367,25 @@ func loadTRows(k kit.Kit, tp, ldt, cols reg.GPVirtual, load func(m Mem, dst reg.
 		}
 	}
 	return r
+}
+
+// transposeAddHead emits GemmTransposeAdd's TEXT and doc for k and loads
+// its parameters: the bases of c and t, ldc and ldt in bytes, rows and
+// cols.
+func transposeAddHead(k kit.Kit) (cp, ldc, tp, ldt, left, cols reg.GPVirtual) {
+	name := "GemmTransposeAdd"
+	k.Text(name, "func(c []T, ldc int, t []T, ldt int, rows, cols int, beta T)")
+	Doc(k.Name(name)+" sets c[i*ldc+j] = t[j*ldt+i] (+ beta*c[i*ldc+j] if beta != 0) for i < rows, j < cols;",
+		"t has cols rows of rows elements (ldt apart); no row past them is read.",
+		fmt.Sprintf("The caller guarantees 1 <= cols <= %d and the lengths.", k.Lanes()))
+	cp = gpv(Load(Param("c").Base(), GP64()))
+	ldc = gpv(Load(Param("ldc"), GP64()))
+	tp = gpv(Load(Param("t").Base(), GP64()))
+	ldt = gpv(Load(Param("ldt"), GP64()))
+	left = gpv(Load(Param("rows"), GP64()))
+	cols = gpv(Load(Param("cols"), GP64()))
+	shift := uint8(bitsOf(k.T.Size))
+	SHLQ(U8(shift), ldc)
+	SHLQ(U8(shift), ldt)
+	return
 }
