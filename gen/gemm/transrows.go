@@ -545,24 +545,37 @@ func transColsTiles2(k kit.Kit) {
 		k.Zero(v)
 	}
 	{
-		lm := k.LaneMask(cnt)
+		// The K loop twice: whole vectors of A for a full tile, VMASKMOV
+		// only for the last rows. A VMASKMOV load in the loop cost a third
+		// of the speed (Zen 4, 64×128 from L1: 62 against 91 GFLOP/s).
 		kc := gpv(Load(Param("kc"), GP64()))
 		pb := gpv(Load(Param("b").Base(), GP64()))
 		pa := GP64()
 		MOVQ(pa0, pa)
-		kloop := kit.NewLabel("ckloop")
-		Label(kloop)
-		va := k.Vec()
-		maskMov(Mem{Base: pa}, lm, va)
-		for j, v := range acc {
-			bj := k.Vec()
-			k.Broadcast(Mem{Base: pb, Disp: size * j}, bj)
-			k.FMA231(bj, va, v)
+		kloop := func(prefix string, load func(m Mem, dst reg.VecVirtual)) {
+			loop := kit.NewLabel(prefix)
+			Label(loop)
+			va := k.Vec()
+			load(Mem{Base: pa}, va)
+			for j, v := range acc {
+				bj := k.Vec()
+				k.Broadcast(Mem{Base: pb, Disp: size * j}, bj)
+				k.FMA231(bj, va, v)
+			}
+			ADDQ(lda, pa)
+			ADDQ(ldb, pb)
+			DECQ(kc)
+			JNZ(LabelRef(loop))
 		}
-		ADDQ(lda, pa)
-		ADDQ(ldb, pb)
-		DECQ(kc)
-		JNZ(LabelRef(kloop))
+		part, done := kit.NewLabel("cpart"), kit.NewLabel("ckdone")
+		CMPQ(cnt, U8(uint8(L)))
+		JNE(LabelRef(part))
+		kloop("ckloop", func(m Mem, dst reg.VecVirtual) { k.Load(m, dst) })
+		JMP(LabelRef(done))
+		Label(part)
+		lm := k.LaneMask(cnt)
+		kloop("ckloopm", func(m Mem, dst reg.VecVirtual) { maskMov(m, lm, dst) })
+		Label(done)
 	}
 	{
 		alpha := k.Vec()
