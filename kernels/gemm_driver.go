@@ -118,6 +118,13 @@ type gemmKernel[T Float] struct {
 	transRowsC func(m, kc int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, cols int)
 	transRowsN int
 	transRowsM int
+	// transRowsPack, if not nil where transRowsC is nil, is runTransRows'
+	// other way (transRowsPackPart, on the transCols kernel): it packs
+	// transRowsM = transColsM rows of A, dst[p*M+r] = src[r*ld+p] for r <
+	// M, p < kb (a register transpose; kb >= 1, len(src) >= (M-1)*ld+kb),
+	// into a buffer that stays in L1, and transCols computes that tile's
+	// rows of C from it as from Aᵀ. transRowsN = transColsN.
+	transRowsPack func(dst, src []T, ld, kb int)
 	// transCols, if not nil, computes C = alpha·Aᵀ·B + beta·C for B with
 	// at most transColsN columns whole (runTransCols): c[i*ldc+j] =
 	// alpha·Σ_p b[p*ldb+j]·a[p*lda+i] (+ beta·c) for i < m, j < cols, p <
@@ -280,14 +287,19 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 	// registers (packBTR) it only traded the padding for the pass
 	// (against OpenBLAS 64×128×10 0.84 → 0.85, 256×128×10 0.88 → 0.81).
 	if transA && !transB && g.transposeWins(m, n, k) {
-		if g.transCols != nil && n <= g.transColsN {
+		// One pass only where K is one block of the two-pass route's
+		// product (Bᵀ·A, on the kernel choose picks for it): over several
+		// blocks that route adds beta·C after the last, which the one pass
+		// cannot do without Cᵀ in memory, and its second pass is then a
+		// small share of the work.
+		if g.transCols != nil && n <= g.transColsN && k <= g.choose(n, m, k).kc {
 			g.runTransCols(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 			return
 		}
 		g.runTransposed(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if !transA && !transB && g.transRowsC != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+	if !transA && !transB && (g.transRowsC != nil || g.transRowsPack != nil) && n <= g.transRowsN && g.transposeWins(m, n, k) {
 		g.runTransRows(threads, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -499,14 +511,15 @@ func (w *gemmWork[T]) bColumns(b []T, ldb, k, n, R int) ([]T, int) {
 
 // transRowsPart is the part of runTransRows for rows i0..i1 of C.
 func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
+	if g.transRowsC == nil {
+		g.transRowsPackPart(w, cl, i0, i1)
+		return
+	}
 	tm, R := g.transRowsM, g.transRowsN
 	n, k, lda := cl.n, cl.k, cl.lda
 	nt, r := (i1-i0)/tm, (i1-i0)%tm // whole tiles, rows left
 	bp, ldbp := w.bColumns(cl.b, cl.ldb, k, n, R)
 	c, ldc := cl.c, cl.ldc
-	if nt > 0 {
-		g.transRowsC(nt*tm, k, cl.a[i0*lda:(i0+nt*tm-1)*lda+k], lda, bp, ldbp, c[i0*ldc:(i0+nt*tm-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
-	}
 	if r > 0 {
 		// The last rows, copied into tm zero-padded rows (the kernel
 		// reads whole tiles).
@@ -520,7 +533,64 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 				clear(row)
 			}
 		}
-		g.transRowsC(r, k, w.a[:tm*k], k, bp, ldbp, c[(i1-r)*ldc:(i1-1)*ldc+n], ldc, cl.alpha, cl.beta, n)
+	}
+	// K in the direct route's blocks, as transRowsPackPart.
+	kcb := ceilDiv(k, ceilDiv(k, g.choose(cl.m, n, k).kc))
+	for pc := 0; pc < k; pc += kcb {
+		kb := min(kcb, k-pc)
+		beta := cl.beta
+		if pc > 0 {
+			beta = 1
+		}
+		b := bp[pc*ldbp : (pc+kb-1)*ldbp+R]
+		if nt > 0 {
+			a := cl.a[i0*lda+pc : (i0+nt*tm-1)*lda+pc+kb]
+			g.transRowsC(nt*tm, kb, a, lda, b, ldbp, c[i0*ldc:(i0+nt*tm-1)*ldc+n], ldc, cl.alpha, beta, n)
+		}
+		if r > 0 {
+			g.transRowsC(r, kb, w.a[pc:(tm-1)*k+pc+kb], k, b, ldbp, c[(i1-r)*ldc:(i1-1)*ldc+n], ldc, cl.alpha, beta, n)
+		}
+	}
+}
+
+// transRowsPackPart is transRowsPart where the level has no transRowsC
+// (AVX2: ten accumulators and a register transpose of A do not fit in 16
+// ymm registers): for each tile of tm rows of C, the tile's rows of A are
+// packed transposed (transRowsPack) into a tm×kb buffer that stays in L1,
+// and transCols computes the tile from it as from Aᵀ. K runs in the
+// direct route's blocks (those of the kernel choose picks), beta applied
+// to the first and 1 to the rest, so C is the direct route's bits.
+func (g *gemmKernel[T]) transRowsPackPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
+	tm := g.transRowsM
+	n, k, lda := cl.n, cl.k, cl.lda
+	bp, ldbp := w.bColumns(cl.b, cl.ldb, k, n, g.transRowsN)
+	kcb := ceilDiv(k, ceilDiv(k, g.choose(cl.m, n, k).kc))
+	w.a = grow(w.a, tm*kcb)
+	c, ldc := cl.c, cl.ldc
+	for i := i0; i < i1; i += tm {
+		r := min(tm, i1-i)
+		ct := c[i*ldc : (i+r-1)*ldc+n]
+		for pc := 0; pc < k; pc += kcb {
+			kb := min(kcb, k-pc)
+			pa := w.a[:tm*kb]
+			if r == tm {
+				g.transRowsPack(pa, cl.a[i*lda+pc:(i+tm-1)*lda+pc+kb], lda, kb)
+			} else {
+				// The last rows, zero-padded to a whole tile.
+				clear(pa)
+				for ii := 0; ii < r; ii++ {
+					row := cl.a[(i+ii)*lda+pc : (i+ii)*lda+pc+kb]
+					for p, v := range row {
+						pa[p*tm+ii] = v
+					}
+				}
+			}
+			beta := cl.beta
+			if pc > 0 {
+				beta = 1
+			}
+			g.transCols(r, kb, pa, tm, bp[pc*ldbp:(pc+kb-1)*ldbp+g.transRowsN], ldbp, ct, ldc, cl.alpha, beta, n)
+		}
 	}
 }
 

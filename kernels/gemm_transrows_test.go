@@ -25,17 +25,17 @@ func TestGemmTransRowsRoute(t *testing.T) {
 						checkGemmCase[float32](t, rng, tc)
 						checkGemmCase[float64](t, rng, tc)
 					}
-					if g := table[float64]().gemm; g.transRowsC != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+					if g := table[float64]().gemm; hasTransRows(g) && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed++
 					}
-					if g := table[float32]().gemm; g.transRowsC != nil && n <= g.transRowsN && g.transposeWins(m, n, k) {
+					if g := table[float32]().gemm; hasTransRows(g) && n <= g.transRowsN && g.transposeWins(m, n, k) {
 						routed32++
 					}
 				}
 			}
 		}
-		if ISA() == AVX512 && (routed == 0 || routed32 == 0) {
-			t.Errorf("shapes that took the transRows route on AVX-512: %d float64, %d float32", routed, routed32)
+		if (ISA() == AVX512 || ISA() == AVX2) && (routed == 0 || routed32 == 0) {
+			t.Errorf("shapes that took the transRows route on %s: %d float64, %d float32", ISA(), routed, routed32)
 		}
 	})
 }
@@ -52,25 +52,39 @@ func TestGemmTransRowsBitwise(t *testing.T) {
 
 func testTransRowsBitwise[T Float](t *testing.T) {
 	g := table[T]().gemm
-	if g.transRowsC == nil {
+	if !hasTransRows(g) {
 		t.Skip("no transRows at this level")
 	}
-	checkRouteBitwise(t, g, false, [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}},
+	// On AVX2 (transRowsPack) the direct route's partial tiles go through
+	// the scratch tile, written back as t + beta·c in Go (two roundings);
+	// the transCols kernel stores fma(beta, c, t).
+	checkRouteBitwise(t, g, false, g.transRowsC == nil, [][3]int{{64, 128, 10}, {256, 128, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}, {45, 800, 7}, {130, 555, 10}},
 		func() func() {
-			trc := g.transRowsC
-			g.transRowsC = nil
-			return func() { g.transRowsC = trc }
+			trc, trp := g.transRowsC, g.transRowsPack
+			g.transRowsC, g.transRowsPack = nil, nil
+			return func() { g.transRowsC, g.transRowsPack = trc, trp }
 		})
+}
+
+// hasTransRows reports whether g routes A·B with few columns through
+// runTransRows, either way (transRowsC, or transRowsPack on transCols).
+func hasTransRows[T Float](g *gemmKernel[T]) bool {
+	return g.transRowsC != nil || g.transRowsPack != nil
 }
 
 // checkRouteBitwise runs op(A)·B (A transposed if transA) for each shape
 // {m, k, n} that transposeWins routes at this level (at least three must
 // be), with the route off (off turns it off and returns what turns it
-// back on) and on with 1-3 threads, and wants the same bits.
-func checkRouteBitwise[T Float](t *testing.T, g *gemmKernel[T], transA bool, shapes [][3]int, off func() func()) {
+// back on) and on with 1-3 threads, and wants the same bits for any
+// number of threads, and the same bits as without the route, except where
+// betaRound says the two round beta·C differently: then, for beta != 0, C
+// within 2ε(|C| + |beta·C₀|) of the other route's (one rounding more or
+// less of t + beta·c).
+func checkRouteBitwise[T Float](t *testing.T, g *gemmKernel[T], transA, betaRound bool, shapes [][3]int, off func() func()) {
 	defer func(v int) { gemmMinPerThread = v }(gemmMinPerThread)
 	gemmMinPerThread = 1 << 10
 	rng := rand.New(rand.NewPCG(15, 16))
+	ε := eps[T]()
 	routed := 0
 	defer func() {
 		if routed < 3 {
@@ -97,16 +111,28 @@ func checkRouteBitwise[T Float](t *testing.T, g *gemmKernel[T], transA bool, sha
 			}
 		}
 		for _, beta := range []T{0, -1.5} {
-			want := append([]T(nil), c0...)
+			direct := append([]T(nil), c0...)
 			on := off()
-			g.runThreads(1, transA, false, m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
+			g.runThreads(1, transA, false, m, n, k, 0.75, a, lda, b, ldb, beta, direct, ldc)
 			on()
+			var one []T
 			for threads := 1; threads <= 3; threads++ {
 				c := append([]T(nil), c0...)
 				g.runThreads(threads, transA, false, m, n, k, 0.75, a, lda, b, ldb, beta, c, ldc)
+				if threads == 1 {
+					one = c
+				}
 				for i := range c {
-					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(want[i])) {
-						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, without the route %g", s, beta, threads, i, c[i], want[i])
+					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(one[i])) {
+						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, with one thread %g", s, beta, threads, i, c[i], one[i])
+					}
+					if betaRound && beta != 0 {
+						tol := 2 * ε * (math.Abs(float64(direct[i])) + math.Abs(float64(beta*c0[i])))
+						if d := math.Abs(float64(c[i]) - float64(direct[i])); !(d <= tol) {
+							t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, without the route %g (more than %g apart)", s, beta, threads, i, c[i], direct[i], tol)
+						}
+					} else if math.Float64bits(float64(c[i])) != math.Float64bits(float64(direct[i])) {
+						t.Fatalf("%v beta=%g threads=%d: c[%d] = %g, without the route %g", s, beta, threads, i, c[i], direct[i])
 					}
 				}
 			}
@@ -149,7 +175,7 @@ func testTransColsBitwise[T Float](t *testing.T) {
 	if g.transCols == nil {
 		t.Skip("no transCols at this level")
 	}
-	checkRouteBitwise(t, g, true, [][3]int{{128, 64, 10}, {128, 256, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}},
+	checkRouteBitwise(t, g, true, false, [][3]int{{128, 64, 10}, {128, 256, 10}, {77, 33, 9}, {203, 250, 10}, {1000, 19, 10}, {64, 800, 10}, {130, 555, 7}},
 		func() func() {
 			tc := g.transCols
 			g.transCols = nil
