@@ -280,8 +280,11 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 	// The transposed route (transposeWins) is for Aᵀ·B, whose Bᵀ·A packs
 	// A's rows as its B operand (in one pass, with C stored from the tiles
 	// of Cᵀ, where the level has transCols: runTransCols); A·B takes it
-	// only where the level has transRowsC (runTransRows), which transposes
-	// A in registers as it goes. Through runTransposed, A·B would pack Aᵀ in a pass of its own:
+	// only where the level has transRowsC (AVX-512: A transposed in
+	// registers as the kernel goes) or transRowsPack (AVX2: one tile of A's
+	// rows at a time transposed into an L1 buffer for the transCols
+	// kernel), both through runTransRows. Through runTransposed, A·B would
+	// pack all of Aᵀ in a pass of its own:
 	// with gathers that measured slower than the direct route (64×128×10
 	// float64 on AVX-512: 4.5–5.5 µs against 2.8), and even transposed in
 	// registers (packBTR) it only traded the padding for the pass
@@ -465,9 +468,17 @@ func (g *gemmKernel[T]) runTransposed(threads, m, n, k int, alpha T, a []T, lda 
 // 64×128×10 0.84–0.88 → 1.14–1.17×, 256×128×10 0.88 → 1.15–1.20×;
 // float32 (Zen 4, 0.93–0.97× at 10 of 16 lanes) 1.24–1.31× and
 // 1.38–1.47× with the second pass (see the README for the one-pass
-// figures). Its FMAs are the direct route's in the same order, so C is
-// the same bits. The parts split M in whole tiles, so every element of C
-// is computed alike for any number of threads.
+// figures). Where the level has no transRowsC (AVX2), transRowsPackPart
+// packs one tile of A's rows at a time, transposed, into a buffer that
+// stays in L1 and runs the transCols kernel on it: against
+// OpenBLAS-Haswell, one goroutine (Zen 4), float32 64×128×10
+// 0.76–0.81 → 1.12–1.14×, 256×128×10 0.81 → 1.13–1.14×; float64
+// 0.99 → 1.31–1.38× and 1.10 → 1.38–1.42×. Either way K runs in the
+// direct route's blocks and its FMAs are the direct route's in the same
+// order, so C is the same bits (on AVX2 up to the rounding of beta·C,
+// which the direct route's Go edge write-back adds apart). The parts split
+// M in whole tiles, so every element of C is computed alike for any
+// number of threads.
 func (g *gemmKernel[T]) runTransRows(threads, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	g.runTileRows(threads, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
@@ -559,7 +570,10 @@ func (g *gemmKernel[T]) transRowsPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 in
 // packed transposed (transRowsPack) into a tm×kb buffer that stays in L1,
 // and transCols computes the tile from it as from Aᵀ. K runs in the
 // direct route's blocks (those of the kernel choose picks), beta applied
-// to the first and 1 to the rest, so C is the direct route's bits.
+// to the first and 1 to the rest, so C is the direct route's bits where
+// beta is 0, and within one rounding of beta·C otherwise (the direct
+// route's Go edge write-back rounds t and t+beta·c apart, the kernel
+// fuses them).
 func (g *gemmKernel[T]) transRowsPackPart(w *gemmWork[T], cl *gemmCall[T], i0, i1 int) {
 	tm := g.transRowsM
 	n, k, lda := cl.n, cl.k, cl.lda

@@ -104,6 +104,14 @@ import "github.com/descentlab/descent/asm"
 //   - Ratios to OpenBLAS's Haswell kernels after this: f32 1024³
 //     0.96–1.0, f64 1024³ 0.95–1.0 (both at 95–98% of the FMA peak, as is
 //     OpenBLAS), the MLP shapes 1.0–1.2.
+//   - Few columns (Zen 4, later): Aᵀ·B in one pass on the 10×8 f32 /
+//     10×4 f64 tiles of Cᵀ (transCols), whose K loop loads A with
+//     VMOVUPS and masks only the last partial tile (VMASKMOVPS loads are
+//     slow on Zen 4: the kernel alone went from 62 to 85–91 GFLOP/s,
+//     64×128 f32 from L1); A·B with n <= 10 on the same kernel, one tile
+//     of A's rows packed transposed at a time (transRowsPack, see
+//     runTransRows): 64×128×10 f32 0.76–0.81 → 1.12–1.14, f64 0.99 →
+//     1.31–1.38 of OpenBLAS-Haswell.
 var _ = wire(
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.gemm = &gemmKernel[float32]{mr: 6, nr: 16, kc: 384, mc: 144, nc: 3072,
