@@ -174,6 +174,10 @@ func BenchmarkGemmThreads(b *testing.B) {
 				kernels.SetThreads(t)
 				benchGemmShape(b, ownGemm[float32], s, 0)
 			})
+			b.Run(fmt.Sprintf("isa=%s/dtype=f64/%v/threads=%d", kernels.ISA(), s, t), func(b *testing.B) {
+				kernels.SetThreads(t)
+				benchGemmShape(b, ownGemm[float64], s, 0)
+			})
 		}
 	}
 }
