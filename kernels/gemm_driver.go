@@ -216,10 +216,19 @@ type gemmCall[T Float] struct {
 	alpha, beta    T
 	a, b, c        []T
 	lda, ldb, ldc  int
-	pm, pn         int  // the grid of parts: pm along M, pn along N
-	transRows      bool // parts of runTransRows rather than of block
-	transCols      bool // parts of runTransCols
-	wg             sync.WaitGroup
+	pm, pn         int          // the grid of parts: pm along M, pn along N
+	transRows      bool         // parts of runTransRows rather than of block
+	transCols      bool         // parts of runTransCols
+	job            *parallelJob // kept from call to call (runParallel)
+}
+
+// parallelJob returns the record's part counter, made on first use and
+// kept from call to call (see parallelJob's generations).
+func (cl *gemmCall[T]) parallelJob() *parallelJob {
+	if cl.job == nil {
+		cl.job = new(parallelJob)
+	}
+	return cl.job
 }
 
 // gemmDirect lets levels with a microRows kernel skip packing small
@@ -244,17 +253,24 @@ const gemmDirectMax = 4 << 20
 const gemmDirectBMax = 1 << 20
 
 // gemmMinPerThread is the work (multiply-adds) each goroutine must have
-// for another to pay for itself. Handing a part to a parked worker costs
-// the wake-up of another core, which on the VM we tune on (Zen 5, 2 vCPUs)
-// takes tens of µs: alternating one and two threads call by call, float32
-// AVX-512, two threads ran 0.85× one at 64×784×128 (6.4M multiply-adds),
-// 0.93× at 256³ (16.8M), 0.93–1.04× at the 25.7M of the batch-256 MLP
-// shapes, 1.15× at 320³ (32.8M), 1.34× at 384³ and 1.8× at 512³. So a
-// second goroutine starts at 2×2^24 = 33.5M multiply-adds (about 250 µs on
-// one core). (It was 2^20, which made every shape from 128³ to 256³ slower
-// on two threads than on one.) A variable only so that tests can split
-// small products.
-var gemmMinPerThread = 1 << 24
+// for another to pay for itself. With workers that were parked, handing a
+// part over cost the wake-up of another core, which on the VM we tune on
+// (Zen 5, 2 vCPUs) took tens of µs, so a second goroutine started only at
+// 2×2^24 = 33.5M multiply-adds (two threads ran 0.85× one at 64×784×128,
+// 0.93× at 256³ alternating call by call). Now the caller claims parts
+// too, so it never waits for a parked worker (cold calls, 1 ms apart, run
+// at 0.98–1.01× one thread from 128³ to 512³), and a worker that has run
+// parts polls for the next call's for workerSpin, so back-to-back calls
+// hand over in about a µs. Two threads against one
+// (BenchmarkGemmThreads, AVX-512, f32 / f64), second goroutine from 2^21,
+// 2^22 and 2^24 multiply-adds each: 256³ 1.79/1.86, 1.52/1.68, 1.00/1.03;
+// 256×784×128 1.69/1.73, 1.50/1.85, 0.98/0.92; 784×256×128 TN 1.77/1.84,
+// 1.73/1.87, 1.02/1.06; 256×128×784 NT 1.14/1.09, 1.72/1.94, 0.99/1.07;
+// but from 2^21, 64×128×784 NT 0.66/0.68 (split along M, each part packs
+// all of Bᵀ) where 2^22 does not split it. So 2^22: a second goroutine
+// from 8.4M multiply-adds (about 80 µs of float32 on one core). A variable
+// only so that tests can split small products.
+var gemmMinPerThread = 1 << 22
 
 func (g *gemmKernel[T]) run(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	// Below two goroutines' worth of work the answer is one whatever
@@ -316,12 +332,11 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 		// runs here, without the hand-off of runParallel (part of the
 		// per-call cost that made 32³ and 64³ 0.85× OpenBLAS; see
 		// freeList's slot, which makes the call record's get and put one
-		// atomic operation each). The record is not on the stack: its
-		// WaitGroup needs 8-byte alignment, which GOARCH=386 stacks do not
-		// give, so it would move to the heap there, once per call.
+		// atomic operation each). The record comes from the free list as
+		// for several parts, which keeps its parallelJob for them.
 		cl := g.calls.get()
 		*cl = gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
-			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
+			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1, job: cl.job}
 		w := g.works.get()
 		g.block(w, cl, 0, m, 0, n)
 		g.works.put(w)
@@ -331,9 +346,9 @@ func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int
 	}
 	cl := g.calls.get()
 	*cl = gemmCall[T]{g: g, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, job: cl.job}
 	cl.pm, cl.pn = pm, pn
-	runParallel(cl, cl.pm*cl.pn, &cl.wg)
+	runParallel(cl, cl.pm*cl.pn, cl.parallelJob())
 	cl.a, cl.b, cl.c = nil, nil, nil // do not keep the caller's memory alive
 	g.calls.put(cl)
 }
@@ -494,12 +509,12 @@ func (g *gemmKernel[T]) runTileRows(threads int, cols bool, m, n, k int, alpha T
 	parts := max(1, min(threads, m*n*k/gemmMinPerThread, ceilDiv(m, tm)))
 	cl := g.calls.get()
 	*cl = gemmCall[T]{g: g, transRows: !cols, transCols: cols, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1}
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, pm: 1, pn: 1, job: cl.job}
 	if parts == 1 {
 		cl.runPart(0)
 	} else {
 		cl.pm = parts
-		runParallel(cl, parts, &cl.wg)
+		runParallel(cl, parts, cl.parallelJob())
 	}
 	cl.a, cl.b, cl.c = nil, nil, nil
 	g.calls.put(cl)

@@ -399,10 +399,16 @@ func TestGemmSplit(t *testing.T) {
 		t.Errorf("small product split into %dx%d parts, want one", pm, pn)
 	}
 	// Below two goroutines' worth of work (2×gemmMinPerThread), one part:
-	// the batch-64 and batch-256 MLP products run on one goroutine.
-	for _, s := range [][3]int{{64, 784, 128}, {256, 784, 128}, {256, 256, 256}} {
+	// the batch-64 MLP products run on one goroutine, the batch-256 ones
+	// and 256³ on two.
+	for _, s := range [][3]int{{64, 784, 128}, {64, 128, 784}, {128, 128, 128}} {
 		if pm, pn := g.split(s[0], s[2], s[1], 2); pm*pn != 1 {
 			t.Errorf("%v with 2 threads: grid %dx%d, want one part", s, pm, pn)
+		}
+	}
+	for _, s := range [][3]int{{256, 784, 128}, {784, 256, 128}, {256, 128, 784}, {256, 256, 256}} {
+		if pm, pn := g.split(s[0], s[2], s[1], 2); pm*pn != 2 {
+			t.Errorf("%v with 2 threads: grid %dx%d, want 2 parts", s, pm, pn)
 		}
 	}
 	if pm, pn := g.split(512, 512, 512, 2); pm*pn != 2 {
