@@ -7,7 +7,7 @@ func ReLU[T Float](dst, x []T) {
 		badUnary("ReLU", dst, x)
 	}
 	if len(dst) > 0 {
-		table[T]().relu(dst, x)
+		table[T]().relu(noEscape(dst), noEscape(x))
 	}
 }
 
@@ -21,7 +21,7 @@ func ReLUGrad[T Float](dst, x, dy []T) {
 		checkAlias("ReLUGrad", dst, "dy", dy)
 	}
 	if len(dst) > 0 {
-		table[T]().reluGrad(dst, x, dy)
+		table[T]().reluGrad(noEscape(dst), noEscape(x), noEscape(dy))
 	}
 }
 
@@ -37,7 +37,7 @@ func Exp[T Float](dst, x []T) {
 		badUnary("Exp", dst, x)
 	}
 	if len(dst) > 0 {
-		table[T]().exp(dst, x)
+		table[T]().exp(noEscape(dst), noEscape(x))
 	}
 }
 
@@ -53,7 +53,7 @@ func Log[T Float](dst, x []T) {
 		badUnary("Log", dst, x)
 	}
 	if len(dst) > 0 {
-		table[T]().log(dst, x)
+		table[T]().log(noEscape(dst), noEscape(x))
 	}
 }
 
@@ -75,7 +75,7 @@ func Sigmoid[T Float](dst, x []T) {
 		badUnary("Sigmoid", dst, x)
 	}
 	if len(dst) > 0 {
-		table[T]().sigmoid(dst, x)
+		table[T]().sigmoid(noEscape(dst), noEscape(x))
 	}
 }
 
@@ -91,6 +91,6 @@ func Tanh[T Float](dst, x []T) {
 		badUnary("Tanh", dst, x)
 	}
 	if len(dst) > 0 {
-		table[T]().tanh(dst, x)
+		table[T]().tanh(noEscape(dst), noEscape(x))
 	}
 }

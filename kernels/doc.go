@@ -10,6 +10,11 @@
 // exactly; a destination may be the same slice as an input (but must not
 // partially overlap one).
 //
+// No function allocates at steady state. The vector, reduction, activation,
+// softmax and optimizer-update functions keep no reference to their slices,
+// so slices of a caller's stack arrays stay on the stack; Gemm and MatMul's
+// operands are read by worker goroutines and so escape to the heap.
+//
 // The instruction set is chosen once at start-up with cpuid: the best level
 // the CPU and operating system support, capped by the environment variable
 // DESCENT_ISA (generic, avx2, avx512, neon). ISA reports the level in use,

@@ -13,7 +13,7 @@ func Dot[T Float](x, y []T) T {
 	if len(x) == 0 {
 		return 0
 	}
-	return table[T]().dot(x, y)
+	return table[T]().dot(noEscape(x), noEscape(y))
 }
 
 // Sum returns Σ x[i]; 0 for an empty slice.
@@ -21,7 +21,7 @@ func Sum[T Float](x []T) T {
 	if len(x) == 0 {
 		return 0
 	}
-	return table[T]().sum(x)
+	return table[T]().sum(noEscape(x))
 }
 
 // Asum returns Σ |x[i]| (BLAS asum); 0 for an empty slice.
@@ -29,7 +29,7 @@ func Asum[T Float](x []T) T {
 	if len(x) == 0 {
 		return 0
 	}
-	return table[T]().asum(x)
+	return table[T]().asum(noEscape(x))
 }
 
 // Nrm2 returns the Euclidean norm sqrt(Σ x[i]²) without overflow or
@@ -44,7 +44,7 @@ func Nrm2[T Float](x []T) T {
 	if len(x) == 0 {
 		return 0
 	}
-	s := table[T]().sumsq(x)
+	s := table[T]().sumsq(noEscape(x))
 	if s <= math.MaxFloat64 && s > sumsqMin[T]() || s != s {
 		return T(math.Sqrt(s))
 	}
@@ -102,7 +102,7 @@ func checkNonEmpty(fn string, n int) {
 // vector instructions return either; math.Max would say +0).
 func Max[T Float](x []T) T {
 	checkNonEmpty("Max", len(x))
-	return table[T]().max(x)
+	return table[T]().max(noEscape(x))
 }
 
 // Min returns the smallest element of x, or NaN if any element is NaN. It
@@ -110,7 +110,7 @@ func Max[T Float](x []T) T {
 // unspecified when x holds both +0 and -0.
 func Min[T Float](x []T) T {
 	checkNonEmpty("Min", len(x))
-	return table[T]().min(x)
+	return table[T]().min(noEscape(x))
 }
 
 // ArgMax returns the index of the first largest element of x, or of the
@@ -118,16 +118,18 @@ func Min[T Float](x []T) T {
 // is empty.
 func ArgMax[T Float](x []T) int {
 	checkNonEmpty("ArgMax", len(x))
+	xs := noEscape(x) // a new variable: escape analysis does not follow reassignment
 	t := table[T]()
-	return checkIndex(x, t.index(x, t.max(x)))
+	return checkIndex(xs, t.index(xs, t.max(xs)))
 }
 
 // ArgMin returns the index of the first smallest element of x, or of the
 // first NaN if x holds one. It panics if x is empty.
 func ArgMin[T Float](x []T) int {
 	checkNonEmpty("ArgMin", len(x))
+	xs := noEscape(x) // a new variable: escape analysis does not follow reassignment
 	t := table[T]()
-	return checkIndex(x, t.index(x, t.min(x)))
+	return checkIndex(xs, t.index(xs, t.min(xs)))
 }
 
 // ArgMax and ArgMin find the first element equal to the extreme (or the

@@ -19,12 +19,13 @@ func checkRows(fn string, dst, x, cols int) {
 func Softmax[T Float](dst, x []T, cols int) {
 	checkRows("Softmax", len(dst), len(x), cols)
 	checkAlias("Softmax", dst, "x", x)
+	ds, xs := noEscape(dst), noEscape(x) // new variables: escape analysis does not follow reassignment
 	t := table[T]()
 	if t.softmaxRows != nil {
-		t.softmaxRows(dst, x, cols)
+		t.softmaxRows(ds, xs, cols)
 		return
 	}
-	softmaxRowByRow(t, dst, x, cols)
+	softmaxRowByRow(t, ds, xs, cols)
 }
 
 // softmaxRowByRow is Softmax with three kernel calls per row; the
@@ -44,6 +45,11 @@ func softmaxRowByRow[T Float](t *ops[T], dst, x []T, cols int) {
 func LogSoftmax[T Float](dst, x []T, cols int) {
 	checkRows("LogSoftmax", len(dst), len(x), cols)
 	checkAlias("LogSoftmax", dst, "x", x)
+	logSoftmax(noEscape(dst), noEscape(x), cols)
+}
+
+// logSoftmax is LogSoftmax on checked arguments.
+func logSoftmax[T Float](dst, x []T, cols int) {
 	if len(x) == 0 {
 		return
 	}

@@ -63,10 +63,10 @@ func AdamStep[T Float](p, g, m, v, vmax []T, a AdamArgs[T]) {
 		partialOverlap(g, m) || partialOverlap(g, v) || partialOverlap(m, v) ||
 		vmax != nil && (partialOverlap(p, vmax) || partialOverlap(g, vmax) ||
 			partialOverlap(m, vmax) || partialOverlap(v, vmax)) {
-		badUpdate("AdamStep", p, []namedSlice[T]{{"g", g}, {"m", m}, {"v", v}, {"vmax", vmax}})
+		badUpdate("AdamStep", p, []string{"g", "m", "v", "vmax"}, g, m, v, vmax)
 	}
 	if n > 0 {
-		table[T]().adam(p, g, m, v, vmax, a)
+		table[T]().adam(noEscape(p), noEscape(g), noEscape(m), noEscape(v), noEscape(vmax), a)
 	}
 }
 
@@ -96,10 +96,10 @@ func SGDStep[T Float](p, g, buf []T, a SGDArgs[T]) {
 	}
 	if len(g) != n || partialOverlap(p, g) ||
 		buf != nil && (len(buf) != n || partialOverlap(p, buf) || partialOverlap(g, buf)) {
-		badUpdate("SGDStep", p, []namedSlice[T]{{"g", g}, {"buf", buf}})
+		badUpdate("SGDStep", p, []string{"g", "buf"}, g, buf)
 	}
 	if n > 0 {
-		table[T]().sgd(p, g, buf, a)
+		table[T]().sgd(noEscape(p), noEscape(g), noEscape(buf), a)
 	}
 }
 
@@ -137,10 +137,10 @@ func RMSpropStep[T Float](p, g, sq, gavg, buf []T, a RMSpropArgs[T]) {
 		gavg != nil && (len(gavg) != n || partialOverlap(p, gavg) || partialOverlap(g, gavg) || partialOverlap(sq, gavg)) ||
 		buf != nil && (len(buf) != n || partialOverlap(p, buf) || partialOverlap(g, buf) || partialOverlap(sq, buf) ||
 			gavg != nil && partialOverlap(gavg, buf)) {
-		badUpdate("RMSpropStep", p, []namedSlice[T]{{"g", g}, {"sq", sq}, {"gavg", gavg}, {"buf", buf}})
+		badUpdate("RMSpropStep", p, []string{"g", "sq", "gavg", "buf"}, g, sq, gavg, buf)
 	}
 	if n > 0 {
-		table[T]().rmsprop(p, g, sq, gavg, buf, a)
+		table[T]().rmsprop(noEscape(p), noEscape(g), noEscape(sq), noEscape(gavg), noEscape(buf), a)
 	}
 }
 
@@ -160,10 +160,10 @@ func AdagradStep[T Float](p, g, sum []T, a AdagradArgs[T]) {
 	n := len(p)
 	if len(g) != n || len(sum) != n ||
 		partialOverlap(p, g) || partialOverlap(p, sum) || partialOverlap(g, sum) {
-		badUpdate("AdagradStep", p, []namedSlice[T]{{"g", g}, {"sum", sum}})
+		badUpdate("AdagradStep", p, []string{"g", "sum"}, g, sum)
 	}
 	if n > 0 {
-		table[T]().adagrad(p, g, sum, a)
+		table[T]().adagrad(noEscape(p), noEscape(g), noEscape(sum), a)
 	}
 }
 
@@ -177,29 +177,37 @@ func Clamp[T Float](dst, x []T, lo, hi T) {
 		panic(fmt.Sprintf("kernels.Clamp: bounds lo=%v, hi=%v: want lo <= hi, neither NaN", lo, hi))
 	}
 	if len(dst) > 0 {
-		table[T]().clamp(dst, x, lo, hi)
+		table[T]().clamp(noEscape(dst), noEscape(x), lo, hi)
 	}
-}
-
-type namedSlice[T Float] struct {
-	name string
-	s    []T
 }
 
 // badUpdate finds the bad argument of an update kernel and panics naming
 // it: a length different from len(p), or a partial overlap between two of
-// p and the others (nil entries are unused slices).
-func badUpdate[T Float](fn string, p []T, others []namedSlice[T]) {
-	all := append([]namedSlice[T]{{"p", p}}, others...)
-	for _, o := range others {
-		if o.s != nil {
-			checkLen(fn, o.name, len(o.s), "p", len(p))
+// p and the others, named by names (nil entries are unused slices).
+func badUpdate[T Float](fn string, p []T, names []string, others ...[]T) {
+	// Fixed arrays, not append, and names apart from the slices: the
+	// slices must not flow to the heap (escape analysis does not see that
+	// this path always panics, and it would follow a name passed to
+	// Sprintf to a slice kept beside it), or every call's arguments would.
+	var ss [8][]T
+	ss[0] = p
+	for i, o := range others {
+		ss[i+1] = o
+		if o != nil {
+			checkLen(fn, names[i], len(o), "p", len(p))
 		}
 	}
+	name := func(i int) string {
+		if i == 0 {
+			return "p"
+		}
+		return names[i-1]
+	}
+	all := ss[:1+len(others)]
 	for i, a := range all {
-		for _, b := range all[i+1:] {
-			if a.s != nil && b.s != nil && partialOverlap(a.s, b.s) {
-				panic(fmt.Sprintf("kernels.%s: %s partially overlaps %s (they may be the same slice, or disjoint)", fn, b.name, a.name))
+		for j, b := range all[i+1:] {
+			if a != nil && b != nil && partialOverlap(a, b) {
+				panic(fmt.Sprintf("kernels.%s: %s partially overlaps %s (they may be the same slice, or disjoint)", fn, name(i+1+j), name(i)))
 			}
 		}
 	}

@@ -10,7 +10,7 @@ func Axpy[T Float](alpha T, x, y []T) {
 	if len(x) == 0 {
 		return
 	}
-	table[T]().axpy(alpha, x, y)
+	table[T]().axpy(alpha, noEscape(x), noEscape(y))
 }
 
 // Scale sets x[i] *= alpha (BLAS scal).
@@ -18,7 +18,7 @@ func Scale[T Float](alpha T, x []T) {
 	if len(x) == 0 {
 		return
 	}
-	table[T]().scale(alpha, x)
+	table[T]().scale(alpha, noEscape(x))
 }
 
 // The public kernels test their arguments inline (a few compares, no
@@ -40,7 +40,7 @@ func Add[T Float](dst, a, b []T) {
 		badBinary("Add", dst, a, b)
 	}
 	if len(dst) > 0 {
-		table[T]().add(dst, a, b)
+		table[T]().add(noEscape(dst), noEscape(a), noEscape(b))
 	}
 }
 
@@ -50,7 +50,7 @@ func Sub[T Float](dst, a, b []T) {
 		badBinary("Sub", dst, a, b)
 	}
 	if len(dst) > 0 {
-		table[T]().sub(dst, a, b)
+		table[T]().sub(noEscape(dst), noEscape(a), noEscape(b))
 	}
 }
 
@@ -60,7 +60,7 @@ func Mul[T Float](dst, a, b []T) {
 		badBinary("Mul", dst, a, b)
 	}
 	if len(dst) > 0 {
-		table[T]().mul(dst, a, b)
+		table[T]().mul(noEscape(dst), noEscape(a), noEscape(b))
 	}
 }
 
@@ -70,7 +70,7 @@ func Div[T Float](dst, a, b []T) {
 		badBinary("Div", dst, a, b)
 	}
 	if len(dst) > 0 {
-		table[T]().div(dst, a, b)
+		table[T]().div(noEscape(dst), noEscape(a), noEscape(b))
 	}
 }
 
@@ -89,7 +89,7 @@ func AddScalar[T Float](dst, a []T, s T) {
 		badUnary("AddScalar", dst, a)
 	}
 	if len(dst) > 0 {
-		table[T]().addScalar(dst, a, s)
+		table[T]().addScalar(noEscape(dst), noEscape(a), s)
 	}
 }
 
@@ -99,6 +99,6 @@ func MulScalar[T Float](dst, a []T, s T) {
 		badUnary("MulScalar", dst, a)
 	}
 	if len(dst) > 0 {
-		table[T]().mulScalar(dst, a, s)
+		table[T]().mulScalar(noEscape(dst), noEscape(a), s)
 	}
 }
