@@ -360,9 +360,10 @@ func checkReduction[T kernels.Float](c Case, got, ref, abs float64, n int, dot b
 
 // Nrm2Bound is Nrm2's tolerance at the value ref. The kernels accumulate the
 // squares in float64 (float64 takes one pass, or a second scaled by max|x|
-// when the first over- or underflowed). Each term then carries at most d+3
-// roundings (the scaling divide, the square, the chain of additions), the
-// sum has relative error γ_{d+3}(2^-53), and the square root halves it.
+// when the first over- or underflowed, by a power of two: exact). Each term
+// then carries at most d+3 roundings (the square and a chain of at most d
+// additions, with room to spare), the sum has relative error
+// γ_{d+3}(2^-53), and the square root halves it.
 // float32: the assembly levels square and add groups of up to eight
 // vectors in float32 before the float64 sum, at most four more roundings of
 // 2^-24 per term (the square, the pair's FMA, two tree levels), γ_4(2^-24)
