@@ -26,6 +26,12 @@ func MinF32AVX2(x []float32) float32
 // len(x) when there is none.
 func IndexF32AVX2(x []float32, m float32) int
 
+// ArgMax returns the position of the first largest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMaxF32AVX2(x []float32) int
+
+// ArgMin returns the position of the first smallest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMinF32AVX2(x []float32) int
+
 // Dot returns Σ x[i]*y[i] in eight independent vector partial sums; len(x) <= len(y) is checked by the caller.
 func DotF64AVX2(x []float64, y []float64) float64
 
@@ -47,6 +53,12 @@ func MinF64AVX2(x []float64) float64
 // Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;
 // len(x) when there is none.
 func IndexF64AVX2(x []float64, m float64) int
+
+// ArgMax returns the position of the first largest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMaxF64AVX2(x []float64) int
+
+// ArgMin returns the position of the first smallest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMinF64AVX2(x []float64) int
 
 // Dot returns Σ x[i]*y[i] in eight independent vector partial sums; len(x) <= len(y) is checked by the caller.
 func DotF32AVX512(x []float32, y []float32) float32
@@ -70,6 +82,12 @@ func MinF32AVX512(x []float32) float32
 // len(x) when there is none.
 func IndexF32AVX512(x []float32, m float32) int
 
+// ArgMax returns the position of the first largest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMaxF32AVX512(x []float32) int
+
+// ArgMin returns the position of the first smallest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMinF32AVX512(x []float32) int
+
 // Dot returns Σ x[i]*y[i] in eight independent vector partial sums; len(x) <= len(y) is checked by the caller.
 func DotF64AVX512(x []float64, y []float64) float64
 
@@ -91,3 +109,9 @@ func MinF64AVX512(x []float64) float64
 // Index returns the position of the first x[i] == m, or of the first NaN when m is NaN;
 // len(x) when there is none.
 func IndexF64AVX512(x []float64, m float64) int
+
+// ArgMax returns the position of the first largest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMaxF64AVX512(x []float64) int
+
+// ArgMin returns the position of the first smallest element of x, or of the first NaN if x holds one; len(x) > 0 is checked by the caller.
+func ArgMinF64AVX512(x []float64) int

@@ -579,7 +579,7 @@ done_4:
 	TESTL        AX, AX
 	JNZ          nan_1
 	VZEROUPPER
-	MOVSS        X1, ret+24(FP)
+	VMOVSS       X1, ret+24(FP)
 	RET
 
 nan_1:
@@ -680,7 +680,7 @@ done_5:
 	TESTL        AX, AX
 	JNZ          nan_2
 	VZEROUPPER
-	MOVSS        X1, ret+24(FP)
+	VMOVSS       X1, ret+24(FP)
 	RET
 
 nan_2:
@@ -962,6 +962,990 @@ none_2:
 	MOVQ AX, ret+32(FP)
 	RET
 
+// func ArgMaxF32AVX2(x []float32) int
+// Requires: AVX, AVX2, BMI, BMI2
+TEXT ·ArgMaxF32AVX2(SB), NOSPLIT, $0-32
+	MOVL         $0xff800000, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Y0
+	VMOVAPS      Y0, Y1
+	VMOVAPS      Y0, Y2
+	VMOVAPS      Y0, Y3
+	VMOVAPS      Y0, Y4
+	VMOVAPS      Y0, Y5
+	VMOVAPS      Y0, Y6
+	VMOVAPS      Y0, Y7
+	VMOVAPS      Y0, Y8
+	VXORPS       Y9, Y9, Y9
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+
+main_8:
+	CMPQ    AX, $0x00000040
+	JB      single_8
+	VMOVUPS (CX), Y10
+	VMAXPS  Y10, Y1, Y1
+	VMOVUPS 32(CX), Y11
+	VMAXPS  Y11, Y2, Y2
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	VMOVUPS 64(CX), Y10
+	VMAXPS  Y10, Y3, Y3
+	VMOVUPS 96(CX), Y11
+	VMAXPS  Y11, Y4, Y4
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	VMOVUPS 128(CX), Y10
+	VMAXPS  Y10, Y5, Y5
+	VMOVUPS 160(CX), Y11
+	VMAXPS  Y11, Y6, Y6
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	VMOVUPS 192(CX), Y10
+	VMAXPS  Y10, Y7, Y7
+	VMOVUPS 224(CX), Y11
+	VMAXPS  Y11, Y8, Y8
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000040, AX
+	JMP     main_8
+
+single_8:
+	CMPQ    AX, $0x00000008
+	JB      tail_8
+	VMOVUPS (CX), Y10
+	VMAXPS  Y10, Y1, Y1
+	VCMPPS  $0x03, Y10, Y10, Y10
+	VORPS   Y10, Y9, Y9
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000008, AX
+	JMP     single_8
+
+tail_8:
+	TESTQ      AX, AX
+	JZ         done_6
+	MOVQ       $0x00000008, DX
+	SUBQ       AX, DX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DX*4), Y10
+	VMASKMOVPS (CX), Y10, Y11
+	VBLENDVPS  Y10, Y11, Y0, Y0
+	VMAXPS     Y0, Y1, Y1
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VORPS      Y0, Y9, Y9
+
+done_6:
+	VMAXPS       Y2, Y1, Y1
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y3, Y1, Y1
+	VMAXPS       Y7, Y5, Y5
+	VMAXPS       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPS       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMAXPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VMAXPS       X0, X1, X1
+	VMOVMSKPS    Y9, AX
+	TESTL        AX, AX
+	JNZ          nan_4
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	VBROADCASTSS X1, Y0
+	VUCOMISS     X1, X1
+	JPS          nan_5
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_9:
+	CMPQ    BX, $0x00000020
+	JB      single_9
+	VMOVUPS (DX), Y1
+	VCMPPS  $0x00, Y0, Y1, Y1
+	VMOVUPS 32(DX), Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VMOVUPS 64(DX), Y3
+	VCMPPS  $0x00, Y0, Y3, Y3
+	VMOVUPS 96(DX), Y4
+	VCMPPS  $0x00, Y0, Y4, Y4
+	VORPS   Y1, Y2, Y5
+	VORPS   Y3, Y4, Y6
+	VORPS   Y5, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     hit_3
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_9
+
+hit_3:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_9
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_9:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_10
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_10:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_11
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_11:
+	VMOVMSKPS Y4, BX
+	TESTL     BX, BX
+	JZ        next_12
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_12:
+	JMP none_3
+
+single_9:
+	CMPQ      BX, $0x00000008
+	JB        tail_9
+	VMOVUPS   (DX), Y1
+	VCMPPS    $0x00, Y0, Y1, Y1
+	VMOVMSKPS Y1, SI
+	TESTL     SI, SI
+	JZ        miss_3
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_3:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_9
+
+tail_9:
+	TESTQ      BX, BX
+	JZ         none_3
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y1
+	VMASKMOVPS (DX), Y1, Y1
+	VCMPPS     $0x00, Y0, Y1, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_3
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_3:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_5:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_10:
+	CMPQ    BX, $0x00000020
+	JB      single_10
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x03, Y0, Y0, Y0
+	VMOVUPS 32(DX), Y1
+	VCMPPS  $0x03, Y1, Y1, Y1
+	VMOVUPS 64(DX), Y2
+	VCMPPS  $0x03, Y2, Y2, Y2
+	VMOVUPS 96(DX), Y3
+	VCMPPS  $0x03, Y3, Y3, Y3
+	VORPS   Y0, Y1, Y4
+	VORPS   Y2, Y3, Y5
+	VORPS   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_4
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_10
+
+hit_4:
+	VMOVMSKPS Y0, BX
+	TESTL     BX, BX
+	JZ        next_13
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_13:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_14
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_14:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_15
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_15:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_16
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_16:
+	JMP none_4
+
+single_10:
+	CMPQ      BX, $0x00000008
+	JB        tail_10
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, SI
+	TESTL     SI, SI
+	JZ        miss_4
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_4:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_10
+
+tail_10:
+	TESTQ      BX, BX
+	JZ         none_4
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y0
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_4
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_4:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_4:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_11:
+	CMPQ    BX, $0x00000020
+	JB      single_11
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x03, Y0, Y0, Y0
+	VMOVUPS 32(DX), Y1
+	VCMPPS  $0x03, Y1, Y1, Y1
+	VMOVUPS 64(DX), Y2
+	VCMPPS  $0x03, Y2, Y2, Y2
+	VMOVUPS 96(DX), Y3
+	VCMPPS  $0x03, Y3, Y3, Y3
+	VORPS   Y0, Y1, Y4
+	VORPS   Y2, Y3, Y5
+	VORPS   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_5
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_11
+
+hit_5:
+	VMOVMSKPS Y0, BX
+	TESTL     BX, BX
+	JZ        next_17
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_17:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_18
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_18:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_19
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_19:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_20
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_20:
+	JMP none_5
+
+single_11:
+	CMPQ      BX, $0x00000008
+	JB        tail_11
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, SI
+	TESTL     SI, SI
+	JZ        miss_5
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_5:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_11
+
+tail_11:
+	TESTQ      BX, BX
+	JZ         none_5
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y0
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_5
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_5:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+// func ArgMinF32AVX2(x []float32) int
+// Requires: AVX, AVX2, BMI, BMI2
+TEXT ·ArgMinF32AVX2(SB), NOSPLIT, $0-32
+	MOVL         $0x7f800000, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Y0
+	VMOVAPS      Y0, Y1
+	VMOVAPS      Y0, Y2
+	VMOVAPS      Y0, Y3
+	VMOVAPS      Y0, Y4
+	VMOVAPS      Y0, Y5
+	VMOVAPS      Y0, Y6
+	VMOVAPS      Y0, Y7
+	VMOVAPS      Y0, Y8
+	VXORPS       Y9, Y9, Y9
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+
+main_12:
+	CMPQ    AX, $0x00000040
+	JB      single_12
+	VMOVUPS (CX), Y10
+	VMINPS  Y10, Y1, Y1
+	VMOVUPS 32(CX), Y11
+	VMINPS  Y11, Y2, Y2
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	VMOVUPS 64(CX), Y10
+	VMINPS  Y10, Y3, Y3
+	VMOVUPS 96(CX), Y11
+	VMINPS  Y11, Y4, Y4
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	VMOVUPS 128(CX), Y10
+	VMINPS  Y10, Y5, Y5
+	VMOVUPS 160(CX), Y11
+	VMINPS  Y11, Y6, Y6
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	VMOVUPS 192(CX), Y10
+	VMINPS  Y10, Y7, Y7
+	VMOVUPS 224(CX), Y11
+	VMINPS  Y11, Y8, Y8
+	VCMPPS  $0x03, Y10, Y11, Y10
+	VORPS   Y10, Y9, Y9
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000040, AX
+	JMP     main_12
+
+single_12:
+	CMPQ    AX, $0x00000008
+	JB      tail_12
+	VMOVUPS (CX), Y10
+	VMINPS  Y10, Y1, Y1
+	VCMPPS  $0x03, Y10, Y10, Y10
+	VORPS   Y10, Y9, Y9
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000008, AX
+	JMP     single_12
+
+tail_12:
+	TESTQ      AX, AX
+	JZ         done_7
+	MOVQ       $0x00000008, DX
+	SUBQ       AX, DX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DX*4), Y10
+	VMASKMOVPS (CX), Y10, Y11
+	VBLENDVPS  Y10, Y11, Y0, Y0
+	VMINPS     Y0, Y1, Y1
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VORPS      Y0, Y9, Y9
+
+done_7:
+	VMINPS       Y2, Y1, Y1
+	VMINPS       Y4, Y3, Y3
+	VMINPS       Y6, Y5, Y5
+	VMINPS       Y8, Y7, Y7
+	VMINPS       Y3, Y1, Y1
+	VMINPS       Y7, Y5, Y5
+	VMINPS       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMINPS       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMINPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VMINPS       X0, X1, X1
+	VMOVMSKPS    Y9, AX
+	TESTL        AX, AX
+	JNZ          nan_6
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	VBROADCASTSS X1, Y0
+	VUCOMISS     X1, X1
+	JPS          nan_7
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_13:
+	CMPQ    BX, $0x00000020
+	JB      single_13
+	VMOVUPS (DX), Y1
+	VCMPPS  $0x00, Y0, Y1, Y1
+	VMOVUPS 32(DX), Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VMOVUPS 64(DX), Y3
+	VCMPPS  $0x00, Y0, Y3, Y3
+	VMOVUPS 96(DX), Y4
+	VCMPPS  $0x00, Y0, Y4, Y4
+	VORPS   Y1, Y2, Y5
+	VORPS   Y3, Y4, Y6
+	VORPS   Y5, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     hit_6
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_13
+
+hit_6:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_21
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_21:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_22
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_22:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_23
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_23:
+	VMOVMSKPS Y4, BX
+	TESTL     BX, BX
+	JZ        next_24
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_24:
+	JMP none_6
+
+single_13:
+	CMPQ      BX, $0x00000008
+	JB        tail_13
+	VMOVUPS   (DX), Y1
+	VCMPPS    $0x00, Y0, Y1, Y1
+	VMOVMSKPS Y1, SI
+	TESTL     SI, SI
+	JZ        miss_6
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_6:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_13
+
+tail_13:
+	TESTQ      BX, BX
+	JZ         none_6
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y1
+	VMASKMOVPS (DX), Y1, Y1
+	VCMPPS     $0x00, Y0, Y1, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_6
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_6:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_7:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_14:
+	CMPQ    BX, $0x00000020
+	JB      single_14
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x03, Y0, Y0, Y0
+	VMOVUPS 32(DX), Y1
+	VCMPPS  $0x03, Y1, Y1, Y1
+	VMOVUPS 64(DX), Y2
+	VCMPPS  $0x03, Y2, Y2, Y2
+	VMOVUPS 96(DX), Y3
+	VCMPPS  $0x03, Y3, Y3, Y3
+	VORPS   Y0, Y1, Y4
+	VORPS   Y2, Y3, Y5
+	VORPS   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_7
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_14
+
+hit_7:
+	VMOVMSKPS Y0, BX
+	TESTL     BX, BX
+	JZ        next_25
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_25:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_26
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_26:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_27
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_27:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_28
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_28:
+	JMP none_7
+
+single_14:
+	CMPQ      BX, $0x00000008
+	JB        tail_14
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, SI
+	TESTL     SI, SI
+	JZ        miss_7
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_7:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_14
+
+tail_14:
+	TESTQ      BX, BX
+	JZ         none_7
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y0
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_7
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_7:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_6:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_15:
+	CMPQ    BX, $0x00000020
+	JB      single_15
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x03, Y0, Y0, Y0
+	VMOVUPS 32(DX), Y1
+	VCMPPS  $0x03, Y1, Y1, Y1
+	VMOVUPS 64(DX), Y2
+	VCMPPS  $0x03, Y2, Y2, Y2
+	VMOVUPS 96(DX), Y3
+	VCMPPS  $0x03, Y3, Y3, Y3
+	VORPS   Y0, Y1, Y4
+	VORPS   Y2, Y3, Y5
+	VORPS   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_8
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     main_15
+
+hit_8:
+	VMOVMSKPS Y0, BX
+	TESTL     BX, BX
+	JZ        next_29
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_29:
+	VMOVMSKPS Y1, BX
+	TESTL     BX, BX
+	JZ        next_30
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_30:
+	VMOVMSKPS Y2, BX
+	TESTL     BX, BX
+	JZ        next_31
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000010, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_31:
+	VMOVMSKPS Y3, BX
+	TESTL     BX, BX
+	JZ        next_32
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000018, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_32:
+	JMP none_8
+
+single_15:
+	CMPQ      BX, $0x00000008
+	JB        tail_15
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, SI
+	TESTL     SI, SI
+	JZ        miss_8
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_8:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000008, BX
+	JMP  single_15
+
+tail_15:
+	TESTQ      BX, BX
+	JZ         none_8
+	MOVQ       $0x00000008, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*4), Y0
+	VMASKMOVPS (DX), Y0, Y0
+	VCMPPS     $0x03, Y0, Y0, Y0
+	VMOVMSKPS  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_8
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x02, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_8:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
 // func DotF64AVX2(x []float64, y []float64) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·DotF64AVX2(SB), NOSPLIT, $0-56
@@ -977,9 +1961,9 @@ TEXT ·DotF64AVX2(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_8:
+main_16:
 	CMPQ        AX, $0x00000020
-	JB          single_8
+	JB          single_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y0
 	VMOVUPD     32(CX), Y8
@@ -999,62 +1983,62 @@ main_8:
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
 	SUBQ        $0x00000020, AX
-	JMP         main_8
+	JMP         main_16
 
-single_8:
+single_16:
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y0
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y1
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y2
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y3
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y4
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y5
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_8
+	JB          tail_16
 	VMOVUPD     (CX), Y8
 	VFMADD231PD (DX), Y8, Y6
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, DX
 	SUBQ        $0x00000004, AX
 
-tail_8:
+tail_16:
 	TESTQ       AX, AX
-	JZ          done_6
+	JZ          done_8
 	MOVQ        $0x00000004, BX
 	SUBQ        AX, BX
 	LEAQ        masktab<>+0(SB), AX
@@ -1063,7 +2047,7 @@ tail_8:
 	VMASKMOVPD  (DX), Y8, Y8
 	VFMADD231PD Y8, Y9, Y0
 
-done_6:
+done_8:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y5, Y4, Y4
@@ -1093,9 +2077,9 @@ TEXT ·SumF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_9:
+main_17:
 	CMPQ   AX, $0x00000020
-	JB     single_9
+	JB     single_17
 	VADDPD (CX), Y0, Y0
 	VADDPD 32(CX), Y1, Y1
 	VADDPD 64(CX), Y2, Y2
@@ -1106,48 +2090,48 @@ main_9:
 	VADDPD 224(CX), Y7, Y7
 	ADDQ   $0x00000100, CX
 	SUBQ   $0x00000020, AX
-	JMP    main_9
+	JMP    main_17
 
-single_9:
+single_17:
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y0, Y0
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y1, Y1
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y2, Y2
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y3, Y3
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y4, Y4
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y5, Y5
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_9
+	JB     tail_17
 	VADDPD (CX), Y6, Y6
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 
-tail_9:
+tail_17:
 	TESTQ      AX, AX
-	JZ         done_7
+	JZ         done_9
 	MOVQ       $0x00000004, DX
 	SUBQ       AX, DX
 	LEAQ       masktab<>+0(SB), AX
@@ -1155,7 +2139,7 @@ tail_9:
 	VMASKMOVPD (CX), Y8, Y8
 	VADDPD     Y8, Y0, Y0
 
-done_7:
+done_9:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y5, Y4, Y4
@@ -1188,9 +2172,9 @@ TEXT ·AsumF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_10:
+main_18:
 	CMPQ   AX, $0x00000020
-	JB     single_10
+	JB     single_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y1, Y1
 	VANDPD 32(CX), Y0, Y9
@@ -1209,55 +2193,55 @@ main_10:
 	VADDPD Y9, Y8, Y8
 	ADDQ   $0x00000100, CX
 	SUBQ   $0x00000020, AX
-	JMP    main_10
+	JMP    main_18
 
-single_10:
+single_18:
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y1, Y1
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y2, Y2
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y3, Y3
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y4, Y4
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y5, Y5
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y6, Y6
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 	CMPQ   AX, $0x00000004
-	JB     tail_10
+	JB     tail_18
 	VANDPD (CX), Y0, Y9
 	VADDPD Y9, Y7, Y7
 	ADDQ   $0x00000020, CX
 	SUBQ   $0x00000004, AX
 
-tail_10:
+tail_18:
 	TESTQ      AX, AX
-	JZ         done_8
+	JZ         done_10
 	MOVQ       $0x00000004, DX
 	SUBQ       AX, DX
 	LEAQ       masktab<>+0(SB), AX
@@ -1266,7 +2250,7 @@ tail_10:
 	VANDPD     Y9, Y0, Y0
 	VADDPD     Y0, Y1, Y1
 
-done_8:
+done_10:
 	VADDPD       Y2, Y1, Y1
 	VADDPD       Y4, Y3, Y3
 	VADDPD       Y6, Y5, Y5
@@ -1296,9 +2280,9 @@ TEXT ·SumSqF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_11:
+main_19:
 	CMPQ        AX, $0x00000020
-	JB          single_11
+	JB          single_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y0
 	VMOVUPD     32(CX), Y8
@@ -1317,55 +2301,55 @@ main_11:
 	VFMADD231PD Y8, Y8, Y7
 	ADDQ        $0x00000100, CX
 	SUBQ        $0x00000020, AX
-	JMP         main_11
+	JMP         main_19
 
-single_11:
+single_19:
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y0
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y1
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y2
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y3
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y4
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y5
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 	CMPQ        AX, $0x00000004
-	JB          tail_11
+	JB          tail_19
 	VMOVUPD     (CX), Y8
 	VFMADD231PD Y8, Y8, Y6
 	ADDQ        $0x00000020, CX
 	SUBQ        $0x00000004, AX
 
-tail_11:
+tail_19:
 	TESTQ       AX, AX
-	JZ          done_9
+	JZ          done_11
 	MOVQ        $0x00000004, DX
 	SUBQ        AX, DX
 	LEAQ        masktab<>+0(SB), AX
@@ -1373,7 +2357,7 @@ tail_11:
 	VMASKMOVPD  (CX), Y8, Y8
 	VFMADD231PD Y8, Y8, Y0
 
-done_9:
+done_11:
 	VADDPD       Y1, Y0, Y0
 	VADDPD       Y3, Y2, Y2
 	VADDPD       Y5, Y4, Y4
@@ -1407,9 +2391,9 @@ TEXT ·MaxF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_12:
+main_20:
 	CMPQ    AX, $0x00000020
-	JB      single_12
+	JB      single_20
 	VMOVUPD (CX), Y10
 	VMAXPD  Y10, Y1, Y1
 	VMOVUPD 32(CX), Y11
@@ -1436,22 +2420,22 @@ main_12:
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000100, CX
 	SUBQ    $0x00000020, AX
-	JMP     main_12
+	JMP     main_20
 
-single_12:
+single_20:
 	CMPQ    AX, $0x00000004
-	JB      tail_12
+	JB      tail_20
 	VMOVUPD (CX), Y10
 	VMAXPD  Y10, Y1, Y1
 	VCMPPD  $0x03, Y10, Y10, Y10
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000020, CX
 	SUBQ    $0x00000004, AX
-	JMP     single_12
+	JMP     single_20
 
-tail_12:
+tail_20:
 	TESTQ      AX, AX
-	JZ         done_10
+	JZ         done_12
 	MOVQ       $0x00000004, DX
 	SUBQ       AX, DX
 	LEAQ       masktab<>+0(SB), AX
@@ -1462,7 +2446,7 @@ tail_12:
 	VCMPPD     $0x03, Y0, Y0, Y0
 	VORPD      Y0, Y9, Y9
 
-done_10:
+done_12:
 	VMAXPD       Y2, Y1, Y1
 	VMAXPD       Y4, Y3, Y3
 	VMAXPD       Y6, Y5, Y5
@@ -1476,12 +2460,12 @@ done_10:
 	VMAXPD       X0, X1, X1
 	VMOVMSKPD    Y9, AX
 	TESTL        AX, AX
-	JNZ          nan_4
+	JNZ          nan_8
 	VZEROUPPER
-	MOVSD        X1, ret+24(FP)
+	VMOVSD       X1, ret+24(FP)
 	RET
 
-nan_4:
+nan_8:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
@@ -1506,9 +2490,9 @@ TEXT ·MinF64AVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_13:
+main_21:
 	CMPQ    AX, $0x00000020
-	JB      single_13
+	JB      single_21
 	VMOVUPD (CX), Y10
 	VMINPD  Y10, Y1, Y1
 	VMOVUPD 32(CX), Y11
@@ -1535,22 +2519,22 @@ main_13:
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000100, CX
 	SUBQ    $0x00000020, AX
-	JMP     main_13
+	JMP     main_21
 
-single_13:
+single_21:
 	CMPQ    AX, $0x00000004
-	JB      tail_13
+	JB      tail_21
 	VMOVUPD (CX), Y10
 	VMINPD  Y10, Y1, Y1
 	VCMPPD  $0x03, Y10, Y10, Y10
 	VORPD   Y10, Y9, Y9
 	ADDQ    $0x00000020, CX
 	SUBQ    $0x00000004, AX
-	JMP     single_13
+	JMP     single_21
 
-tail_13:
+tail_21:
 	TESTQ      AX, AX
-	JZ         done_11
+	JZ         done_13
 	MOVQ       $0x00000004, DX
 	SUBQ       AX, DX
 	LEAQ       masktab<>+0(SB), AX
@@ -1561,7 +2545,7 @@ tail_13:
 	VCMPPD     $0x03, Y0, Y0, Y0
 	VORPD      Y0, Y9, Y9
 
-done_11:
+done_13:
 	VMINPD       Y2, Y1, Y1
 	VMINPD       Y4, Y3, Y3
 	VMINPD       Y6, Y5, Y5
@@ -1575,12 +2559,12 @@ done_11:
 	VMINPD       X0, X1, X1
 	VMOVMSKPD    Y9, AX
 	TESTL        AX, AX
-	JNZ          nan_5
+	JNZ          nan_9
 	VZEROUPPER
-	MOVSD        X1, ret+24(FP)
+	VMOVSD       X1, ret+24(FP)
 	RET
 
-nan_5:
+nan_9:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
@@ -1595,13 +2579,13 @@ TEXT ·IndexF64AVX2(SB), NOSPLIT, $0-40
 	MOVSD        m+24(FP), X0
 	VBROADCASTSD X0, Y1
 	VUCOMISD     X0, X0
-	JPS          nan_6
+	JPS          nan_10
 	MOVQ         CX, DX
 	MOVQ         AX, BX
 
-main_14:
+main_22:
 	CMPQ    BX, $0x00000010
-	JB      single_14
+	JB      single_22
 	VMOVUPD (DX), Y0
 	VCMPPD  $0x00, Y1, Y0, Y0
 	VMOVUPD 32(DX), Y2
@@ -1614,15 +2598,15 @@ main_14:
 	VORPD   Y3, Y4, Y6
 	VORPD   Y5, Y6, Y5
 	VPTEST  Y5, Y5
-	JNZ     hit_3
+	JNZ     hit_9
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000010, BX
-	JMP     main_14
+	JMP     main_22
 
-hit_3:
+hit_9:
 	VMOVMSKPD Y0, BX
 	TESTL     BX, BX
-	JZ        next_9
+	JZ        next_33
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1632,10 +2616,10 @@ hit_3:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_9:
+next_33:
 	VMOVMSKPD Y2, BX
 	TESTL     BX, BX
-	JZ        next_10
+	JZ        next_34
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1646,10 +2630,10 @@ next_9:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_10:
+next_34:
 	VMOVMSKPD Y3, BX
 	TESTL     BX, BX
-	JZ        next_11
+	JZ        next_35
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1660,10 +2644,10 @@ next_10:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_11:
+next_35:
 	VMOVMSKPD Y4, BX
 	TESTL     BX, BX
-	JZ        next_12
+	JZ        next_36
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1674,17 +2658,17 @@ next_11:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_12:
-	JMP none_3
+next_36:
+	JMP none_9
 
-single_14:
+single_22:
 	CMPQ      BX, $0x00000004
-	JB        tail_14
+	JB        tail_22
 	VMOVUPD   (DX), Y0
 	VCMPPD    $0x00, Y1, Y0, Y0
 	VMOVMSKPD Y0, SI
 	TESTL     SI, SI
-	JZ        miss_3
+	JZ        miss_9
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -1694,14 +2678,14 @@ single_14:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-miss_3:
+miss_9:
 	ADDQ $0x00000020, DX
 	SUBQ $0x00000004, BX
-	JMP  single_14
+	JMP  single_22
 
-tail_14:
+tail_22:
 	TESTQ      BX, BX
-	JZ         none_3
+	JZ         none_9
 	MOVQ       $0x00000004, SI
 	SUBQ       BX, SI
 	LEAQ       masktab<>+0(SB), DI
@@ -1712,7 +2696,7 @@ tail_14:
 	MOVL       $-1, DI
 	BZHIL      BX, DI, BX
 	ANDL       BX, SI
-	JZ         none_3
+	JZ         none_9
 	TZCNTL     SI, SI
 	MOVL       SI, AX
 	SUBQ       CX, DX
@@ -1722,18 +2706,18 @@ tail_14:
 	MOVQ       AX, ret+32(FP)
 	RET
 
-none_3:
+none_9:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
 
-nan_6:
+nan_10:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_15:
+main_23:
 	CMPQ    BX, $0x00000010
-	JB      single_15
+	JB      single_23
 	VMOVUPD (DX), Y0
 	VCMPPD  $0x03, Y0, Y0, Y0
 	VMOVUPD 32(DX), Y1
@@ -1746,15 +2730,15 @@ main_15:
 	VORPD   Y2, Y3, Y5
 	VORPD   Y4, Y5, Y4
 	VPTEST  Y4, Y4
-	JNZ     hit_4
+	JNZ     hit_10
 	ADDQ    $0x00000080, DX
 	SUBQ    $0x00000010, BX
-	JMP     main_15
+	JMP     main_23
 
-hit_4:
+hit_10:
 	VMOVMSKPD Y0, BX
 	TESTL     BX, BX
-	JZ        next_13
+	JZ        next_37
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1764,10 +2748,10 @@ hit_4:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_13:
+next_37:
 	VMOVMSKPD Y1, BX
 	TESTL     BX, BX
-	JZ        next_14
+	JZ        next_38
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1778,10 +2762,10 @@ next_13:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_14:
+next_38:
 	VMOVMSKPD Y2, BX
 	TESTL     BX, BX
-	JZ        next_15
+	JZ        next_39
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1792,10 +2776,10 @@ next_14:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_15:
+next_39:
 	VMOVMSKPD Y3, BX
 	TESTL     BX, BX
-	JZ        next_16
+	JZ        next_40
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -1806,17 +2790,17 @@ next_15:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_16:
-	JMP none_4
+next_40:
+	JMP none_10
 
-single_15:
+single_23:
 	CMPQ      BX, $0x00000004
-	JB        tail_15
+	JB        tail_23
 	VMOVUPD   (DX), Y0
 	VCMPPD    $0x03, Y0, Y0, Y0
 	VMOVMSKPD Y0, SI
 	TESTL     SI, SI
-	JZ        miss_4
+	JZ        miss_10
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -1826,14 +2810,14 @@ single_15:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-miss_4:
+miss_10:
 	ADDQ $0x00000020, DX
 	SUBQ $0x00000004, BX
-	JMP  single_15
+	JMP  single_23
 
-tail_15:
+tail_23:
 	TESTQ      BX, BX
-	JZ         none_4
+	JZ         none_10
 	MOVQ       $0x00000004, SI
 	SUBQ       BX, SI
 	LEAQ       masktab<>+0(SB), DI
@@ -1844,7 +2828,7 @@ tail_15:
 	MOVL       $-1, DI
 	BZHIL      BX, DI, BX
 	ANDL       BX, SI
-	JZ         none_4
+	JZ         none_10
 	TZCNTL     SI, SI
 	MOVL       SI, AX
 	SUBQ       CX, DX
@@ -1854,9 +2838,989 @@ tail_15:
 	MOVQ       AX, ret+32(FP)
 	RET
 
-none_4:
+none_10:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
+	RET
+
+// func ArgMaxF64AVX2(x []float64) int
+// Requires: AVX, AVX2, BMI, BMI2
+TEXT ·ArgMaxF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ         $0xfff0000000000000, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Y0
+	VMOVAPD      Y0, Y1
+	VMOVAPD      Y0, Y2
+	VMOVAPD      Y0, Y3
+	VMOVAPD      Y0, Y4
+	VMOVAPD      Y0, Y5
+	VMOVAPD      Y0, Y6
+	VMOVAPD      Y0, Y7
+	VMOVAPD      Y0, Y8
+	VXORPD       Y9, Y9, Y9
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+
+main_24:
+	CMPQ    AX, $0x00000020
+	JB      single_24
+	VMOVUPD (CX), Y10
+	VMAXPD  Y10, Y1, Y1
+	VMOVUPD 32(CX), Y11
+	VMAXPD  Y11, Y2, Y2
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	VMOVUPD 64(CX), Y10
+	VMAXPD  Y10, Y3, Y3
+	VMOVUPD 96(CX), Y11
+	VMAXPD  Y11, Y4, Y4
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	VMOVUPD 128(CX), Y10
+	VMAXPD  Y10, Y5, Y5
+	VMOVUPD 160(CX), Y11
+	VMAXPD  Y11, Y6, Y6
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	VMOVUPD 192(CX), Y10
+	VMAXPD  Y10, Y7, Y7
+	VMOVUPD 224(CX), Y11
+	VMAXPD  Y11, Y8, Y8
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000020, AX
+	JMP     main_24
+
+single_24:
+	CMPQ    AX, $0x00000004
+	JB      tail_24
+	VMOVUPD (CX), Y10
+	VMAXPD  Y10, Y1, Y1
+	VCMPPD  $0x03, Y10, Y10, Y10
+	VORPD   Y10, Y9, Y9
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000004, AX
+	JMP     single_24
+
+tail_24:
+	TESTQ      AX, AX
+	JZ         done_14
+	MOVQ       $0x00000004, DX
+	SUBQ       AX, DX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DX*8), Y10
+	VMASKMOVPD (CX), Y10, Y11
+	VBLENDVPD  Y10, Y11, Y0, Y0
+	VMAXPD     Y0, Y1, Y1
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VORPD      Y0, Y9, Y9
+
+done_14:
+	VMAXPD       Y2, Y1, Y1
+	VMAXPD       Y4, Y3, Y3
+	VMAXPD       Y6, Y5, Y5
+	VMAXPD       Y8, Y7, Y7
+	VMAXPD       Y3, Y1, Y1
+	VMAXPD       Y7, Y5, Y5
+	VMAXPD       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPD       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMAXPD       X0, X1, X1
+	VMOVMSKPD    Y9, AX
+	TESTL        AX, AX
+	JNZ          nan_11
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	VBROADCASTSD X1, Y0
+	VUCOMISD     X1, X1
+	JPS          nan_12
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_25:
+	CMPQ    BX, $0x00000010
+	JB      single_25
+	VMOVUPD (DX), Y1
+	VCMPPD  $0x00, Y0, Y1, Y1
+	VMOVUPD 32(DX), Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VMOVUPD 64(DX), Y3
+	VCMPPD  $0x00, Y0, Y3, Y3
+	VMOVUPD 96(DX), Y4
+	VCMPPD  $0x00, Y0, Y4, Y4
+	VORPD   Y1, Y2, Y5
+	VORPD   Y3, Y4, Y6
+	VORPD   Y5, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     hit_11
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_25
+
+hit_11:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_41
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_41:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_42
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_42:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_43
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_43:
+	VMOVMSKPD Y4, BX
+	TESTL     BX, BX
+	JZ        next_44
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_44:
+	JMP none_11
+
+single_25:
+	CMPQ      BX, $0x00000004
+	JB        tail_25
+	VMOVUPD   (DX), Y1
+	VCMPPD    $0x00, Y0, Y1, Y1
+	VMOVMSKPD Y1, SI
+	TESTL     SI, SI
+	JZ        miss_11
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_11:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_25
+
+tail_25:
+	TESTQ      BX, BX
+	JZ         none_11
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y1
+	VMASKMOVPD (DX), Y1, Y1
+	VCMPPD     $0x00, Y0, Y1, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_11
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_11:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_12:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_26:
+	CMPQ    BX, $0x00000010
+	JB      single_26
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x03, Y0, Y0, Y0
+	VMOVUPD 32(DX), Y1
+	VCMPPD  $0x03, Y1, Y1, Y1
+	VMOVUPD 64(DX), Y2
+	VCMPPD  $0x03, Y2, Y2, Y2
+	VMOVUPD 96(DX), Y3
+	VCMPPD  $0x03, Y3, Y3, Y3
+	VORPD   Y0, Y1, Y4
+	VORPD   Y2, Y3, Y5
+	VORPD   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_12
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_26
+
+hit_12:
+	VMOVMSKPD Y0, BX
+	TESTL     BX, BX
+	JZ        next_45
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_45:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_46
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_46:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_47
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_47:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_48
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_48:
+	JMP none_12
+
+single_26:
+	CMPQ      BX, $0x00000004
+	JB        tail_26
+	VMOVUPD   (DX), Y0
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, SI
+	TESTL     SI, SI
+	JZ        miss_12
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_12:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_26
+
+tail_26:
+	TESTQ      BX, BX
+	JZ         none_12
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y0
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_12
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_12:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_11:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_27:
+	CMPQ    BX, $0x00000010
+	JB      single_27
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x03, Y0, Y0, Y0
+	VMOVUPD 32(DX), Y1
+	VCMPPD  $0x03, Y1, Y1, Y1
+	VMOVUPD 64(DX), Y2
+	VCMPPD  $0x03, Y2, Y2, Y2
+	VMOVUPD 96(DX), Y3
+	VCMPPD  $0x03, Y3, Y3, Y3
+	VORPD   Y0, Y1, Y4
+	VORPD   Y2, Y3, Y5
+	VORPD   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_13
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_27
+
+hit_13:
+	VMOVMSKPD Y0, BX
+	TESTL     BX, BX
+	JZ        next_49
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_49:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_50
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_50:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_51
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_51:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_52
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_52:
+	JMP none_13
+
+single_27:
+	CMPQ      BX, $0x00000004
+	JB        tail_27
+	VMOVUPD   (DX), Y0
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, SI
+	TESTL     SI, SI
+	JZ        miss_13
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_13:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_27
+
+tail_27:
+	TESTQ      BX, BX
+	JZ         none_13
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y0
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_13
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_13:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+// func ArgMinF64AVX2(x []float64) int
+// Requires: AVX, AVX2, BMI, BMI2
+TEXT ·ArgMinF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ         $0x7ff0000000000000, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Y0
+	VMOVAPD      Y0, Y1
+	VMOVAPD      Y0, Y2
+	VMOVAPD      Y0, Y3
+	VMOVAPD      Y0, Y4
+	VMOVAPD      Y0, Y5
+	VMOVAPD      Y0, Y6
+	VMOVAPD      Y0, Y7
+	VMOVAPD      Y0, Y8
+	VXORPD       Y9, Y9, Y9
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+
+main_28:
+	CMPQ    AX, $0x00000020
+	JB      single_28
+	VMOVUPD (CX), Y10
+	VMINPD  Y10, Y1, Y1
+	VMOVUPD 32(CX), Y11
+	VMINPD  Y11, Y2, Y2
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	VMOVUPD 64(CX), Y10
+	VMINPD  Y10, Y3, Y3
+	VMOVUPD 96(CX), Y11
+	VMINPD  Y11, Y4, Y4
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	VMOVUPD 128(CX), Y10
+	VMINPD  Y10, Y5, Y5
+	VMOVUPD 160(CX), Y11
+	VMINPD  Y11, Y6, Y6
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	VMOVUPD 192(CX), Y10
+	VMINPD  Y10, Y7, Y7
+	VMOVUPD 224(CX), Y11
+	VMINPD  Y11, Y8, Y8
+	VCMPPD  $0x03, Y10, Y11, Y10
+	VORPD   Y10, Y9, Y9
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000020, AX
+	JMP     main_28
+
+single_28:
+	CMPQ    AX, $0x00000004
+	JB      tail_28
+	VMOVUPD (CX), Y10
+	VMINPD  Y10, Y1, Y1
+	VCMPPD  $0x03, Y10, Y10, Y10
+	VORPD   Y10, Y9, Y9
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000004, AX
+	JMP     single_28
+
+tail_28:
+	TESTQ      AX, AX
+	JZ         done_15
+	MOVQ       $0x00000004, DX
+	SUBQ       AX, DX
+	LEAQ       masktab<>+0(SB), AX
+	VMOVDQU    (AX)(DX*8), Y10
+	VMASKMOVPD (CX), Y10, Y11
+	VBLENDVPD  Y10, Y11, Y0, Y0
+	VMINPD     Y0, Y1, Y1
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VORPD      Y0, Y9, Y9
+
+done_15:
+	VMINPD       Y2, Y1, Y1
+	VMINPD       Y4, Y3, Y3
+	VMINPD       Y6, Y5, Y5
+	VMINPD       Y8, Y7, Y7
+	VMINPD       Y3, Y1, Y1
+	VMINPD       Y7, Y5, Y5
+	VMINPD       Y5, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMINPD       X0, X1, X1
+	VPERMILPD    $0x01, X1, X0
+	VMINPD       X0, X1, X1
+	VMOVMSKPD    Y9, AX
+	TESTL        AX, AX
+	JNZ          nan_13
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	VBROADCASTSD X1, Y0
+	VUCOMISD     X1, X1
+	JPS          nan_14
+	MOVQ         CX, DX
+	MOVQ         AX, BX
+
+main_29:
+	CMPQ    BX, $0x00000010
+	JB      single_29
+	VMOVUPD (DX), Y1
+	VCMPPD  $0x00, Y0, Y1, Y1
+	VMOVUPD 32(DX), Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VMOVUPD 64(DX), Y3
+	VCMPPD  $0x00, Y0, Y3, Y3
+	VMOVUPD 96(DX), Y4
+	VCMPPD  $0x00, Y0, Y4, Y4
+	VORPD   Y1, Y2, Y5
+	VORPD   Y3, Y4, Y6
+	VORPD   Y5, Y6, Y5
+	VPTEST  Y5, Y5
+	JNZ     hit_14
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_29
+
+hit_14:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_53
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_53:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_54
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_54:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_55
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_55:
+	VMOVMSKPD Y4, BX
+	TESTL     BX, BX
+	JZ        next_56
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_56:
+	JMP none_14
+
+single_29:
+	CMPQ      BX, $0x00000004
+	JB        tail_29
+	VMOVUPD   (DX), Y1
+	VCMPPD    $0x00, Y0, Y1, Y1
+	VMOVMSKPD Y1, SI
+	TESTL     SI, SI
+	JZ        miss_14
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_14:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_29
+
+tail_29:
+	TESTQ      BX, BX
+	JZ         none_14
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y1
+	VMASKMOVPD (DX), Y1, Y1
+	VCMPPD     $0x00, Y0, Y1, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_14
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_14:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_14:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_30:
+	CMPQ    BX, $0x00000010
+	JB      single_30
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x03, Y0, Y0, Y0
+	VMOVUPD 32(DX), Y1
+	VCMPPD  $0x03, Y1, Y1, Y1
+	VMOVUPD 64(DX), Y2
+	VCMPPD  $0x03, Y2, Y2, Y2
+	VMOVUPD 96(DX), Y3
+	VCMPPD  $0x03, Y3, Y3, Y3
+	VORPD   Y0, Y1, Y4
+	VORPD   Y2, Y3, Y5
+	VORPD   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_15
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_30
+
+hit_15:
+	VMOVMSKPD Y0, BX
+	TESTL     BX, BX
+	JZ        next_57
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_57:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_58
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_58:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_59
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_59:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_60
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_60:
+	JMP none_15
+
+single_30:
+	CMPQ      BX, $0x00000004
+	JB        tail_30
+	VMOVUPD   (DX), Y0
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, SI
+	TESTL     SI, SI
+	JZ        miss_15
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_15:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_30
+
+tail_30:
+	TESTQ      BX, BX
+	JZ         none_15
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y0
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_15
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_15:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_13:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_31:
+	CMPQ    BX, $0x00000010
+	JB      single_31
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x03, Y0, Y0, Y0
+	VMOVUPD 32(DX), Y1
+	VCMPPD  $0x03, Y1, Y1, Y1
+	VMOVUPD 64(DX), Y2
+	VCMPPD  $0x03, Y2, Y2, Y2
+	VMOVUPD 96(DX), Y3
+	VCMPPD  $0x03, Y3, Y3, Y3
+	VORPD   Y0, Y1, Y4
+	VORPD   Y2, Y3, Y5
+	VORPD   Y4, Y5, Y4
+	VPTEST  Y4, Y4
+	JNZ     hit_16
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000010, BX
+	JMP     main_31
+
+hit_16:
+	VMOVMSKPD Y0, BX
+	TESTL     BX, BX
+	JZ        next_61
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_61:
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        next_62
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000004, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_62:
+	VMOVMSKPD Y2, BX
+	TESTL     BX, BX
+	JZ        next_63
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x00000008, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_63:
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        next_64
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	ADDQ      $0x0000000c, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_64:
+	JMP none_16
+
+single_31:
+	CMPQ      BX, $0x00000004
+	JB        tail_31
+	VMOVUPD   (DX), Y0
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, SI
+	TESTL     SI, SI
+	JZ        miss_16
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+miss_16:
+	ADDQ $0x00000020, DX
+	SUBQ $0x00000004, BX
+	JMP  single_31
+
+tail_31:
+	TESTQ      BX, BX
+	JZ         none_16
+	MOVQ       $0x00000004, SI
+	SUBQ       BX, SI
+	LEAQ       masktab<>+0(SB), DI
+	VMOVDQU    (DI)(SI*8), Y0
+	VMASKMOVPD (DX), Y0, Y0
+	VCMPPD     $0x03, Y0, Y0, Y0
+	VMOVMSKPD  Y0, SI
+	MOVL       $-1, DI
+	BZHIL      BX, DI, BX
+	ANDL       BX, SI
+	JZ         none_16
+	TZCNTL     SI, SI
+	MOVL       SI, AX
+	SUBQ       CX, DX
+	SHRQ       $0x03, DX
+	ADDQ       DX, AX
+	VZEROUPPER
+	MOVQ       AX, ret+24(FP)
+	RET
+
+none_16:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
 	RET
 
 // func DotF32AVX512(x []float32, y []float32) float32
@@ -1874,9 +3838,9 @@ TEXT ·DotF32AVX512(SB), NOSPLIT, $0-52
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_16:
+main_32:
 	CMPQ        AX, $0x00000080
-	JB          single_16
+	JB          single_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z0
 	VMOVUPS     64(CX), Z8
@@ -1896,62 +3860,62 @@ main_16:
 	ADDQ        $0x00000200, CX
 	ADDQ        $0x00000200, DX
 	SUBQ        $0x00000080, AX
-	JMP         main_16
+	JMP         main_32
 
-single_16:
+single_32:
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z0
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z1
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z2
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z3
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z4
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z5
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 	CMPQ        AX, $0x00000010
-	JB          tail_16
+	JB          tail_32
 	VMOVUPS     (CX), Z8
 	VFMADD231PS (DX), Z8, Z6
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000010, AX
 
-tail_16:
+tail_32:
 	TESTQ       AX, AX
-	JZ          done_12
+	JZ          done_16
 	MOVQ        $-1, BX
 	BZHIQ       AX, BX, AX
 	KMOVW       AX, K1
@@ -1959,7 +3923,7 @@ tail_16:
 	VMOVUPS.Z   (DX), K1, Z9
 	VFMADD231PS Z9, Z8, Z0
 
-done_12:
+done_16:
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -1993,9 +3957,9 @@ TEXT ·SumF32AVX512(SB), NOSPLIT, $0-28
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_17:
+main_33:
 	CMPQ   AX, $0x00000080
-	JB     single_17
+	JB     single_33
 	VADDPS (CX), Z0, Z0
 	VADDPS 64(CX), Z1, Z1
 	VADDPS 128(CX), Z2, Z2
@@ -2006,55 +3970,55 @@ main_17:
 	VADDPS 448(CX), Z7, Z7
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000080, AX
-	JMP    main_17
+	JMP    main_33
 
-single_17:
+single_33:
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z2, Z2
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z3, Z3
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z4, Z4
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z5, Z5
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_17
+	JB     tail_33
 	VADDPS (CX), Z6, Z6
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 
-tail_17:
+tail_33:
 	TESTQ     AX, AX
-	JZ        done_13
+	JZ        done_17
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
 	VMOVUPS.Z (CX), K1, Z8
 	VADDPS    Z8, Z0, Z0
 
-done_13:
+done_17:
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -2091,9 +4055,9 @@ TEXT ·AsumF32AVX512(SB), NOSPLIT, $0-28
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_18:
+main_34:
 	CMPQ   AX, $0x00000080
-	JB     single_18
+	JB     single_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z1, Z1
 	VANDPS 64(CX), Z0, Z9
@@ -2112,55 +4076,55 @@ main_18:
 	VADDPS Z9, Z8, Z8
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000080, AX
-	JMP    main_18
+	JMP    main_34
 
-single_18:
+single_34:
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z2, Z2
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z3, Z3
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z4, Z4
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z5, Z5
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z6, Z6
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 	CMPQ   AX, $0x00000010
-	JB     tail_18
+	JB     tail_34
 	VANDPS (CX), Z0, Z9
 	VADDPS Z9, Z7, Z7
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000010, AX
 
-tail_18:
+tail_34:
 	TESTQ     AX, AX
-	JZ        done_14
+	JZ        done_18
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
@@ -2168,7 +4132,7 @@ tail_18:
 	VANDPS    Z9, Z0, Z0
 	VADDPS    Z0, Z1, Z1
 
-done_14:
+done_18:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z6, Z5, Z5
@@ -2484,12 +4448,12 @@ reduce_1:
 	VMOVSHDUP     X0, X1
 	VMAXPS        X1, X0, X0
 	KORTESTW      K1, K1
-	JNZ           nan_7
+	JNZ           nan_15
 	VZEROUPPER
 	VMOVSS        X0, ret+24(FP)
 	RET
 
-nan_7:
+nan_15:
 	VZEROUPPER
 	MOVL  $0x7fc00000, AX
 	VMOVD AX, X0
@@ -2652,12 +4616,12 @@ reduce_2:
 	VMOVSHDUP     X0, X1
 	VMINPS        X1, X0, X0
 	KORTESTW      K1, K1
-	JNZ           nan_8
+	JNZ           nan_16
 	VZEROUPPER
 	VMOVSS        X0, ret+24(FP)
 	RET
 
-nan_8:
+nan_16:
 	VZEROUPPER
 	MOVL  $0x7fc00000, AX
 	VMOVD AX, X0
@@ -2672,14 +4636,14 @@ TEXT ·IndexF32AVX512(SB), NOSPLIT, $0-40
 	MOVSS        m+24(FP), X0
 	VBROADCASTSS X0, Z1
 	VUCOMISS     X0, X0
-	JPS          nan_9
+	JPS          nan_17
 	VXORPS       X2, X2, X2
 	VUCOMISS     X2, X0
 	JEQ          zero_1
 	MOVQ         CX, DX
 	LEAQ         (CX)(AX*4), BX
 	CMPQ         AX, $0x00000010
-	JB           tail_19
+	JB           tail_35
 	LEAQ         -64(BX), SI
 	LEAQ         -256(BX), BX
 
@@ -2695,15 +4659,15 @@ blocks_3:
 	VPMINUD   Z6, Z5, Z5
 	VPTESTNMD Z5, Z5, K1
 	KORTESTW  K1, K1
-	JNZ       hit_5
+	JNZ       hit_17
 	ADDQ      $0x00000100, DX
 	JMP       blocks_3
 
-hit_5:
+hit_17:
 	VPTESTNMD Z0, Z0, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_17
+	JZ        next_65
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -2713,11 +4677,11 @@ hit_5:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_17:
+next_65:
 	VPTESTNMD Z2, Z2, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_18
+	JZ        next_66
 	ADDQ      $0x00000040, DX
 	TZCNTL    BX, BX
 	MOVL      BX, AX
@@ -2728,11 +4692,11 @@ next_17:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_18:
+next_66:
 	VPTESTNMD Z3, Z3, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_19
+	JZ        next_67
 	ADDQ      $0x00000080, DX
 	TZCNTL    BX, BX
 	MOVL      BX, AX
@@ -2743,11 +4707,11 @@ next_18:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_19:
+next_67:
 	VPTESTNMD Z4, Z4, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_20
+	JZ        next_68
 	ADDQ      $0x000000c0, DX
 	TZCNTL    BX, BX
 	MOVL      BX, AX
@@ -2758,7 +4722,7 @@ next_19:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_20:
+next_68:
 vectors_3:
 	CMPQ    DX, SI
 	JAE     last_1
@@ -2766,7 +4730,7 @@ vectors_3:
 	VCMPPS  $0x00, Z1, Z0, K1
 	KMOVW   K1, BX
 	TESTL   BX, BX
-	JZ      miss_5
+	JZ      miss_17
 	TZCNTL  BX, BX
 	MOVL    BX, AX
 	SUBQ    CX, DX
@@ -2776,7 +4740,7 @@ vectors_3:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_5:
+miss_17:
 	ADDQ $0x00000040, DX
 	JMP  vectors_3
 
@@ -2785,7 +4749,7 @@ last_1:
 	VCMPPS  $0x00, Z1, Z0, K1
 	KMOVW   K1, DX
 	TESTL   DX, DX
-	JZ      none_5
+	JZ      none_17
 	TZCNTL  DX, DX
 	MOVL    DX, AX
 	MOVQ    SI, DX
@@ -2796,7 +4760,7 @@ last_1:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-tail_19:
+tail_35:
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, BX
 	KMOVW     BX, K1
@@ -2806,7 +4770,7 @@ tail_19:
 	MOVL      $-1, SI
 	BZHIL     AX, SI, SI
 	ANDL      SI, BX
-	JZ        none_5
+	JZ        none_17
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -2816,7 +4780,7 @@ tail_19:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_5:
+none_17:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
@@ -2825,9 +4789,9 @@ zero_1:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_19:
+main_35:
 	CMPQ     BX, $0x00000040
-	JB       single_19
+	JB       single_35
 	VMOVUPS  (DX), Z0
 	VCMPPS   $0x00, Z1, Z0, K1
 	VMOVUPS  64(DX), Z0
@@ -2839,15 +4803,15 @@ main_19:
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
-	JNZ      hit_6
+	JNZ      hit_18
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000040, BX
-	JMP      main_19
+	JMP      main_35
 
-hit_6:
+hit_18:
 	KMOVW  K1, BX
 	TESTL  BX, BX
-	JZ     next_21
+	JZ     next_69
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2857,10 +4821,10 @@ hit_6:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_21:
+next_69:
 	KMOVW  K2, BX
 	TESTL  BX, BX
-	JZ     next_22
+	JZ     next_70
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2871,10 +4835,10 @@ next_21:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_22:
+next_70:
 	KMOVW  K3, BX
 	TESTL  BX, BX
-	JZ     next_23
+	JZ     next_71
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2885,10 +4849,10 @@ next_22:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_23:
+next_71:
 	KMOVW  K4, BX
 	TESTL  BX, BX
-	JZ     next_24
+	JZ     next_72
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2899,17 +4863,17 @@ next_23:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_24:
-	JMP none_6
+next_72:
+	JMP none_18
 
-single_19:
+single_35:
 	CMPQ    BX, $0x00000010
-	JB      tail_20
+	JB      tail_36
 	VMOVUPS (DX), Z0
 	VCMPPS  $0x00, Z1, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
-	JZ      miss_6
+	JZ      miss_18
 	TZCNTL  SI, SI
 	MOVL    SI, AX
 	SUBQ    CX, DX
@@ -2919,14 +4883,14 @@ single_19:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_6:
+miss_18:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000010, BX
-	JMP  single_19
+	JMP  single_35
 
-tail_20:
+tail_36:
 	TESTQ     BX, BX
-	JZ        none_6
+	JZ        none_18
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
@@ -2936,7 +4900,7 @@ tail_20:
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
 	ANDL      BX, SI
-	JZ        none_6
+	JZ        none_18
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -2946,18 +4910,18 @@ tail_20:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_6:
+none_18:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
 
-nan_9:
+nan_17:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_20:
+main_36:
 	CMPQ     BX, $0x00000040
-	JB       single_20
+	JB       single_36
 	VMOVUPS  (DX), Z0
 	VCMPPS   $0x03, Z0, Z0, K1
 	VMOVUPS  64(DX), Z0
@@ -2969,15 +4933,15 @@ main_20:
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
-	JNZ      hit_7
+	JNZ      hit_19
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000040, BX
-	JMP      main_20
+	JMP      main_36
 
-hit_7:
+hit_19:
 	KMOVW  K1, BX
 	TESTL  BX, BX
-	JZ     next_25
+	JZ     next_73
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -2987,10 +4951,10 @@ hit_7:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_25:
+next_73:
 	KMOVW  K2, BX
 	TESTL  BX, BX
-	JZ     next_26
+	JZ     next_74
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -3001,10 +4965,10 @@ next_25:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_26:
+next_74:
 	KMOVW  K3, BX
 	TESTL  BX, BX
-	JZ     next_27
+	JZ     next_75
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -3015,10 +4979,10 @@ next_26:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_27:
+next_75:
 	KMOVW  K4, BX
 	TESTL  BX, BX
-	JZ     next_28
+	JZ     next_76
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -3029,17 +4993,17 @@ next_27:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_28:
-	JMP none_7
+next_76:
+	JMP none_19
 
-single_20:
+single_36:
 	CMPQ    BX, $0x00000010
-	JB      tail_21
+	JB      tail_37
 	VMOVUPS (DX), Z0
 	VCMPPS  $0x03, Z0, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
-	JZ      miss_7
+	JZ      miss_19
 	TZCNTL  SI, SI
 	MOVL    SI, AX
 	SUBQ    CX, DX
@@ -3049,14 +5013,14 @@ single_20:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_7:
+miss_19:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000010, BX
-	JMP  single_20
+	JMP  single_36
 
-tail_21:
+tail_37:
 	TESTQ     BX, BX
-	JZ        none_7
+	JZ        none_19
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
@@ -3066,7 +5030,7 @@ tail_21:
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
 	ANDL      BX, SI
-	JZ        none_7
+	JZ        none_19
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -3076,9 +5040,1413 @@ tail_21:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_7:
+none_19:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
+	RET
+
+// func ArgMaxF32AVX512(x []float32) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2
+TEXT ·ArgMaxF32AVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*4), DX
+	CMPQ         AX, $0x00000080
+	JB           small_3
+	MOVL         $0x00000022, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VMOVUPS      (CX), Z0
+	VFIXUPIMMPS  $0x00, Z8, Z0, Z9
+	VMOVUPS      64(CX), Z1
+	VFIXUPIMMPS  $0x00, Z8, Z1, Z10
+	VMOVUPS      128(CX), Z2
+	VFIXUPIMMPS  $0x00, Z8, Z2, Z11
+	VMOVUPS      192(CX), Z3
+	VFIXUPIMMPS  $0x00, Z8, Z3, Z12
+	VMOVUPS      256(CX), Z4
+	VFIXUPIMMPS  $0x00, Z8, Z4, Z13
+	VMOVUPS      320(CX), Z5
+	VFIXUPIMMPS  $0x00, Z8, Z5, Z14
+	VMOVUPS      384(CX), Z6
+	VFIXUPIMMPS  $0x00, Z8, Z6, Z15
+	VMOVUPS      448(CX), Z7
+	VFIXUPIMMPS  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_3
+
+blocks_4:
+	VMOVUPS     (CX), Z17
+	VMAXPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(CX), Z17
+	VMAXPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(CX), Z17
+	VMAXPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(CX), Z17
+	VMAXPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(CX), Z17
+	VMAXPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(CX), Z17
+	VMAXPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(CX), Z17
+	VMAXPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(CX), Z17
+	VMAXPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_4
+
+rest_3:
+	CMPQ        CX, DX
+	JAE         fold_3
+	VMOVUPS     (AX), Z17
+	VMAXPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(AX), Z17
+	VMAXPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(AX), Z17
+	VMAXPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(AX), Z17
+	VMAXPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(AX), Z17
+	VMAXPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(AX), Z17
+	VMAXPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(AX), Z17
+	VMAXPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(AX), Z17
+	VMAXPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+
+fold_3:
+	VMAXPS   Z1, Z0, Z0
+	VMAXPS   Z3, Z2, Z2
+	VMAXPS   Z5, Z4, Z4
+	VMAXPS   Z7, Z6, Z6
+	VMAXPS   Z2, Z0, Z0
+	VMAXPS   Z6, Z4, Z4
+	VMAXPS   Z4, Z0, Z0
+	VORPS    Z10, Z9, Z9
+	VORPS    Z12, Z11, Z11
+	VORPS    Z14, Z13, Z13
+	VORPS    Z16, Z15, Z15
+	VORPS    Z11, Z9, Z9
+	VORPS    Z15, Z13, Z13
+	VORPS    Z13, Z9, Z9
+	VPTESTMD Z9, Z9, K1
+	JMP      reduce_3
+
+small_3:
+	CMPQ    AX, $0x00000010
+	JB      tiny_3
+	LEAQ    -64(DX), AX
+	VMOVUPS (AX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+
+vectors_4:
+	CMPQ    CX, AX
+	JAE     vectorsdone_3
+	VMOVUPS (CX), Z1
+	VMAXPS  Z1, Z0, Z0
+	VCMPPS  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_4
+
+vectorsdone_3:
+	JMP reduce_3
+
+tiny_3:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
+	MOVL         $0xff800000, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Z0
+	VMOVAPS      Z0, Z0
+	VMOVUPS      (CX), K1, Z0
+	VCMPPS       $0x03, Z0, Z0, K1
+
+reduce_3:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMAXPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VMAXPS        X1, X0, X0
+	KORTESTW      K1, K1
+	JNZ           nan_18
+	MOVQ          x_len+8(FP), AX
+	MOVQ          x_base+0(FP), CX
+	VBROADCASTSS  X0, Z1
+	VUCOMISS      X0, X0
+	JPS           nan_19
+	VXORPS        X2, X2, X2
+	VUCOMISS      X2, X0
+	JEQ           zero_2
+	MOVQ          CX, DX
+	LEAQ          (CX)(AX*4), BX
+	CMPQ          AX, $0x00000010
+	JB            tail_38
+	LEAQ          -64(BX), SI
+	LEAQ          -256(BX), BX
+
+blocks_5:
+	CMPQ      DX, BX
+	JA        vectors_5
+	VPXORD    (DX), Z1, Z0
+	VPXORD    64(DX), Z1, Z2
+	VPXORD    128(DX), Z1, Z3
+	VPXORD    192(DX), Z1, Z4
+	VPMINUD   Z0, Z2, Z5
+	VPMINUD   Z3, Z4, Z6
+	VPMINUD   Z6, Z5, Z5
+	VPTESTNMD Z5, Z5, K1
+	KORTESTW  K1, K1
+	JNZ       hit_20
+	ADDQ      $0x00000100, DX
+	JMP       blocks_5
+
+hit_20:
+	VPTESTNMD Z0, Z0, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_77
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_77:
+	VPTESTNMD Z2, Z2, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_78
+	ADDQ      $0x00000040, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_78:
+	VPTESTNMD Z3, Z3, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_79
+	ADDQ      $0x00000080, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_79:
+	VPTESTNMD Z4, Z4, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_80
+	ADDQ      $0x000000c0, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_80:
+vectors_5:
+	CMPQ    DX, SI
+	JAE     last_2
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, BX
+	TESTL   BX, BX
+	JZ      miss_20
+	TZCNTL  BX, BX
+	MOVL    BX, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_20:
+	ADDQ $0x00000040, DX
+	JMP  vectors_5
+
+last_2:
+	VMOVUPS (SI), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, DX
+	TESTL   DX, DX
+	JZ      none_20
+	TZCNTL  DX, DX
+	MOVL    DX, AX
+	MOVQ    SI, DX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+tail_38:
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x00, Z1, Z0, K1
+	KMOVW     K1, BX
+	MOVL      $-1, SI
+	BZHIL     AX, SI, SI
+	ANDL      SI, BX
+	JZ        none_20
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_20:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+zero_2:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_37:
+	CMPQ     BX, $0x00000040
+	JB       single_37
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_21
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_37
+
+hit_21:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_81
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_81:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_82
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_82:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_83
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_83:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_84
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_84:
+	JMP none_21
+
+single_37:
+	CMPQ    BX, $0x00000010
+	JB      tail_39
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_21
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_21:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_37
+
+tail_39:
+	TESTQ     BX, BX
+	JZ        none_21
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x00, Z1, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_21
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_21:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_19:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_38:
+	CMPQ     BX, $0x00000040
+	JB       single_38
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_22
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_38
+
+hit_22:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_85
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_85:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_86
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_86:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_87
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_87:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_88
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_88:
+	JMP none_22
+
+single_38:
+	CMPQ    BX, $0x00000010
+	JB      tail_40
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_22
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_22:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_38
+
+tail_40:
+	TESTQ     BX, BX
+	JZ        none_22
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_22
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_22:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_18:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_39:
+	CMPQ     BX, $0x00000040
+	JB       single_39
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_23
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_39
+
+hit_23:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_89
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_89:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_90
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_90:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_91
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_91:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_92
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_92:
+	JMP none_23
+
+single_39:
+	CMPQ    BX, $0x00000010
+	JB      tail_41
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_23
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_23:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_39
+
+tail_41:
+	TESTQ     BX, BX
+	JZ        none_23
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_23
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_23:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+// func ArgMinF32AVX512(x []float32) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2
+TEXT ·ArgMinF32AVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*4), DX
+	CMPQ         AX, $0x00000080
+	JB           small_4
+	MOVL         $0x00000022, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+	VXORPS       Z16, Z16, Z16
+	VMOVUPS      (CX), Z0
+	VFIXUPIMMPS  $0x00, Z8, Z0, Z9
+	VMOVUPS      64(CX), Z1
+	VFIXUPIMMPS  $0x00, Z8, Z1, Z10
+	VMOVUPS      128(CX), Z2
+	VFIXUPIMMPS  $0x00, Z8, Z2, Z11
+	VMOVUPS      192(CX), Z3
+	VFIXUPIMMPS  $0x00, Z8, Z3, Z12
+	VMOVUPS      256(CX), Z4
+	VFIXUPIMMPS  $0x00, Z8, Z4, Z13
+	VMOVUPS      320(CX), Z5
+	VFIXUPIMMPS  $0x00, Z8, Z5, Z14
+	VMOVUPS      384(CX), Z6
+	VFIXUPIMMPS  $0x00, Z8, Z6, Z15
+	VMOVUPS      448(CX), Z7
+	VFIXUPIMMPS  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_4
+
+blocks_6:
+	VMOVUPS     (CX), Z17
+	VMINPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(CX), Z17
+	VMINPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(CX), Z17
+	VMINPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(CX), Z17
+	VMINPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(CX), Z17
+	VMINPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(CX), Z17
+	VMINPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(CX), Z17
+	VMINPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(CX), Z17
+	VMINPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_6
+
+rest_4:
+	CMPQ        CX, DX
+	JAE         fold_4
+	VMOVUPS     (AX), Z17
+	VMINPS      Z17, Z0, Z0
+	VFIXUPIMMPS $0x00, Z8, Z17, Z9
+	VMOVUPS     64(AX), Z17
+	VMINPS      Z17, Z1, Z1
+	VFIXUPIMMPS $0x00, Z8, Z17, Z10
+	VMOVUPS     128(AX), Z17
+	VMINPS      Z17, Z2, Z2
+	VFIXUPIMMPS $0x00, Z8, Z17, Z11
+	VMOVUPS     192(AX), Z17
+	VMINPS      Z17, Z3, Z3
+	VFIXUPIMMPS $0x00, Z8, Z17, Z12
+	VMOVUPS     256(AX), Z17
+	VMINPS      Z17, Z4, Z4
+	VFIXUPIMMPS $0x00, Z8, Z17, Z13
+	VMOVUPS     320(AX), Z17
+	VMINPS      Z17, Z5, Z5
+	VFIXUPIMMPS $0x00, Z8, Z17, Z14
+	VMOVUPS     384(AX), Z17
+	VMINPS      Z17, Z6, Z6
+	VFIXUPIMMPS $0x00, Z8, Z17, Z15
+	VMOVUPS     448(AX), Z17
+	VMINPS      Z17, Z7, Z7
+	VFIXUPIMMPS $0x00, Z8, Z17, Z16
+
+fold_4:
+	VMINPS   Z1, Z0, Z0
+	VMINPS   Z3, Z2, Z2
+	VMINPS   Z5, Z4, Z4
+	VMINPS   Z7, Z6, Z6
+	VMINPS   Z2, Z0, Z0
+	VMINPS   Z6, Z4, Z4
+	VMINPS   Z4, Z0, Z0
+	VORPS    Z10, Z9, Z9
+	VORPS    Z12, Z11, Z11
+	VORPS    Z14, Z13, Z13
+	VORPS    Z16, Z15, Z15
+	VORPS    Z11, Z9, Z9
+	VORPS    Z15, Z13, Z13
+	VORPS    Z13, Z9, Z9
+	VPTESTMD Z9, Z9, K1
+	JMP      reduce_4
+
+small_4:
+	CMPQ    AX, $0x00000010
+	JB      tiny_4
+	LEAQ    -64(DX), AX
+	VMOVUPS (AX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+
+vectors_6:
+	CMPQ    CX, AX
+	JAE     vectorsdone_4
+	VMOVUPS (CX), Z1
+	VMINPS  Z1, Z0, Z0
+	VCMPPS  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_6
+
+vectorsdone_4:
+	JMP reduce_4
+
+tiny_4:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
+	MOVL         $0x7f800000, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Z0
+	VMOVAPS      Z0, Z0
+	VMOVUPS      (CX), K1, Z0
+	VCMPPS       $0x03, Z0, Z0, K1
+
+reduce_4:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMINPS        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMINPS        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMINPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VMINPS        X1, X0, X0
+	KORTESTW      K1, K1
+	JNZ           nan_20
+	MOVQ          x_len+8(FP), AX
+	MOVQ          x_base+0(FP), CX
+	VBROADCASTSS  X0, Z1
+	VUCOMISS      X0, X0
+	JPS           nan_21
+	VXORPS        X2, X2, X2
+	VUCOMISS      X2, X0
+	JEQ           zero_3
+	MOVQ          CX, DX
+	LEAQ          (CX)(AX*4), BX
+	CMPQ          AX, $0x00000010
+	JB            tail_42
+	LEAQ          -64(BX), SI
+	LEAQ          -256(BX), BX
+
+blocks_7:
+	CMPQ      DX, BX
+	JA        vectors_7
+	VPXORD    (DX), Z1, Z0
+	VPXORD    64(DX), Z1, Z2
+	VPXORD    128(DX), Z1, Z3
+	VPXORD    192(DX), Z1, Z4
+	VPMINUD   Z0, Z2, Z5
+	VPMINUD   Z3, Z4, Z6
+	VPMINUD   Z6, Z5, Z5
+	VPTESTNMD Z5, Z5, K1
+	KORTESTW  K1, K1
+	JNZ       hit_24
+	ADDQ      $0x00000100, DX
+	JMP       blocks_7
+
+hit_24:
+	VPTESTNMD Z0, Z0, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_93
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_93:
+	VPTESTNMD Z2, Z2, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_94
+	ADDQ      $0x00000040, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_94:
+	VPTESTNMD Z3, Z3, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_95
+	ADDQ      $0x00000080, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_95:
+	VPTESTNMD Z4, Z4, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_96
+	ADDQ      $0x000000c0, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_96:
+vectors_7:
+	CMPQ    DX, SI
+	JAE     last_3
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, BX
+	TESTL   BX, BX
+	JZ      miss_24
+	TZCNTL  BX, BX
+	MOVL    BX, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_24:
+	ADDQ $0x00000040, DX
+	JMP  vectors_7
+
+last_3:
+	VMOVUPS (SI), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, DX
+	TESTL   DX, DX
+	JZ      none_24
+	TZCNTL  DX, DX
+	MOVL    DX, AX
+	MOVQ    SI, DX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+tail_42:
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x00, Z1, Z0, K1
+	KMOVW     K1, BX
+	MOVL      $-1, SI
+	BZHIL     AX, SI, SI
+	ANDL      SI, BX
+	JZ        none_24
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_24:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+zero_3:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_40:
+	CMPQ     BX, $0x00000040
+	JB       single_40
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x00, Z1, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_25
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_40
+
+hit_25:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_97
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_97:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_98
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_98:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_99
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_99:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_100
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_100:
+	JMP none_25
+
+single_40:
+	CMPQ    BX, $0x00000010
+	JB      tail_43
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x00, Z1, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_25
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_25:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_40
+
+tail_43:
+	TESTQ     BX, BX
+	JZ        none_25
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x00, Z1, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_25
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_25:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_21:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_41:
+	CMPQ     BX, $0x00000040
+	JB       single_41
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_26
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_41
+
+hit_26:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_101
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_101:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_102
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_102:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_103
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_103:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_104
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_104:
+	JMP none_26
+
+single_41:
+	CMPQ    BX, $0x00000010
+	JB      tail_44
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_26
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_26:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_41
+
+tail_44:
+	TESTQ     BX, BX
+	JZ        none_26
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_26
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_26:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_20:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_42:
+	CMPQ     BX, $0x00000040
+	JB       single_42
+	VMOVUPS  (DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K1
+	VMOVUPS  64(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K2
+	VMOVUPS  128(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K3
+	VMOVUPS  192(DX), Z0
+	VCMPPS   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_27
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      main_42
+
+hit_27:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_105
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_105:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_106
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_106:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_107
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000020, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_107:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_108
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x02, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000030, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_108:
+	JMP none_27
+
+single_42:
+	CMPQ    BX, $0x00000010
+	JB      tail_45
+	VMOVUPS (DX), Z0
+	VCMPPS  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_27
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x02, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_27:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000010, BX
+	JMP  single_42
+
+tail_45:
+	TESTQ     BX, BX
+	JZ        none_27
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_27
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x02, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_27:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
 	RET
 
 // func DotF64AVX512(x []float64, y []float64) float64
@@ -3096,9 +6464,9 @@ TEXT ·DotF64AVX512(SB), NOSPLIT, $0-56
 	MOVQ   x_base+0(FP), CX
 	MOVQ   y_base+24(FP), DX
 
-main_21:
+main_43:
 	CMPQ        AX, $0x00000040
-	JB          single_21
+	JB          single_43
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z0
 	VMOVUPD     64(CX), Z8
@@ -3118,62 +6486,62 @@ main_21:
 	ADDQ        $0x00000200, CX
 	ADDQ        $0x00000200, DX
 	SUBQ        $0x00000040, AX
-	JMP         main_21
+	JMP         main_43
 
-single_21:
+single_43:
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z0
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z1
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z2
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z3
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z4
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z5
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_22
+	JB          tail_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD (DX), Z8, Z6
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
 	SUBQ        $0x00000008, AX
 
-tail_22:
+tail_46:
 	TESTQ       AX, AX
-	JZ          done_15
+	JZ          done_19
 	MOVQ        $-1, BX
 	BZHIQ       AX, BX, AX
 	KMOVW       AX, K1
@@ -3181,7 +6549,7 @@ tail_22:
 	VMOVUPD.Z   (DX), K1, Z9
 	VFMADD231PD Z9, Z8, Z0
 
-done_15:
+done_19:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z5, Z4, Z4
@@ -3213,9 +6581,9 @@ TEXT ·SumF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_22:
+main_44:
 	CMPQ   AX, $0x00000040
-	JB     single_22
+	JB     single_44
 	VADDPD (CX), Z0, Z0
 	VADDPD 64(CX), Z1, Z1
 	VADDPD 128(CX), Z2, Z2
@@ -3226,55 +6594,55 @@ main_22:
 	VADDPD 448(CX), Z7, Z7
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000040, AX
-	JMP    main_22
+	JMP    main_44
 
-single_22:
+single_44:
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z0, Z0
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z2, Z2
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z3, Z3
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z4, Z4
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z5, Z5
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_23
+	JB     tail_47
 	VADDPD (CX), Z6, Z6
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 
-tail_23:
+tail_47:
 	TESTQ     AX, AX
-	JZ        done_16
+	JZ        done_20
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
 	VMOVUPD.Z (CX), K1, Z8
 	VADDPD    Z8, Z0, Z0
 
-done_16:
+done_20:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z5, Z4, Z4
@@ -3309,9 +6677,9 @@ TEXT ·AsumF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 
-main_23:
+main_45:
 	CMPQ   AX, $0x00000040
-	JB     single_23
+	JB     single_45
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z1, Z1
 	VANDPD 64(CX), Z0, Z9
@@ -3330,55 +6698,55 @@ main_23:
 	VADDPD Z9, Z8, Z8
 	ADDQ   $0x00000200, CX
 	SUBQ   $0x00000040, AX
-	JMP    main_23
+	JMP    main_45
 
-single_23:
+single_45:
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z1, Z1
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z2, Z2
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z3, Z3
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z4, Z4
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z5, Z5
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z6, Z6
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 	CMPQ   AX, $0x00000008
-	JB     tail_24
+	JB     tail_48
 	VANDPD (CX), Z0, Z9
 	VADDPD Z9, Z7, Z7
 	ADDQ   $0x00000040, CX
 	SUBQ   $0x00000008, AX
 
-tail_24:
+tail_48:
 	TESTQ     AX, AX
-	JZ        done_17
+	JZ        done_21
 	MOVQ      $-1, DX
 	BZHIQ     AX, DX, AX
 	KMOVW     AX, K1
@@ -3386,7 +6754,7 @@ tail_24:
 	VANDPD    Z9, Z0, Z0
 	VADDPD    Z0, Z1, Z1
 
-done_17:
+done_21:
 	VADDPD        Z2, Z1, Z1
 	VADDPD        Z4, Z3, Z3
 	VADDPD        Z6, Z5, Z5
@@ -3418,9 +6786,9 @@ TEXT ·SumSqF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_len+8(FP), AX
 	MOVQ   x_base+0(FP), CX
 
-main_24:
+main_46:
 	CMPQ        AX, $0x00000040
-	JB          single_24
+	JB          single_46
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z0
 	VMOVUPD     64(CX), Z8
@@ -3439,62 +6807,62 @@ main_24:
 	VFMADD231PD Z8, Z8, Z7
 	ADDQ        $0x00000200, CX
 	SUBQ        $0x00000040, AX
-	JMP         main_24
+	JMP         main_46
 
-single_24:
+single_46:
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z0
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z1
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z2
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z3
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z4
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z5
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 	CMPQ        AX, $0x00000008
-	JB          tail_25
+	JB          tail_49
 	VMOVUPD     (CX), Z8
 	VFMADD231PD Z8, Z8, Z6
 	ADDQ        $0x00000040, CX
 	SUBQ        $0x00000008, AX
 
-tail_25:
+tail_49:
 	TESTQ       AX, AX
-	JZ          done_18
+	JZ          done_22
 	MOVQ        $-1, DX
 	BZHIQ       AX, DX, AX
 	KMOVW       AX, K1
 	VMOVUPD.Z   (CX), K1, Z8
 	VFMADD231PD Z8, Z8, Z0
 
-done_18:
+done_22:
 	VADDPD        Z1, Z0, Z0
 	VADDPD        Z3, Z2, Z2
 	VADDPD        Z5, Z4, Z4
@@ -3519,7 +6887,7 @@ TEXT ·MaxF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_base+0(FP), CX
 	LEAQ         (CX)(AX*8), DX
 	CMPQ         AX, $0x00000040
-	JB           small_3
+	JB           small_5
 	MOVQ         $0x0000000000000022, AX
 	VMOVQ        AX, X0
 	VBROADCASTSD X0, Z8
@@ -3550,9 +6918,9 @@ TEXT ·MaxF64AVX512(SB), NOSPLIT, $0-32
 	LEAQ         -512(DX), AX
 	ADDQ         $0x00000200, CX
 	CMPQ         CX, AX
-	JA           rest_3
+	JA           rest_5
 
-blocks_4:
+blocks_8:
 	VMOVUPD     (CX), Z17
 	VMAXPD      Z17, Z0, Z0
 	VFIXUPIMMPD $0x00, Z8, Z17, Z9
@@ -3579,11 +6947,11 @@ blocks_4:
 	VFIXUPIMMPD $0x00, Z8, Z17, Z16
 	ADDQ        $0x00000200, CX
 	CMPQ        CX, AX
-	JBE         blocks_4
+	JBE         blocks_8
 
-rest_3:
+rest_5:
 	CMPQ        CX, DX
-	JAE         fold_3
+	JAE         fold_5
 	VMOVUPD     (AX), Z17
 	VMAXPD      Z17, Z0, Z0
 	VFIXUPIMMPD $0x00, Z8, Z17, Z9
@@ -3609,7 +6977,7 @@ rest_3:
 	VMAXPD      Z17, Z7, Z7
 	VFIXUPIMMPD $0x00, Z8, Z17, Z16
 
-fold_3:
+fold_5:
 	VMAXPD   Z1, Z0, Z0
 	VMAXPD   Z3, Z2, Z2
 	VMAXPD   Z5, Z4, Z4
@@ -3625,29 +6993,29 @@ fold_3:
 	VORPD    Z15, Z13, Z13
 	VORPD    Z13, Z9, Z9
 	VPTESTMQ Z9, Z9, K1
-	JMP      reduce_3
+	JMP      reduce_5
 
-small_3:
+small_5:
 	CMPQ    AX, $0x00000008
-	JB      tiny_3
+	JB      tiny_5
 	LEAQ    -64(DX), AX
 	VMOVUPD (AX), Z0
 	VCMPPD  $0x03, Z0, Z0, K1
 
-vectors_4:
+vectors_8:
 	CMPQ    CX, AX
-	JAE     vectorsdone_3
+	JAE     vectorsdone_5
 	VMOVUPD (CX), Z1
 	VMAXPD  Z1, Z0, Z0
 	VCMPPD  $0x03, Z1, Z1, K2
 	KORW    K2, K1, K1
 	ADDQ    $0x00000040, CX
-	JMP     vectors_4
+	JMP     vectors_8
 
-vectorsdone_3:
-	JMP reduce_3
+vectorsdone_5:
+	JMP reduce_5
 
-tiny_3:
+tiny_5:
 	MOVQ         $-1, DX
 	BZHIQ        AX, DX, AX
 	KMOVW        AX, K1
@@ -3658,7 +7026,7 @@ tiny_3:
 	VMOVUPD      (CX), K1, Z0
 	VCMPPD       $0x03, Z0, Z0, K1
 
-reduce_3:
+reduce_5:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VMAXPD        Y1, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X1
@@ -3666,12 +7034,12 @@ reduce_3:
 	VPERMILPD     $0x01, X0, X1
 	VMAXPD        X1, X0, X0
 	KORTESTW      K1, K1
-	JNZ           nan_10
+	JNZ           nan_22
 	VZEROUPPER
 	VMOVSD        X0, ret+24(FP)
 	RET
 
-nan_10:
+nan_22:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
@@ -3685,7 +7053,7 @@ TEXT ·MinF64AVX512(SB), NOSPLIT, $0-32
 	MOVQ         x_base+0(FP), CX
 	LEAQ         (CX)(AX*8), DX
 	CMPQ         AX, $0x00000040
-	JB           small_4
+	JB           small_6
 	MOVQ         $0x0000000000000022, AX
 	VMOVQ        AX, X0
 	VBROADCASTSD X0, Z8
@@ -3716,9 +7084,9 @@ TEXT ·MinF64AVX512(SB), NOSPLIT, $0-32
 	LEAQ         -512(DX), AX
 	ADDQ         $0x00000200, CX
 	CMPQ         CX, AX
-	JA           rest_4
+	JA           rest_6
 
-blocks_5:
+blocks_9:
 	VMOVUPD     (CX), Z17
 	VMINPD      Z17, Z0, Z0
 	VFIXUPIMMPD $0x00, Z8, Z17, Z9
@@ -3745,11 +7113,11 @@ blocks_5:
 	VFIXUPIMMPD $0x00, Z8, Z17, Z16
 	ADDQ        $0x00000200, CX
 	CMPQ        CX, AX
-	JBE         blocks_5
+	JBE         blocks_9
 
-rest_4:
+rest_6:
 	CMPQ        CX, DX
-	JAE         fold_4
+	JAE         fold_6
 	VMOVUPD     (AX), Z17
 	VMINPD      Z17, Z0, Z0
 	VFIXUPIMMPD $0x00, Z8, Z17, Z9
@@ -3775,7 +7143,7 @@ rest_4:
 	VMINPD      Z17, Z7, Z7
 	VFIXUPIMMPD $0x00, Z8, Z17, Z16
 
-fold_4:
+fold_6:
 	VMINPD   Z1, Z0, Z0
 	VMINPD   Z3, Z2, Z2
 	VMINPD   Z5, Z4, Z4
@@ -3791,29 +7159,29 @@ fold_4:
 	VORPD    Z15, Z13, Z13
 	VORPD    Z13, Z9, Z9
 	VPTESTMQ Z9, Z9, K1
-	JMP      reduce_4
+	JMP      reduce_6
 
-small_4:
+small_6:
 	CMPQ    AX, $0x00000008
-	JB      tiny_4
+	JB      tiny_6
 	LEAQ    -64(DX), AX
 	VMOVUPD (AX), Z0
 	VCMPPD  $0x03, Z0, Z0, K1
 
-vectors_5:
+vectors_9:
 	CMPQ    CX, AX
-	JAE     vectorsdone_4
+	JAE     vectorsdone_6
 	VMOVUPD (CX), Z1
 	VMINPD  Z1, Z0, Z0
 	VCMPPD  $0x03, Z1, Z1, K2
 	KORW    K2, K1, K1
 	ADDQ    $0x00000040, CX
-	JMP     vectors_5
+	JMP     vectors_9
 
-vectorsdone_4:
-	JMP reduce_4
+vectorsdone_6:
+	JMP reduce_6
 
-tiny_4:
+tiny_6:
 	MOVQ         $-1, DX
 	BZHIQ        AX, DX, AX
 	KMOVW        AX, K1
@@ -3824,7 +7192,7 @@ tiny_4:
 	VMOVUPD      (CX), K1, Z0
 	VCMPPD       $0x03, Z0, Z0, K1
 
-reduce_4:
+reduce_6:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VMINPD        Y1, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X1
@@ -3832,12 +7200,12 @@ reduce_4:
 	VPERMILPD     $0x01, X0, X1
 	VMINPD        X1, X0, X0
 	KORTESTW      K1, K1
-	JNZ           nan_11
+	JNZ           nan_23
 	VZEROUPPER
 	VMOVSD        X0, ret+24(FP)
 	RET
 
-nan_11:
+nan_23:
 	VZEROUPPER
 	MOVQ  $0x7ff8000000000001, AX
 	VMOVQ AX, X0
@@ -3852,20 +7220,20 @@ TEXT ·IndexF64AVX512(SB), NOSPLIT, $0-40
 	MOVSD        m+24(FP), X0
 	VBROADCASTSD X0, Z1
 	VUCOMISD     X0, X0
-	JPS          nan_12
+	JPS          nan_24
 	VXORPS       X2, X2, X2
 	VUCOMISD     X2, X0
-	JEQ          zero_2
+	JEQ          zero_4
 	MOVQ         CX, DX
 	LEAQ         (CX)(AX*8), BX
 	CMPQ         AX, $0x00000008
-	JB           tail_26
+	JB           tail_50
 	LEAQ         -64(BX), SI
 	LEAQ         -256(BX), BX
 
-blocks_6:
+blocks_10:
 	CMPQ      DX, BX
-	JA        vectors_6
+	JA        vectors_10
 	VPXORQ    (DX), Z1, Z0
 	VPXORQ    64(DX), Z1, Z2
 	VPXORQ    128(DX), Z1, Z3
@@ -3875,15 +7243,15 @@ blocks_6:
 	VPMINUQ   Z6, Z5, Z5
 	VPTESTNMQ Z5, Z5, K1
 	KORTESTW  K1, K1
-	JNZ       hit_8
+	JNZ       hit_28
 	ADDQ      $0x00000100, DX
-	JMP       blocks_6
+	JMP       blocks_10
 
-hit_8:
+hit_28:
 	VPTESTNMQ Z0, Z0, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_29
+	JZ        next_109
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -3893,11 +7261,11 @@ hit_8:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_29:
+next_109:
 	VPTESTNMQ Z2, Z2, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_30
+	JZ        next_110
 	ADDQ      $0x00000040, DX
 	TZCNTL    BX, BX
 	MOVL      BX, AX
@@ -3908,11 +7276,11 @@ next_29:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_30:
+next_110:
 	VPTESTNMQ Z3, Z3, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_31
+	JZ        next_111
 	ADDQ      $0x00000080, DX
 	TZCNTL    BX, BX
 	MOVL      BX, AX
@@ -3923,11 +7291,11 @@ next_30:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_31:
+next_111:
 	VPTESTNMQ Z4, Z4, K1
 	KMOVW     K1, BX
 	TESTL     BX, BX
-	JZ        next_32
+	JZ        next_112
 	ADDQ      $0x000000c0, DX
 	TZCNTL    BX, BX
 	MOVL      BX, AX
@@ -3938,15 +7306,15 @@ next_31:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-next_32:
-vectors_6:
+next_112:
+vectors_10:
 	CMPQ    DX, SI
-	JAE     last_2
+	JAE     last_4
 	VMOVUPD (DX), Z0
 	VCMPPD  $0x00, Z1, Z0, K1
 	KMOVW   K1, BX
 	TESTL   BX, BX
-	JZ      miss_8
+	JZ      miss_28
 	TZCNTL  BX, BX
 	MOVL    BX, AX
 	SUBQ    CX, DX
@@ -3956,16 +7324,16 @@ vectors_6:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_8:
+miss_28:
 	ADDQ $0x00000040, DX
-	JMP  vectors_6
+	JMP  vectors_10
 
-last_2:
+last_4:
 	VMOVUPD (SI), Z0
 	VCMPPD  $0x00, Z1, Z0, K1
 	KMOVW   K1, DX
 	TESTL   DX, DX
-	JZ      none_8
+	JZ      none_28
 	TZCNTL  DX, DX
 	MOVL    DX, AX
 	MOVQ    SI, DX
@@ -3976,7 +7344,7 @@ last_2:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-tail_26:
+tail_50:
 	MOVQ      $-1, BX
 	BZHIQ     AX, BX, BX
 	KMOVW     BX, K1
@@ -3986,7 +7354,7 @@ tail_26:
 	MOVL      $-1, SI
 	BZHIL     AX, SI, SI
 	ANDL      SI, BX
-	JZ        none_8
+	JZ        none_28
 	TZCNTL    BX, BX
 	MOVL      BX, AX
 	SUBQ      CX, DX
@@ -3996,18 +7364,18 @@ tail_26:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_8:
+none_28:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
 
-zero_2:
+zero_4:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_25:
+main_47:
 	CMPQ     BX, $0x00000020
-	JB       single_25
+	JB       single_47
 	VMOVUPD  (DX), Z0
 	VCMPPD   $0x00, Z1, Z0, K1
 	VMOVUPD  64(DX), Z0
@@ -4019,15 +7387,15 @@ main_25:
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
-	JNZ      hit_9
+	JNZ      hit_29
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000020, BX
-	JMP      main_25
+	JMP      main_47
 
-hit_9:
+hit_29:
 	KMOVW  K1, BX
 	TESTL  BX, BX
-	JZ     next_33
+	JZ     next_113
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4037,10 +7405,10 @@ hit_9:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_33:
+next_113:
 	KMOVW  K2, BX
 	TESTL  BX, BX
-	JZ     next_34
+	JZ     next_114
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4051,10 +7419,10 @@ next_33:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_34:
+next_114:
 	KMOVW  K3, BX
 	TESTL  BX, BX
-	JZ     next_35
+	JZ     next_115
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4065,10 +7433,10 @@ next_34:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_35:
+next_115:
 	KMOVW  K4, BX
 	TESTL  BX, BX
-	JZ     next_36
+	JZ     next_116
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4079,17 +7447,17 @@ next_35:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_36:
-	JMP none_9
+next_116:
+	JMP none_29
 
-single_25:
+single_47:
 	CMPQ    BX, $0x00000008
-	JB      tail_27
+	JB      tail_51
 	VMOVUPD (DX), Z0
 	VCMPPD  $0x00, Z1, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
-	JZ      miss_9
+	JZ      miss_29
 	TZCNTL  SI, SI
 	MOVL    SI, AX
 	SUBQ    CX, DX
@@ -4099,14 +7467,14 @@ single_25:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_9:
+miss_29:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000008, BX
-	JMP  single_25
+	JMP  single_47
 
-tail_27:
+tail_51:
 	TESTQ     BX, BX
-	JZ        none_9
+	JZ        none_29
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
@@ -4116,7 +7484,7 @@ tail_27:
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
 	ANDL      BX, SI
-	JZ        none_9
+	JZ        none_29
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -4126,18 +7494,18 @@ tail_27:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_9:
+none_29:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
 	RET
 
-nan_12:
+nan_24:
 	MOVQ CX, DX
 	MOVQ AX, BX
 
-main_26:
+main_48:
 	CMPQ     BX, $0x00000020
-	JB       single_26
+	JB       single_48
 	VMOVUPD  (DX), Z0
 	VCMPPD   $0x03, Z0, Z0, K1
 	VMOVUPD  64(DX), Z0
@@ -4149,15 +7517,15 @@ main_26:
 	KORW     K1, K2, K5
 	KORW     K3, K4, K6
 	KORTESTW K5, K6
-	JNZ      hit_10
+	JNZ      hit_30
 	ADDQ     $0x00000100, DX
 	SUBQ     $0x00000020, BX
-	JMP      main_26
+	JMP      main_48
 
-hit_10:
+hit_30:
 	KMOVW  K1, BX
 	TESTL  BX, BX
-	JZ     next_37
+	JZ     next_117
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4167,10 +7535,10 @@ hit_10:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_37:
+next_117:
 	KMOVW  K2, BX
 	TESTL  BX, BX
-	JZ     next_38
+	JZ     next_118
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4181,10 +7549,10 @@ next_37:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_38:
+next_118:
 	KMOVW  K3, BX
 	TESTL  BX, BX
-	JZ     next_39
+	JZ     next_119
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4195,10 +7563,10 @@ next_38:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_39:
+next_119:
 	KMOVW  K4, BX
 	TESTL  BX, BX
-	JZ     next_40
+	JZ     next_120
 	TZCNTL BX, BX
 	MOVL   BX, AX
 	SUBQ   CX, DX
@@ -4209,17 +7577,17 @@ next_39:
 	MOVQ   AX, ret+32(FP)
 	RET
 
-next_40:
-	JMP none_10
+next_120:
+	JMP none_30
 
-single_26:
+single_48:
 	CMPQ    BX, $0x00000008
-	JB      tail_28
+	JB      tail_52
 	VMOVUPD (DX), Z0
 	VCMPPD  $0x03, Z0, Z0, K1
 	KMOVW   K1, SI
 	TESTL   SI, SI
-	JZ      miss_10
+	JZ      miss_30
 	TZCNTL  SI, SI
 	MOVL    SI, AX
 	SUBQ    CX, DX
@@ -4229,14 +7597,14 @@ single_26:
 	MOVQ    AX, ret+32(FP)
 	RET
 
-miss_10:
+miss_30:
 	ADDQ $0x00000040, DX
 	SUBQ $0x00000008, BX
-	JMP  single_26
+	JMP  single_48
 
-tail_28:
+tail_52:
 	TESTQ     BX, BX
-	JZ        none_10
+	JZ        none_30
 	MOVQ      $-1, SI
 	BZHIQ     BX, SI, SI
 	KMOVW     SI, K1
@@ -4246,7 +7614,7 @@ tail_28:
 	MOVL      $-1, DI
 	BZHIL     BX, DI, BX
 	ANDL      BX, SI
-	JZ        none_10
+	JZ        none_30
 	TZCNTL    SI, SI
 	MOVL      SI, AX
 	SUBQ      CX, DX
@@ -4256,7 +7624,1407 @@ tail_28:
 	MOVQ      AX, ret+32(FP)
 	RET
 
-none_10:
+none_30:
 	VZEROUPPER
 	MOVQ AX, ret+32(FP)
+	RET
+
+// func ArgMaxF64AVX512(x []float64) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2
+TEXT ·ArgMaxF64AVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*8), DX
+	CMPQ         AX, $0x00000040
+	JB           small_7
+	MOVQ         $0x0000000000000022, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Z8
+	VXORPD       Z9, Z9, Z9
+	VXORPD       Z10, Z10, Z10
+	VXORPD       Z11, Z11, Z11
+	VXORPD       Z12, Z12, Z12
+	VXORPD       Z13, Z13, Z13
+	VXORPD       Z14, Z14, Z14
+	VXORPD       Z15, Z15, Z15
+	VXORPD       Z16, Z16, Z16
+	VMOVUPD      (CX), Z0
+	VFIXUPIMMPD  $0x00, Z8, Z0, Z9
+	VMOVUPD      64(CX), Z1
+	VFIXUPIMMPD  $0x00, Z8, Z1, Z10
+	VMOVUPD      128(CX), Z2
+	VFIXUPIMMPD  $0x00, Z8, Z2, Z11
+	VMOVUPD      192(CX), Z3
+	VFIXUPIMMPD  $0x00, Z8, Z3, Z12
+	VMOVUPD      256(CX), Z4
+	VFIXUPIMMPD  $0x00, Z8, Z4, Z13
+	VMOVUPD      320(CX), Z5
+	VFIXUPIMMPD  $0x00, Z8, Z5, Z14
+	VMOVUPD      384(CX), Z6
+	VFIXUPIMMPD  $0x00, Z8, Z6, Z15
+	VMOVUPD      448(CX), Z7
+	VFIXUPIMMPD  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_7
+
+blocks_11:
+	VMOVUPD     (CX), Z17
+	VMAXPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(CX), Z17
+	VMAXPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(CX), Z17
+	VMAXPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(CX), Z17
+	VMAXPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(CX), Z17
+	VMAXPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(CX), Z17
+	VMAXPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(CX), Z17
+	VMAXPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(CX), Z17
+	VMAXPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_11
+
+rest_7:
+	CMPQ        CX, DX
+	JAE         fold_7
+	VMOVUPD     (AX), Z17
+	VMAXPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(AX), Z17
+	VMAXPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(AX), Z17
+	VMAXPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(AX), Z17
+	VMAXPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(AX), Z17
+	VMAXPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(AX), Z17
+	VMAXPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(AX), Z17
+	VMAXPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(AX), Z17
+	VMAXPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+
+fold_7:
+	VMAXPD   Z1, Z0, Z0
+	VMAXPD   Z3, Z2, Z2
+	VMAXPD   Z5, Z4, Z4
+	VMAXPD   Z7, Z6, Z6
+	VMAXPD   Z2, Z0, Z0
+	VMAXPD   Z6, Z4, Z4
+	VMAXPD   Z4, Z0, Z0
+	VORPD    Z10, Z9, Z9
+	VORPD    Z12, Z11, Z11
+	VORPD    Z14, Z13, Z13
+	VORPD    Z16, Z15, Z15
+	VORPD    Z11, Z9, Z9
+	VORPD    Z15, Z13, Z13
+	VORPD    Z13, Z9, Z9
+	VPTESTMQ Z9, Z9, K1
+	JMP      reduce_7
+
+small_7:
+	CMPQ    AX, $0x00000008
+	JB      tiny_7
+	LEAQ    -64(DX), AX
+	VMOVUPD (AX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+
+vectors_11:
+	CMPQ    CX, AX
+	JAE     vectorsdone_7
+	VMOVUPD (CX), Z1
+	VMAXPD  Z1, Z0, Z0
+	VCMPPD  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_11
+
+vectorsdone_7:
+	JMP reduce_7
+
+tiny_7:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
+	MOVQ         $0xfff0000000000000, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Z0
+	VMOVAPD      Z0, Z0
+	VMOVUPD      (CX), K1, Z0
+	VCMPPD       $0x03, Z0, Z0, K1
+
+reduce_7:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMAXPD        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMAXPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMAXPD        X1, X0, X0
+	KORTESTW      K1, K1
+	JNZ           nan_25
+	MOVQ          x_len+8(FP), AX
+	MOVQ          x_base+0(FP), CX
+	VBROADCASTSD  X0, Z1
+	VUCOMISD      X0, X0
+	JPS           nan_26
+	VXORPS        X2, X2, X2
+	VUCOMISD      X2, X0
+	JEQ           zero_5
+	MOVQ          CX, DX
+	LEAQ          (CX)(AX*8), BX
+	CMPQ          AX, $0x00000008
+	JB            tail_53
+	LEAQ          -64(BX), SI
+	LEAQ          -256(BX), BX
+
+blocks_12:
+	CMPQ      DX, BX
+	JA        vectors_12
+	VPXORQ    (DX), Z1, Z0
+	VPXORQ    64(DX), Z1, Z2
+	VPXORQ    128(DX), Z1, Z3
+	VPXORQ    192(DX), Z1, Z4
+	VPMINUQ   Z0, Z2, Z5
+	VPMINUQ   Z3, Z4, Z6
+	VPMINUQ   Z6, Z5, Z5
+	VPTESTNMQ Z5, Z5, K1
+	KORTESTW  K1, K1
+	JNZ       hit_31
+	ADDQ      $0x00000100, DX
+	JMP       blocks_12
+
+hit_31:
+	VPTESTNMQ Z0, Z0, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_121
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_121:
+	VPTESTNMQ Z2, Z2, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_122
+	ADDQ      $0x00000040, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_122:
+	VPTESTNMQ Z3, Z3, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_123
+	ADDQ      $0x00000080, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_123:
+	VPTESTNMQ Z4, Z4, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_124
+	ADDQ      $0x000000c0, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_124:
+vectors_12:
+	CMPQ    DX, SI
+	JAE     last_5
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, BX
+	TESTL   BX, BX
+	JZ      miss_31
+	TZCNTL  BX, BX
+	MOVL    BX, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_31:
+	ADDQ $0x00000040, DX
+	JMP  vectors_12
+
+last_5:
+	VMOVUPD (SI), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, DX
+	TESTL   DX, DX
+	JZ      none_31
+	TZCNTL  DX, DX
+	MOVL    DX, AX
+	MOVQ    SI, DX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+tail_53:
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x00, Z1, Z0, K1
+	KMOVW     K1, BX
+	MOVL      $-1, SI
+	BZHIL     AX, SI, SI
+	ANDL      SI, BX
+	JZ        none_31
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_31:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+zero_5:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_49:
+	CMPQ     BX, $0x00000020
+	JB       single_49
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_32
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_49
+
+hit_32:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_125
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_125:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_126
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_126:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_127
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_127:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_128
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_128:
+	JMP none_32
+
+single_49:
+	CMPQ    BX, $0x00000008
+	JB      tail_54
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_32
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_32:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_49
+
+tail_54:
+	TESTQ     BX, BX
+	JZ        none_32
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x00, Z1, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_32
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_32:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_26:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_50:
+	CMPQ     BX, $0x00000020
+	JB       single_50
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_33
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_50
+
+hit_33:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_129
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_129:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_130
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_130:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_131
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_131:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_132
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_132:
+	JMP none_33
+
+single_50:
+	CMPQ    BX, $0x00000008
+	JB      tail_55
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_33
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_33:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_50
+
+tail_55:
+	TESTQ     BX, BX
+	JZ        none_33
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_33
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_33:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_25:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_51:
+	CMPQ     BX, $0x00000020
+	JB       single_51
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_34
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_51
+
+hit_34:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_133
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_133:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_134
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_134:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_135
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_135:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_136
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_136:
+	JMP none_34
+
+single_51:
+	CMPQ    BX, $0x00000008
+	JB      tail_56
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_34
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_34:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_51
+
+tail_56:
+	TESTQ     BX, BX
+	JZ        none_34
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_34
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_34:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+// func ArgMinF64AVX512(x []float64) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2
+TEXT ·ArgMinF64AVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	LEAQ         (CX)(AX*8), DX
+	CMPQ         AX, $0x00000040
+	JB           small_8
+	MOVQ         $0x0000000000000022, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Z8
+	VXORPD       Z9, Z9, Z9
+	VXORPD       Z10, Z10, Z10
+	VXORPD       Z11, Z11, Z11
+	VXORPD       Z12, Z12, Z12
+	VXORPD       Z13, Z13, Z13
+	VXORPD       Z14, Z14, Z14
+	VXORPD       Z15, Z15, Z15
+	VXORPD       Z16, Z16, Z16
+	VMOVUPD      (CX), Z0
+	VFIXUPIMMPD  $0x00, Z8, Z0, Z9
+	VMOVUPD      64(CX), Z1
+	VFIXUPIMMPD  $0x00, Z8, Z1, Z10
+	VMOVUPD      128(CX), Z2
+	VFIXUPIMMPD  $0x00, Z8, Z2, Z11
+	VMOVUPD      192(CX), Z3
+	VFIXUPIMMPD  $0x00, Z8, Z3, Z12
+	VMOVUPD      256(CX), Z4
+	VFIXUPIMMPD  $0x00, Z8, Z4, Z13
+	VMOVUPD      320(CX), Z5
+	VFIXUPIMMPD  $0x00, Z8, Z5, Z14
+	VMOVUPD      384(CX), Z6
+	VFIXUPIMMPD  $0x00, Z8, Z6, Z15
+	VMOVUPD      448(CX), Z7
+	VFIXUPIMMPD  $0x00, Z8, Z7, Z16
+	LEAQ         -512(DX), AX
+	ADDQ         $0x00000200, CX
+	CMPQ         CX, AX
+	JA           rest_8
+
+blocks_13:
+	VMOVUPD     (CX), Z17
+	VMINPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(CX), Z17
+	VMINPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(CX), Z17
+	VMINPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(CX), Z17
+	VMINPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(CX), Z17
+	VMINPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(CX), Z17
+	VMINPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(CX), Z17
+	VMINPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(CX), Z17
+	VMINPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+	ADDQ        $0x00000200, CX
+	CMPQ        CX, AX
+	JBE         blocks_13
+
+rest_8:
+	CMPQ        CX, DX
+	JAE         fold_8
+	VMOVUPD     (AX), Z17
+	VMINPD      Z17, Z0, Z0
+	VFIXUPIMMPD $0x00, Z8, Z17, Z9
+	VMOVUPD     64(AX), Z17
+	VMINPD      Z17, Z1, Z1
+	VFIXUPIMMPD $0x00, Z8, Z17, Z10
+	VMOVUPD     128(AX), Z17
+	VMINPD      Z17, Z2, Z2
+	VFIXUPIMMPD $0x00, Z8, Z17, Z11
+	VMOVUPD     192(AX), Z17
+	VMINPD      Z17, Z3, Z3
+	VFIXUPIMMPD $0x00, Z8, Z17, Z12
+	VMOVUPD     256(AX), Z17
+	VMINPD      Z17, Z4, Z4
+	VFIXUPIMMPD $0x00, Z8, Z17, Z13
+	VMOVUPD     320(AX), Z17
+	VMINPD      Z17, Z5, Z5
+	VFIXUPIMMPD $0x00, Z8, Z17, Z14
+	VMOVUPD     384(AX), Z17
+	VMINPD      Z17, Z6, Z6
+	VFIXUPIMMPD $0x00, Z8, Z17, Z15
+	VMOVUPD     448(AX), Z17
+	VMINPD      Z17, Z7, Z7
+	VFIXUPIMMPD $0x00, Z8, Z17, Z16
+
+fold_8:
+	VMINPD   Z1, Z0, Z0
+	VMINPD   Z3, Z2, Z2
+	VMINPD   Z5, Z4, Z4
+	VMINPD   Z7, Z6, Z6
+	VMINPD   Z2, Z0, Z0
+	VMINPD   Z6, Z4, Z4
+	VMINPD   Z4, Z0, Z0
+	VORPD    Z10, Z9, Z9
+	VORPD    Z12, Z11, Z11
+	VORPD    Z14, Z13, Z13
+	VORPD    Z16, Z15, Z15
+	VORPD    Z11, Z9, Z9
+	VORPD    Z15, Z13, Z13
+	VORPD    Z13, Z9, Z9
+	VPTESTMQ Z9, Z9, K1
+	JMP      reduce_8
+
+small_8:
+	CMPQ    AX, $0x00000008
+	JB      tiny_8
+	LEAQ    -64(DX), AX
+	VMOVUPD (AX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+
+vectors_13:
+	CMPQ    CX, AX
+	JAE     vectorsdone_8
+	VMOVUPD (CX), Z1
+	VMINPD  Z1, Z0, Z0
+	VCMPPD  $0x03, Z1, Z1, K2
+	KORW    K2, K1, K1
+	ADDQ    $0x00000040, CX
+	JMP     vectors_13
+
+vectorsdone_8:
+	JMP reduce_8
+
+tiny_8:
+	MOVQ         $-1, DX
+	BZHIQ        AX, DX, AX
+	KMOVW        AX, K1
+	MOVQ         $0x7ff0000000000000, AX
+	VMOVQ        AX, X0
+	VBROADCASTSD X0, Z0
+	VMOVAPD      Z0, Z0
+	VMOVUPD      (CX), K1, Z0
+	VCMPPD       $0x03, Z0, Z0, K1
+
+reduce_8:
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VMINPD        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMINPD        X1, X0, X0
+	VPERMILPD     $0x01, X0, X1
+	VMINPD        X1, X0, X0
+	KORTESTW      K1, K1
+	JNZ           nan_27
+	MOVQ          x_len+8(FP), AX
+	MOVQ          x_base+0(FP), CX
+	VBROADCASTSD  X0, Z1
+	VUCOMISD      X0, X0
+	JPS           nan_28
+	VXORPS        X2, X2, X2
+	VUCOMISD      X2, X0
+	JEQ           zero_6
+	MOVQ          CX, DX
+	LEAQ          (CX)(AX*8), BX
+	CMPQ          AX, $0x00000008
+	JB            tail_57
+	LEAQ          -64(BX), SI
+	LEAQ          -256(BX), BX
+
+blocks_14:
+	CMPQ      DX, BX
+	JA        vectors_14
+	VPXORQ    (DX), Z1, Z0
+	VPXORQ    64(DX), Z1, Z2
+	VPXORQ    128(DX), Z1, Z3
+	VPXORQ    192(DX), Z1, Z4
+	VPMINUQ   Z0, Z2, Z5
+	VPMINUQ   Z3, Z4, Z6
+	VPMINUQ   Z6, Z5, Z5
+	VPTESTNMQ Z5, Z5, K1
+	KORTESTW  K1, K1
+	JNZ       hit_35
+	ADDQ      $0x00000100, DX
+	JMP       blocks_14
+
+hit_35:
+	VPTESTNMQ Z0, Z0, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_137
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_137:
+	VPTESTNMQ Z2, Z2, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_138
+	ADDQ      $0x00000040, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_138:
+	VPTESTNMQ Z3, Z3, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_139
+	ADDQ      $0x00000080, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_139:
+	VPTESTNMQ Z4, Z4, K1
+	KMOVW     K1, BX
+	TESTL     BX, BX
+	JZ        next_140
+	ADDQ      $0x000000c0, DX
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+next_140:
+vectors_14:
+	CMPQ    DX, SI
+	JAE     last_6
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, BX
+	TESTL   BX, BX
+	JZ      miss_35
+	TZCNTL  BX, BX
+	MOVL    BX, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_35:
+	ADDQ $0x00000040, DX
+	JMP  vectors_14
+
+last_6:
+	VMOVUPD (SI), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, DX
+	TESTL   DX, DX
+	JZ      none_35
+	TZCNTL  DX, DX
+	MOVL    DX, AX
+	MOVQ    SI, DX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+tail_57:
+	MOVQ      $-1, BX
+	BZHIQ     AX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x00, Z1, Z0, K1
+	KMOVW     K1, BX
+	MOVL      $-1, SI
+	BZHIL     AX, SI, SI
+	ANDL      SI, BX
+	JZ        none_35
+	TZCNTL    BX, BX
+	MOVL      BX, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_35:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+zero_6:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_52:
+	CMPQ     BX, $0x00000020
+	JB       single_52
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x00, Z1, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_36
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_52
+
+hit_36:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_141
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_141:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_142
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_142:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_143
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_143:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_144
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_144:
+	JMP none_36
+
+single_52:
+	CMPQ    BX, $0x00000008
+	JB      tail_58
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x00, Z1, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_36
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_36:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_52
+
+tail_58:
+	TESTQ     BX, BX
+	JZ        none_36
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x00, Z1, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_36
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_36:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_28:
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_53:
+	CMPQ     BX, $0x00000020
+	JB       single_53
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_37
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_53
+
+hit_37:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_145
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_145:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_146
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_146:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_147
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_147:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_148
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_148:
+	JMP none_37
+
+single_53:
+	CMPQ    BX, $0x00000008
+	JB      tail_59
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_37
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_37:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_53
+
+tail_59:
+	TESTQ     BX, BX
+	JZ        none_37
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_37
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_37:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
+	RET
+
+nan_27:
+	MOVQ x_len+8(FP), AX
+	MOVQ x_base+0(FP), CX
+	MOVQ CX, DX
+	MOVQ AX, BX
+
+main_54:
+	CMPQ     BX, $0x00000020
+	JB       single_54
+	VMOVUPD  (DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K1
+	VMOVUPD  64(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K2
+	VMOVUPD  128(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K3
+	VMOVUPD  192(DX), Z0
+	VCMPPD   $0x03, Z0, Z0, K4
+	KORW     K1, K2, K5
+	KORW     K3, K4, K6
+	KORTESTW K5, K6
+	JNZ      hit_38
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000020, BX
+	JMP      main_54
+
+hit_38:
+	KMOVW  K1, BX
+	TESTL  BX, BX
+	JZ     next_149
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_149:
+	KMOVW  K2, BX
+	TESTL  BX, BX
+	JZ     next_150
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000008, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_150:
+	KMOVW  K3, BX
+	TESTL  BX, BX
+	JZ     next_151
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000010, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_151:
+	KMOVW  K4, BX
+	TESTL  BX, BX
+	JZ     next_152
+	TZCNTL BX, BX
+	MOVL   BX, AX
+	SUBQ   CX, DX
+	SHRQ   $0x03, DX
+	ADDQ   DX, AX
+	ADDQ   $0x00000018, AX
+	VZEROUPPER
+	MOVQ   AX, ret+24(FP)
+	RET
+
+next_152:
+	JMP none_38
+
+single_54:
+	CMPQ    BX, $0x00000008
+	JB      tail_60
+	VMOVUPD (DX), Z0
+	VCMPPD  $0x03, Z0, Z0, K1
+	KMOVW   K1, SI
+	TESTL   SI, SI
+	JZ      miss_38
+	TZCNTL  SI, SI
+	MOVL    SI, AX
+	SUBQ    CX, DX
+	SHRQ    $0x03, DX
+	ADDQ    DX, AX
+	VZEROUPPER
+	MOVQ    AX, ret+24(FP)
+	RET
+
+miss_38:
+	ADDQ $0x00000040, DX
+	SUBQ $0x00000008, BX
+	JMP  single_54
+
+tail_60:
+	TESTQ     BX, BX
+	JZ        none_38
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPD.Z (DX), K1, Z0
+	VCMPPD    $0x03, Z0, Z0, K1
+	KMOVW     K1, SI
+	MOVL      $-1, DI
+	BZHIL     BX, DI, BX
+	ANDL      BX, SI
+	JZ        none_38
+	TZCNTL    SI, SI
+	MOVL      SI, AX
+	SUBQ      CX, DX
+	SHRQ      $0x03, DX
+	ADDQ      DX, AX
+	VZEROUPPER
+	MOVQ      AX, ret+24(FP)
+	RET
+
+none_38:
+	VZEROUPPER
+	MOVQ AX, ret+24(FP)
 	RET

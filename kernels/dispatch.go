@@ -71,13 +71,16 @@ type ops[T Float] struct {
 	min       func(x []T) T
 	// index returns the position of the first x[i] == m, or of the first
 	// NaN when m is NaN; len(x) when there is none.
-	index    func(x []T, m T) int
-	relu     func(dst, x []T)
-	reluGrad func(dst, x, dy []T)
-	exp      func(dst, x []T)
-	log      func(dst, x []T)
-	sigmoid  func(dst, x []T)
-	tanh     func(dst, x []T)
+	index func(x []T, m T) int
+	// argmax and argmin, optional (nil: index(x, max(x)), as ArgMax and
+	// ArgMin then call them), are the same in one call; len(x) > 0.
+	argmax, argmin func(x []T) int
+	relu           func(dst, x []T)
+	reluGrad       func(dst, x, dy []T)
+	exp            func(dst, x []T)
+	log            func(dst, x []T)
+	sigmoid        func(dst, x []T)
+	tanh           func(dst, x []T)
 	// expShiftSum sets dst[i] = exp(x[i]-shift) and returns Σ dst[i].
 	expShiftSum func(dst, x []T, shift T) T
 	// sumExpShift returns Σ exp(x[i]-shift) without writing anything.

@@ -101,7 +101,7 @@ func tableOf[T Float](p *impl) ops[T] {
 }
 
 // optionalKernels are the table entries a level may leave nil.
-var optionalKernels = map[string]bool{"softmaxRows": true, "logSoftmaxStats": true, "logSoftmaxApply": true}
+var optionalKernels = map[string]bool{"softmaxRows": true, "logSoftmaxStats": true, "logSoftmaxApply": true, "argmax": true, "argmin": true}
 
 // TestSoftmaxRowsSameBits: a level's row-wise Softmax and LogSoftmax
 // kernels give the same bits as the row-by-row loops on the same level's
@@ -189,4 +189,87 @@ func sameBits[T Float](a, b T) bool {
 		return true
 	}
 	return math.Float64bits(float64(a)) == math.Float64bits(float64(b))
+}
+
+// TestArgExtremeEveryLevel holds each level's one-call argmax and argmin
+// (where it has them) to its own two passes, index(x, max(x)): every length
+// up to 300 at offsets 0..2 (the blocks, the overlapping last block, the
+// one-vector loop, the masked tail), the extreme at the first, a middle
+// and the last position and tied at two, ±0 together, ±Inf, all elements
+// equal, and NaN (the first NaN wins, wherever the extreme is); elements
+// just past the slice that would win must never be seen.
+func TestArgExtremeEveryLevel(t *testing.T) {
+	testArgExtreme[float32](t)
+	testArgExtreme[float64](t)
+}
+
+func testArgExtreme[T Float](t *testing.T) {
+	nan := T(math.NaN())
+	inf := T(math.Inf(1))
+	rng := rand.New(rand.NewPCG(3, 4))
+	tested := 0
+	for l, p := range levels {
+		tab := tableOf[T](p)
+		if tab.argmax == nil || tab.argmin == nil {
+			continue
+		}
+		tested++
+		buf := make([]T, 300+40)
+		for n := 1; n <= 300; n++ {
+			for off := 0; off < 3; off++ {
+				for i := range buf {
+					buf[i] = nan // past the ends: must never be seen
+				}
+				x := buf[off : off+n]
+				check := func(what string) {
+					t.Helper()
+					if got, want := tab.argmax(x), tab.index(x, tab.max(x)); got != want {
+						t.Fatalf("level %s %T n=%d off=%d %s: argmax = %d, want %d (%v)", l, x[0], n, off, what, got, want, x)
+					}
+					if got, want := tab.argmin(x), tab.index(x, tab.min(x)); got != want {
+						t.Fatalf("level %s %T n=%d off=%d %s: argmin = %d, want %d (%v)", l, x[0], n, off, what, got, want, x)
+					}
+				}
+				for i := range x {
+					x[i] = T(rng.NormFloat64())
+				}
+				check("random")
+				for _, at := range []int{0, n / 2, n - 1} {
+					old := x[at]
+					x[at] = 100
+					check("max")
+					x[at] = -100
+					check("min")
+					x[n-1-at] = -100
+					check("tied min")
+					x[n-1-at] = T(rng.NormFloat64())
+					x[at] = inf
+					check("+Inf")
+					x[at] = -inf
+					check("-Inf")
+					x[at] = nan
+					check("NaN")
+					x[(at+n/3)%n] = nan
+					check("two NaNs")
+					x[(at+n/3)%n] = 0
+					x[at] = old
+				}
+				for i := range x {
+					x[i] = 0
+				}
+				x[n/2] = T(negZero)
+				check("±0")
+				for i := range x {
+					x[i] = 3
+				}
+				check("all equal")
+			}
+		}
+	}
+	for _, l := range []Level{AVX2, AVX512} {
+		if p := levels[l]; p != nil && tableOf[T](p).argmax == nil {
+			t.Errorf("level %s has no one-call argmax", l)
+		}
+	}
+	t.Logf("%d levels with one-call argmax and argmin", tested)
 }

@@ -13,6 +13,8 @@ var _ = wire(
 		f32.max, f64.max = asm.MaxF32AVX2, asm.MaxF64AVX2
 		f32.min, f64.min = asm.MinF32AVX2, asm.MinF64AVX2
 		f32.index, f64.index = asm.IndexF32AVX2, asm.IndexF64AVX2
+		f32.argmax, f64.argmax = asm.ArgMaxF32AVX2, asm.ArgMaxF64AVX2
+		f32.argmin, f64.argmin = asm.ArgMinF32AVX2, asm.ArgMinF64AVX2
 	},
 	func(f32 *ops[float32], f64 *ops[float64]) {
 		f32.dot, f64.dot = asm.DotF32AVX512, asm.DotF64AVX512
@@ -22,5 +24,7 @@ var _ = wire(
 		f32.max, f64.max = asm.MaxF32AVX512, asm.MaxF64AVX512
 		f32.min, f64.min = asm.MinF32AVX512, asm.MinF64AVX512
 		f32.index, f64.index = asm.IndexF32AVX512, asm.IndexF64AVX512
+		f32.argmax, f64.argmax = asm.ArgMaxF32AVX512, asm.ArgMaxF64AVX512
+		f32.argmin, f64.argmin = asm.ArgMinF32AVX512, asm.ArgMinF64AVX512
 	},
 )
