@@ -63,3 +63,13 @@ func MinF32NEON(x []float32) float32
 //
 //go:noescape
 func MinF64NEON(x []float64) float64
+
+// IndexF32NEON returns the position of the first x[i] == m, or of the first NaN when m is NaN; len(x) when there is none.
+//
+//go:noescape
+func IndexF32NEON(x []float32, m float32) int
+
+// IndexF64NEON returns the position of the first x[i] == m, or of the first NaN when m is NaN; len(x) when there is none.
+//
+//go:noescape
+func IndexF64NEON(x []float64, m float64) int

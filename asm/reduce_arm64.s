@@ -767,3 +767,116 @@ loopt:
 done:
 	FMOVD F16, ret+24(FP)
 	RET
+
+// func IndexF32NEON(x []float32, m float32) int
+// Inner loop, per 4 vectors (16 float32 / 8 float64): 1 LD1 {4 regs}, 4
+// FCMEQ against m broadcast in V31, 3 ORR, the two halves of the result moved
+// to general registers, ORR and CBNZ: per vector 1 load and 1.75 SIMD ops, so
+// about 1 vector per cycle on N1 (2 FP/SIMD pipes) until the first block
+// that holds m, which the scalar loop then finds. The scalar loop also takes
+// the last elements, so nothing outside x is read. FCMEQ is an ordered
+// compare (+0 equals -0, NaN equals nothing), so a NaN m goes to a scalar
+// loop of its own that looks for x[i] != x[i].
+TEXT ·IndexF32NEON(SB), NOSPLIT, $0-40
+	MOVD x_base+0(FP), R1
+	MOVD x_len+8(FP), R4
+	MOVD R1, R5
+	MOVD $m+24(FP), R8
+	VLD1R (R8), [V31.S4]
+	FCMPS F31, F31
+	BVS nan
+loop:
+	CMP $16, R4
+	BLT scalar
+	VLD1 (R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD $0x4e3fe400 // fcmeq v0.4s, v0.4s, v31.4s
+	WORD $0x4e3fe421 // fcmeq v1.4s, v1.4s, v31.4s
+	WORD $0x4e3fe442 // fcmeq v2.4s, v2.4s, v31.4s
+	WORD $0x4e3fe463 // fcmeq v3.4s, v3.4s, v31.4s
+	VORR V0.B16, V1.B16, V4.B16
+	VORR V2.B16, V3.B16, V5.B16
+	VORR V4.B16, V5.B16, V4.B16
+	VMOV V4.D[0], R6
+	VMOV V4.D[1], R7
+	ORR R6, R7, R6
+	CBNZ R6, scalar
+	ADD $64, R1, R1
+	SUB $16, R4, R4
+	B loop
+scalar:
+	CBZ R4, none
+	FMOVS.P 4(R1), F0
+	FCMPS F31, F0
+	BEQ found
+	SUB $1, R4, R4
+	B scalar
+nan:
+	CBZ R4, none
+	FMOVS.P 4(R1), F0
+	FCMPS F0, F0
+	BVS found
+	SUB $1, R4, R4
+	B nan
+found:
+	SUB R5, R1, R1
+	LSR $2, R1, R1
+	SUB $1, R1, R1
+	MOVD R1, ret+32(FP)
+	RET
+none:
+	MOVD x_len+8(FP), R1
+	MOVD R1, ret+32(FP)
+	RET
+
+// func IndexF64NEON(x []float64, m float64) int
+// Same loops as IndexF32NEON, on float64 vectors of 2 lanes.
+TEXT ·IndexF64NEON(SB), NOSPLIT, $0-40
+	MOVD x_base+0(FP), R1
+	MOVD x_len+8(FP), R4
+	MOVD R1, R5
+	MOVD $m+24(FP), R8
+	VLD1R (R8), [V31.D2]
+	FCMPD F31, F31
+	BVS nan
+loop:
+	CMP $8, R4
+	BLT scalar
+	VLD1 (R1), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD $0x4e7fe400 // fcmeq v0.2d, v0.2d, v31.2d
+	WORD $0x4e7fe421 // fcmeq v1.2d, v1.2d, v31.2d
+	WORD $0x4e7fe442 // fcmeq v2.2d, v2.2d, v31.2d
+	WORD $0x4e7fe463 // fcmeq v3.2d, v3.2d, v31.2d
+	VORR V0.B16, V1.B16, V4.B16
+	VORR V2.B16, V3.B16, V5.B16
+	VORR V4.B16, V5.B16, V4.B16
+	VMOV V4.D[0], R6
+	VMOV V4.D[1], R7
+	ORR R6, R7, R6
+	CBNZ R6, scalar
+	ADD $64, R1, R1
+	SUB $8, R4, R4
+	B loop
+scalar:
+	CBZ R4, none
+	FMOVD.P 8(R1), F0
+	FCMPD F31, F0
+	BEQ found
+	SUB $1, R4, R4
+	B scalar
+nan:
+	CBZ R4, none
+	FMOVD.P 8(R1), F0
+	FCMPD F0, F0
+	BVS found
+	SUB $1, R4, R4
+	B nan
+found:
+	SUB R5, R1, R1
+	LSR $3, R1, R1
+	SUB $1, R1, R1
+	MOVD R1, ret+32(FP)
+	RET
+none:
+	MOVD x_len+8(FP), R1
+	MOVD R1, ret+32(FP)
+	RET

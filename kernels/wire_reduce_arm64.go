@@ -11,4 +11,5 @@ var _ = wire(func(f32 *ops[float32], f64 *ops[float64]) {
 	f32.sumsq, f64.sumsq = asm.SumSqF32NEON, asm.SumSqF64NEON
 	f32.max, f64.max = asm.MaxF32NEON, asm.MaxF64NEON
 	f32.min, f64.min = asm.MinF32NEON, asm.MinF64NEON
+	f32.index, f64.index = asm.IndexF32NEON, asm.IndexF64NEON
 })

@@ -268,5 +268,83 @@ func reduce() *file {
 			emitReduce(fl, k, t)
 		}
 	}
+	for _, t := range []typ{f32, f64} {
+		emitIndex(fl, t)
+	}
 	return fl
+}
+
+const noteIndex = `Inner loop, per 4 vectors (16 float32 / 8 float64): 1 LD1 {4 regs}, 4
+FCMEQ against m broadcast in V31, 3 ORR, the two halves of the result moved
+to general registers, ORR and CBNZ: per vector 1 load and 1.75 SIMD ops, so
+about 1 vector per cycle on N1 (2 FP/SIMD pipes) until the first block
+that holds m, which the scalar loop then finds. The scalar loop also takes
+the last elements, so nothing outside x is read. FCMEQ is an ordered
+compare (+0 equals -0, NaN equals nothing), so a NaN m goes to a scalar
+loop of its own that looks for x[i] != x[i].`
+
+// emitIndex writes Index<T>NEON(x, m): the position of the first x[i] == m,
+// or of the first NaN when m is NaN; len(x) when there is none. ArgMax and
+// ArgMin call it after Max or Min.
+func emitIndex(fl *file, t typ) {
+	name := "Index" + t.name + "NEON"
+	note := noteIndex
+	if t != f32 {
+		note = "Same loops as IndexF32NEON, on float64 vectors of 2 lanes."
+	}
+	f := fl.function(name, t, name+" returns the position of the first x[i] == m, or of the first NaN when m is NaN; len(x) when there is none.",
+		note, []param{slice("x", t), scalar("m", t)}, &param{"ret", false, "int"})
+	f.argPtr("x", "R1")
+	f.argLen("x", "R4")
+	f.in("MOVD R1, R5") // x's base, for the index
+	f.broadcast("m", 31)
+	f.in("FCMP%s F31, F31", t.suf)
+	f.in("BVS nan") // unordered: m is NaN
+	block := 4 * t.lanes
+	f.label("loop")
+	f.in("CMP $%d, R4", block)
+	f.in("BLT scalar")
+	f.in("VLD1 (R1), %s", f.list([]int{0, 1, 2, 3}))
+	for r := 0; r < 4; r++ {
+		f.word("FCMEQ", r, r, 31)
+	}
+	f.in("VORR V0.B16, V1.B16, V4.B16")
+	f.in("VORR V2.B16, V3.B16, V5.B16")
+	f.in("VORR V4.B16, V5.B16, V4.B16")
+	f.in("VMOV V4.D[0], R6")
+	f.in("VMOV V4.D[1], R7")
+	f.in("ORR R6, R7, R6")
+	f.in("CBNZ R6, scalar") // m is in this block: the scalar loop finds it
+	f.in("ADD $%d, R1, R1", block*t.size)
+	f.in("SUB $%d, R4, R4", block)
+	f.in("B loop")
+	f.label("scalar")
+	f.in("CBZ R4, none")
+	f.in("%s.P %d(R1), F0", t.fmov, t.size)
+	f.in("FCMP%s F31, F0", t.suf)
+	f.in("BEQ found")
+	f.in("SUB $1, R4, R4")
+	f.in("B scalar")
+	f.label("nan")
+	f.in("CBZ R4, none")
+	f.in("%s.P %d(R1), F0", t.fmov, t.size)
+	f.in("FCMP%s F0, F0", t.suf)
+	f.in("BVS found")
+	f.in("SUB $1, R4, R4")
+	f.in("B nan")
+	f.label("found")
+	// R1 has passed the element found: its index is (R1-base)/size - 1.
+	f.in("SUB R5, R1, R1")
+	shift := 2
+	if t.size == 8 {
+		shift = 3
+	}
+	f.in("LSR $%d, R1, R1", shift)
+	f.in("SUB $1, R1, R1")
+	f.in("MOVD R1, ret+%d(FP)", f.off["ret"])
+	f.in("RET")
+	f.label("none")
+	f.in("MOVD x_len+%d(FP), R1", f.off["x"]+8)
+	f.in("MOVD R1, ret+%d(FP)", f.off["ret"])
+	f.in("RET")
 }
