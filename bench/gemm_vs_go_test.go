@@ -40,18 +40,27 @@ func BenchmarkGemmVsGo(b *testing.B) {
 				continue
 			}
 			b.Run(fmt.Sprintf("peer=%s/threads=%d", p, threads), func(b *testing.B) {
-				runtime.GOMAXPROCS(threads)
-				kernels.SetThreads(threads)
 				for _, s := range shapes {
-					b.Run("dtype=f32/"+s.String(), func(b *testing.B) { benchVsGo(b, p, s, ownGemm[float32], peer.f32) })
-					b.Run("dtype=f64/"+s.String(), func(b *testing.B) { benchVsGo(b, p, s, ownGemm[float64], peer.f64) })
+					b.Run("dtype=f32/"+s.String(), func(b *testing.B) { benchVsGo(b, threads, p, s, ownGemm[float32], peer.f32) })
+					b.Run("dtype=f64/"+s.String(), func(b *testing.B) { benchVsGo(b, threads, p, s, ownGemm[float64], peer.f64) })
 				}
 			})
 		}
 	}
 }
 
-func benchVsGo[T kernels.Float](b *testing.B, name string, s gemmShape, own, peer gemmFunc[T]) {
+func benchVsGo[T kernels.Float](b *testing.B, threads int, name string, s gemmShape, own, peer gemmFunc[T]) {
+	// Set here, in the leaf, for every run of it: the testing package
+	// runs a leaf benchmark again for each -count and sets GOMAXPROCS
+	// back to its -cpu value in between, so a setting made once by the
+	// parent held for the first run only (threads=1 then ran the peers on
+	// two cores from the second run on: vek 38 and 76 GFLOP/s in one
+	// -count 2 run).
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
+	defer kernels.SetThreads(kernels.SetThreads(threads))
+	if got := runtime.GOMAXPROCS(0); got != threads {
+		b.Fatalf("GOMAXPROCS is %d, want %d", got, threads)
+	}
 	a, bb, c, lda, ldb := gemmOperands[T](s)
 	call := func(f gemmFunc[T]) time.Duration {
 		t0 := time.Now()
