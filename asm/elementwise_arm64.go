@@ -103,3 +103,13 @@ func ReLUGradF32NEON(dst []float32, x []float32, dy []float32)
 //
 //go:noescape
 func ReLUGradF64NEON(dst []float64, x []float64, dy []float64)
+
+// ClampF32NEON sets dst[i] = min(max(x[i], lo), hi); a NaN element stays NaN; lo <= hi, neither NaN, is checked by the caller.
+//
+//go:noescape
+func ClampF32NEON(dst []float32, x []float32, lo float32, hi float32)
+
+// ClampF64NEON sets dst[i] = min(max(x[i], lo), hi); a NaN element stays NaN; lo <= hi, neither NaN, is checked by the caller.
+//
+//go:noescape
+func ClampF64NEON(dst []float64, x []float64, lo float64, hi float64)

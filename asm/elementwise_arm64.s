@@ -920,3 +920,105 @@ loopt:
 	BNE loopt
 done:
 	RET
+
+// func ClampF32NEON(dst []float32, x []float32, lo float32, hi float32)
+// Inner loop, per 4 vectors: 1 LD1 {4 regs}, 4 FMAX with lo (V31), 4 FMIN with hi
+// (V30), 1 ST1 {4 regs}. FMAX and FMIN propagate a NaN element, and order -0
+// below +0, as Go's max and min do. Per vector 1 load + 1 store + 2 FP ops: on
+// N1 the 2 FP pipes and the 1 store per cycle both allow 1 vector per cycle;
+// V1 is store-bound at 2.
+TEXT ·ClampF32NEON(SB), NOSPLIT, $0-56
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD dst_len+8(FP), R4
+	MOVD $lo+48(FP), R8
+	VLD1R (R8), [V31.S4]
+	MOVD $hi+52(FP), R8
+	VLD1R (R8), [V30.S4]
+	CMP $16, R4
+	BLT one
+loop:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD $0x4e3ff410 // fmax v16.4s, v0.4s, v31.4s
+	WORD $0x4e3ff431 // fmax v17.4s, v1.4s, v31.4s
+	WORD $0x4e3ff452 // fmax v18.4s, v2.4s, v31.4s
+	WORD $0x4e3ff473 // fmax v19.4s, v3.4s, v31.4s
+	WORD $0x4ebef610 // fmin v16.4s, v16.4s, v30.4s
+	WORD $0x4ebef631 // fmin v17.4s, v17.4s, v30.4s
+	WORD $0x4ebef652 // fmin v18.4s, v18.4s, v30.4s
+	WORD $0x4ebef673 // fmin v19.4s, v19.4s, v30.4s
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R0)
+	SUB $16, R4, R4
+	CMP $16, R4
+	BGE loop
+one:
+	CMP $4, R4
+	BLT tail
+loop1:
+	VLD1.P 16(R1), [V0.S4]
+	WORD $0x4e3ff410 // fmax v16.4s, v0.4s, v31.4s
+	WORD $0x4ebef610 // fmin v16.4s, v16.4s, v30.4s
+	VST1.P [V16.S4], 16(R0)
+	SUB $4, R4, R4
+	CMP $4, R4
+	BGE loop1
+tail:
+	CBZ R4, done
+loopt:
+	FMOVS.P 4(R1), F0
+	WORD $0x4e3ff410 // fmax v16.4s, v0.4s, v31.4s
+	WORD $0x4ebef610 // fmin v16.4s, v16.4s, v30.4s
+	FMOVS.P F16, 4(R0)
+	SUBS $1, R4, R4
+	BNE loopt
+done:
+	RET
+
+// func ClampF64NEON(dst []float64, x []float64, lo float64, hi float64)
+// Same loops as ClampF32NEON, on float64 vectors of 2 lanes.
+TEXT ·ClampF64NEON(SB), NOSPLIT, $0-64
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD dst_len+8(FP), R4
+	MOVD $lo+48(FP), R8
+	VLD1R (R8), [V31.D2]
+	MOVD $hi+56(FP), R8
+	VLD1R (R8), [V30.D2]
+	CMP $8, R4
+	BLT one
+loop:
+	VLD1.P 64(R1), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD $0x4e7ff410 // fmax v16.2d, v0.2d, v31.2d
+	WORD $0x4e7ff431 // fmax v17.2d, v1.2d, v31.2d
+	WORD $0x4e7ff452 // fmax v18.2d, v2.2d, v31.2d
+	WORD $0x4e7ff473 // fmax v19.2d, v3.2d, v31.2d
+	WORD $0x4efef610 // fmin v16.2d, v16.2d, v30.2d
+	WORD $0x4efef631 // fmin v17.2d, v17.2d, v30.2d
+	WORD $0x4efef652 // fmin v18.2d, v18.2d, v30.2d
+	WORD $0x4efef673 // fmin v19.2d, v19.2d, v30.2d
+	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R0)
+	SUB $8, R4, R4
+	CMP $8, R4
+	BGE loop
+one:
+	CMP $2, R4
+	BLT tail
+loop1:
+	VLD1.P 16(R1), [V0.D2]
+	WORD $0x4e7ff410 // fmax v16.2d, v0.2d, v31.2d
+	WORD $0x4efef610 // fmin v16.2d, v16.2d, v30.2d
+	VST1.P [V16.D2], 16(R0)
+	SUB $2, R4, R4
+	CMP $2, R4
+	BGE loop1
+tail:
+	CBZ R4, done
+loopt:
+	FMOVD.P 8(R1), F0
+	WORD $0x4e7ff410 // fmax v16.2d, v0.2d, v31.2d
+	WORD $0x4efef610 // fmin v16.2d, v16.2d, v30.2d
+	FMOVD.P F16, 8(R0)
+	SUBS $1, R4, R4
+	BNE loopt
+done:
+	RET

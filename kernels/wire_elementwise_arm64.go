@@ -15,4 +15,5 @@ var _ = wire(func(f32 *ops[float32], f64 *ops[float64]) {
 	f32.scale, f64.scale = asm.ScaleF32NEON, asm.ScaleF64NEON
 	f32.relu, f64.relu = asm.ReLUF32NEON, asm.ReLUF64NEON
 	f32.reluGrad, f64.reluGrad = asm.ReLUGradF32NEON, asm.ReLUGradF64NEON
+	f32.clamp, f64.clamp = asm.ClampF32NEON, asm.ClampF64NEON
 })

@@ -168,6 +168,32 @@ pipes all at their limit); V1 is load-bound at 1.5.`,
 			return out
 		},
 	},
+	{
+		name: "Clamp", doc: "sets dst[i] = min(max(x[i], lo), hi); a NaN element stays NaN; lo <= hi, neither NaN, is checked by the caller.",
+		note: `Inner loop, per 4 vectors: 1 LD1 {4 regs}, 4 FMAX with lo (V31), 4 FMIN with hi
+(V30), 1 ST1 {4 regs}. FMAX and FMIN propagate a NaN element, and order -0
+below +0, as Go's max and min do. Per vector 1 load + 1 store + 2 FP ops: on
+N1 the 2 FP pipes and the 1 store per cycle both allow 1 vector per cycle;
+V1 is store-bound at 2.`,
+		args: func(t typ) []param {
+			return []param{slice("dst", t), slice("x", t), scalar("lo", t), scalar("hi", t)}
+		},
+		ins: []string{"x"}, out: "dst", n: "dst",
+		setup: func(f *fn) {
+			f.broadcast("lo", 31)
+			f.broadcast("hi", 30)
+		},
+		body: func(f *fn, in [][]int, _ []int) []int {
+			_, _, out := streamRegs(len(in[0]))
+			for j := range in[0] {
+				f.word("FMAX", out[j], in[0][j], 31)
+			}
+			for j := range in[0] {
+				f.word("FMIN", out[j], out[j], 30)
+			}
+			return out
+		},
+	},
 }
 
 // emitStream writes kernel k for type t.
