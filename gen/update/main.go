@@ -2,7 +2,8 @@
 // Adam (AdamW, amsgrad), SGD (momentum, Nesterov), RMSprop (centered,
 // momentum), Adagrad, and Clamp, for AVX2+FMA and AVX-512, float32 and
 // float64. (arm64 runs the generic Go updates: they are memory-bound, and
-// Go's arm64 compiler already fuses their multiply-adds.)
+// Go's arm64 compiler already fuses their multiply-adds. Its Clamp is NEON,
+// from gen/arm64.)
 //
 // Each kernel is one function whose flags argument selects among separate
 // loops, one per option combination, so that no loop tests an option per
