@@ -278,9 +278,41 @@ func (g *gemmKernel[T]) run(transA, transB bool, m, n, k int, alpha T, a []T, ld
 	// lock: 3% of the time of 32³ and 64³ f32 products (CPU profile).
 	threads := 1
 	if m*n*k >= 2*gemmMinPerThread {
-		threads = Threads()
+		threads = g.threadsFor(transA, m, n, k, lda)
 	}
 	g.runThreads(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmPackedFactor multiplies gemmMinPerThread for a product whose A is
+// packed although the level could read it in place (block's directA: A
+// over gemmDirectMax, or its row stride a multiple of 4 KiB): there each
+// part packs its share of A, and of B all its columns, and on the machine
+// we tune on (Zen 5, 2 vCPUs) two goroutines packing at once ran their
+// packing 3-5x slower per byte than one (CPU profiles of 256×512×64
+// float64: the packing took 32 µs of CPU per call on one goroutine, 146
+// µs on two). Two goroutines against one, steady state, float32 and
+// float64 with A's rows 4 KiB apart: 8.4M multiply-adds 0.78-0.90x,
+// 16.8M 0.86-1.23x, 33.5M 1.24-1.35x. So such a product needs 4 times
+// the work per goroutine (a second one from 33.5M multiply-adds). With A
+// read in place the threshold stays: 256×520×64 float64 ran 1.3-1.7x on
+// two.
+const gemmPackedFactor = 4
+
+// threadsFor is the number of goroutines for a product of m*n*k >=
+// 2*gemmMinPerThread multiply-adds: Threads(), capped so that each has
+// its share of work (see gemmPackedFactor).
+func (g *gemmKernel[T]) threadsFor(transA bool, m, n, k, lda int) int {
+	per := gemmMinPerThread
+	micro := g.microRows
+	if transA {
+		micro = g.microCols
+	}
+	var z T
+	size := int(unsafe.Sizeof(z))
+	if micro != nil && (!gemmDirect || m*k*size > gemmDirectMax || lda*size%4096 == 0) {
+		per *= gemmPackedFactor
+	}
+	return max(1, min(Threads(), m*n*k/per))
 }
 
 func (g *gemmKernel[T]) runThreads(threads int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
@@ -673,7 +705,11 @@ func (g *gemmKernel[T]) split(m, n, k, threads int) (pm, pn int) {
 			largest := ceilDiv(tm, i) * ceilDiv(tn, j)
 			// Prefer more parts only when they shrink the largest one;
 			// on a tie prefer splitting N (each part then packs less of B).
-			if largest < best || largest == best && i*j == pm*pn && j > pn {
+			tieBetter := j > pn
+			if zzTie {
+				tieBetter = j < pn
+			}
+			if largest < best || largest == best && i*j == pm*pn && tieBetter {
 				best, pm, pn = largest, i, j
 			}
 		}
@@ -708,6 +744,8 @@ func (cl *gemmCall[T]) runPart(part int) {
 	g.block(w, cl, i0, i1, j0, j1)
 	g.works.put(w)
 }
+
+var zzTie bool
 
 // block runs the five loops on rows i0..i1 and columns j0..j1 of C.
 func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 int) {

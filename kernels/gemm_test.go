@@ -393,6 +393,49 @@ func TestGemmDirect(t *testing.T) {
 	})
 }
 
+// TestGemmThreadsFor: a product whose A the level packs although it could
+// read it in place (rows 4 KiB apart, or A over gemmDirectMax) gets a
+// second goroutine only from gemmPackedFactor times the usual work; one
+// that reads A in place, or a level that cannot (generic), from the usual.
+func TestGemmThreadsFor(t *testing.T) {
+	defer SetThreads(SetThreads(2))
+	two := min(2, Threads())
+	var direct *gemmKernel[float32]
+	for _, l := range []Level{AVX512, AVX2, NEON} {
+		if p := levels[l]; p != nil && p.f32.gemm.microRows != nil {
+			direct = p.f32.gemm
+			break
+		}
+	}
+	cases := []struct {
+		g            *gemmKernel[float32]
+		m, n, k, lda int
+		want         int
+	}{
+		{genericGemm[float32](), 256, 64, 1024, 1024, two}, // generic packs every A
+	}
+	if direct != nil {
+		cases = append(cases, []struct {
+			g            *gemmKernel[float32]
+			m, n, k, lda int
+			want         int
+		}{
+			{direct, 256, 64, 1024, 1024, 1},    // 16.8M, rows 4 KiB apart: packed
+			{direct, 256, 64, 1024, 1040, two},  // the same read in place
+			{direct, 512, 128, 1024, 1024, two}, // 67M, packed
+			{direct, 2048, 8, 1024, 1040, 1},    // 16.8M, A of 8 MiB (past gemmDirectMax): packed
+			{direct, 2048, 16, 1024, 1040, two}, // 33.5M, packed
+		}...)
+	} else {
+		t.Logf("no level here reads A in place; only the generic case runs")
+	}
+	for _, c := range cases {
+		if got := c.g.threadsFor(false, c.m, c.n, c.k, c.lda); got != c.want {
+			t.Errorf("%d×%d×%d (lda %d, mr %d): %d goroutines, want %d", c.m, c.k, c.n, c.lda, c.g.mr, got, c.want)
+		}
+	}
+}
+
 func TestGemmSplit(t *testing.T) {
 	g := genericGemm[float32]()
 	if pm, pn := g.split(64, 128, 10, 8); pm*pn != 1 {
