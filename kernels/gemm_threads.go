@@ -14,8 +14,10 @@ var threadCap atomic.Int64
 // may use and returns the previous cap. n <= 0 restores the default, which
 // is GOMAXPROCS at the time of each call. Results do not depend on it.
 //
-// A Gemm of at least 2×2^22 multiply-adds is split between the calling
-// goroutine and long-lived workers. A worker that has run a part stays
+// A Gemm of at least 2×2^22 multiply-adds (2×2^24 where A has to be
+// packed although the level could read it where it lies: rows a multiple
+// of 4 KiB apart, or over 4 MiB) is split between the calling goroutine
+// and long-lived workers. A worker that has run a part stays
 // awake for 200 µs afterwards (yielding to any other goroutine that wants
 // its processor), so that the next call of a training step hands it work
 // at once rather than waking a parked thread; SetThreads(1) keeps Gemm on
