@@ -705,11 +705,7 @@ func (g *gemmKernel[T]) split(m, n, k, threads int) (pm, pn int) {
 			largest := ceilDiv(tm, i) * ceilDiv(tn, j)
 			// Prefer more parts only when they shrink the largest one;
 			// on a tie prefer splitting N (each part then packs less of B).
-			tieBetter := j > pn
-			if zzTie {
-				tieBetter = j < pn
-			}
-			if largest < best || largest == best && i*j == pm*pn && tieBetter {
+			if largest < best || largest == best && i*j == pm*pn && j > pn {
 				best, pm, pn = largest, i, j
 			}
 		}
@@ -744,8 +740,6 @@ func (cl *gemmCall[T]) runPart(part int) {
 	g.block(w, cl, i0, i1, j0, j1)
 	g.works.put(w)
 }
-
-var zzTie bool
 
 // block runs the five loops on rows i0..i1 and columns j0..j1 of C.
 func (g *gemmKernel[T]) block(w *gemmWork[T], cl *gemmCall[T], i0, i1, j0, j1 int) {
