@@ -12,8 +12,9 @@ import (
 
 // BenchmarkGemmVsOpenBLAS measures descent's GEMM against OpenBLAS the way
 // a shared, noisy machine still allows: the two are called alternately,
-// call by call, on one locked thread, and each side's time is its thread
-// CPU time. Whatever slows the machine during the run slows both sides
+// in batches of about 100 µs (one call each for the big shapes; see
+// vsBatch), on one locked thread, and each side's time is its thread CPU
+// time. Whatever slows the machine during the run slows both sides
 // alike, so the reported ratio holds still where separate benchmarks of
 // each (BenchmarkGemm) drift by 15% or more from one run to the next.
 //
@@ -59,17 +60,22 @@ func benchVs[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc[T]) 
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	a, bb, c, lda, ldb := gemmOperands[T](s)
-	call := func(f gemmFunc[T]) float64 {
+	call := func(f gemmFunc[T], reps int) float64 {
 		t0 := threadCPUSeconds()
-		f(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n)
+		for range reps {
+			f(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n)
+		}
 		return threadCPUSeconds() - t0
 	}
-	call(own) // warm caches and buffer pools on both sides
-	call(peer)
+	call(own, 1) // warm caches and buffer pools on both sides
+	call(peer, 1)
+	batch := vsBatch(call(own, 8) / 8)
+	b.ResetTimer()
 	var tOwn, tPeer float64
-	for b.Loop() {
-		tOwn += call(own)
-		tPeer += call(peer)
+	for i := 0; i < b.N; i += batch {
+		r := min(batch, b.N-i)
+		tOwn += call(own, r)
+		tPeer += call(peer, r)
 	}
 	flops := 2 * float64(s.m) * float64(s.k) * float64(s.n) * float64(b.N)
 	if tOwn <= 0 || tPeer <= 0 {
@@ -78,6 +84,22 @@ func benchVs[T kernels.Float](b *testing.B, s gemmShape, own, peer gemmFunc[T]) 
 	b.ReportMetric(tPeer/tOwn, "x-openblas")
 	b.ReportMetric(flops/tOwn/1e9, "GFLOP/s")
 	b.ReportMetric(flops/tPeer/1e9, "openblas-GFLOP/s")
+	b.ReportMetric(float64(batch), "calls/batch")
+}
+
+// vsBatch is how many calls of one side benchVs times with one pair of
+// clock reads, for calls that take perCall seconds each: enough for about
+// 100 µs. Reading CLOCK_THREAD_CPUTIME_ID is a system call, and on the VM
+// these benchmarks were tuned on one read took 1.3-1.4 µs, which a span
+// timed call by call pays about once: more than a whole 32³ float32
+// product (0.35 µs), 40% of a 64×128×10 one as measured so. Timed call
+// by call, the small shapes' ratios were pulled towards 1 (64³ float32
+// read 1.00 where batches read 0.95).
+func vsBatch(perCall float64) int {
+	if perCall <= 0 {
+		return 1 << 12
+	}
+	return max(1, min(1<<12, int(100e-6/perCall)))
 }
 
 // BenchmarkGemmScaling measures what a second goroutine buys, for descent
